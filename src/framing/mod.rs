@@ -1,0 +1,1 @@
+//! Framing: encoders, incremental decoders and the application's receive loops.

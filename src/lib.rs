@@ -1,0 +1,12 @@
+//! stickysim: why TCP glues and splits application messages (粘包 / 拆包), and how
+//! framing fixes it.
+//!
+//! One trace, two producers, three consumers: the sans-IO [`model`] (and later real
+//! sockets) produce a [`trace::Trace`]; the CLI, the GUI and [`analysis`] consume it.
+
+pub mod analysis;
+pub mod framing;
+pub mod model;
+pub mod params;
+pub mod scenario;
+pub mod trace;

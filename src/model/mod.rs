@@ -1,0 +1,1 @@
+//! The deterministic, sans-IO simulation of two endpoints.

@@ -1,0 +1,119 @@
+//! Scenario files: the TOML format teachers write (DESIGN.md, "Scenario files").
+//!
+//! The loader parses text it is given, with the file's name for error messages; it never
+//! touches the filesystem, so the built-in scenarios are embedded with `include_str!`.
+
+mod parse;
+
+pub use parse::{ScenarioError, parse};
+
+use crate::params::Params;
+
+/// Text in both languages. A plain string in the file fills both.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn plain(s: &str) -> Text {
+        Text { en: s.to_string(), zh: s.to_string() }
+    }
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+/// One application call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// `send(data)`: copies what fits in the send buffer; the rest is the program's loss.
+    Send(Vec<u8>),
+    /// `sendall(data)`: repeats until all is copied.
+    Sendall(Vec<u8>),
+    /// Applies the framing, then sends.
+    SendMessage(Vec<u8>),
+    /// `recv(bufsize)`.
+    Recv(u32),
+    /// Receives one message through the framing's decoder, with this bufsize.
+    RecvMessage(u32),
+    /// Sleep, in milliseconds.
+    Sleep(f64),
+    Close,
+}
+
+/// One entry of a program, after `repeat` is expanded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub action: Action,
+    pub note: Option<Text>,
+    /// 1-based line of the entry's `[[client]]` / `[[server]]` header in the file.
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The file's name without folder and extension, e.g. `04-two-small-sends`.
+    pub name: String,
+    pub title: Text,
+    pub summary: Option<Text>,
+    /// The scenario's parameters over the defaults.
+    pub params: Params,
+    pub client: Vec<Step>,
+    pub server: Vec<Step>,
+}
+
+impl Scenario {
+    /// The number in front of the name (`04-…` → 4), if any.
+    pub fn number(&self) -> Option<u32> {
+        let digits: String = self.name.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse().ok()
+    }
+}
+
+/// The scenarios that ship with the app, in tutorial order: (file name, text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("01-first-round-trip.toml", include_str!("../../scenarios/01-first-round-trip.toml")),
+    ("02-communication-loop.toml", include_str!("../../scenarios/02-communication-loop.toml")),
+    ("03-remote-command-big-reply.toml", include_str!("../../scenarios/03-remote-command-big-reply.toml")),
+    ("04-two-small-sends.toml", include_str!("../../scenarios/04-two-small-sends.toml")),
+    ("05-length-prefix.toml", include_str!("../../scenarios/05-length-prefix.toml")),
+    ("06-json-header.toml", include_str!("../../scenarios/06-json-header.toml")),
+    ("07-ftp-upload.toml", include_str!("../../scenarios/07-ftp-upload.toml")),
+    ("08-header-split.toml", include_str!("../../scenarios/08-header-split.toml")),
+    ("09-udp-boundaries.toml", include_str!("../../scenarios/09-udp-boundaries.toml")),
+    ("10-udp-time-and-chat.toml", include_str!("../../scenarios/10-udp-time-and-chat.toml")),
+    ("11-send-vs-sendall.toml", include_str!("../../scenarios/11-send-vs-sendall.toml")),
+    ("12-separate-header-writes.toml", include_str!("../../scenarios/12-separate-header-writes.toml")),
+    ("13-pipelined-replies.toml", include_str!("../../scenarios/13-pipelined-replies.toml")),
+];
+
+/// Parses every built-in scenario. They are checked by the tests, so this cannot fail.
+pub fn builtin() -> Vec<Scenario> {
+    BUILTIN
+        .iter()
+        .map(|(file, text)| parse(text, file).expect("built-in scenario is valid"))
+        .collect()
+}
+
+/// Finds a built-in scenario by number (`4`, `04`), full name, or name without number.
+pub fn find_builtin(key: &str) -> Option<Scenario> {
+    let key = key.trim_end_matches(".toml");
+    builtin().into_iter().find(|s| {
+        s.name == key
+            || (key.chars().all(|c| c.is_ascii_digit())
+                && key.parse::<u32>().ok() == s.number())
+            || s.name.split_once('-').map(|(_, rest)| rest) == Some(key)
+    })
+}

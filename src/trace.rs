@@ -1,0 +1,368 @@
+//! The trace: one list of time-stamped events, produced by the model (and later by real
+//! sockets), consumed by the CLI, the GUI and the analysis.
+//!
+//! Every event that carries bytes names the direction's stream offsets it covers and the
+//! messages those bytes belong to, so a consumer can colour each byte by its message.
+
+use serde::{Deserialize, Serialize};
+
+use crate::params::Params;
+
+/// Time in integer microseconds since the connection was established.
+pub type Micros = u64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn peer(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+    /// The direction this side sends in.
+    pub fn tx_dir(self) -> Dir {
+        match self {
+            Side::Client => Dir::ClientToServer,
+            Side::Server => Dir::ServerToClient,
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dir {
+    ClientToServer,
+    ServerToClient,
+}
+
+impl Dir {
+    pub const BOTH: [Dir; 2] = [Dir::ClientToServer, Dir::ServerToClient];
+    pub fn sender(self) -> Side {
+        match self {
+            Dir::ClientToServer => Side::Client,
+            Dir::ServerToClient => Side::Server,
+        }
+    }
+    pub fn receiver(self) -> Side {
+        self.sender().peer()
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Dir::ClientToServer => "client_to_server",
+            Dir::ServerToClient => "server_to_client",
+        }
+    }
+}
+
+/// Which part of a message some bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    /// Frame header bytes (length prefix, JSON header length, JSON header).
+    Header,
+    /// The message's own bytes.
+    Body,
+}
+
+/// A run of bytes of one message inside a chunk: stream offsets `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Message number within its direction, from 1.
+    pub msg: u32,
+    pub part: Part,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Bytes of one direction's stream (for UDP: of one datagram, offsets counted over all
+/// datagrams sent in that direction), with the messages they belong to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Chunk {
+    pub dir: Dir,
+    /// Stream offset of `data[0]`.
+    pub offset: u64,
+    #[serde(with = "hex_bytes")]
+    pub data: Vec<u8>,
+    pub spans: Vec<Span>,
+}
+
+impl Chunk {
+    /// Distinct message numbers in this chunk, in stream order.
+    pub fn messages(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for s in &self.spans {
+            if out.last() != Some(&s.msg) {
+                out.push(s.msg);
+            }
+        }
+        out
+    }
+}
+
+/// An application call, as written in the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum Call {
+    Send { len: usize },
+    Sendall { len: usize },
+    SendMessage { len: usize },
+    Recv { bufsize: usize },
+    RecvMessage { bufsize: usize },
+    Sleep { ms: f64 },
+    Close,
+}
+
+impl Call {
+    /// `send(5 B)`-style text for timelines.
+    pub fn text(&self) -> String {
+        match self {
+            Call::Send { len } => format!("send({len} B)"),
+            Call::Sendall { len } => format!("sendall({len} B)"),
+            Call::SendMessage { len } => format!("send_message({len} B)"),
+            Call::Recv { bufsize } => format!("recv({bufsize})"),
+            Call::RecvMessage { bufsize } => format!("recv_message({bufsize})"),
+            Call::Sleep { ms } => format!("sleep({ms} ms)"),
+            Call::Close => "close()".to_string(),
+        }
+    }
+}
+
+/// Why a pure ACK (or window update) was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AckReason {
+    /// Delayed ACK is off: every segment is acknowledged at once.
+    Immediate,
+    /// At least 2 × MSS received bytes were unacknowledged.
+    TwoMss,
+    /// The delayed-ACK timer fired.
+    Timer,
+    /// A FIN is acknowledged at once.
+    Fin,
+    /// A read opened the receive window far enough to tell the peer.
+    WindowUpdate,
+}
+
+/// Why a UDP datagram was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The receiver's queue would exceed `recv_buffer`.
+    QueueFull,
+    /// Random loss on the wire (`loss`).
+    Loss,
+}
+
+/// What happened. Bytes, where an event has them, are in `Event::chunk`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The program started an action (`line` is its index in the program, from 0).
+    AppCall { line: usize, call: Call },
+    /// The action blocked: on a full send buffer, or on an empty receive buffer.
+    AppBlocked { line: usize, reason: String },
+    /// The action completed. `ret` is the count `send`/`recv` returned (0 for others).
+    /// For `recv`, the chunk holds the bytes returned.
+    AppReturn { line: usize, call: Call, ret: usize },
+    /// `recv` returned empty: the peer closed and the buffer is drained.
+    Eof { line: usize },
+    /// `recv_message` handed a message to the application (`index` counts from 1 per
+    /// direction). `data` is what the decoder produced.
+    Deliver {
+        line: usize,
+        index: u32,
+        #[serde(with = "hex_bytes")]
+        data: Vec<u8>,
+    },
+    /// The decoder failed: the program stops (and its socket closes), as a Python
+    /// program would on the exception.
+    DecodeError { line: usize, error: String },
+    /// Bytes copied into the send buffer (`buffered` = occupancy after).
+    SendBufWrite { buffered: usize },
+    /// Bytes taken out of the receive buffer by `recv` (`buffered` = occupancy after).
+    RecvBufRead { buffered: usize },
+    /// A data segment (or FIN) left this side.
+    SegmentTx { seq: u64, len: usize, ack: u64, win: u32, fin: bool },
+    /// A data segment (or FIN) arrived at this side.
+    SegmentRx { seq: u64, len: usize, ack: u64, win: u32, fin: bool },
+    /// A pure ACK or window update left this side.
+    AckTx { ack: u64, win: u32, reason: AckReason },
+    /// A pure ACK or window update arrived at this side.
+    AckRx { ack: u64, win: u32 },
+    /// The delayed-ACK timer was started (fires at `deadline_us`).
+    DelayedAckStart { deadline_us: Micros },
+    /// The delayed-ACK timer fired.
+    DelayedAckFire,
+    /// A small segment is held back by Nagle's algorithm.
+    NagleHold { held: usize, in_flight: u64 },
+    /// Held data left; `held_us` is how long the hold lasted.
+    NagleRelease { held_us: Micros },
+    /// Sending is blocked by the peer's window.
+    WindowFull { in_flight: u64, win: u32 },
+    /// This side sent its FIN (it is the last segment of the stream).
+    FinTx { seq: u64 },
+    /// The peer's FIN arrived: the stream from the peer is complete.
+    FinRx { seq: u64 },
+    /// A UDP datagram left this side.
+    DatagramTx { len: usize },
+    /// A UDP datagram arrived in this side's queue.
+    DatagramRx { len: usize },
+    /// A UDP datagram was dropped.
+    DatagramDrop { len: usize, reason: DropReason },
+    /// `recvfrom(n)` returned the first `kept` of `len` bytes; the rest is lost.
+    Truncated { len: usize, kept: usize },
+    /// `send()` accepted only part of the data and the program ignored the rest.
+    SendShort { wanted: usize, accepted: usize },
+    /// The program finished its last action.
+    ProgramEnd,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub t_us: Micros,
+    /// The endpoint where it happened.
+    pub side: Side,
+    #[serde(flatten)]
+    pub kind: EventKind,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub chunk: Option<Chunk>,
+}
+
+/// One message as the sending application meant it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub dir: Dir,
+    /// Number within its direction, from 1.
+    pub id: u32,
+    /// The message itself (the body, without any frame header).
+    #[serde(with = "hex_bytes")]
+    pub data: Vec<u8>,
+    /// Stream offset of its first byte on the wire (header included).
+    pub offset: u64,
+    /// Frame header bytes in front of the body (0 for raw).
+    pub header_len: u64,
+    /// Bytes the socket accepted (header included); less than `header_len + data.len()`
+    /// when `send()` accepted only part or a datagram was never sent.
+    pub accepted: u64,
+}
+
+/// A complete run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub scenario: String,
+    pub mode: String,
+    pub seed: u64,
+    pub params: Params,
+    pub messages: Vec<SentMessage>,
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    pub fn messages_in(&self, dir: Dir) -> impl Iterator<Item = &SentMessage> {
+        self.messages.iter().filter(move |m| m.dir == dir)
+    }
+
+    /// The spans of `[start, end)` in `dir`'s stream, split at message and header/body
+    /// boundaries. Bytes that belong to no message (none in a valid trace) are left out.
+    pub fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
+        spans_of(self.messages_in(dir), start, end)
+    }
+}
+
+/// Spans of `[start, end)` over messages given in stream order.
+pub fn spans_of<'a>(
+    messages: impl Iterator<Item = &'a SentMessage>,
+    start: u64,
+    end: u64,
+) -> Vec<Span> {
+    let mut out = Vec::new();
+    for m in messages {
+        let m_end = m.offset + m.accepted;
+        if m_end <= start {
+            continue;
+        }
+        if m.offset >= end {
+            break;
+        }
+        let body_start = m.offset + m.header_len.min(m.accepted);
+        for (part, a, b) in [(Part::Header, m.offset, body_start), (Part::Body, body_start, m_end)] {
+            let (a, b) = (a.max(start), b.min(end));
+            if a < b {
+                out.push(Span { msg: m.id, part, start: a, end: b });
+            }
+        }
+    }
+    out
+}
+
+/// Byte vectors as lowercase hex strings in JSON.
+pub mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn encode(bytes: &[u8]) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            s.push(HEX[(b >> 4) as usize] as char);
+            s.push(HEX[(b & 15) as usize] as char);
+        }
+        s
+    }
+
+    pub fn decode(s: &str) -> Option<Vec<u8>> {
+        let s = s.as_bytes();
+        if s.len() % 2 != 0 {
+            return None;
+        }
+        s.chunks(2)
+            .map(|p| {
+                let h = (p[0] as char).to_digit(16)?;
+                let l = (p[1] as char).to_digit(16)?;
+                Some((h * 16 + l) as u8)
+            })
+            .collect()
+    }
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        decode(&s).ok_or_else(|| serde::de::Error::custom("invalid hex"))
+    }
+}
+
+/// `b"hi\n\x00"` → `hi\n\x00`: printable ASCII as is, the rest escaped.
+pub fn escape_bytes(data: &[u8]) -> String {
+    let mut s = String::with_capacity(data.len());
+    for &b in data {
+        match b {
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            b'\\' => s.push_str("\\\\"),
+            0x20..=0x7e => s.push(b as char),
+            _ => s.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    s
+}
