@@ -9,4 +9,5 @@ pub mod framing;
 pub mod model;
 pub mod params;
 pub mod scenario;
+pub mod timeline;
 pub mod trace;
