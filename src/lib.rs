@@ -5,6 +5,7 @@
 //! sockets) produce a [`trace::Trace`]; the CLI, the GUI and [`analysis`] consume it.
 
 pub mod analysis;
+pub mod cli;
 pub mod framing;
 pub mod model;
 pub mod params;

@@ -5,7 +5,7 @@
 
 mod parse;
 
-pub use parse::{ScenarioError, parse};
+pub use parse::{ScenarioError, limits, parse, parse_all, parse_bytes, parse_bytes_all};
 
 use crate::params::Params;
 
@@ -110,10 +110,51 @@ pub fn builtin() -> Vec<Scenario> {
 /// Finds a built-in scenario by number (`4`, `04`), full name, or name without number.
 pub fn find_builtin(key: &str) -> Option<Scenario> {
     let key = key.trim_end_matches(".toml");
-    builtin().into_iter().find(|s| {
-        s.name == key
-            || (key.chars().all(|c| c.is_ascii_digit())
-                && key.parse::<u32>().ok() == s.number())
-            || s.name.split_once('-').map(|(_, rest)| rest) == Some(key)
+    let number = key.parse::<u32>().ok().filter(|_| key.chars().all(|c| c.is_ascii_digit()));
+    BUILTIN.iter().find_map(|(file, text)| {
+        let name = file.trim_end_matches(".toml");
+        let (digits, rest) = name.split_once('-').unwrap_or((name, ""));
+        let hit = name == key || rest == key || (number.is_some() && digits.parse::<u32>().ok() == number);
+        hit.then(|| parse(text, file).expect("built-in scenario is valid"))
     })
+}
+
+/// Checks parameters set outside a file (command line, GUI) against the same bounds as
+/// scenario files. The message names the parameter and its valid range.
+pub fn validate_params(p: &Params) -> Result<(), String> {
+    use limits::*;
+    let uint = |name: &str, v: u64, min: u64, max: u64| {
+        if (min..=max).contains(&v) { Ok(()) } else { Err(format!("{name} = {v} is out of range: use {min} to {max}")) }
+    };
+    let ms = |name: &str, v: f64| {
+        if v.is_finite() && (0.0..=MAX_MS).contains(&v) {
+            Ok(())
+        } else {
+            Err(format!("{name} = {v} is out of range: use 0 to {MAX_MS} ms"))
+        }
+    };
+    uint("mss", p.mss.into(), 1, MAX_MSS.into())?;
+    uint("send_buffer", p.send_buffer.into(), 1, MAX_SOCKET_BUFFER.into())?;
+    uint("recv_buffer", p.recv_buffer.into(), 1, MAX_SOCKET_BUFFER.into())?;
+    uint("max_frame", p.max_frame.into(), 1, MAX_FRAME_LIMIT.into())?;
+    uint("max_header", p.max_header.into(), 1, MAX_HEADER_LIMIT.into())?;
+    if let Some(n) = p.recv_size {
+        uint("recv_size", n.into(), 1, MAX_BUFSIZE.into())?;
+    }
+    ms("latency_ms", p.latency_ms)?;
+    ms("jitter_ms", p.jitter_ms)?;
+    ms("delayed_ack_ms", p.delayed_ack_ms)?;
+    if let Some(d) = p.recv_delay_ms {
+        ms("recv_delay_ms", d)?;
+    }
+    let bw = p.bandwidth_mbps;
+    if !(bw == 0.0 || (MIN_BANDWIDTH_MBPS..=MAX_BANDWIDTH_MBPS).contains(&bw)) {
+        return Err(format!(
+            "bandwidth_mbps = {bw} is out of range: use 0 (unlimited) or {MIN_BANDWIDTH_MBPS} to {MAX_BANDWIDTH_MBPS}"
+        ));
+    }
+    if !(0.0..=1.0).contains(&p.loss) {
+        return Err(format!("loss = {} is out of range: use 0 to 1", p.loss));
+    }
+    Ok(())
 }

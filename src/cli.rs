@@ -1,0 +1,321 @@
+//! The headless command line: list, check and run scenarios (the binary is a thin
+//! wrapper over these functions, so tests call them directly).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::analysis::{self, Report};
+use crate::model;
+use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Params};
+use crate::scenario::{self, Lang, Scenario, ScenarioError};
+use crate::timeline;
+use crate::trace::{Dir, Trace};
+
+/// What went wrong, for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// No built-in scenario and no file by that name.
+    #[error("no scenario `{0}`: give a file path, or a number or name from `stickysim list`")]
+    UnknownScenario(String),
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    /// The scenario file is invalid.
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// A parameter override that does not fit (`--mss 0`, `--set loss=2`, `--set bogus=1`).
+    #[error("{0}")]
+    BadParam(String),
+    /// The run itself failed.
+    #[error("{0}")]
+    Model(#[from] model::ModelError),
+}
+
+/// Parameter overrides from the command line (and the GUI), applied over the scenario's.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub framing: Option<Framing>,
+    pub header_writes: Option<HeaderWrites>,
+    pub decoder: Option<DecoderKind>,
+    pub byte_order: Option<ByteOrder>,
+    pub nagle: Option<bool>,
+    pub delayed_ack: Option<bool>,
+    pub mss: Option<u32>,
+    pub recv_size: Option<u32>,
+    pub recv_delay_ms: Option<f64>,
+    pub seed: Option<u64>,
+    /// `key=value` pairs for any other parameter, in TOML syntax (`loss=0.3`).
+    pub set: Vec<String>,
+}
+
+impl Overrides {
+    pub fn apply(&self, base: &Params) -> Result<Params, CliError> {
+        let mut p = base.clone();
+        if !self.set.is_empty() {
+            p = apply_set(&p, &self.set)?;
+        }
+        macro_rules! over {
+            ($($f:ident),*) => { $( if let Some(v) = self.$f { p.$f = v; } )* };
+        }
+        over!(framing, header_writes, decoder, byte_order, nagle, delayed_ack, mss, seed);
+        if let Some(n) = self.recv_size {
+            p.recv_size = Some(n);
+        }
+        if let Some(ms) = self.recv_delay_ms {
+            p.recv_delay_ms = Some(ms);
+        }
+        scenario::validate_params(&p).map_err(CliError::BadParam)?;
+        Ok(p)
+    }
+}
+
+/// `key=value` settings through the same deserializer as scenario files.
+fn apply_set(p: &Params, set: &[String]) -> Result<Params, CliError> {
+    let mut table = toml::Table::try_from(p).map_err(|e| CliError::BadParam(e.to_string()))?;
+    for kv in set {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(CliError::BadParam(format!("--set `{kv}`: expected key=value")));
+        };
+        let (k, v) = (k.trim(), v.trim());
+        let doc = format!("v = {v}");
+        let value = match doc.parse::<toml::Table>() {
+            Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(v.to_string())),
+            Err(_) => toml::Value::String(v.to_string()),
+        };
+        table.insert(k.to_string(), value);
+    }
+    table
+        .try_into::<Params>()
+        .map_err(|e| CliError::BadParam(format!("--set: {}", e.message())))
+}
+
+/// Finds a scenario: an existing file path, else a built-in by number or name.
+pub fn resolve(key: &str) -> Result<Scenario, CliError> {
+    let path = Path::new(key);
+    if path.is_file() {
+        return load_file(path);
+    }
+    scenario::find_builtin(key).ok_or_else(|| CliError::UnknownScenario(key.to_string()))
+}
+
+pub fn load_file(path: &Path) -> Result<Scenario, CliError> {
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
+}
+
+/// `stickysim list`
+pub fn list(lang: Lang) -> String {
+    let mut out = String::new();
+    for s in scenario::builtin() {
+        let _ = writeln!(out, "{:<32} {}", s.name, s.title.get(lang));
+    }
+    out
+}
+
+/// The `.toml` files under each path (a file, or a folder searched recursively), sorted.
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
+        let io = |source| CliError::Io { path: dir.display().to_string(), source };
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if p.extension().is_some_and(|e| e == "toml") {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(CliError::Io {
+                path: p.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `stickysim check`: every error of every file. Returns the text and the error count.
+pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
+    let mut out = String::new();
+    let mut errors = 0;
+    let files = scenario_files(paths)?;
+    for f in &files {
+        let name = f.display().to_string();
+        let bytes = std::fs::read(f).map_err(|source| CliError::Io { path: name.clone(), source })?;
+        match scenario::parse_bytes_all(&bytes, &name) {
+            Ok(s) => {
+                let _ = writeln!(out, "ok     {name}  ({} + {} actions)", s.client.len(), s.server.len());
+            }
+            Err(errs) => {
+                errors += errs.len();
+                for e in errs {
+                    let _ = writeln!(out, "error  {e}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "{} file(s) checked, {errors} error(s)", files.len());
+    Ok((out, errors))
+}
+
+/// A completed simulated run: its trace, metrics and the programs still blocked.
+pub struct Run {
+    pub scenario: Scenario,
+    pub trace: Trace,
+    pub report: Report,
+    pub stuck: Vec<String>,
+}
+
+pub fn run_sim(scenario: &Scenario, params: &Params) -> Result<Run, CliError> {
+    let mut sim = model::Sim::new(scenario, params)?;
+    sim.run_until_idle(model::DEFAULT_MAX_STEPS)?;
+    let stuck = sim
+        .stuck()
+        .into_iter()
+        .map(|(side, line, what)| {
+            format!("{} is blocked forever in {what} (action {}): nothing more will arrive", side.name(), line + 1)
+        })
+        .collect();
+    let trace = sim.into_trace();
+    let report = analysis::analyze(&trace);
+    Ok(Run { scenario: scenario.clone(), trace, report, stuck })
+}
+
+fn enum_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// The readable report: header, timeline, what each recv returned, metrics, verdict.
+pub fn render_text(run: &Run, lang: Lang) -> String {
+    let t = &run.trace;
+    let p = &t.params;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {}", run.scenario.name, run.scenario.title.get(lang));
+    let _ = writeln!(
+        out,
+        "mode {} · {} · framing {} ({}, {} decoder) · Nagle {} · delayed ACK {} · mss {} · seed {}",
+        t.mode,
+        enum_name(&p.transport),
+        enum_name(&p.framing),
+        enum_name(&p.header_writes),
+        enum_name(&p.decoder),
+        on_off(p.nagle),
+        on_off(p.delayed_ack),
+        p.mss,
+        t.seed
+    );
+    out.push('\n');
+    out.push_str(&timeline::render_events(&t.events));
+    out.push_str("\nwhat each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n");
+    for r in analysis::recv_results(t) {
+        let what = if r.eof {
+            "EOF".to_string()
+        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
+            timeline::marked_bytes(c)
+        } else {
+            String::new()
+        };
+        let note = if r.sticky { "  ← sticky: bytes of several messages" } else { "" };
+        let _ = writeln!(out, "  {:<6} {:>6} B  {what}{note}", r.side.name(), r.data.len());
+    }
+    let deliveries = analysis::deliveries(t);
+    if !deliveries.is_empty() {
+        out.push_str("\nwhat recv_message() handed to the program:\n");
+        for d in deliveries {
+            let mark = if d.intact { "✓" } else { "✗" };
+            let mut text = crate::trace::escape_bytes(&d.data[..d.data.len().min(40)]);
+            if d.data.len() > 40 {
+                text.push('…');
+            }
+            let _ = writeln!(out, "  {mark} {} #{} {} B \"{text}\"", d.side.name(), d.index, d.data.len());
+        }
+    }
+    for s in &run.stuck {
+        let _ = writeln!(out, "\nnote: {s}");
+    }
+    out.push('\n');
+    out.push_str(&render_metrics(&run.report));
+    let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    out
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+/// A table of every metric: total and per direction.
+pub fn render_metrics(report: &Report) -> String {
+    let rows = metric_rows(report);
+    let mut out = format!("{:<20} {:>12} {:>18} {:>18}\n", "metric", "total", "client→server", "server→client");
+    for (name, total, c2s, s2c) in rows {
+        let _ = writeln!(out, "{name:<20} {total:>12} {c2s:>18} {s2c:>18}");
+    }
+    out
+}
+
+/// (name, total, client→server, server→client) as display strings, in DESIGN.md order.
+pub fn metric_rows(report: &Report) -> Vec<(String, String, String, String)> {
+    let obj = |m| serde_json::to_value(m).unwrap_or_default();
+    let (total, c2s, s2c) = (
+        obj(&report.summary),
+        obj(report.direction(Dir::ClientToServer)),
+        obj(report.direction(Dir::ServerToClient)),
+    );
+    let show = |v: &serde_json::Value| match v.as_f64() {
+        Some(f) if v.is_f64() => format!("{f:.3}"),
+        _ => v.to_string(),
+    };
+    let Some(fields) = total.as_object() else { return Vec::new() };
+    fields
+        .iter()
+        .map(|(k, v)| (k.clone(), show(v), show(&c2s[k]), show(&s2c[k])))
+        .collect()
+}
+
+/// The `--json` report (the exact shape).
+pub fn render_json(run: &Run) -> serde_json::Value {
+    let t = &run.trace;
+    json!({
+        "scenario": run.scenario.name,
+        "mode": t.mode,
+        "framing": enum_name(&t.params.framing),
+        "seed": t.seed,
+        "params": t.params,
+        "summary": run.report.summary,
+        "directions": run.report.directions,
+        "events": t.events,
+    })
+}
+
+/// `stickysim check` without paths: the built-in scenarios.
+pub fn check_builtin() -> (String, usize) {
+    let mut out = String::new();
+    let mut errors = 0;
+    for (file, text) in scenario::BUILTIN {
+        match scenario::parse_all(text, file) {
+            Ok(_) => {
+                let _ = writeln!(out, "ok     {file}");
+            }
+            Err(errs) => {
+                errors += errs.len();
+                for e in errs {
+                    let _ = writeln!(out, "error  {e}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "{} built-in scenario(s) checked, {errors} error(s)", scenario::BUILTIN.len());
+    (out, errors)
+}
