@@ -1,1 +1,406 @@
-//! Metrics computed from any trace.
+//! Metrics computed from any trace, simulated or real (DESIGN.md, "Metrics").
+//!
+//! Everything here reads only the trace: its events, in order, and its list of sent
+//! messages. Nothing depends on how the trace was produced, so a real-socket trace gets
+//! the same numbers by the same rules.
+//!
+//! # Definitions (the contract)
+//!
+//! Each direction `d` has a sender `d.sender()` and a receiver `d.receiver()`. An event at
+//! side `S` that *receives* something belongs to direction `S.peer().tx_dir()`.
+//!
+//! - **Recv result**: an [`EventKind::AppReturn`] with [`Call::Recv`] at side `S`: what
+//!   one `recv()` call handed to the application. Its bytes and spans are the event's
+//!   chunk (none, or empty, when `ret == 0`). On TCP, `ret == 0` is EOF; on UDP it is an
+//!   empty datagram (UDP has no EOF). The [`EventKind::Eof`] event that follows an EOF
+//!   return is not counted again. The inner `recv()` calls of a framed `recv_message`
+//!   are recv results; the `recv_message` return itself is not.
+//! - `recv_calls`: recv results, EOF included. `bytes_delivered`: the sum of their `ret`.
+//! - `sticky_reads`: recv results whose spans cover two or more distinct message numbers
+//!   (a frame's header bytes belong to its message).
+//! - `split_messages`: messages whose body bytes ([`Part::Body`] spans) appear in two or
+//!   more distinct recv results. Reading the header in one recv and the whole body in the
+//!   next is not a split.
+//! - **Delivery**: an [`EventKind::Deliver`] at side `S`. The delivery with `index = k`
+//!   is intact when its data equals the data of the [`SentMessage`] with `id = k` in that
+//!   direction, else corrupted (also when no such message was sent).
+//!   `messages_intact` / `messages_corrupted` count deliveries; `messages_missing` counts
+//!   sent messages whose id is above the number of deliveries; `messages_sent` counts the
+//!   direction's sent messages.
+//! - `bytes_sent`: the sum of [`SentMessage::accepted`] (frame headers included).
+//! - `bytes_lost`: for every sent message, the bytes the socket did not accept
+//!   (`header_len + data.len() − accepted`, saturating: a short `send()` whose rest the
+//!   program ignored); plus `len − kept` of every [`EventKind::Truncated`] at the
+//!   receiver; plus `len` of every [`EventKind::DatagramDrop`] at the receiver (a drop is
+//!   reported where the datagram would have been queued, whether the queue was full or
+//!   the wire lost it).
+//! - `segments`: [`EventKind::SegmentTx`] with `len > 0` (a bare FIN is not a data
+//!   segment) and [`EventKind::DatagramTx`], at the sender.
+//! - `acks`: [`EventKind::AckTx`] at the receiver: the pure ACKs and window updates that
+//!   acknowledge this direction's data.
+//! - `nagle_holds`: [`EventKind::NagleHold`] at the sender. `max_hold_ms`: the longest
+//!   [`EventKind::NagleRelease`] `held_us` at the sender, in milliseconds.
+//! - `duration_ms`: the latest time (ms) of an [`EventKind::AppReturn`] among the sender's
+//!   `send`, `sendall`, `send_message` and `close` and the receiver's `recv` and
+//!   `recv_message`; 0 if there is none.
+//! - The summary sums the two directions, except `max_hold_ms` and `duration_ms`, which
+//!   are the larger of the two.
+//!
+//! All output is built in event order or direction order; nothing iterates a hash map.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::params::Transport;
+use crate::trace::{Call, Dir, EventKind, Micros, Part, SentMessage, Side, Span, Trace, hex_bytes};
+
+#[cfg(test)]
+mod tests;
+
+/// The metrics of one direction, or of both (the summary). Field names are DESIGN.md's
+/// metric names, in its order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub messages_sent: u64,
+    pub messages_intact: u64,
+    pub messages_corrupted: u64,
+    pub messages_missing: u64,
+    pub recv_calls: u64,
+    pub sticky_reads: u64,
+    pub split_messages: u64,
+    pub bytes_sent: u64,
+    pub bytes_delivered: u64,
+    pub bytes_lost: u64,
+    pub segments: u64,
+    pub acks: u64,
+    pub nagle_holds: u64,
+    pub max_hold_ms: f64,
+    pub duration_ms: f64,
+}
+
+impl Metrics {
+    /// Both directions together: counts add up, `max_hold_ms` and `duration_ms` are the
+    /// larger of the two.
+    pub fn combine(&self, other: &Metrics) -> Metrics {
+        Metrics {
+            messages_sent: self.messages_sent + other.messages_sent,
+            messages_intact: self.messages_intact + other.messages_intact,
+            messages_corrupted: self.messages_corrupted + other.messages_corrupted,
+            messages_missing: self.messages_missing + other.messages_missing,
+            recv_calls: self.recv_calls + other.recv_calls,
+            sticky_reads: self.sticky_reads + other.sticky_reads,
+            split_messages: self.split_messages + other.split_messages,
+            bytes_sent: self.bytes_sent + other.bytes_sent,
+            bytes_delivered: self.bytes_delivered + other.bytes_delivered,
+            bytes_lost: self.bytes_lost + other.bytes_lost,
+            segments: self.segments + other.segments,
+            acks: self.acks + other.acks,
+            nagle_holds: self.nagle_holds + other.nagle_holds,
+            max_hold_ms: self.max_hold_ms.max(other.max_hold_ms),
+            duration_ms: self.duration_ms.max(other.duration_ms),
+        }
+    }
+
+    /// One line for people: "3 of 5 messages intact; 2 sticky reads; 1 split message;
+    /// 120 bytes lost". Only the nonzero problems are listed.
+    pub fn verdict(&self) -> String {
+        let mut parts = Vec::new();
+        if self.messages_sent == 0 {
+            parts.push("no messages sent".to_string());
+        } else {
+            parts.push(format!(
+                "{} of {} intact",
+                self.messages_intact,
+                plural(self.messages_sent, "message", "messages")
+            ));
+        }
+        if self.messages_corrupted > 0 {
+            parts.push(format!("{} corrupted", self.messages_corrupted));
+        }
+        if self.messages_missing > 0 {
+            parts.push(format!("{} missing", self.messages_missing));
+        }
+        if self.sticky_reads > 0 {
+            parts.push(plural(self.sticky_reads, "sticky read", "sticky reads"));
+        }
+        if self.split_messages > 0 {
+            parts.push(plural(
+                self.split_messages,
+                "split message",
+                "split messages",
+            ));
+        }
+        if self.bytes_lost > 0 {
+            parts.push(format!("{} lost", plural(self.bytes_lost, "byte", "bytes")));
+        }
+        if self.max_hold_ms > 0.0 {
+            parts.push(format!(
+                "Nagle held data up to {} ms",
+                fmt_ms(self.max_hold_ms)
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
+/// `"1 message"`, `"2 messages"`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// One decimal, or three for holds too short to show with one.
+fn fmt_ms(ms: f64) -> String {
+    if ms >= 0.05 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.3}")
+    }
+}
+
+fn to_ms(us: Micros) -> f64 {
+    us as f64 / 1000.0
+}
+
+/// The metrics of a trace: both directions and their summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub summary: Metrics,
+    pub directions: Directions,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Directions {
+    pub client_to_server: Metrics,
+    pub server_to_client: Metrics,
+}
+
+impl Report {
+    pub fn direction(&self, d: Dir) -> &Metrics {
+        match d {
+            Dir::ClientToServer => &self.directions.client_to_server,
+            Dir::ServerToClient => &self.directions.server_to_client,
+        }
+    }
+
+    /// The summary's one-line verdict (see [`Metrics::verdict`]).
+    pub fn verdict(&self) -> String {
+        self.summary.verdict()
+    }
+}
+
+/// What the application got from one completed `recv()` call.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RecvResult {
+    /// Index of the `AppReturn` event in `trace.events`.
+    pub event: usize,
+    /// The receiving side.
+    pub side: Side,
+    pub dir: Dir,
+    pub t_us: Micros,
+    #[serde(with = "hex_bytes")]
+    pub data: Vec<u8>,
+    pub spans: Vec<Span>,
+    /// Distinct message numbers in `spans`, in order of first appearance.
+    pub messages: Vec<u32>,
+    /// Bytes of two or more messages in this one result.
+    pub sticky: bool,
+    /// The peer closed and the buffer was drained (TCP `ret == 0`).
+    pub eof: bool,
+}
+
+/// Every completed recv, in event order.
+pub fn recv_results(trace: &Trace) -> Vec<RecvResult> {
+    let udp = trace.params.transport == Transport::Udp;
+    let mut out = Vec::new();
+    for (i, e) in trace.events.iter().enumerate() {
+        let EventKind::AppReturn {
+            call: Call::Recv { .. },
+            ret,
+            ..
+        } = &e.kind
+        else {
+            continue;
+        };
+        let (data, spans) = match &e.chunk {
+            Some(c) => (c.data.clone(), c.spans.clone()),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut messages: Vec<u32> = Vec::new();
+        for s in &spans {
+            if !messages.contains(&s.msg) {
+                messages.push(s.msg);
+            }
+        }
+        out.push(RecvResult {
+            event: i,
+            side: e.side,
+            dir: e.side.peer().tx_dir(),
+            t_us: e.t_us,
+            data,
+            spans,
+            sticky: messages.len() >= 2,
+            messages,
+            eof: *ret == 0 && !udp,
+        });
+    }
+    out
+}
+
+/// One message a `recv_message` handed to the application, with its verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Delivery {
+    /// Index of the `Deliver` event in `trace.events`.
+    pub event: usize,
+    /// The receiving side.
+    pub side: Side,
+    pub dir: Dir,
+    /// Delivery number within its direction, from 1.
+    pub index: u32,
+    #[serde(with = "hex_bytes")]
+    pub data: Vec<u8>,
+    /// Equal to the sent message with the same number.
+    pub intact: bool,
+}
+
+/// Every delivered message, in event order.
+pub fn deliveries(trace: &Trace) -> Vec<Delivery> {
+    let sent = sent_by_id(trace);
+    let mut out = Vec::new();
+    for (i, e) in trace.events.iter().enumerate() {
+        let EventKind::Deliver { index, data, .. } = &e.kind else {
+            continue;
+        };
+        let dir = e.side.peer().tx_dir();
+        let intact = sent.get(&(dir, *index)).is_some_and(|m| m.data == *data);
+        out.push(Delivery {
+            event: i,
+            side: e.side,
+            dir,
+            index: *index,
+            data: data.clone(),
+            intact,
+        });
+    }
+    out
+}
+
+fn sent_by_id(trace: &Trace) -> BTreeMap<(Dir, u32), &SentMessage> {
+    let mut map = BTreeMap::new();
+    for m in &trace.messages {
+        // The first message with an id wins, should a trace ever repeat one.
+        map.entry((m.dir, m.id)).or_insert(m);
+    }
+    map
+}
+
+/// The metrics of a trace.
+pub fn analyze(trace: &Trace) -> Report {
+    let mut per = [Metrics::default(), Metrics::default()];
+
+    // Sent messages.
+    for m in &trace.messages {
+        let d = &mut per[m.dir.index()];
+        d.messages_sent += 1;
+        d.bytes_sent += m.accepted;
+        d.bytes_lost += (m.header_len + m.data.len() as u64).saturating_sub(m.accepted);
+    }
+
+    // Recv results: calls, bytes, sticky reads, and which results hold each body.
+    // (dir, msg) → (last recv result that held body bytes, how many did)
+    let mut bodies: BTreeMap<(Dir, u32), (usize, u64)> = BTreeMap::new();
+    for (n, r) in recv_results(trace).iter().enumerate() {
+        let d = &mut per[r.dir.index()];
+        d.recv_calls += 1;
+        if r.sticky {
+            d.sticky_reads += 1;
+        }
+        for s in r
+            .spans
+            .iter()
+            .filter(|s| s.part == Part::Body && s.start < s.end)
+        {
+            let entry = bodies.entry((r.dir, s.msg)).or_insert((usize::MAX, 0));
+            if entry.0 != n {
+                *entry = (n, entry.1 + 1);
+            }
+        }
+    }
+    for ((dir, _), (_, results)) in &bodies {
+        if *results >= 2 {
+            per[dir.index()].split_messages += 1;
+        }
+    }
+
+    // Deliveries.
+    let mut delivered = [0u64; 2];
+    for dv in deliveries(trace) {
+        let d = &mut per[dv.dir.index()];
+        delivered[dv.dir.index()] += 1;
+        if dv.intact {
+            d.messages_intact += 1;
+        } else {
+            d.messages_corrupted += 1;
+        }
+    }
+    for m in &trace.messages {
+        if u64::from(m.id) > delivered[m.dir.index()] {
+            per[m.dir.index()].messages_missing += 1;
+        }
+    }
+
+    // Everything else, event by event.
+    let mut last_call: [Option<Micros>; 2] = [None, None];
+    for e in &trace.events {
+        // The direction this side sends in, and the one it receives.
+        let tx = e.side.tx_dir();
+        let rx = e.side.peer().tx_dir();
+        match &e.kind {
+            EventKind::AppReturn { call, ret, .. } => {
+                let dir = match call {
+                    Call::Send { .. }
+                    | Call::Sendall { .. }
+                    | Call::SendMessage { .. }
+                    | Call::Close => tx,
+                    Call::Recv { .. } => {
+                        per[rx.index()].bytes_delivered += *ret as u64;
+                        rx
+                    }
+                    Call::RecvMessage { .. } => rx,
+                    Call::Sleep { .. } => continue,
+                };
+                let last = &mut last_call[dir.index()];
+                *last = Some(last.map_or(e.t_us, |t| t.max(e.t_us)));
+            }
+            EventKind::Truncated { len, kept } => {
+                per[rx.index()].bytes_lost += len.saturating_sub(*kept) as u64;
+            }
+            EventKind::DatagramDrop { len, .. } => per[rx.index()].bytes_lost += *len as u64,
+            EventKind::SegmentTx { len, .. } if *len > 0 => per[tx.index()].segments += 1,
+            EventKind::DatagramTx { .. } => per[tx.index()].segments += 1,
+            EventKind::AckTx { .. } => per[rx.index()].acks += 1,
+            EventKind::NagleHold { .. } => per[tx.index()].nagle_holds += 1,
+            EventKind::NagleRelease { held_us } => {
+                let d = &mut per[tx.index()];
+                d.max_hold_ms = d.max_hold_ms.max(to_ms(*held_us));
+            }
+            _ => {}
+        }
+    }
+    for dir in Dir::BOTH {
+        per[dir.index()].duration_ms = last_call[dir.index()].map_or(0.0, to_ms);
+    }
+
+    let [client_to_server, server_to_client] = per;
+    Report {
+        summary: client_to_server.combine(&server_to_client),
+        directions: Directions {
+            client_to_server,
+            server_to_client,
+        },
+    }
+}
