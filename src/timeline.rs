@@ -68,6 +68,7 @@ pub fn describe(event: &Event) -> String {
             }
             format!("  message #{index} delivered, {} B: \"{text}\"", data.len())
         }
+        EventKind::FrameHeader { json, md5, .. } => format!("  JSON header {json} (md5 {md5})"),
         EventKind::DecodeError { error, .. } => format!("  DECODE ERROR: {error}"),
         EventKind::SendBufWrite { buffered } => format!("send buffer += (now {buffered} B)"),
         EventKind::RecvBufRead { buffered } => format!("recv buffer -= (now {buffered} B)"),

@@ -192,6 +192,9 @@ pub enum EventKind {
         #[serde(with = "hex_bytes")]
         data: Vec<u8>,
     },
+    /// The decoder read a JSON header: its text and what became of its md5
+    /// (`verified`, `absent`, `not a checksum: …`, `unchecked: …`).
+    FrameHeader { line: usize, json: String, md5: String },
     /// The decoder failed: the program stops (and its socket closes), as a Python
     /// program would on the exception.
     DecodeError { line: usize, error: String },
@@ -351,17 +354,23 @@ pub mod hex_bytes {
     }
 }
 
-/// `b"hi\n\x00"` → `hi\n\x00`: printable ASCII as is, the rest escaped.
+/// `b"hi\n\x00"` → `hi\n\x00`: printable text (UTF-8, so 中文 stays readable) as is,
+/// control characters and bytes that are not UTF-8 escaped.
 pub fn escape_bytes(data: &[u8]) -> String {
     let mut s = String::with_capacity(data.len());
-    for &b in data {
-        match b {
-            b'\n' => s.push_str("\\n"),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
+    for chunk in data.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                '\\' => s.push_str("\\\\"),
+                c if c.is_control() => s.push_str(&format!("\\x{:02x}", c as u32)),
+                c => s.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02x}"));
         }
     }
     s

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::framing::{self, ReadStep, Reader};
+use crate::framing::{self, Md5Check, ReadStep, Reader};
 use crate::params::{Framing, Params, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario, Step};
 use crate::trace::{
@@ -236,6 +236,8 @@ pub struct Sim {
     jitter_rng: [ChaCha8Rng; 2],
     loss_rng: [ChaCha8Rng; 2],
     trace: Trace,
+    /// Events dropped by [`Sim::clone_without_events`] (they count in `events_len`).
+    events_dropped: usize,
 }
 
 fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
@@ -291,6 +293,7 @@ impl Sim {
                 messages: Vec::new(),
                 events: Vec::new(),
             },
+            events_dropped: 0,
         };
         sim.schedule(0, Pending::AppStep(Side::Client));
         sim.schedule(0, Pending::AppStep(Side::Server));
@@ -320,6 +323,44 @@ impl Sim {
 
     pub fn into_trace(self) -> Trace {
         self.trace
+    }
+
+    /// How many events the run has produced so far.
+    pub fn events_len(&self) -> usize {
+        self.events_dropped + self.trace.events.len()
+    }
+
+    /// A copy of the state without the events produced so far (a cheap checkpoint for
+    /// views that keep the full trace elsewhere). Its `trace()` then holds only the
+    /// events produced after the copy; `events_len` still counts them all.
+    pub fn clone_without_events(&self) -> Sim {
+        let t = &self.trace;
+        Sim {
+            params: self.params.clone(),
+            now: self.now,
+            seq: self.seq,
+            queue: self.queue.clone(),
+            apps: self.apps.clone(),
+            tcp: self.tcp.clone(),
+            streams: self.streams.clone(),
+            msg_index: self.msg_index.clone(),
+            delivered: self.delivered,
+            udp_queue: self.udp_queue.clone(),
+            udp_queued_bytes: self.udp_queued_bytes,
+            link_free: self.link_free,
+            last_arrival: self.last_arrival,
+            jitter_rng: self.jitter_rng.clone(),
+            loss_rng: self.loss_rng.clone(),
+            trace: Trace {
+                scenario: t.scenario.clone(),
+                mode: t.mode.clone(),
+                seed: t.seed,
+                params: t.params.clone(),
+                messages: t.messages.clone(),
+                events: Vec::new(),
+            },
+            events_dropped: self.events_len(),
+        }
     }
 
     /// Processes the next queued event. Returns false when there was none.
@@ -602,6 +643,15 @@ impl Sim {
                 Some(r) => match r.next() {
                     ReadStep::Recv(n) => n,
                     ReadStep::Message(frame) => {
+                        if let Some(h) = &frame.header {
+                            let md5 = match &h.md5 {
+                                Md5Check::Absent => "absent".to_string(),
+                                Md5Check::Verified => "verified".to_string(),
+                                Md5Check::NotAChecksum(v) => format!("not a checksum: {v}"),
+                                Md5Check::Unchecked(v) => format!("unchecked: {v}"),
+                            };
+                            self.emit(side, EventKind::FrameHeader { line, json: h.raw.clone(), md5 }, None);
+                        }
                         let dir = side.peer().tx_dir();
                         self.delivered[dir.index()] += 1;
                         let index = self.delivered[dir.index()];
