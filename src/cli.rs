@@ -31,6 +31,12 @@ pub enum CliError {
     /// The run itself failed.
     #[error("{0}")]
     Model(#[from] model::ModelError),
+    /// The window could not be opened (no display?).
+    #[error("cannot open the window: {0}")]
+    Gui(String),
+    /// The real-socket run or the live server could not run.
+    #[error("{0}")]
+    Real(#[from] crate::realnet::RealError),
 }
 
 /// Parameter overrides from the command line (and the GUI), applied over the scenario's.
@@ -318,4 +324,103 @@ pub fn check_builtin() -> (String, usize) {
     }
     let _ = writeln!(out, "{} built-in scenario(s) checked, {errors} error(s)", scenario::BUILTIN.len());
     (out, errors)
+}
+
+// ---- real sockets: `run --real`, `run --both` (realnet) ----------------------------------
+
+/// A completed real run, as a [`Run`]: its notes (faults, deadlocks, settings the kernel
+/// adjusted) are printed where a simulated run prints its blocked programs.
+pub fn run_real(scenario: &Scenario, params: &Params, opts: &crate::realnet::RealOptions) -> Result<Run, CliError> {
+    let out = crate::realnet::run(scenario, params, opts)?;
+    let report = analysis::analyze(&out.trace);
+    let mut stuck = out.notes;
+    if let Some(s) = opts.slicer {
+        stuck.insert(
+            0,
+            format!("slicer relay between the programs: slices of {}..={} bytes, {} apart", s.range().0, s.range().1, timeline::ms(s.delay.as_micros() as u64)),
+        );
+    }
+    Ok(Run { scenario: scenario.clone(), trace: out.trace, report, stuck })
+}
+
+/// `--both`: what each recv returned in each world, then both metric sets side by side.
+pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
+    let mut out = String::new();
+    let p = &sim.trace.params;
+    let _ = writeln!(out, "{} — {}", sim.scenario.name, sim.scenario.title.get(lang));
+    let _ = writeln!(
+        out,
+        "simulated and real loopback · {} · framing {} ({}, {} decoder) · Nagle {} · seed {}",
+        enum_name(&p.transport),
+        enum_name(&p.framing),
+        enum_name(&p.header_writes),
+        enum_name(&p.decoder),
+        on_off(p.nagle),
+        sim.trace.seed
+    );
+    for (title, run) in [("simulated", sim), ("real loopback", real)] {
+        let _ = writeln!(out, "\n== {title} ==");
+        out.push_str(&recv_summary(run));
+        for s in &run.stuck {
+            let _ = writeln!(out, "note: {s}");
+        }
+    }
+    out.push('\n');
+    out.push_str(&render_metrics_pair(&sim.report, &real.report));
+    let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
+    let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
+    out
+}
+
+/// The recv results and the delivered messages of a run, one line each.
+fn recv_summary(run: &Run) -> String {
+    let t = &run.trace;
+    let mut out = String::from("what each recv() returned:\n");
+    for r in analysis::recv_results(t) {
+        let what = if r.eof {
+            "EOF".to_string()
+        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
+            timeline::marked_bytes(c)
+        } else {
+            String::new()
+        };
+        let note = if r.sticky { "  ← sticky" } else { "" };
+        let _ = writeln!(out, "  {:>10}  {:<6} {:>6} B  {what}{note}", timeline::ms(r.t_us), r.side.name(), r.data.len());
+    }
+    let deliveries = analysis::deliveries(t);
+    if !deliveries.is_empty() {
+        out.push_str("what recv_message() handed to the program:\n");
+        for d in deliveries {
+            let mark = if d.intact { "✓" } else { "✗" };
+            let mut text = crate::trace::escape_bytes(&d.data[..d.data.len().min(40)]);
+            if d.data.len() > 40 {
+                text.push('…');
+            }
+            let _ = writeln!(out, "  {mark} {} #{} {} B \"{text}\"", d.side.name(), d.index, d.data.len());
+        }
+    }
+    out
+}
+
+/// Every metric for both runs: totals, then each direction.
+pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
+    let (a, b) = (metric_rows(sim), metric_rows(real));
+    let mut out = format!(
+        "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}\n",
+        "metric", "sim", "real", "sim c→s", "real c→s", "sim s→c", "real s→c"
+    );
+    for ((name, st, sc, ss), (_, rt, rc, rs)) in a.into_iter().zip(b) {
+        let _ = writeln!(out, "{name:<20} {st:>11} {rt:>11}   {sc:>11} {rc:>11}   {ss:>11} {rs:>11}");
+    }
+    out
+}
+
+/// `--both --json`: both reports in one object.
+pub fn render_both_json(sim: &Run, real: &Run) -> serde_json::Value {
+    json!({
+        "scenario": sim.scenario.name,
+        "sim": render_json(sim),
+        "real": render_json(real),
+        "notes": real.stuck,
+    })
 }

@@ -7,8 +7,11 @@
 pub mod analysis;
 pub mod cli;
 pub mod framing;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod model;
 pub mod params;
+pub mod realnet;
 pub mod scenario;
 pub mod timeline;
 pub mod trace;

@@ -29,6 +29,15 @@ enum Command {
     },
     /// Run a scenario in the simulated model and print its timeline and metrics.
     Run(RunArgs),
+    /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
+    /// show every connection and every recv() chunk as it happens.
+    Serve(ServeArgs),
+    /// Open the desktop app (what `stickysim` alone does), optionally on a scenario.
+    #[cfg(feature = "gui")]
+    Gui {
+        /// A built-in scenario's number or name.
+        scenario: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -63,6 +72,63 @@ struct RunArgs {
     /// Print one JSON object instead of the timeline.
     #[arg(long)]
     json: bool,
+    /// Run on real sockets over 127.0.0.1 instead of the model.
+    #[arg(long)]
+    real: bool,
+    /// Run both the model and real sockets, and print both metric sets side by side.
+    #[arg(long, conflicts_with = "real")]
+    both: bool,
+    /// A slicer relay between the programs (real runs): slices of A ± V bytes, D ms
+    /// apart (e.g. 1,0,1; D may be 500us). Implies --real unless --both is given.
+    #[arg(long, value_name = "A,V,D")]
+    slicer: Option<stickysim::realnet::SlicerSpec>,
+    /// Run only the client program on real sockets, against this server (e.g. one
+    /// started with `stickysim serve`). Implies --real.
+    #[arg(long, value_name = "ADDR:PORT", conflicts_with = "both")]
+    connect: Option<std::net::SocketAddr>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on. Anything but loopback must be given explicitly, and gets a
+    /// warning: other machines can then connect.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Which of the tutorial's servers to run.
+    #[arg(long, value_enum, default_value = "upper")]
+    app: ServeAppArg,
+    /// Framing of replies (command), of both directions (upper), of the upload stream
+    /// (upload: json-header, the default there). Default: raw.
+    #[arg(long, value_enum)]
+    framing: Option<FramingArg>,
+    #[arg(long, value_enum)]
+    byte_order: Option<ByteOrderArg>,
+    /// How framed replies are written: separate send() calls for header and body (the
+    /// tutorial's way, the default) or one.
+    #[arg(long, value_enum)]
+    header_writes: Option<HeaderWritesArg>,
+    /// Folder for uploads (default: a new folder in the temp folder).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// The bufsize of the server's recv() calls, as in conn.recv(1024).
+    #[arg(long, default_value_t = 1024)]
+    recv_size: usize,
+    /// Connections served at once.
+    #[arg(long, default_value_t = 64)]
+    max_connections: usize,
+    /// Close a connection that sends nothing for this many seconds.
+    #[arg(long, default_value_t = 600)]
+    idle_timeout_s: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ServeAppArg {
+    Upper,
+    Command,
+    Upload,
+    UdpEcho,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,6 +217,11 @@ fn main() -> ExitCode {
 
 fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
     match command {
+        #[cfg(feature = "gui")]
+        None => open_gui(None)?,
+        #[cfg(feature = "gui")]
+        Some(Command::Gui { scenario }) => open_gui(scenario)?,
+        #[cfg(not(feature = "gui"))]
         None => {
             print!("{}", cli::list(lang));
             println!("\nRun one:  stickysim run 04   (or a file: stickysim run my-case.toml)");
@@ -164,9 +235,13 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Some(Command::Serve(a)) => return serve(a),
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
             let params = r.overrides().apply(&scenario.params)?;
+            if r.real || r.both || r.slicer.is_some() || r.connect.is_some() {
+                return run_real(&r, &scenario, &params, lang);
+            }
             let run = cli::run_sim(&scenario, &params)?;
             if r.json {
                 println!("{}", serde_json::to_string_pretty(&cli::render_json(&run)).unwrap_or_default());
@@ -176,4 +251,89 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `run --real` / `--both` / `--slicer` / `--connect`.
+fn run_real(
+    r: &RunArgs,
+    scenario: &stickysim::scenario::Scenario,
+    params: &stickysim::params::Params,
+    lang: Lang,
+) -> Result<ExitCode, CliError> {
+    let opts = stickysim::realnet::RealOptions { slicer: r.slicer, connect_to: r.connect, ..Default::default() };
+    let real = cli::run_real(scenario, params, &opts)?;
+    if r.both {
+        let sim = cli::run_sim(scenario, params)?;
+        if r.json {
+            println!("{}", serde_json::to_string_pretty(&cli::render_both_json(&sim, &real)).unwrap_or_default());
+        } else {
+            print!("{}", cli::render_both(&sim, &real, lang));
+        }
+    } else if r.json {
+        let mut v = cli::render_json(&real);
+        v["notes"] = serde_json::json!(real.stuck);
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        print!("{}", cli::render_text(&real, lang));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `serve`: prints every event until the server stops (Ctrl-C ends the process).
+fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
+    use stickysim::realnet::serve::{ServeApp, ServeEventKind, ServeOptions, Server};
+    use std::io::Write as _;
+    let app = match a.app {
+        ServeAppArg::Upper => ServeApp::Upper,
+        ServeAppArg::Command => ServeApp::Command,
+        ServeAppArg::Upload => ServeApp::Upload,
+        ServeAppArg::UdpEcho => ServeApp::UdpEcho,
+    };
+    let mut opts = ServeOptions { bind: a.bind, port: a.port, app, dir: a.dir, ..Default::default() };
+    opts.params.framing = match a.framing {
+        Some(FramingArg::Raw) => Framing::Raw,
+        Some(FramingArg::LengthPrefix) => Framing::LengthPrefix,
+        Some(FramingArg::JsonHeader) => Framing::JsonHeader,
+        None if app == ServeApp::Upload => Framing::JsonHeader,
+        None => Framing::Raw,
+    };
+    if let Some(b) = a.byte_order {
+        opts.params.byte_order = match b {
+            ByteOrderArg::Little => ByteOrder::Little,
+            ByteOrderArg::Big => ByteOrder::Big,
+        };
+    }
+    if let Some(h) = a.header_writes {
+        opts.params.header_writes = match h {
+            HeaderWritesArg::Combined => HeaderWrites::Combined,
+            HeaderWritesArg::Separate => HeaderWrites::Separate,
+        };
+    }
+    opts.recv_size = a.recv_size.clamp(1, 64 * 1024 * 1024);
+    opts.max_connections = a.max_connections.max(1);
+    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout_s.max(1));
+    let server = Server::start(opts)?;
+    let mut out = std::io::stdout().lock();
+    for e in server.events().iter() {
+        let warning = matches!(e.kind, ServeEventKind::Warning { .. });
+        if warning {
+            eprintln!("stickysim: {}", e.describe().trim_start());
+        }
+        if writeln!(out, "{}", e.describe()).and_then(|()| out.flush()).is_err() {
+            break;
+        }
+        if matches!(e.kind, ServeEventKind::Listening { .. }) {
+            let _ = writeln!(out, "{:>12}        nothing received is ever executed; Ctrl-C stops the server", "");
+        }
+        if matches!(e.kind, ServeEventKind::Stopped) {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The desktop app; without a display it fails with eframe's message.
+#[cfg(feature = "gui")]
+fn open_gui(scenario: Option<String>) -> Result<(), CliError> {
+    stickysim::gui::run(scenario).map_err(|e| CliError::Gui(e.to_string()))
 }

@@ -1,0 +1,122 @@
+//! The compare view: the same scenario side by side, raw | length-prefix | json-header
+//! (or Nagle on | off), each with its receiver's view, metrics and verdict.
+
+use egui::RichText;
+
+use super::playback::Playback;
+use super::{Cmd, StickyApp, i18n, receiver};
+use crate::params::{Framing, Params, Transport};
+use crate::trace::Side;
+
+pub struct Compare {
+    /// What the columns were computed for: scenario, params, Nagle mode.
+    key: (usize, Params, bool),
+    pub columns: Vec<(String, Playback)>,
+}
+
+impl Compare {
+    fn new(app: &StickyApp) -> Compare {
+        let base = app.playback.params.clone();
+        let scenario = app.scenario();
+        let variants: Vec<(String, Params)> = if app.compare_nagle {
+            [true, false]
+                .into_iter()
+                .map(|on| (format!("Nagle {}", if on { "on" } else { "off" }), Params { nagle: on, ..base.clone() }))
+                .collect()
+        } else if base.transport == Transport::Udp {
+            vec![("raw".to_string(), Params { framing: Framing::Raw, ..base.clone() })]
+        } else {
+            [(Framing::Raw, "raw"), (Framing::LengthPrefix, "length-prefix"), (Framing::JsonHeader, "json-header")]
+                .into_iter()
+                .map(|(f, name)| (name.to_string(), Params { framing: f, ..base.clone() }))
+                .collect()
+        };
+        let columns = variants
+            .into_iter()
+            .map(|(label, p)| {
+                let mut pb = Playback::new(scenario, &p);
+                pb.seek(pb.len());
+                (label, pb)
+            })
+            .collect();
+        Compare { key: (app.current, base, app.compare_nagle), columns }
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
+    let lang = app.lang();
+    let fresh = app
+        .compare
+        .as_ref()
+        .is_some_and(|c| c.key == (app.current, app.playback.params.clone(), app.compare_nagle));
+    if !fresh {
+        app.compare = Some(Compare::new(app));
+    }
+    ui.horizontal(|ui| {
+        ui.heading(format!("{}: {}", i18n::COMPARE.get(lang), app.scenario().title.get(lang)));
+        ui.separator();
+        let mut nagle = app.compare_nagle;
+        ui.selectable_value(&mut nagle, false, i18n::COMPARE_FRAMINGS.get(lang));
+        ui.selectable_value(&mut nagle, true, i18n::COMPARE_NAGLE.get(lang));
+        if nagle != app.compare_nagle {
+            cmds.push(Cmd::CompareNagle(nagle));
+        }
+    });
+    if app.playback.params.transport == Transport::Udp && !app.compare_nagle {
+        ui.label(i18n::NOT_FOR_UDP.get(lang));
+    }
+    let Some(compare) = &app.compare else { return };
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.columns(compare.columns.len(), |cols| {
+            for (col, (label, pb)) in cols.iter_mut().zip(&compare.columns) {
+                col.push_id(label, |ui| column(ui, label, pb));
+            }
+        });
+    });
+}
+
+fn column(ui: &mut egui::Ui, label: &str, pb: &Playback) {
+    ui.heading(label);
+    let verdict = pb.error.clone().unwrap_or_else(|| pb.report.verdict());
+    let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
+    let text = format!("{label} verdict: {verdict}");
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+    for side in [Side::Server, Side::Client] {
+        let recvs: Vec<_> = pb.recvs.iter().filter(|r| r.side == side).collect();
+        if recvs.is_empty() {
+            continue;
+        }
+        ui.label(RichText::new(format!("recv() at {}", side.name())).weak());
+        ui.horizontal_wrapped(|ui| {
+            for (k, r) in recvs.iter().enumerate() {
+                receiver::chip(ui, &pb.trace, k + 1, r, false);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            for d in pb.deliveries.iter().filter(|d| d.side == side) {
+                let mark = if d.intact { "✓" } else { "✗" };
+                let color = if d.intact { super::palette::INTACT } else { super::palette::BROKEN };
+                ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));
+            }
+        });
+    }
+    ui.add_space(4.0);
+    let m = &pb.report.summary;
+    egui::Grid::new(("cmp", label)).striped(true).show(ui, |ui| {
+        let rows = [
+            ("messages intact", format!("{} / {}", m.messages_intact, m.messages_sent)),
+            ("sticky reads", m.sticky_reads.to_string()),
+            ("split messages", m.split_messages.to_string()),
+            ("bytes lost", m.bytes_lost.to_string()),
+            ("recv calls", m.recv_calls.to_string()),
+            ("segments / acks", format!("{} / {}", m.segments, m.acks)),
+            ("Nagle holds (max ms)", format!("{} ({:.1})", m.nagle_holds, m.max_hold_ms)),
+            ("duration ms", format!("{:.3}", m.duration_ms)),
+        ];
+        for (k, v) in rows {
+            ui.label(k);
+            ui.monospace(v);
+            ui.end_row();
+        }
+    });
+}

@@ -1,0 +1,109 @@
+//! The event list (time, place, event, bytes), filtered by place and kind; clicking a
+//! row jumps there.
+
+use egui::{RichText, Sense};
+
+use super::{Cmd, Selection, StickyApp, i18n};
+use crate::timeline;
+use crate::trace::{Event, EventKind, Side};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    #[default]
+    All,
+    Client,
+    Server,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    All,
+    /// Application calls and what they returned.
+    App,
+    /// Segments, ACKs, timers, buffers.
+    Tcp,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub place: Place,
+    pub kind: Kind,
+}
+
+fn is_app(k: &EventKind) -> bool {
+    matches!(
+        k,
+        EventKind::AppCall { .. }
+            | EventKind::AppBlocked { .. }
+            | EventKind::AppReturn { .. }
+            | EventKind::Eof { .. }
+            | EventKind::Deliver { .. }
+            | EventKind::FrameHeader { .. }
+            | EventKind::DecodeError { .. }
+            | EventKind::SendShort { .. }
+            | EventKind::Truncated { .. }
+            | EventKind::ProgramEnd
+    )
+}
+
+impl Filter {
+    pub fn keeps(&self, e: &Event) -> bool {
+        let place = match self.place {
+            Place::All => true,
+            Place::Client => e.side == Side::Client,
+            Place::Server => e.side == Side::Server,
+        };
+        let kind = match self.kind {
+            Kind::All => true,
+            Kind::App => is_app(&e.kind),
+            Kind::Tcp => !is_app(&e.kind),
+        };
+        place && kind
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
+    let lang = app.lang();
+    ui.horizontal(|ui| {
+        ui.strong(i18n::EVENTS.get(lang));
+        ui.separator();
+        let f = &mut app.events_filter;
+        ui.selectable_value(&mut f.place, Place::All, i18n::ALL.get(lang));
+        ui.selectable_value(&mut f.place, Place::Client, i18n::CLIENT.get(lang));
+        ui.selectable_value(&mut f.place, Place::Server, i18n::SERVER.get(lang));
+        ui.separator();
+        ui.selectable_value(&mut f.kind, Kind::All, i18n::ALL.get(lang));
+        ui.selectable_value(&mut f.kind, Kind::App, i18n::APP_EVENTS.get(lang));
+        ui.selectable_value(&mut f.kind, Kind::Tcp, i18n::TCP_EVENTS.get(lang));
+    });
+    let pb = &app.playback;
+    let shown = pb.events_shown();
+    let rows: Vec<usize> =
+        (0..pb.trace.events.len()).filter(|&i| app.events_filter.keeps(&pb.trace.events[i])).collect();
+    let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+    // Keep the newest event in view.
+    let current_row = rows.partition_point(|&i| i < shown);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("events").show_rows(
+        ui,
+        row_h,
+        rows.len(),
+        |ui, range| {
+            for &i in &rows[range] {
+                let e = &pb.trace.events[i];
+                let past = i < shown;
+                let text = format!("{:>10}  {:<6} {}", timeline::ms(e.t_us), e.side.name(), timeline::describe(e));
+                let mut rich = RichText::new(text).monospace();
+                if !past {
+                    rich = rich.weak();
+                }
+                let selected = app.selection == Some(Selection::Event(i)) || (past && i + 1 == shown);
+                let resp = ui.add(egui::Button::selectable(selected, rich).truncate().sense(Sense::click()));
+                if resp.clicked() {
+                    cmds.push(Cmd::SeekEvent(i));
+                }
+            }
+        },
+    );
+    let _ = current_row;
+}

@@ -1,0 +1,81 @@
+//! UI text in English and 中文. Scenario narration comes from the scenario files.
+
+pub use crate::scenario::Lang;
+
+/// A UI string in both languages.
+pub struct T(pub &'static str, pub &'static str);
+
+impl T {
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.0,
+            Lang::Zh => self.1,
+        }
+    }
+}
+
+pub const CLIENT: T = T("CLIENT", "客户端");
+pub const SERVER: T = T("SERVER", "服务端");
+pub const WIRE: T = T("WIRE", "线路");
+pub const APP: T = T("app", "应用程序");
+pub const SEND_BUF: T = T("send buffer", "发送缓冲区");
+pub const RECV_BUF: T = T("recv buffer", "接收缓冲区");
+pub const WHAT_RECV_RETURNED: T = T("What recv() returned", "recv() 每次返回了什么");
+pub const DECODED: T = T("decoded", "解码后");
+pub const RECEIVED_BY: T = T("received by", "接收方");
+pub const NARRATION: T = T("Narration", "讲解");
+pub const EVENTS: T = T("Events", "事件");
+pub const INSPECTOR: T = T("Inspector", "检查器");
+pub const METRICS: T = T("Metrics", "指标");
+pub const PARAMETERS: T = T("Parameters", "参数");
+pub const MAIN_VIEW: T = T("Step through", "单步演示");
+pub const COMPARE: T = T("Compare", "对比");
+pub const FRAMING: T = T("Framing", "分帧");
+pub const NAGLE: T = T("Nagle", "Nagle 算法");
+pub const DELAYED_ACK: T = T("delayed ACK", "延迟确认");
+pub const HEADER_WRITES: T = T("header writes", "报头写法");
+pub const DECODER: T = T("decoder", "解码器");
+pub const MSS: T = T("MSS", "MSS");
+pub const RECV_SIZE: T = T("recv size", "recv 大小");
+pub const RECV_DELAY: T = T("receiver delay (ms)", "接收方延迟 (ms)");
+pub const SEED: T = T("seed", "随机种子");
+pub const RESET_PARAMS: T = T("Reset to the scenario's values", "恢复场景的参数");
+pub const PLAY: T = T("Play", "播放");
+pub const PAUSE: T = T("Pause", "暂停");
+pub const STEP: T = T("Step", "单步");
+pub const STEP_BACK: T = T("Step back", "后退");
+pub const RESET: T = T("Reset", "重置");
+pub const TO_END: T = T("To the end", "到结尾");
+pub const SPEED: T = T("speed", "速度");
+pub const INSTANT: T = T("instant", "瞬间");
+pub const TIME: T = T("time", "时间");
+pub const THEME_DARK: T = T("Dark", "深色");
+pub const THEME_LIGHT: T = T("Light", "浅色");
+pub const ZOOM: T = T("zoom", "缩放");
+pub const SCENARIO: T = T("Scenario", "场景");
+pub const FILTER: T = T("filter", "筛选");
+pub const ALL: T = T("all", "全部");
+pub const APP_EVENTS: T = T("app", "应用");
+pub const TCP_EVENTS: T = T("TCP", "TCP");
+pub const NOTHING_YET: T = T("nothing yet", "尚无");
+pub const SELECT_HINT: T =
+    T("Click a recv chip, a packet or an event to inspect its bytes.", "点击 recv 结果、线路上的报文或事件，查看其字节。");
+pub const STICKY: T = T("sticky: bytes of several messages", "粘包：包含多条消息的字节");
+pub const INTACT: T = T("intact", "完整");
+pub const CORRUPTED: T = T("corrupted", "已损坏");
+pub const EOF: T = T("EOF", "EOF（对方已关闭）");
+pub const VERDICT: T = T("Verdict", "结论");
+pub const HELD: T = T("held", "被扣留");
+pub const BLOCKED_RECV: T = T("blocked in recv: waiting for data", "阻塞在 recv：等待数据");
+pub const BLOCKED_SEND: T = T("blocked in send: send buffer full", "阻塞在 send：发送缓冲区已满");
+pub const SLEEPING: T = T("sleeping", "休眠中");
+pub const DONE: T = T("finished", "已结束");
+pub const RUNNING: T = T("running", "运行中");
+pub const STUCK: T = T("blocked forever", "永远阻塞");
+pub const COMPARE_FRAMINGS: T = T("raw | length-prefix | json-header", "原始 | 长度前缀 | JSON 报头");
+pub const COMPARE_NAGLE: T = T("Nagle on | off", "Nagle 开 | 关");
+pub const NOT_FOR_UDP: T =
+    T("Framing applies to TCP streams; UDP keeps datagrams whole.", "分帧只用于 TCP 字节流；UDP 保持数据报的边界。");
+pub const MESSAGE: T = T("message", "消息");
+pub const HEADER: T = T("header", "报头");
+pub const LENGTH_FIELD: T = T("length", "长度");
