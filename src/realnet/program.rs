@@ -1,0 +1,382 @@
+//! One side's program on a real socket: the same actions, in the same order, with the
+//! same events as the model's programs (`model::Sim`), where real sockets have them.
+
+use std::net::{TcpStream, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::record::Recorder;
+use super::sock::{self, Bound, Fail};
+use crate::framing::{self, ReadStep, Reader};
+use crate::params::{Framing, Params};
+use crate::scenario::{Action, Step};
+use crate::trace::{Call, EventKind, Side};
+
+/// What a program talks through.
+pub(super) enum Conn {
+    Tcp(TcpStream),
+    /// A connected UDP socket. The run owns it until both programs end, so datagrams
+    /// sent to a program that has ended are queued and ignored, as in the model.
+    Udp(Arc<UdpSocket>),
+}
+
+pub(super) struct Program<'a> {
+    pub side: Side,
+    pub rec: &'a Recorder,
+    pub params: &'a Params,
+    pub stop: &'a AtomicBool,
+    pub io_timeout: Duration,
+    pub conn: Option<Conn>,
+    /// Messages delivered by `recv_message` so far.
+    pub delivered: u32,
+    pub buf: Vec<u8>,
+}
+
+/// How a program ended.
+enum End {
+    /// It finished or closed (or crashed like a Python program on an exception).
+    Finished,
+    /// It waits for something that can never come, or was stopped: no `ProgramEnd`,
+    /// as in the model.
+    Stuck,
+}
+
+impl Program<'_> {
+    fn bound(&self) -> Bound<'_> {
+        Bound {
+            stop: self.stop,
+            timeout: self.io_timeout,
+        }
+    }
+
+    fn udp(&self) -> bool {
+        matches!(self.conn, Some(Conn::Udp(_)))
+    }
+
+    pub fn run(mut self, steps: &[Step]) {
+        let mut end = End::Finished;
+        for (line, step) in steps.iter().enumerate() {
+            match self.step(line, &step.action) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    end = e;
+                    break;
+                }
+            }
+        }
+        self.close();
+        self.rec.program_done(self.side, matches!(end, End::Finished));
+    }
+
+    fn emit(&self, kind: EventKind) {
+        self.rec.emit(self.side, kind, None);
+    }
+
+    /// Runs one action. `Ok(false)`: the program ends here (close, or a crash).
+    fn step(&mut self, line: usize, action: &Action) -> Result<bool, End> {
+        match action {
+            Action::Send(data) => {
+                self.write(line, Call::Send { len: data.len() }, data, vec![data.clone()], 0, false)
+            }
+            Action::Sendall(data) => {
+                let call = Call::Sendall { len: data.len() };
+                self.write(line, call, data, vec![data.clone()], 0, true)
+            }
+            Action::SendMessage(data) => {
+                let call = Call::SendMessage { len: data.len() };
+                if self.params.framing == Framing::Raw || self.udp() {
+                    // The naive program: one send(), whatever it accepts.
+                    self.write(line, call, data, vec![data.clone()], 0, false)
+                } else {
+                    let enc = framing::encode(self.params, data);
+                    self.write(line, call, data, enc.pieces, enc.header_len, true)
+                }
+            }
+            Action::Recv(n) => self.recv_action(line, *n, false),
+            Action::RecvMessage(n) => self.recv_action(line, *n, true),
+            Action::Sleep(ms) => {
+                let call = Call::Sleep { ms: *ms };
+                self.emit(EventKind::AppCall { line, call: call.clone() });
+                self.sleep_ms(*ms)?;
+                self.emit(EventKind::AppReturn { line, call, ret: 0 });
+                Ok(true)
+            }
+            Action::Close => {
+                self.emit(EventKind::AppCall { line, call: Call::Close });
+                self.close();
+                self.emit(EventKind::AppReturn { line, call: Call::Close, ret: 0 });
+                // The program ends with its socket, as in the model.
+                Ok(false)
+            }
+        }
+    }
+
+    fn sleep_ms(&self, ms: f64) -> Result<(), End> {
+        let d = Duration::from_micros(crate::params::ms_to_us(ms));
+        if self.bound().sleep(d) {
+            Ok(())
+        } else {
+            self.rec.note(format!("{} was stopped in a sleep", self.side.name()));
+            Err(End::Stuck)
+        }
+    }
+
+    /// `send` / `sendall` / `send_message`: `all` = write every piece completely
+    /// (`sendall`), else one `write()` of the single piece.
+    fn write(
+        &mut self,
+        line: usize,
+        call: Call,
+        body: &[u8],
+        pieces: Vec<Vec<u8>>,
+        header_len: usize,
+        all: bool,
+    ) -> Result<bool, End> {
+        let dir = self.side.tx_dir();
+        let msg = self.rec.register(dir, body, header_len as u64);
+        self.emit(EventKind::AppCall { line, call: call.clone() });
+        let wanted: usize = pieces.iter().map(Vec::len).sum();
+        if self.udp() {
+            return self.send_datagram(line, call, msg, &pieces.concat());
+        }
+        let mut copied = 0usize;
+        let mut fault = None;
+        'pieces: for piece in &pieces {
+            let mut off = 0;
+            while off < piece.len() {
+                match self.write_once(msg, &piece[off..]) {
+                    Ok(n) => {
+                        off += n;
+                        copied += n;
+                    }
+                    Err(f) => {
+                        fault = Some(f);
+                        break 'pieces;
+                    }
+                }
+                if !all {
+                    break 'pieces;
+                }
+            }
+        }
+        self.rec.message_done(dir, msg);
+        if let Some(f) = fault {
+            return Err(self.fail(line, &call, f, copied as u64, wanted));
+        }
+        self.emit(EventKind::AppReturn { line, call, ret: copied });
+        if copied < wanted {
+            self.emit(EventKind::SendShort {
+                wanted,
+                accepted: copied,
+            });
+        }
+        Ok(true)
+    }
+
+    /// One `write()` of at least one byte (or a failure).
+    fn write_once(&mut self, msg: usize, data: &[u8]) -> Result<usize, Fail> {
+        let dir = self.side.tx_dir();
+        let b = Bound {
+            stop: self.stop,
+            timeout: self.io_timeout,
+        };
+        self.rec.begin_write(self.side, msg, data);
+        let Some(Conn::Tcp(s)) = self.conn.as_mut() else {
+            self.rec.end_write(self.side, msg, 0);
+            return Err(Fail::Os(std::io::ErrorKind::NotConnected.into()));
+        };
+        let r = sock::write_some(s, data, b);
+        self.rec.end_write(self.side, msg, *r.as_ref().unwrap_or(&0));
+        r
+    }
+
+    fn send_datagram(&mut self, line: usize, call: Call, msg: usize, data: &[u8]) -> Result<bool, End> {
+        let Some(Conn::Udp(s)) = self.conn.as_ref() else {
+            return Ok(false);
+        };
+        let s = Arc::clone(s);
+        let b = self.bound();
+        self.rec.begin_datagram(self.side, msg, data);
+        let r = b.retry(|| s.send(data), || false);
+        let sent = matches!(r, Ok(n) if n == data.len());
+        self.rec.end_datagram(self.side, msg, sent);
+        self.rec.message_done(self.side.tx_dir(), msg);
+        match r {
+            Ok(n) => {
+                self.emit(EventKind::AppReturn { line, call, ret: n });
+                Ok(true)
+            }
+            Err(f) => Err(self.fail(line, &call, f, 0, data.len())),
+        }
+    }
+
+    fn recv_action(&mut self, line: usize, n: u32, message: bool) -> Result<bool, End> {
+        let bufsize = self.params.recv_size.unwrap_or(n) as usize;
+        let call = if message {
+            Call::RecvMessage { bufsize }
+        } else {
+            Call::Recv { bufsize }
+        };
+        self.emit(EventKind::AppCall { line, call: call.clone() });
+        if let Some(ms) = self.params.recv_delay_ms {
+            // The receiver-delay knob: a sleep before every recv / recv_message.
+            self.emit(EventKind::AppCall { line, call: Call::Sleep { ms } });
+            self.sleep_ms(ms)?;
+            self.emit(EventKind::AppReturn { line, call: Call::Sleep { ms }, ret: 0 });
+        }
+        if !message {
+            return match self.recv(line, bufsize) {
+                Ok(_) => Ok(true),
+                Err(f) => Err(self.fail(line, &call, f, 0, 0)),
+            };
+        }
+        let mut reader = Reader::new(self.params, bufsize, self.delivered + 1);
+        loop {
+            match reader.next() {
+                ReadStep::Recv(want) => {
+                    self.emit(EventKind::AppCall {
+                        line,
+                        call: Call::Recv { bufsize: want },
+                    });
+                    match self.recv(line, want) {
+                        Ok(data) => reader.feed(&data),
+                        Err(f) => return Err(self.fail(line, &call, f, reader.received(), 0)),
+                    }
+                }
+                ReadStep::Message(frame) => {
+                    self.delivered += 1;
+                    let len = frame.body.len();
+                    self.emit(EventKind::Deliver {
+                        line,
+                        index: self.delivered,
+                        data: frame.body,
+                    });
+                    self.emit(EventKind::AppReturn { line, call, ret: len });
+                    return Ok(true);
+                }
+                ReadStep::Eof => {
+                    self.emit(EventKind::AppReturn { line, call, ret: 0 });
+                    return Ok(true);
+                }
+                ReadStep::Error(e) => {
+                    let error = e.to_string();
+                    self.rec.note(format!(
+                        "{} stops: {error} (action {})",
+                        self.side.name(),
+                        line + 1
+                    ));
+                    self.emit(EventKind::DecodeError { line, error });
+                    // The program stops on the exception and its socket closes.
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// One `recv(n)`: the bytes it returned (empty = EOF on TCP), with its events.
+    fn recv(&mut self, line: usize, n: usize) -> Result<Vec<u8>, Fail> {
+        let n = n.max(1);
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        let side = self.side;
+        let rec = self.rec;
+        let b = Bound {
+            stop: self.stop,
+            timeout: self.io_timeout,
+        };
+        rec.set_blocked(side, true);
+        let udp = self.udp();
+        let give_up = || rec.nothing_can_arrive(side, udp);
+        let buf = &mut self.buf[..n];
+        let r = match self.conn.as_mut() {
+            Some(Conn::Tcp(s)) => sock::read_some(s, buf, b, give_up).map(|k| {
+                rec.tcp_read(side, line, n, &buf[..k]);
+                buf[..k].to_vec()
+            }),
+            Some(Conn::Udp(s)) => {
+                let s = Arc::clone(s);
+                b.retry(|| sock::recv_datagram(&s, buf), give_up).map(|(kept, len, _)| {
+                    rec.udp_read(side, line, n, &buf[..kept], len);
+                    buf[..kept].to_vec()
+                })
+            }
+            None => Err(Fail::Os(std::io::ErrorKind::NotConnected.into())),
+        };
+        rec.set_blocked(side, false);
+        r
+    }
+
+    /// A call that could not complete: an event and a note that say why; the program
+    /// stops (a Python program would raise).
+    fn fail(&mut self, line: usize, call: &Call, f: Fail, done: u64, wanted: usize) -> End {
+        let what = call.text();
+        let who = self.side.name();
+        let (reason, end) = match &f {
+            Fail::Stopped => (format!("stopped by the user in {what}"), End::Stuck),
+            Fail::Deadlock => (
+                format!(
+                    "blocked forever in {what}: nothing more will arrive (the peer waits too, or has ended)"
+                ),
+                End::Stuck,
+            ),
+            Fail::TimedOut(d) => (
+                format!("{what} made no progress for {} s: giving up", d.as_secs_f64()),
+                End::Stuck,
+            ),
+            Fail::Os(e) => (os_error_text(e, &what, done, wanted), End::Finished),
+        };
+        self.emit(EventKind::AppBlocked {
+            line,
+            reason: reason.clone(),
+        });
+        let note = match f {
+            Fail::Deadlock => format!(
+                "{who} is blocked forever in {what} (action {}): nothing more will arrive",
+                line + 1
+            ),
+            _ => format!("{who}: {reason} (action {})", line + 1),
+        };
+        self.rec.note(note);
+        if matches!(f, Fail::Deadlock) {
+            // Let the peer notice the deadlock too before this socket closes, or it
+            // would read an EOF instead.
+            for _ in 0..40 {
+                if !self.rec.peer_waiting(self.side) {
+                    break;
+                }
+                std::thread::sleep(sock::POLL / 2);
+            }
+        }
+        end
+    }
+
+    fn close(&mut self) {
+        if let Some(Conn::Tcp(s)) = self.conn.take() {
+            // Python's close(): the descriptor goes. With unread data in the receive
+            // buffer, Linux answers with a reset (RST), as real servers do.
+            drop(s);
+        }
+    }
+}
+
+/// "connection reset by peer (RST) in recv(1024)", with byte counts where they help.
+pub(super) fn os_error_text(e: &std::io::Error, what: &str, done: u64, wanted: usize) -> String {
+    use std::io::ErrorKind as K;
+    let base = match e.kind() {
+        K::ConnectionReset => "connection reset by the peer (RST)".to_string(),
+        K::BrokenPipe => "broken pipe: the peer has closed (EPIPE)".to_string(),
+        K::ConnectionRefused => "connection refused (nothing listens, or ICMP port unreachable)".to_string(),
+        K::ConnectionAborted => "connection aborted".to_string(),
+        _ => format!("error: {e}"),
+    };
+    let mut s = format!("{base} in {what}");
+    if wanted > 0 {
+        s.push_str(&format!(" after {done} of {wanted} bytes"));
+    } else if done > 0 {
+        s.push_str(&format!(" after {done} bytes of the message"));
+    }
+    s
+}
