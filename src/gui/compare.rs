@@ -94,7 +94,7 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback) {
         });
         ui.horizontal_wrapped(|ui| {
             for d in pb.deliveries.iter().filter(|d| d.side == side) {
-                let mark = if d.intact { "✓" } else { "✗" };
+                let mark = if d.intact { "✓" } else { "×" };
                 let color = if d.intact { super::palette::INTACT } else { super::palette::BROKEN };
                 ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));
             }

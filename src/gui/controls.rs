@@ -36,7 +36,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     ui.horizontal_wrapped(|ui| {
         let mut current = app.current;
-        egui::ComboBox::from_id_salt("scenario")
+        egui::ComboBox::from_label(i18n::SCENARIO.get(lang))
             .width(250.0)
             .selected_text(RichText::new(app.scenario().title.get(lang)).strong())
             .show_ui(ui, |ui| {
@@ -111,29 +111,29 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             ui.selectable_value(&mut p.decoder, DecoderKind::Tutorial, "tutorial");
         });
         ui.end_row();
-        ui.label(i18n::MSS.get(lang));
-        ui.add(egui::DragValue::new(&mut p.mss).range(1..=65495).speed(4.0));
+        let l = ui.label(i18n::MSS.get(lang));
+        ui.add(egui::DragValue::new(&mut p.mss).range(1..=65495).speed(4.0)).labelled_by(l.id);
         ui.end_row();
-        ui.label(i18n::RECV_SIZE.get(lang));
+        let l = ui.label(i18n::RECV_SIZE.get(lang));
         ui.horizontal(|ui| {
             let mut on = p.recv_size.is_some();
-            ui.checkbox(&mut on, "");
+            ui.checkbox(&mut on, "").labelled_by(l.id);
             let mut v = p.recv_size.unwrap_or(1024);
-            ui.add_enabled(on, egui::DragValue::new(&mut v).range(1..=1_048_576).speed(8.0));
+            ui.add_enabled(on, egui::DragValue::new(&mut v).range(1..=1_048_576).speed(8.0)).labelled_by(l.id);
             p.recv_size = on.then_some(v);
         });
         ui.end_row();
-        ui.label(i18n::RECV_DELAY.get(lang));
+        let l = ui.label(i18n::RECV_DELAY.get(lang));
         ui.horizontal(|ui| {
             let mut on = p.recv_delay_ms.is_some();
-            ui.checkbox(&mut on, "");
+            ui.checkbox(&mut on, "").labelled_by(l.id);
             let mut v = p.recv_delay_ms.unwrap_or(50.0);
-            ui.add_enabled(on, egui::DragValue::new(&mut v).range(0.0..=10_000.0).speed(1.0));
+            ui.add_enabled(on, egui::DragValue::new(&mut v).range(0.0..=10_000.0).speed(1.0)).labelled_by(l.id);
             p.recv_delay_ms = on.then_some(v);
         });
         ui.end_row();
-        ui.label(i18n::SEED.get(lang));
-        ui.add(egui::DragValue::new(&mut p.seed).range(0..=u32::MAX as u64));
+        let l = ui.label(i18n::SEED.get(lang));
+        ui.add(egui::DragValue::new(&mut p.seed).range(0..=u32::MAX as u64)).labelled_by(l.id);
         ui.end_row();
     });
     if p != app.playback.params {
@@ -177,12 +177,15 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         ui.separator();
         ui.label(format!("{} {}/{}", i18n::STEP.get(lang), pb.pos(), pb.len()));
         ui.separator();
-        ui.label(i18n::SPEED.get(lang));
         let mut instant = app.speed.is_none();
         let mut speed = app.speed.unwrap_or(0.02);
         ui.add_enabled(
             !instant,
-            egui::Slider::new(&mut speed, 0.001..=10.0).logarithmic(true).suffix("×").max_decimals(3),
+            egui::Slider::new(&mut speed, 0.001..=10.0)
+                .logarithmic(true)
+                .suffix("×")
+                .max_decimals(3)
+                .text(i18n::SPEED.get(lang)),
         );
         ui.checkbox(&mut instant, i18n::INSTANT.get(lang));
         let new_speed = if instant { None } else { Some(speed) };

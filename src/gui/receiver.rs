@@ -128,7 +128,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
                 for d in visible {
-                    let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("✗", palette::BROKEN) };
+                    let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("×", palette::BROKEN) };
                     let mut text = escape_bytes(&d.data[..d.data.len().min(24)]);
                     if d.data.len() > 24 {
                         text.push('…');
