@@ -77,8 +77,8 @@ pub fn buffer(painter: &Painter, rect: Rect, chunk: Option<&Chunk>, capacity: u3
     painter.rect_filled(rect, 2.0, Color32::from_gray(90).gamma_multiply(0.35));
     if let Some(c) = chunk {
         let frac = (c.data.len() as f32 / capacity.max(1) as f32).clamp(0.0, 1.0);
-        // Small buffers of big capacity still show: at least 40% of the width for text.
-        let w = (rect.width() * frac).max(rect.width() * 0.4_f32.min(frac * 50.0)).min(rect.width());
+        // A few bytes in a big buffer still show: about 10 px a byte, up to 60% of it.
+        let w = (rect.width() * frac).max((c.data.len() as f32 * 10.0).min(rect.width() * 0.6));
         strip(painter, Rect::from_min_size(rect.min, vec2(w, rect.height())), c, font);
     }
 }

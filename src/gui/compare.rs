@@ -69,13 +69,13 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(compare.columns.len(), |cols| {
             for (col, (label, pb)) in cols.iter_mut().zip(&compare.columns) {
-                col.push_id(label, |ui| column(ui, label, pb));
+                col.push_id(label, |ui| column(ui, label, pb, lang));
             }
         });
     });
 }
 
-fn column(ui: &mut egui::Ui, label: &str, pb: &Playback) {
+fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(label);
     let verdict = pb.error.clone().unwrap_or_else(|| pb.report.verdict());
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
@@ -89,7 +89,7 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback) {
         ui.label(RichText::new(format!("recv() at {}", side.name())).weak());
         ui.horizontal_wrapped(|ui| {
             for (k, r) in recvs.iter().enumerate() {
-                receiver::chip(ui, &pb.trace, k + 1, r, false);
+                receiver::chip(ui, &pb.trace, k + 1, r, false, lang);
             }
         });
         ui.horizontal_wrapped(|ui| {

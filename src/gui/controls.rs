@@ -37,7 +37,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     ui.horizontal_wrapped(|ui| {
         let mut current = app.current;
         egui::ComboBox::from_label(i18n::SCENARIO.get(lang))
-            .width(250.0)
+            .width(240.0)
             .selected_text(RichText::new(app.scenario().title.get(lang)).strong())
             .show_ui(ui, |ui| {
                 for (i, s) in app.scenarios.iter().enumerate() {
@@ -52,7 +52,6 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         let mut p = app.playback.params.clone();
         let tcp = p.transport == Transport::Tcp;
         ui.add_enabled_ui(tcp, |ui| {
-            ui.label(i18n::FRAMING.get(lang));
             ui.selectable_value(&mut p.framing, Framing::Raw, "raw");
             ui.selectable_value(&mut p.framing, Framing::LengthPrefix, "length-prefix");
             ui.selectable_value(&mut p.framing, Framing::JsonHeader, "json-header");
@@ -76,20 +75,6 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         }
         if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
             cmds.push(Cmd::Lang(Lang::Zh));
-        }
-        ui.separator();
-        let dark = app.settings.dark;
-        let theme = if dark { i18n::THEME_LIGHT.get(lang) } else { i18n::THEME_DARK.get(lang) };
-        if ui.button(theme).clicked() {
-            cmds.push(Cmd::Dark(!dark));
-        }
-        let z = app.settings.zoom;
-        ui.label(format!("{} {:.0}%", i18n::ZOOM.get(lang), z * 100.0));
-        if ui.small_button("−").on_hover_text("zoom out").clicked() {
-            cmds.push(Cmd::Zoom(z - 0.1));
-        }
-        if ui.small_button("+").on_hover_text("zoom in").clicked() {
-            cmds.push(Cmd::Zoom(z + 0.1));
         }
     });
 }
@@ -142,6 +127,21 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     if ui.button(i18n::RESET_PARAMS.get(lang)).clicked() {
         cmds.push(Cmd::ResetParams);
     }
+    ui.horizontal(|ui| {
+        let dark = app.settings.dark;
+        let theme = if dark { i18n::THEME_LIGHT.get(lang) } else { i18n::THEME_DARK.get(lang) };
+        if ui.button(theme).clicked() {
+            cmds.push(Cmd::Dark(!dark));
+        }
+        let z = app.settings.zoom;
+        ui.label(format!("{} {:.0}%", i18n::ZOOM.get(lang), z * 100.0));
+        if ui.small_button("−").on_hover_text("zoom out").clicked() {
+            cmds.push(Cmd::Zoom(z - 0.1));
+        }
+        if ui.small_button("+").on_hover_text("zoom in").clicked() {
+            cmds.push(Cmd::Zoom(z + 0.1));
+        }
+    });
     ui.add_space(8.0);
     ui.separator();
     ui.label(RichText::new(app.scenario().name.clone()).weak());

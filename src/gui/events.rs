@@ -82,9 +82,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     let rows: Vec<usize> =
         (0..pb.trace.events.len()).filter(|&i| app.events_filter.keeps(&pb.trace.events[i])).collect();
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-    // Keep the newest event in view.
-    let current_row = rows.partition_point(|&i| i < shown);
-    egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("events").show_rows(
+    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("events");
+    // Follow the newest event when the step changes.
+    if app.events_scrolled_to != Some(pb.pos()) {
+        let current_row = rows.partition_point(|&i| i < shown);
+        let pitch = row_h + ui.spacing().item_spacing.y;
+        area = area.vertical_scroll_offset((current_row as f32 - 3.0).max(0.0) * pitch);
+    }
+    area.show_rows(
         ui,
         row_h,
         rows.len(),
@@ -105,5 +110,5 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
             }
         },
     );
-    let _ = current_row;
+    app.events_scrolled_to = Some(app.playback.pos());
 }

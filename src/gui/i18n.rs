@@ -60,7 +60,7 @@ pub const TCP_EVENTS: T = T("TCP", "TCP");
 pub const NOTHING_YET: T = T("nothing yet", "尚无");
 pub const SELECT_HINT: T =
     T("Click a recv chip, a packet or an event to inspect its bytes.", "点击 recv 结果、线路上的报文或事件，查看其字节。");
-pub const STICKY: T = T("sticky: bytes of several messages", "粘包：包含多条消息的字节");
+pub const STICKY_SHORT: T = T("sticky", "粘包");
 pub const INTACT: T = T("intact", "完整");
 pub const CORRUPTED: T = T("corrupted", "已损坏");
 pub const EOF: T = T("EOF", "EOF（对方已关闭）");

@@ -94,6 +94,8 @@ pub struct StickyApp {
     pub compare: Option<Compare>,
     pub compare_nagle: bool,
     fonts_installed: bool,
+    /// The step the event list last scrolled to.
+    events_scrolled_to: Option<usize>,
 }
 
 impl StickyApp {
@@ -115,6 +117,7 @@ impl StickyApp {
             compare: None,
             compare_nagle: false,
             fonts_installed: false,
+            events_scrolled_to: None,
         }
     }
 
@@ -142,10 +145,13 @@ impl StickyApp {
         egui::Panel::bottom("transport").show(ui, |ui| controls::transport(ui, self, &mut cmds));
         match self.view {
             View::Main => {
-                egui::Panel::left("params")
-                    .resizable(true)
-                    .default_size(210.0)
-                    .show(ui, |ui| controls::params_panel(ui, self, &mut cmds));
+                egui::Panel::left("params").resizable(true).default_size(250.0).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
+                        controls::params_panel(ui, self, &mut cmds);
+                        ui.add_space(6.0);
+                        receiver::narration(ui, self);
+                    });
+                });
                 egui::Panel::bottom("lower")
                     .resizable(true)
                     .default_size(170.0)
@@ -158,8 +164,6 @@ impl StickyApp {
                 egui::CentralPanel::default_margins().show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         stage::show(ui, self, &mut cmds);
-                        ui.add_space(6.0);
-                        receiver::narration(ui, self);
                         ui.add_space(6.0);
                         receiver::show(ui, self, &mut cmds);
                         ui.add_space(6.0);

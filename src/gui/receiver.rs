@@ -5,6 +5,7 @@ use egui::{Color32, FontId, RichText, Sense, Stroke, StrokeKind, vec2};
 
 use super::{Cmd, Selection, StickyApp, bytes, i18n, palette};
 use crate::analysis::{Delivery, RecvResult};
+use crate::scenario::Lang;
 use crate::trace::{Chunk, Side, Trace, escape_bytes};
 
 /// The accessible label of a recv chip, e.g. `recv #1 at server: 10 B, messages 1+2 (sticky)`.
@@ -19,7 +20,7 @@ pub fn chip_label(k: usize, r: &RecvResult) -> String {
 }
 
 /// One recv result as a chip: a strip of coloured bytes with its length and text below.
-pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected: bool) -> egui::Response {
+pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected: bool, lang: Lang) -> egui::Response {
     let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt()).clamp(56.0, 300.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(w, 58.0), Sense::click());
     let painter = ui.painter_at(rect.expand(2.0));
@@ -44,13 +45,22 @@ pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected
     } else {
         escape_bytes(&r.data)
     };
-    painter.text(
+    let head = painter.text(
         egui::pos2(rect.left(), strip.bottom() + 2.0),
         egui::Align2::LEFT_TOP,
         format!("#{k}  {} B", r.data.len()),
         FontId::proportional(12.0),
         visuals.strong_text_color(),
     );
+    if r.sticky {
+        painter.text(
+            egui::pos2(head.right() + 6.0, head.top()),
+            egui::Align2::LEFT_TOP,
+            i18n::STICKY_SHORT.get(lang),
+            FontId::proportional(12.0),
+            palette::BROKEN,
+        );
+    }
     painter.text(
         egui::pos2(rect.left(), strip.bottom() + 17.0),
         egui::Align2::LEFT_TOP,
@@ -115,7 +125,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             for (k, r) in recvs.iter().filter(|(_, r)| r.event < shown) {
                 any = true;
                 let selected = app.selection == Some(Selection::Event(r.event));
-                if chip(ui, &pb.trace, *k, r, selected).clicked() {
+                if chip(ui, &pb.trace, *k, r, selected, lang).clicked() {
                     cmds.push(Cmd::Select(Some(Selection::Event(r.event))));
                 }
             }

@@ -161,7 +161,7 @@ fn side_box(
     let line_h = 17.0;
     let first = state.line.saturating_sub(2);
     let mut y = inner.top() + 26.0;
-    for (i, step) in steps.iter().enumerate().skip(first).take(6) {
+    for (i, step) in steps.iter().enumerate().skip(first).take(5) {
         let current = i == state.line && state.status != AppStatus::Done;
         let row = Rect::from_min_size(pos2(inner.left(), y), vec2(inner.width(), line_h));
         if current {
