@@ -87,9 +87,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     if app.events_scrolled_to != Some(pb.pos()) {
         let current_row = rows.partition_point(|&i| i < shown);
         let pitch = row_h + ui.spacing().item_spacing.y;
-        area = area.vertical_scroll_offset((current_row as f32 - 3.0).max(0.0) * pitch);
+        // How far the list could scroll in the last frame (0 on the first).
+        let max = app.events_max_scroll.unwrap_or(0.0);
+        area = area.vertical_scroll_offset(((current_row as f32 - 3.0) * pitch).clamp(0.0, max)).animated(false);
     }
-    area.show_rows(
+    let out = area.show_rows(
         ui,
         row_h,
         rows.len(),
@@ -110,5 +112,6 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
             }
         },
     );
+    app.events_max_scroll = Some((out.content_size.y - out.inner_rect.height()).max(0.0));
     app.events_scrolled_to = Some(app.playback.pos());
 }

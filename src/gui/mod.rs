@@ -96,6 +96,8 @@ pub struct StickyApp {
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
+    /// How far the event list could scroll in the last frame.
+    events_max_scroll: Option<f32>,
 }
 
 impl StickyApp {
@@ -118,6 +120,7 @@ impl StickyApp {
             compare_nagle: false,
             fonts_installed: false,
             events_scrolled_to: None,
+            events_max_scroll: None,
         }
     }
 
