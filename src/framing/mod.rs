@@ -97,5 +97,17 @@ pub enum Md5Check {
     Unchecked(String),
 }
 
+impl std::fmt::Display for Md5Check {
+    /// `verified`, `absent`, `not a checksum: fdsaf2143254f`, `unchecked: …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Md5Check::Absent => write!(f, "absent"),
+            Md5Check::Verified => write!(f, "verified"),
+            Md5Check::NotAChecksum(v) => write!(f, "not a checksum: {v}"),
+            Md5Check::Unchecked(v) => write!(f, "unchecked: {v}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

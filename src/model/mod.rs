@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::framing::{self, Md5Check, ReadStep, Reader};
+use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Params, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario, Step};
 use crate::trace::{
@@ -644,13 +644,8 @@ impl Sim {
                     ReadStep::Recv(n) => n,
                     ReadStep::Message(frame) => {
                         if let Some(h) = &frame.header {
-                            let md5 = match &h.md5 {
-                                Md5Check::Absent => "absent".to_string(),
-                                Md5Check::Verified => "verified".to_string(),
-                                Md5Check::NotAChecksum(v) => format!("not a checksum: {v}"),
-                                Md5Check::Unchecked(v) => format!("unchecked: {v}"),
-                            };
-                            self.emit(side, EventKind::FrameHeader { line, json: h.raw.clone(), md5 }, None);
+                            let (json, md5) = (h.raw.clone(), h.md5.to_string());
+                            self.emit(side, EventKind::FrameHeader { line, json, md5 }, None);
                         }
                         let dir = side.peer().tx_dir();
                         self.delivered[dir.index()] += 1;

@@ -373,3 +373,23 @@ fn jitter_never_reorders_tcp_segments() {
     let expected: Vec<u8> = (0..30u8).flat_map(|i| vec![i; 100]).collect();
     assert_eq!(recvs(&t, Side::Server)[0], expected);
 }
+
+#[test]
+fn a_checkpoint_without_events_continues_exactly_like_the_original() {
+    let s = scenario(
+        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Sleep(60.0), Recv(100)],
+        vec![Recv(1024), Send(b"reply".to_vec()), Recv(1024)],
+    );
+    let mut a = Sim::new(&s, &Params::default()).unwrap();
+    for _ in 0..6 {
+        a.step();
+    }
+    let mut b = a.clone_without_events();
+    assert_eq!(b.events_len(), a.events_len());
+    assert!(b.trace().events.is_empty());
+    let split = a.events_len();
+    a.run_until_idle(10_000).unwrap();
+    b.run_until_idle(10_000).unwrap();
+    assert_eq!(b.events_len(), a.events_len());
+    assert_eq!(b.trace().events, a.trace().events[split..]);
+}
