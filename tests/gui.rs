@@ -136,3 +136,14 @@ fn every_scenario_draws_in_both_languages_at_every_framing() {
         h.run();
     }
 }
+
+#[test]
+fn the_tutorial_decoder_crash_is_shown() {
+    let mut h = harness("08-header-split");
+    click(&mut h, "To the end");
+    h.get_by_label_contains("decode error at client: struct.error");
+    click(&mut h, "correct");
+    click(&mut h, "To the end");
+    assert!(h.query_by_label_contains("decode error").is_none());
+    assert_eq!(h.query_all_by_label_contains(" intact: ").count(), 2);
+}

@@ -134,6 +134,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             }
         });
         let visible: Vec<&&Delivery> = delivered.iter().filter(|d| d.event < shown).collect();
+        // A decoder that failed stops the program: say so where the messages would be.
+        for e in pb.trace.events[..shown].iter().filter(|e| e.side == side) {
+            if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
+                let resp = ui.label(RichText::new(format!("× {error}")).color(palette::BROKEN).size(15.0));
+                let text = format!("decode error at {}: {error}", side.name());
+                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+            }
+        }
         if framed || !visible.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
