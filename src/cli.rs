@@ -222,38 +222,69 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         p.mss,
         t.seed
     );
+    if let Some(summary) = &run.scenario.summary {
+        out.push('\n');
+        for line in timeline::wrap(summary.get(lang), timeline::LINE_WIDTH) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     out.push('\n');
-    out.push_str(&timeline::render_events(&t.events));
+    out.push_str(&timeline::render_events(&t.events, &run.scenario, lang));
     out.push_str("\nwhat each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n");
     for r in analysis::recv_results(t) {
         let what = if r.eof {
             "EOF".to_string()
         } else if let Some(c) = t.events[r.event].chunk.as_ref() {
-            timeline::marked_bytes(c)
+            timeline::marked_bytes_within(c, 60)
         } else {
             String::new()
         };
-        let note = if r.sticky { "  ← sticky: bytes of several messages" } else { "" };
-        let _ = writeln!(out, "  {:<6} {:>6} B  {what}{note}", r.side.name(), r.data.len());
+        let mut note = if r.sticky { format!("  ← sticky: {} messages", r.messages.len()) } else { String::new() };
+        // A UDP datagram longer than the recv: the event just before says what was lost.
+        let truncated = t.events[..r.event].iter().rev().filter(|e| e.side == r.side).find_map(|e| match e.kind {
+            crate::trace::EventKind::Truncated { len, kept } => Some(Some(len.saturating_sub(kept))),
+            crate::trace::EventKind::AppCall { .. } => Some(None),
+            _ => None,
+        });
+        if let Some(Some(lost)) = truncated {
+            let _ = write!(note, "  ← truncated: {lost} B of the datagram lost");
+        }
+        let _ = writeln!(
+            out,
+            "  {:>10}  {:<6} {:>6} B  {what}{note}",
+            timeline::ms(r.t_us),
+            r.side.name(),
+            r.data.len()
+        );
     }
     let deliveries = analysis::deliveries(t);
     if !deliveries.is_empty() {
-        out.push_str("\nwhat recv_message() handed to the program:\n");
+        out.push_str("\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n");
         for d in deliveries {
             let mark = if d.intact { "✓" } else { "✗" };
-            let mut text = crate::trace::escape_bytes(&d.data[..d.data.len().min(40)]);
-            if d.data.len() > 40 {
-                text.push('…');
+            let text = timeline::text_head(&d.data, 40);
+            let _ = write!(out, "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"", d.side.name(), d.index, d.data.len());
+            if !d.intact {
+                match t.messages_in(d.dir).find(|m| m.id == d.index) {
+                    Some(m) => {
+                        let _ = write!(out, "  but #{} was {} B \"{}\"", m.id, m.data.len(), timeline::text_head(&m.data, 20));
+                    }
+                    None => {
+                        let _ = write!(out, "  but only {} message(s) were sent", t.messages_in(d.dir).count());
+                    }
+                }
             }
-            let _ = writeln!(out, "  {mark} {} #{} {} B \"{text}\"", d.side.name(), d.index, d.data.len());
+            out.push('\n');
         }
-    }
-    for s in &run.stuck {
-        let _ = writeln!(out, "\nnote: {s}");
     }
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
     let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    // Programs still blocked when the run ended (a lost datagram, a peer that crashed);
+    // for a real run, also what the slicer or the kernel did.
+    for s in &run.stuck {
+        let _ = writeln!(out, "note: {s}");
+    }
     out
 }
 

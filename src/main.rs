@@ -223,14 +223,14 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         Some(Command::Gui { scenario }) => open_gui(scenario)?,
         #[cfg(not(feature = "gui"))]
         None => {
-            print!("{}", cli::list(lang));
-            println!("\nRun one:  stickysim run 04   (or a file: stickysim run my-case.toml)");
-            println!("Options:  stickysim run --help");
+            out(&cli::list(lang));
+            out("\nRun one:  stickysim run 04   (or a file: stickysim run my-case.toml)\n");
+            out("Options:  stickysim run --help\n");
         }
-        Some(Command::List) => print!("{}", cli::list(lang)),
+        Some(Command::List) => out(&cli::list(lang)),
         Some(Command::Check { paths }) => {
             let (text, errors) = if paths.is_empty() { cli::check_builtin() } else { cli::check(&paths)? };
-            print!("{text}");
+            out(&text);
             if errors > 0 {
                 return Ok(ExitCode::from(1));
             }
@@ -244,9 +244,9 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
             let run = cli::run_sim(&scenario, &params)?;
             if r.json {
-                println!("{}", serde_json::to_string_pretty(&cli::render_json(&run)).unwrap_or_default());
+                out_json(&cli::render_json(&run));
             } else {
-                print!("{}", cli::render_text(&run, lang));
+                out(&cli::render_text(&run, lang));
             }
         }
     }
@@ -265,16 +265,16 @@ fn run_real(
     if r.both {
         let sim = cli::run_sim(scenario, params)?;
         if r.json {
-            println!("{}", serde_json::to_string_pretty(&cli::render_both_json(&sim, &real)).unwrap_or_default());
+            out_json(&cli::render_both_json(&sim, &real));
         } else {
-            print!("{}", cli::render_both(&sim, &real, lang));
+            out(&cli::render_both(&sim, &real, lang));
         }
     } else if r.json {
         let mut v = cli::render_json(&real);
         v["notes"] = serde_json::json!(real.stuck);
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        out_json(&v);
     } else {
-        print!("{}", cli::render_text(&real, lang));
+        out(&cli::render_text(&real, lang));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -336,4 +336,24 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
 #[cfg(feature = "gui")]
 fn open_gui(scenario: Option<String>) -> Result<(), CliError> {
     stickysim::gui::run(scenario).map_err(|e| CliError::Gui(e.to_string()))
+}
+
+/// Writes to standard output. When the reader has gone away (`stickysim run 04 | head`),
+/// the process exits quietly with status 0 instead of panicking as `print!` would; any
+/// other write error is reported and exits with status 1.
+fn out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("stickysim: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A JSON value, pretty-printed, then a newline (see [`out`]).
+fn out_json(v: &serde_json::Value) {
+    out(&format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()));
 }

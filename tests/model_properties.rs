@@ -164,10 +164,13 @@ proptest! {
         params.header_writes = if separate { HeaderWrites::Separate } else { HeaderWrites::Combined };
         params.header_style = if upload { HeaderStyle::Upload } else { HeaderStyle::Command };
         params.decoder = DecoderKind::Correct;
-        let mut client: Vec<Action> = msgs.iter().map(|m| Action::SendMessage(m.clone())).collect();
-        client.extend(msgs.iter().map(|_| Action::RecvMessage(bufsize)));
+        // Request, then reply, in turns: a client that sent everything before reading
+        // could fill both buffers and deadlock, as it would on real TCP.
+        let mut client: Vec<Action> = Vec::new();
         let mut server: Vec<Action> = Vec::new();
         for m in &msgs {
+            client.push(Action::SendMessage(m.clone()));
+            client.push(Action::RecvMessage(bufsize));
             server.push(Action::RecvMessage(bufsize));
             server.push(Action::SendMessage(m.iter().rev().copied().collect()));
         }

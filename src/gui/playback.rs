@@ -84,7 +84,7 @@ impl Playback {
             if sim.events_len() > pb.bounds.last().copied().unwrap_or(0) {
                 pb.bounds.push(sim.events_len());
                 pb.times.push(sim.now());
-                if pb.bounds.len() % EVERY == 0 {
+                if pb.bounds.len().is_multiple_of(EVERY) {
                     pb.checkpoints.push(sim.clone_without_events());
                 }
             }

@@ -63,8 +63,7 @@ fn late_reader_glues_two_small_sends() {
 
 #[test]
 fn eager_reader_sees_each_send_apart_with_nagle_off() {
-    let mut p = Params::default();
-    p.nagle = false;
+    let p = Params { nagle: false, ..Params::default() };
     let t = run_with(
         vec![Send(b"hello".to_vec()), Sleep(20.0), Send(b"world".to_vec()), Close],
         vec![Recv(1024), Recv(1024), Recv(1024)],
@@ -122,8 +121,7 @@ fn second_small_send_is_held_until_the_delayed_ack() {
 
 #[test]
 fn no_hold_with_nagle_off() {
-    let mut p = Params::default();
-    p.nagle = false;
+    let p = Params { nagle: false, ..Params::default() };
     let t = run_with(vec![Send(b"hello".to_vec()), Send(b"world".to_vec())], vec![Recv(1024)], p);
     assert_eq!(count(&t, Side::Client, |k| matches!(k, K::NagleHold { .. })), 0);
     assert_eq!(count(&t, Side::Client, |k| matches!(k, K::SegmentTx { len: 5, .. })), 2);
@@ -177,8 +175,7 @@ fn reply_data_carries_the_ack_and_cancels_the_timer() {
 
 #[test]
 fn delayed_ack_off_acks_every_segment() {
-    let mut p = Params::default();
-    p.delayed_ack = false;
+    let p = Params { delayed_ack: false, ..Params::default() };
     let t = run_with(vec![Send(b"a".to_vec()), Sleep(20.0), Send(b"b".to_vec())], vec![Recv(1), Recv(1)], p);
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::Immediate, .. })), 2);
 }
@@ -187,8 +184,7 @@ fn delayed_ack_off_acks_every_segment() {
 
 #[test]
 fn zero_window_waits_for_the_window_update() {
-    let mut p = Params::default();
-    p.recv_buffer = 2000;
+    let p = Params { recv_buffer: 2000, ..Params::default() };
     let t = run_with(
         vec![Sendall(vec![1; 5000]), Close],
         vec![Sleep(100.0), Recv(5000), Recv(5000), Recv(5000), Recv(5000), Recv(5000)],

@@ -128,6 +128,49 @@ pub struct RealOutcome {
     pub stopped: bool,
 }
 
+/// A run's updates gathered into a trace as they come, for live views: the GUI calls
+/// [`RealRun::poll_into`] once per frame and draws `trace` (analysis works on a partial
+/// trace too). When the run finishes, `trace` is replaced by the complete one.
+#[derive(Clone, Debug)]
+pub struct LiveTrace {
+    pub trace: Trace,
+    pub notes: Vec<String>,
+    /// `None` while running; then `Ok(stopped)` or the error text.
+    pub finished: Option<Result<bool, String>>,
+}
+
+impl LiveTrace {
+    pub fn new(scenario: &Scenario, params: &Params) -> LiveTrace {
+        LiveTrace {
+            trace: Trace {
+                scenario: scenario.name.clone(),
+                mode: "real".to_string(),
+                seed: params.seed,
+                params: params.clone(),
+                messages: Vec::new(),
+                events: Vec::new(),
+            },
+            notes: Vec::new(),
+            finished: None,
+        }
+    }
+
+    pub fn apply(&mut self, u: Update) {
+        match u {
+            Update::Event(e) => self.trace.events.push(e),
+            Update::Message(m) => self.trace.messages.push(m),
+            Update::Note(n) => self.notes.push(n),
+            Update::Finished(Ok(out)) => {
+                let out = *out;
+                self.trace = out.trace;
+                self.notes = out.notes;
+                self.finished = Some(Ok(out.stopped));
+            }
+            Update::Finished(Err(e)) => self.finished = Some(Err(e.to_string())),
+        }
+    }
+}
+
 /// How to run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RealOptions {
@@ -179,6 +222,16 @@ impl RealRun {
         self.stop.stop();
     }
 
+    /// Applies every update that has arrived, without blocking; returns how many.
+    pub fn poll_into(&self, live: &mut LiveTrace) -> usize {
+        let mut n = 0;
+        while let Ok(u) = self.updates.try_recv() {
+            live.apply(u);
+            n += 1;
+        }
+        n
+    }
+
     /// True once the run's threads have all ended.
     pub fn is_finished(&self) -> bool {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
@@ -213,13 +266,21 @@ impl Drop for RealRun {
 }
 
 /// Runs a scenario on real sockets and waits for the end.
-pub fn run(scenario: &Scenario, params: &Params, opts: &RealOptions) -> Result<RealOutcome, RealError> {
+pub fn run(
+    scenario: &Scenario,
+    params: &Params,
+    opts: &RealOptions,
+) -> Result<RealOutcome, RealError> {
     start(scenario, params, opts)?.collect()
 }
 
 /// Starts a real run on its own threads and returns at once. Errors here are the ones
 /// known without touching a socket; the rest come as `Update::Finished(Err(..))`.
-pub fn start(scenario: &Scenario, params: &Params, opts: &RealOptions) -> Result<RealRun, RealError> {
+pub fn start(
+    scenario: &Scenario,
+    params: &Params,
+    opts: &RealOptions,
+) -> Result<RealRun, RealError> {
     if params.transport == Transport::Udp {
         if params.framing != Framing::Raw {
             return Err(RealError::FramingOnUdp(enum_name(&params.framing)));
@@ -298,7 +359,9 @@ impl Job {
                 .iter()
                 .map(|s| match s.action {
                     Action::Sleep(ms) => ms,
-                    Action::Recv(_) | Action::RecvMessage(_) => self.params.recv_delay_ms.unwrap_or(0.0),
+                    Action::Recv(_) | Action::RecvMessage(_) => {
+                        self.params.recv_delay_ms.unwrap_or(0.0)
+                    }
                     _ => 0.0,
                 })
                 .sum()
@@ -433,7 +496,9 @@ impl Job {
             let client = sock::udp_bind(local(0), Some(p))?;
             let target = match self.opts.connect_to {
                 Some(addr) => {
-                    client.connect(addr).map_err(|e| sock::connect_error(addr, e))?;
+                    client
+                        .connect(addr)
+                        .map_err(|e| sock::connect_error(addr, e))?;
                     return Ok(Ends::Udp {
                         client: Arc::new(client),
                         server: None,
@@ -443,8 +508,12 @@ impl Job {
             };
             let server = sock::udp_bind(target, Some(p))?;
             let (ca, sa) = (
-                client.local_addr().map_err(io("read the client's address"))?,
-                server.local_addr().map_err(io("read the server's address"))?,
+                client
+                    .local_addr()
+                    .map_err(io("read the client's address"))?,
+                server
+                    .local_addr()
+                    .map_err(io("read the server's address"))?,
             );
             client.connect(sa).map_err(|e| sock::connect_error(sa, e))?;
             server.connect(ca).map_err(|e| sock::connect_error(ca, e))?;
@@ -494,11 +563,14 @@ impl Job {
         }
 
         let listener = sock::tcp_listen(local(self.opts.port), &mut configure)?;
-        let server_addr = listener.local_addr().map_err(io("read the listening address"))?;
+        let server_addr = listener
+            .local_addr()
+            .map_err(io("read the listening address"))?;
         let ends = match slicer {
             None => {
                 let client = sock::tcp_connect(server_addr, SETUP_TIMEOUT, &mut configure)?;
-                let (server, _) = sock::accept(&listener, bound).map_err(|f| accept_err("server's", f))?;
+                let (server, _) =
+                    sock::accept(&listener, bound).map_err(|f| accept_err("server's", f))?;
                 Ends::Tcp {
                     client,
                     server: Some(server),
@@ -512,9 +584,11 @@ impl Job {
                     .local_addr()
                     .map_err(io("read the relay's address"))?;
                 let client = sock::tcp_connect(relay_addr, SETUP_TIMEOUT, &mut configure)?;
-                let (relay_c, _) = sock::accept(&relay_listener, bound).map_err(|f| accept_err("relay's", f))?;
+                let (relay_c, _) =
+                    sock::accept(&relay_listener, bound).map_err(|f| accept_err("relay's", f))?;
                 let relay_s = sock::tcp_connect(server_addr, SETUP_TIMEOUT, nodelay)?;
-                let (server, _) = sock::accept(&listener, bound).map_err(|f| accept_err("server's", f))?;
+                let (server, _) =
+                    sock::accept(&listener, bound).map_err(|f| accept_err("server's", f))?;
                 Ends::Tcp {
                     client,
                     server: Some(server),

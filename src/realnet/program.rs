@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::record::Recorder;
 use super::sock::{self, Bound, Fail};
-use crate::framing::{self, ReadStep, Reader};
+use crate::framing::{self, Md5Check, ReadStep, Reader};
 use crate::params::{Framing, Params};
 use crate::scenario::{Action, Step};
 use crate::trace::{Call, EventKind, Side};
@@ -67,7 +67,8 @@ impl Program<'_> {
             }
         }
         self.close();
-        self.rec.program_done(self.side, matches!(end, End::Finished));
+        self.rec
+            .program_done(self.side, matches!(end, End::Finished));
     }
 
     fn emit(&self, kind: EventKind) {
@@ -77,9 +78,14 @@ impl Program<'_> {
     /// Runs one action. `Ok(false)`: the program ends here (close, or a crash).
     fn step(&mut self, line: usize, action: &Action) -> Result<bool, End> {
         match action {
-            Action::Send(data) => {
-                self.write(line, Call::Send { len: data.len() }, data, vec![data.clone()], 0, false)
-            }
+            Action::Send(data) => self.write(
+                line,
+                Call::Send { len: data.len() },
+                data,
+                vec![data.clone()],
+                0,
+                false,
+            ),
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
                 self.write(line, call, data, vec![data.clone()], 0, true)
@@ -98,15 +104,25 @@ impl Program<'_> {
             Action::RecvMessage(n) => self.recv_action(line, *n, true),
             Action::Sleep(ms) => {
                 let call = Call::Sleep { ms: *ms };
-                self.emit(EventKind::AppCall { line, call: call.clone() });
+                self.emit(EventKind::AppCall {
+                    line,
+                    call: call.clone(),
+                });
                 self.sleep_ms(*ms)?;
                 self.emit(EventKind::AppReturn { line, call, ret: 0 });
                 Ok(true)
             }
             Action::Close => {
-                self.emit(EventKind::AppCall { line, call: Call::Close });
+                self.emit(EventKind::AppCall {
+                    line,
+                    call: Call::Close,
+                });
                 self.close();
-                self.emit(EventKind::AppReturn { line, call: Call::Close, ret: 0 });
+                self.emit(EventKind::AppReturn {
+                    line,
+                    call: Call::Close,
+                    ret: 0,
+                });
                 // The program ends with its socket, as in the model.
                 Ok(false)
             }
@@ -118,7 +134,8 @@ impl Program<'_> {
         if self.bound().sleep(d) {
             Ok(())
         } else {
-            self.rec.note(format!("{} was stopped in a sleep", self.side.name()));
+            self.rec
+                .note(format!("{} was stopped in a sleep", self.side.name()));
             Err(End::Stuck)
         }
     }
@@ -136,7 +153,10 @@ impl Program<'_> {
     ) -> Result<bool, End> {
         let dir = self.side.tx_dir();
         let msg = self.rec.register(dir, body, header_len as u64);
-        self.emit(EventKind::AppCall { line, call: call.clone() });
+        self.emit(EventKind::AppCall {
+            line,
+            call: call.clone(),
+        });
         let wanted: usize = pieces.iter().map(Vec::len).sum();
         if self.udp() {
             return self.send_datagram(line, call, msg, &pieces.concat());
@@ -165,7 +185,11 @@ impl Program<'_> {
         if let Some(f) = fault {
             return Err(self.fail(line, &call, f, copied as u64, wanted));
         }
-        self.emit(EventKind::AppReturn { line, call, ret: copied });
+        self.emit(EventKind::AppReturn {
+            line,
+            call,
+            ret: copied,
+        });
         if copied < wanted {
             self.emit(EventKind::SendShort {
                 wanted,
@@ -177,7 +201,6 @@ impl Program<'_> {
 
     /// One `write()` of at least one byte (or a failure).
     fn write_once(&mut self, msg: usize, data: &[u8]) -> Result<usize, Fail> {
-        let dir = self.side.tx_dir();
         let b = Bound {
             stop: self.stop,
             timeout: self.io_timeout,
@@ -188,11 +211,18 @@ impl Program<'_> {
             return Err(Fail::Os(std::io::ErrorKind::NotConnected.into()));
         };
         let r = sock::write_some(s, data, b);
-        self.rec.end_write(self.side, msg, *r.as_ref().unwrap_or(&0));
+        self.rec
+            .end_write(self.side, msg, *r.as_ref().unwrap_or(&0));
         r
     }
 
-    fn send_datagram(&mut self, line: usize, call: Call, msg: usize, data: &[u8]) -> Result<bool, End> {
+    fn send_datagram(
+        &mut self,
+        line: usize,
+        call: Call,
+        msg: usize,
+        data: &[u8],
+    ) -> Result<bool, End> {
         let Some(Conn::Udp(s)) = self.conn.as_ref() else {
             return Ok(false);
         };
@@ -219,12 +249,22 @@ impl Program<'_> {
         } else {
             Call::Recv { bufsize }
         };
-        self.emit(EventKind::AppCall { line, call: call.clone() });
+        self.emit(EventKind::AppCall {
+            line,
+            call: call.clone(),
+        });
         if let Some(ms) = self.params.recv_delay_ms {
             // The receiver-delay knob: a sleep before every recv / recv_message.
-            self.emit(EventKind::AppCall { line, call: Call::Sleep { ms } });
+            self.emit(EventKind::AppCall {
+                line,
+                call: Call::Sleep { ms },
+            });
             self.sleep_ms(ms)?;
-            self.emit(EventKind::AppReturn { line, call: Call::Sleep { ms }, ret: 0 });
+            self.emit(EventKind::AppReturn {
+                line,
+                call: Call::Sleep { ms },
+                ret: 0,
+            });
         }
         if !message {
             return match self.recv(line, bufsize) {
@@ -246,6 +286,16 @@ impl Program<'_> {
                     }
                 }
                 ReadStep::Message(frame) => {
+                    if let Some(h) = &frame.header {
+                        let md5 = match &h.md5 {
+                            Md5Check::Absent => "absent".to_string(),
+                            Md5Check::Verified => "verified".to_string(),
+                            Md5Check::NotAChecksum(v) => format!("not a checksum: {v}"),
+                            Md5Check::Unchecked(v) => format!("unchecked: {v}"),
+                        };
+                        let json = h.raw.clone();
+                        self.emit(EventKind::FrameHeader { line, json, md5 });
+                    }
                     self.delivered += 1;
                     let len = frame.body.len();
                     self.emit(EventKind::Deliver {
@@ -253,7 +303,11 @@ impl Program<'_> {
                         index: self.delivered,
                         data: frame.body,
                     });
-                    self.emit(EventKind::AppReturn { line, call, ret: len });
+                    self.emit(EventKind::AppReturn {
+                        line,
+                        call,
+                        ret: len,
+                    });
                     return Ok(true);
                 }
                 ReadStep::Eof => {
@@ -298,10 +352,11 @@ impl Program<'_> {
             }),
             Some(Conn::Udp(s)) => {
                 let s = Arc::clone(s);
-                b.retry(|| sock::recv_datagram(&s, buf), give_up).map(|(kept, len, _)| {
-                    rec.udp_read(side, line, n, &buf[..kept], len);
-                    buf[..kept].to_vec()
-                })
+                b.retry(|| sock::recv_datagram(&s, buf), give_up)
+                    .map(|(kept, len, _)| {
+                        rec.udp_read(side, line, n, &buf[..kept], len);
+                        buf[..kept].to_vec()
+                    })
             }
             None => Err(Fail::Os(std::io::ErrorKind::NotConnected.into())),
         };
@@ -323,7 +378,10 @@ impl Program<'_> {
                 End::Stuck,
             ),
             Fail::TimedOut(d) => (
-                format!("{what} made no progress for {} s: giving up", d.as_secs_f64()),
+                format!(
+                    "{what} made no progress for {} s: giving up",
+                    d.as_secs_f64()
+                ),
                 End::Stuck,
             ),
             Fail::Os(e) => (os_error_text(e, &what, done, wanted), End::Finished),
@@ -368,7 +426,9 @@ pub(super) fn os_error_text(e: &std::io::Error, what: &str, done: u64, wanted: u
     let base = match e.kind() {
         K::ConnectionReset => "connection reset by the peer (RST)".to_string(),
         K::BrokenPipe => "broken pipe: the peer has closed (EPIPE)".to_string(),
-        K::ConnectionRefused => "connection refused (nothing listens, or ICMP port unreachable)".to_string(),
+        K::ConnectionRefused => {
+            "connection refused (nothing listens, or ICMP port unreachable)".to_string()
+        }
         K::ConnectionAborted => "connection aborted".to_string(),
         _ => format!("error: {e}"),
     };

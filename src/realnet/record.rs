@@ -13,7 +13,9 @@ use std::time::Instant;
 use crossbeam_channel::Sender;
 
 use super::Update;
-use crate::trace::{Call, Chunk, Dir, DropReason, Event, EventKind, Micros, SentMessage, Side, spans_of};
+use crate::trace::{
+    Call, Chunk, Dir, DropReason, Event, EventKind, Micros, SentMessage, Side, spans_of,
+};
 
 #[derive(Default)]
 struct DirState {
@@ -122,11 +124,6 @@ impl Recorder {
             data: data.to_vec(),
             spans: spans_of(g.dirs[dir.index()].view.iter(), offset, end),
         }
-    }
-
-    /// A chunk of `dir`'s stream at `offset`, with the messages its bytes belong to.
-    pub fn chunk(&self, dir: Dir, offset: u64, data: &[u8]) -> Chunk {
-        Self::chunk_of(&self.lock(), dir, offset, data)
     }
 
     /// The sending program starts a message; returns its index for the writes.
@@ -300,7 +297,12 @@ impl Recorder {
         let kind = EventKind::RecvBufRead { buffered };
         self.push(&mut g, side, kind, Some(chunk.clone()));
         let ret = data.len();
-        self.push(&mut g, side, EventKind::AppReturn { line, call, ret }, Some(chunk));
+        self.push(
+            &mut g,
+            side,
+            EventKind::AppReturn { line, call, ret },
+            Some(chunk),
+        );
     }
 
     /// A UDP `recv(n)` returned `data`, the first bytes of a datagram of `len` bytes.
@@ -357,7 +359,12 @@ impl Recorder {
             },
         };
         let buffered = unread(&g, dir) as usize;
-        self.push(&mut g, side, EventKind::RecvBufRead { buffered }, Some(chunk.clone()));
+        self.push(
+            &mut g,
+            side,
+            EventKind::RecvBufRead { buffered },
+            Some(chunk.clone()),
+        );
         if len > data.len() {
             let kind = EventKind::Truncated {
                 len,
@@ -366,7 +373,12 @@ impl Recorder {
             self.push(&mut g, side, kind, None);
         }
         let ret = data.len();
-        self.push(&mut g, side, EventKind::AppReturn { line, call, ret }, Some(chunk));
+        self.push(
+            &mut g,
+            side,
+            EventKind::AppReturn { line, call, ret },
+            Some(chunk),
+        );
     }
 
     /// The program has ended (`end_event`: emit `ProgramEnd`, as the model does for a
@@ -395,7 +407,9 @@ impl Recorder {
         let tx = side.tx_dir();
         let stuck = if udp {
             let d = &g.dirs[rx.index()];
-            me.blocked_recv && (peer.done || peer.blocked_recv) && d.next_datagram == d.datagrams.len()
+            me.blocked_recv
+                && (peer.done || peer.blocked_recv)
+                && d.next_datagram == d.datagrams.len()
         } else {
             me.blocked_recv && peer.blocked_recv && unread(&g, rx) == 0 && unread(&g, tx) == 0
         };

@@ -39,7 +39,10 @@ pub const MAX_SLICE_DELAY: Duration = Duration::from_secs(10);
 impl SlicerSpec {
     /// Smallest and largest slice.
     pub fn range(&self) -> (usize, usize) {
-        (self.avg.saturating_sub(self.var).max(1), self.avg + self.var)
+        (
+            self.avg.saturating_sub(self.var).max(1),
+            self.avg + self.var,
+        )
     }
 
     /// `A,V,D` as it is written on the command line (D in ms).
@@ -70,7 +73,7 @@ impl FromStr for SlicerSpec {
         if !(1..=MAX_SLICE).contains(&avg) {
             return Err(format!("`{s}`: A must be 1 to {MAX_SLICE} bytes"));
         }
-        if var > avg.max(MAX_SLICE - avg).min(MAX_SLICE) || avg + var > MAX_SLICE {
+        if avg.checked_add(var).is_none_or(|t| t > MAX_SLICE) {
             return Err(format!("`{s}`: A + V must be at most {MAX_SLICE} bytes"));
         }
         let (num, scale) = if let Some(n) = d.strip_suffix("us").or_else(|| d.strip_suffix("µs")) {
@@ -119,7 +122,11 @@ pub(super) fn start(
     let abort = Arc::new(AtomicBool::new(false));
     let mut handles = Vec::new();
     for (dir, from, to) in [
-        (Dir::ClientToServer, client.try_clone()?, server.try_clone()?),
+        (
+            Dir::ClientToServer,
+            client.try_clone()?,
+            server.try_clone()?,
+        ),
         (Dir::ServerToClient, server, client),
     ] {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -164,11 +171,14 @@ impl Pump {
         };
         loop {
             let abort = &self.abort;
-            let n = match sock::read_some(&mut from, &mut buf, wait, || abort.load(Ordering::Relaxed)) {
+            let n = match sock::read_some(&mut from, &mut buf, wait, || {
+                abort.load(Ordering::Relaxed)
+            }) {
                 Ok(0) => {
                     // The sender closed: pass its FIN on.
                     let _ = to.shutdown(Shutdown::Write);
-                    self.rec.emit(receiver, EventKind::FinRx { seq: offset }, None);
+                    self.rec
+                        .emit(receiver, EventKind::FinRx { seq: offset }, None);
                     return;
                 }
                 Ok(n) => n,

@@ -168,7 +168,10 @@ pub(crate) fn bind_error(addr: SocketAddr, e: io::Error) -> RealError {
 }
 
 /// Accepts one connection, waiting at most the bound's timeout.
-pub(crate) fn accept(listener: &TcpListener, b: Bound<'_>) -> Result<(TcpStream, SocketAddr), Fail> {
+pub(crate) fn accept(
+    listener: &TcpListener,
+    b: Bound<'_>,
+) -> Result<(TcpStream, SocketAddr), Fail> {
     // Linux applies SO_RCVTIMEO to accept(), so it can wait without busy polling.
     #[cfg(target_os = "linux")]
     let got = {

@@ -108,7 +108,8 @@ pub(super) fn hostile(e: &framing::FrameError) -> End {
 }
 
 pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
-    if let Err(e) = sock::set_poll_timeouts(&s).and_then(|()| s.set_nodelay(!ctx.opts.params.nagle)) {
+    if let Err(e) = sock::set_poll_timeouts(&s).and_then(|()| s.set_nodelay(!ctx.opts.params.nagle))
+    {
         ctx.emit(
             Some(id),
             ServeEventKind::Error {

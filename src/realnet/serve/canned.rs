@@ -36,7 +36,13 @@ fn not_found(cmd: &str) -> Vec<u8> {
     let mut shown: String = cmd
         .chars()
         .take(60)
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .collect();
     if cmd.chars().count() > 60 {
         shown.push_str("...");
@@ -178,7 +184,10 @@ fn tasklist() -> String {
     ];
     for _ in 0..3 {
         for (name, pid, session, n, mem) in rows {
-            s.push_str(&format!("{name:<25} {pid:>8} {session:<16} {n:>11} {:>10} K\n", group(mem)));
+            s.push_str(&format!(
+                "{name:<25} {pid:>8} {session:<16} {n:>11} {:>10} K\n",
+                group(mem)
+            ));
         }
     }
     s
@@ -189,7 +198,7 @@ fn group(n: u64) -> String {
     let d = n.to_string();
     let mut out = String::new();
     for (i, c) in d.chars().enumerate() {
-        if i > 0 && (d.len() - i) % 3 == 0 {
+        if i > 0 && (d.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -225,7 +234,10 @@ mod tests {
 
     #[test]
     fn sizes_that_matter_for_the_lesson() {
-        assert!(reply("ipconfig").len() > 1024, "ipconfig must not fit in recv(1024)");
+        assert!(
+            reply("ipconfig").len() > 1024,
+            "ipconfig must not fit in recv(1024)"
+        );
         assert!(reply("dir").len() < 1024);
         assert!(reply("ipconfig /all").len() > reply("ipconfig").len());
         assert!(reply("tasklist").len() > 4096);
@@ -233,8 +245,16 @@ mod tests {
         assert!(reply("ipconfig /all").is_ascii());
         assert!(reply("  IPCONFIG  ").starts_with(b"\r\nWindows IP"));
         assert!(reply("rm -rf /").ends_with(b"\n"));
-        assert!(String::from_utf8(reply("rm -rf /")).unwrap().starts_with("rm -rf /: command not found"));
+        assert!(
+            String::from_utf8(reply("rm -rf /"))
+                .unwrap()
+                .starts_with("rm -rf /: command not found")
+        );
         let weird = reply("\u{1b}[2J\u{7}");
-        assert!(weird.iter().all(|&b| b == b'\n' || (0x20..0x7f).contains(&b)));
+        assert!(
+            weird
+                .iter()
+                .all(|&b| b == b'\n' || (0x20..0x7f).contains(&b))
+        );
     }
 }

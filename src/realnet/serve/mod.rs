@@ -128,12 +128,22 @@ pub enum ServeEventKind {
         upload_dir: Option<PathBuf>,
     },
     /// Something the person running the server must know (a non-loopback bind).
-    Warning { message: String },
-    Accepted { peer: SocketAddr },
+    Warning {
+        message: String,
+    },
+    Accepted {
+        peer: SocketAddr,
+    },
     /// Accepted and closed at once: too many connections.
-    Refused { peer: SocketAddr, reason: String },
+    Refused {
+        peer: SocketAddr,
+        reason: String,
+    },
     /// One `recv(bufsize)` returned these bytes.
-    Recv { bufsize: usize, data: Vec<u8> },
+    Recv {
+        bufsize: usize,
+        data: Vec<u8>,
+    },
     /// A framed request was decoded.
     Frame {
         index: u32,
@@ -165,7 +175,9 @@ pub enum ServeEventKind {
     },
     /// A fault on this connection (a hostile frame, a reset, a close mid-frame); the
     /// connection is closed next and the server keeps serving.
-    Error { message: String },
+    Error {
+        message: String,
+    },
     Closed {
         reason: String,
         bytes_in: u64,
@@ -178,7 +190,9 @@ pub enum ServeEventKind {
 impl ServeEvent {
     /// One line for a terminal: `  12.345 ms  #3  recv(1024) → 5 B  "hello"`.
     pub fn describe(&self) -> String {
-        let who = self.conn.map_or_else(|| "  ".to_string(), |c| format!("#{c}"));
+        let who = self
+            .conn
+            .map_or_else(|| "  ".to_string(), |c| format!("#{c}"));
         let t = crate::timeline::ms(self.t_us);
         let what = match &self.kind {
             ServeEventKind::Listening {
@@ -187,7 +201,11 @@ impl ServeEvent {
                 framing,
                 upload_dir,
             } => {
-                let proto = if *app == ServeApp::UdpEcho { "udp" } else { "tcp" };
+                let proto = if *app == ServeApp::UdpEcho {
+                    "udp"
+                } else {
+                    "tcp"
+                };
                 let mut s = format!(
                     "listening on {proto} {addr}: app {}, framing {}",
                     app.name(),
@@ -209,7 +227,11 @@ impl ServeEvent {
                 body,
                 header,
             } => {
-                let mut s = format!("frame #{index} decoded: {} B  {}", body.len(), preview(body));
+                let mut s = format!(
+                    "frame #{index} decoded: {} B  {}",
+                    body.len(),
+                    preview(body)
+                );
                 if let Some(h) = header {
                     s.push_str(&format!("  header {}", preview(h.as_bytes())));
                 }
@@ -241,7 +263,11 @@ impl ServeEvent {
                 bufsize,
                 data,
             } => {
-                let mut s = format!("datagram from {peer}: recvfrom({bufsize}) → {} B  {}", data.len(), preview(data));
+                let mut s = format!(
+                    "datagram from {peer}: recvfrom({bufsize}) → {} B  {}",
+                    data.len(),
+                    preview(data)
+                );
                 if *len > data.len() {
                     s.push_str(&format!(
                         "  TRUNCATED: the datagram had {len} B, {} B lost",
@@ -337,7 +363,9 @@ impl Server {
             });
         }
         if opts.app == ServeApp::UdpEcho && opts.params.framing != Framing::Raw {
-            return Err(RealError::FramingOnUdp(super::enum_name(&opts.params.framing)));
+            return Err(RealError::FramingOnUdp(super::enum_name(
+                &opts.params.framing,
+            )));
         }
         let (tx, rx) = crossbeam_channel::unbounded();
         let stop = StopHandle::default();

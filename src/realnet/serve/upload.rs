@@ -108,8 +108,12 @@ struct Header {
 }
 
 fn parse_header(bytes: &[u8], max_upload: u64) -> Result<Header, String> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("JSON header is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "JSON header is not UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        )
+    })?;
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("JSON header is malformed: {e}"))?;
     let Value::Object(map) = value else {
@@ -119,10 +123,9 @@ fn parse_header(bytes: &[u8], max_upload: u64) -> Result<Header, String> {
         .into_iter()
         .find_map(|f| map.get(f).map(|v| (f, v)))
         .ok_or("JSON header has no size: neither \"filesize\" nor \"total_size\"")?;
-    let size = size
-        .as_u64()
-        .filter(|&n| n <= max_upload)
-        .ok_or_else(|| format!("JSON header field \"{field}\" is {size}, not a byte count from 0 to {max_upload}"))?;
+    let size = size.as_u64().filter(|&n| n <= max_upload).ok_or_else(|| {
+        format!("JSON header field \"{field}\" is {size}, not a byte count from 0 to {max_upload}")
+    })?;
     let name = ["filename", "file_name"]
         .into_iter()
         .find_map(|f| map.get(f).and_then(Value::as_str))
@@ -177,7 +180,9 @@ pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
             ByteOrder::Big => i64::from(u32::from_be_bytes(prefix)),
         };
         if hlen < 0 {
-            return Err(hostile(format!("negative JSON header length {hlen} in the 4-byte prefix")));
+            return Err(hostile(format!(
+                "negative JSON header length {hlen} in the 4-byte prefix"
+            )));
         }
         if hlen > i64::from(params.max_header) {
             return Err(hostile(format!(
@@ -188,14 +193,15 @@ pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
         let hbytes = read_exact(c, hlen as usize, false, "the JSON header")?.unwrap_or_default();
         let header = parse_header(&hbytes, c.ctx.opts.max_upload).map_err(hostile)?;
         let name = sanitize_file_name(&header.name);
-        let (file, path) = create_unique(&dir, &name).map_err(|e| {
-            End::Fault(format!("cannot create {name} in {}: {e}", dir.display()))
-        })?;
+        let (file, path) = create_unique(&dir, &name)
+            .map_err(|e| End::Fault(format!("cannot create {name} in {}: {e}", dir.display())))?;
         match receive_file(c, file, &header) {
             Ok(md5) => {
                 let check = match &header.md5 {
                     None => "no md5 in the header: size verified".to_string(),
-                    Some(m) if is_md5(m) && m.eq_ignore_ascii_case(&md5) => "md5 verified".to_string(),
+                    Some(m) if is_md5(m) && m.eq_ignore_ascii_case(&md5) => {
+                        "md5 verified".to_string()
+                    }
                     Some(m) if is_md5(m) => {
                         let _ = std::fs::remove_file(&path);
                         return Err(End::Fault(format!(
@@ -246,11 +252,7 @@ fn receive_file(c: &mut Conn, mut file: File, h: &Header) -> Result<String, End>
     }
     file.flush()
         .map_err(|e| End::Fault(format!("cannot write the file: {e}")))?;
-    Ok(md5
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(md5.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

@@ -1,0 +1,75 @@
+//! A bounded soak test: 2,000 short connections against the live server, then no
+//! leaked threads or file descriptors. Alone in its test binary, so no other test's
+//! sockets or threads disturb the counts.
+
+#![cfg(target_os = "linux")]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use stickysim::params::Framing;
+use stickysim::realnet::serve::{ServeApp, ServeEventKind, ServeOptions, Server};
+
+const CONNECTIONS: usize = 2000;
+const CLIENT_THREADS: usize = 4;
+
+fn count(dir: &str) -> usize {
+    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn two_thousand_short_connections_leak_no_threads_or_fds() {
+    let (fds_before, threads_before) = (count("/proc/self/fd"), count("/proc/self/task"));
+    {
+        let mut opts = ServeOptions {
+            port: 0,
+            app: ServeApp::Upper,
+            ..Default::default()
+        };
+        opts.params.framing = Framing::Raw;
+        let server = Server::start(opts).expect("server starts");
+        let addr = server.local_addr();
+        let t0 = Instant::now();
+        let clients: Vec<_> = (0..CLIENT_THREADS)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for _ in 0..CONNECTIONS / CLIENT_THREADS {
+                        let mut c = TcpStream::connect(addr).expect("connect");
+                        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                        c.write_all(b"hi").unwrap();
+                        let mut buf = [0u8; 2];
+                        c.read_exact(&mut buf).expect("reply");
+                        assert_eq!(&buf, b"HI");
+                    }
+                })
+            })
+            .collect();
+        for c in clients {
+            c.join().expect("client thread");
+        }
+        // Every connection is closed by the server once its client has gone.
+        let mut closed = 0;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while closed < CONNECTIONS && Instant::now() < deadline {
+            if let Ok(e) = server.events().recv_timeout(Duration::from_millis(200)) {
+                match e.kind {
+                    ServeEventKind::Closed { .. } => closed += 1,
+                    ServeEventKind::Error { message } => panic!("server error: {message}"),
+                    ServeEventKind::Refused { reason, .. } => panic!("refused: {reason}"),
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(closed, CONNECTIONS, "connections closed by the server");
+        eprintln!("{CONNECTIONS} connections in {:?}", t0.elapsed());
+        server.stop();
+        server.wait();
+    }
+    assert_eq!(
+        count("/proc/self/fd"),
+        fds_before,
+        "file descriptors leaked"
+    );
+    assert_eq!(count("/proc/self/task"), threads_before, "threads leaked");
+}
