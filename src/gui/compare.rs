@@ -88,12 +88,17 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
         }
         ui.label(RichText::new(format!("recv() at {}", side.name())).weak());
         ui.horizontal_wrapped(|ui| {
-            for (k, r) in recvs.iter().enumerate() {
+            let skip = recvs.len().saturating_sub(24);
+            if skip > 0 {
+                ui.weak(format!("… {skip} earlier"));
+            }
+            for (k, r) in recvs.iter().enumerate().skip(skip) {
                 receiver::chip(ui, &pb.trace, k + 1, r, false, lang);
             }
         });
         ui.horizontal_wrapped(|ui| {
-            for d in pb.deliveries.iter().filter(|d| d.side == side) {
+            let delivered: Vec<_> = pb.deliveries.iter().filter(|d| d.side == side).collect();
+            for d in delivered.iter().skip(delivered.len().saturating_sub(24)) {
                 let mark = if d.intact { "✓" } else { "×" };
                 let color = if d.intact { super::palette::INTACT } else { super::palette::BROKEN };
                 ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));

@@ -12,7 +12,7 @@ use crate::scenario::Scenario;
 use crate::trace::{Micros, Side, Trace};
 
 /// Steps between checkpoints.
-pub const EVERY: usize = 64;
+pub const EVERY: usize = 256;
 
 pub struct Playback {
     pub scenario: Scenario,

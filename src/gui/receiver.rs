@@ -70,8 +70,13 @@ pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected
     );
     let label = chip_label(k, r);
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
-    resp.on_hover_text(hover_text(trace, r))
+    resp.on_hover_ui(|ui| {
+        ui.label(hover_text(trace, r));
+    })
 }
+
+/// Chips shown per side: the newest ones (a long run would otherwise lay out thousands).
+const MAX_CHIPS: usize = 40;
 
 fn hover_text(trace: &Trace, r: &RecvResult) -> String {
     let Some(c) = trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) else {
@@ -121,9 +126,13 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         };
         ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
         ui.horizontal_wrapped(|ui| {
-            let mut any = false;
-            for (k, r) in recvs.iter().filter(|(_, r)| r.event < shown) {
-                any = true;
+            let past: Vec<&(usize, &RecvResult)> = recvs.iter().filter(|(_, r)| r.event < shown).collect();
+            let any = !past.is_empty();
+            let skip = past.len().saturating_sub(MAX_CHIPS);
+            if skip > 0 {
+                ui.weak(format!("… {skip} earlier"));
+            }
+            for (k, r) in past.into_iter().skip(skip) {
                 let selected = app.selection == Some(Selection::Event(r.event));
                 if chip(ui, &pb.trace, *k, r, selected, lang).clicked() {
                     cmds.push(Cmd::Select(Some(Selection::Event(r.event))));
@@ -134,6 +143,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             }
         });
         let visible: Vec<&&Delivery> = delivered.iter().filter(|d| d.event < shown).collect();
+        let skip = visible.len().saturating_sub(MAX_CHIPS);
         // A decoder that failed stops the program: say so where the messages would be.
         for e in pb.trace.events[..shown].iter().filter(|e| e.side == side) {
             if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
@@ -145,7 +155,10 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if framed || !visible.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
-                for d in visible {
+                if skip > 0 {
+                    ui.weak(format!("… {skip} earlier"));
+                }
+                for d in visible.into_iter().skip(skip) {
                     let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("×", palette::BROKEN) };
                     let mut text = escape_bytes(&d.data[..d.data.len().min(24)]);
                     if d.data.len() > 24 {
