@@ -4,7 +4,7 @@
 
 use egui::{Key, RichText};
 
-use super::{Cmd, StickyApp, View, i18n};
+use super::{Cmd, Mode, StickyApp, View, i18n};
 use crate::params::{DecoderKind, Framing, HeaderWrites, Params, Transport};
 use crate::scenario::Lang;
 
@@ -66,15 +66,17 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         let mut view = app.view;
         ui.selectable_value(&mut view, View::Main, i18n::MAIN_VIEW.get(lang));
         ui.selectable_value(&mut view, View::Compare, i18n::COMPARE.get(lang));
+        ui.selectable_value(&mut view, View::Server, i18n::LIVE_SERVER.get(lang));
         if view != app.view {
             cmds.push(Cmd::View(view));
         }
         ui.separator();
-        if ui.selectable_label(lang == Lang::En, "EN").clicked() {
-            cmds.push(Cmd::Lang(Lang::En));
-        }
-        if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
-            cmds.push(Cmd::Lang(Lang::Zh));
+        let mut mode = app.mode;
+        ui.selectable_value(&mut mode, Mode::Sim, i18n::SIM.get(lang));
+        ui.selectable_value(&mut mode, Mode::Real, i18n::REAL.get(lang));
+        ui.selectable_value(&mut mode, Mode::Both, i18n::BOTH.get(lang));
+        if mode != app.mode {
+            cmds.push(Cmd::Mode(mode));
         }
     });
 }
@@ -128,6 +130,13 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         cmds.push(Cmd::ResetParams);
     }
     ui.horizontal(|ui| {
+        if ui.selectable_label(lang == Lang::En, "EN").clicked() {
+            cmds.push(Cmd::Lang(Lang::En));
+        }
+        if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
+            cmds.push(Cmd::Lang(Lang::Zh));
+        }
+        ui.separator();
         let dark = app.settings.dark;
         let theme = if dark { i18n::THEME_LIGHT.get(lang) } else { i18n::THEME_DARK.get(lang) };
         if ui.button(theme).clicked() {

@@ -79,3 +79,16 @@ pub const NOT_FOR_UDP: T =
 pub const MESSAGE: T = T("message", "消息");
 pub const HEADER: T = T("header", "报头");
 pub const LENGTH_FIELD: T = T("length", "长度");
+pub const SIM: T = T("Simulated", "模拟");
+pub const REAL: T = T("Real", "真实");
+pub const BOTH: T = T("Both", "两者");
+pub const REAL_LOOPBACK: T = T("Real loopback (127.0.0.1): the kernel decides", "真实回环 (127.0.0.1)：由内核决定");
+pub const STOP: T = T("Stop", "停止");
+pub const START: T = T("Start", "启动");
+pub const RUN_AGAIN: T = T("Run again", "再运行一次");
+pub const LIVE_SERVER: T = T("Live server", "实时服务器");
+pub const PORT: T = T("port", "端口");
+pub const SERVER_HINT: T = T(
+    "Point the tutorial's Python clients, nc or your own code at it. Nothing received is ever executed.",
+    "用教程里的 Python 客户端、nc 或你自己的程序连接它。收到的内容绝不会被执行。",
+);

@@ -13,6 +13,7 @@ pub mod i18n;
 mod inspector;
 mod palette;
 pub mod playback;
+mod real;
 mod receiver;
 mod stage;
 
@@ -44,6 +45,16 @@ impl Default for Settings {
 pub enum View {
     Main,
     Compare,
+    /// The live server for outside clients.
+    Server,
+}
+
+/// Which world the main view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Sim,
+    Real,
+    Both,
 }
 
 /// What the inspector shows.
@@ -75,6 +86,11 @@ pub enum Cmd {
     View(View),
     CompareNagle(bool),
     Speed(Option<f64>),
+    Mode(Mode),
+    RealStart,
+    RealStop,
+    ServerStart,
+    ServerStop,
 }
 
 /// The app's state.
@@ -93,6 +109,9 @@ pub struct StickyApp {
     pub events_filter: events::Filter,
     pub compare: Option<Compare>,
     pub compare_nagle: bool,
+    pub mode: Mode,
+    pub real: Option<real::RealView>,
+    pub server: real::ServerView,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -118,6 +137,9 @@ impl StickyApp {
             events_filter: events::Filter::default(),
             compare: None,
             compare_nagle: false,
+            mode: Mode::Sim,
+            real: None,
+            server: real::ServerView::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -143,6 +165,7 @@ impl StickyApp {
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
+        self.poll_real(&ctx);
 
         egui::Panel::top("top").show(ui, |ui| controls::top_bar(ui, self, &mut cmds));
         egui::Panel::bottom("transport").show(ui, |ui| controls::transport(ui, self, &mut cmds));
@@ -166,16 +189,25 @@ impl StickyApp {
                     });
                 egui::CentralPanel::default_margins().show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        stage::show(ui, self, &mut cmds);
-                        ui.add_space(6.0);
-                        receiver::show(ui, self, &mut cmds);
-                        ui.add_space(6.0);
-                        receiver::metrics(ui, self);
+                        if self.mode != Mode::Real {
+                            stage::show(ui, self, &mut cmds);
+                            ui.add_space(6.0);
+                            receiver::show(ui, self, &mut cmds);
+                            ui.add_space(6.0);
+                            receiver::metrics(ui, self);
+                        }
+                        if self.mode != Mode::Sim {
+                            ui.separator();
+                            real::show(ui, self, &mut cmds);
+                        }
                     });
                 });
             }
             View::Compare => {
                 egui::CentralPanel::default_margins().show(ui, |ui| compare::show(ui, self, &mut cmds));
+            }
+            View::Server => {
+                egui::CentralPanel::default_margins().show(ui, |ui| real::server_panel(ui, self, &mut cmds));
             }
         }
         for cmd in cmds {
@@ -183,6 +215,25 @@ impl StickyApp {
         }
         if self.playing {
             ctx.request_repaint();
+        }
+    }
+
+    /// Starts a real run when the real world is shown and none matches the scenario and
+    /// parameters; takes whatever the running real run and server have streamed.
+    fn poll_real(&mut self, ctx: &egui::Context) {
+        let key = (self.current, self.playback.params.clone());
+        if self.mode != Mode::Sim && self.real.as_ref().is_none_or(|r| r.key != key) {
+            self.apply(Cmd::RealStart);
+        }
+        let mut busy = false;
+        if let Some(r) = &mut self.real {
+            r.poll();
+            busy |= r.running();
+        }
+        self.server.poll();
+        busy |= self.server.running();
+        if busy {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
     }
 
@@ -273,6 +324,21 @@ impl StickyApp {
             Cmd::Zoom(z) => self.settings.zoom = z.clamp(0.6, 3.0),
             Cmd::View(v) => self.view = v,
             Cmd::Speed(s) => self.speed = s,
+            Cmd::Mode(m) => self.mode = m,
+            Cmd::RealStart => {
+                if let Some(r) = &mut self.real {
+                    r.stop();
+                }
+                let s = &self.scenarios[self.current];
+                self.real = Some(real::RealView::start(self.current, s, &self.playback.params));
+            }
+            Cmd::RealStop => {
+                if let Some(r) = &mut self.real {
+                    r.stop();
+                }
+            }
+            Cmd::ServerStart => self.server.start(),
+            Cmd::ServerStop => self.server.stop(),
             Cmd::CompareNagle(on) => {
                 self.compare_nagle = on;
                 self.compare = None;

@@ -1,0 +1,257 @@
+//! Real loopback runs and the live server, drawn from the event stream: the UI thread
+//! polls the channel once per frame and never blocks on a socket.
+
+use std::collections::BTreeMap;
+
+use egui::{Color32, RichText};
+
+use super::{Cmd, StickyApp, i18n, palette, receiver};
+use crate::analysis::{self, Report};
+use crate::params::{Framing, Params};
+use crate::realnet::serve::{ServeApp, ServeEvent, ServeEventKind, ServeOptions, Server};
+use crate::realnet::{self, LiveTrace, RealOptions, RealRun};
+use crate::scenario::Scenario;
+use crate::trace::{Side, escape_bytes};
+
+/// One run of the current scenario on real sockets.
+pub struct RealView {
+    /// What it was started for: scenario index and parameters.
+    pub key: (usize, Params),
+    run: Option<RealRun>,
+    pub live: LiveTrace,
+    pub report: Report,
+    pub error: Option<String>,
+}
+
+impl RealView {
+    pub fn start(index: usize, scenario: &Scenario, params: &Params) -> RealView {
+        let live = LiveTrace::new(scenario, params);
+        let report = analysis::analyze(&live.trace);
+        let (run, error) = match realnet::start(scenario, params, &RealOptions::default()) {
+            Ok(run) => (Some(run), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        RealView { key: (index, params.clone()), run, live, report, error }
+    }
+
+    /// Takes what has arrived; true if anything did.
+    pub fn poll(&mut self) -> bool {
+        let Some(run) = &self.run else { return false };
+        let n = run.poll_into(&mut self.live);
+        if n > 0 {
+            self.report = analysis::analyze(&self.live.trace);
+        }
+        if self.live.finished.is_some() {
+            self.run = None;
+        }
+        n > 0
+    }
+
+    pub fn running(&self) -> bool {
+        self.run.is_some()
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(run) = &self.run {
+            run.stop();
+        }
+    }
+}
+
+/// The real run's receiver view, metrics and notes.
+pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
+    let lang = app.lang();
+    let Some(rv) = &app.real else { return };
+    ui.horizontal(|ui| {
+        ui.heading(i18n::REAL_LOOPBACK.get(lang));
+        if rv.running() {
+            ui.spinner();
+            if ui.button(i18n::STOP.get(lang)).clicked() {
+                cmds.push(Cmd::RealStop);
+            }
+        } else if ui.button(i18n::RUN_AGAIN.get(lang)).clicked() {
+            cmds.push(Cmd::RealStart);
+        }
+    });
+    if let Some(e) = &rv.error {
+        ui.colored_label(palette::BROKEN, e);
+        return;
+    }
+    let trace = &rv.live.trace;
+    let recvs = analysis::recv_results(trace);
+    let deliveries = analysis::deliveries(trace);
+    for side in [Side::Server, Side::Client] {
+        let mine: Vec<_> = recvs.iter().filter(|r| r.side == side).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let who = match side {
+            Side::Client => i18n::CLIENT.get(lang),
+            Side::Server => i18n::SERVER.get(lang),
+        };
+        ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
+        ui.horizontal_wrapped(|ui| {
+            let skip = mine.len().saturating_sub(40);
+            for (k, r) in mine.iter().enumerate().skip(skip) {
+                receiver::chip(ui, trace, k + 1, r, false, lang);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            for d in deliveries.iter().filter(|d| d.side == side) {
+                let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("×", palette::BROKEN) };
+                let resp = ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));
+                let label = format!("real {}", receiver::delivery_label(d));
+                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+            }
+        });
+    }
+    for n in &rv.live.notes {
+        ui.colored_label(palette::BROKEN, n);
+    }
+    if rv.live.finished.is_some() {
+        let v = rv.report.verdict();
+        let resp = ui.label(RichText::new(format!("{}: {v}", i18n::VERDICT.get(lang))).size(15.0));
+        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, format!("real verdict: {v}")));
+        egui::CollapsingHeader::new(i18n::METRICS.get(lang)).id_salt("real-metrics").show(ui, |ui| {
+            receiver::metrics_grid(ui, &rv.report, "real-metrics-grid");
+        });
+    }
+}
+
+/// The live server for outside clients.
+pub struct ServerView {
+    pub app: ServeApp,
+    pub framing: Framing,
+    pub port: u16,
+    server: Option<Server>,
+    pub events: Vec<ServeEvent>,
+    pub error: Option<String>,
+}
+
+/// Events kept for display (the oldest are dropped).
+const MAX_EVENTS: usize = 2000;
+
+impl Default for ServerView {
+    fn default() -> Self {
+        ServerView { app: ServeApp::Upper, framing: Framing::Raw, port: 8080, server: None, events: Vec::new(), error: None }
+    }
+}
+
+impl ServerView {
+    pub fn start(&mut self) {
+        self.stop();
+        self.events.clear();
+        let mut opts = ServeOptions { port: self.port, app: self.app, ..ServeOptions::default() };
+        opts.params.framing = self.framing;
+        match Server::start(opts) {
+            Ok(s) => {
+                self.server = Some(s);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop();
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.server.is_some()
+    }
+
+    pub fn poll(&mut self) -> bool {
+        let Some(s) = &self.server else { return false };
+        let before = self.events.len();
+        while let Ok(e) = s.events().try_recv() {
+            self.events.push(e);
+        }
+        if self.events.len() > MAX_EVENTS {
+            self.events.drain(..self.events.len() - MAX_EVENTS);
+        }
+        self.events.len() != before
+    }
+
+    pub fn addr(&self) -> Option<std::net::SocketAddr> {
+        self.server.as_ref().map(Server::local_addr)
+    }
+}
+
+pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
+    let lang = app.lang();
+    let sv = &mut app.server;
+    ui.heading(i18n::LIVE_SERVER.get(lang));
+    ui.horizontal(|ui| {
+        ui.add_enabled_ui(!sv.running(), |ui| {
+            for a in [ServeApp::Upper, ServeApp::Command, ServeApp::Upload, ServeApp::UdpEcho] {
+                ui.selectable_value(&mut sv.app, a, a.name());
+            }
+            ui.separator();
+            ui.selectable_value(&mut sv.framing, Framing::Raw, "raw");
+            ui.selectable_value(&mut sv.framing, Framing::LengthPrefix, "length-prefix");
+            ui.selectable_value(&mut sv.framing, Framing::JsonHeader, "json-header");
+            ui.separator();
+            let l = ui.label(i18n::PORT.get(lang));
+            ui.add(egui::DragValue::new(&mut sv.port).range(0..=65535)).labelled_by(l.id);
+        });
+        if sv.running() {
+            if ui.button(i18n::STOP.get(lang)).clicked() {
+                cmds.push(Cmd::ServerStop);
+            }
+        } else if ui.button(i18n::START.get(lang)).clicked() {
+            cmds.push(Cmd::ServerStart);
+        }
+    });
+    if let Some(addr) = sv.addr() {
+        ui.label(RichText::new(format!("127.0.0.1 … listening on {addr}")).monospace());
+    }
+    ui.weak(i18n::SERVER_HINT.get(lang));
+    if let Some(e) = &sv.error {
+        ui.colored_label(palette::BROKEN, e);
+    }
+    // One row per connection: its recv() chunks, then its frames and errors.
+    let mut conns: BTreeMap<u64, Vec<&ServeEvent>> = BTreeMap::new();
+    for e in &sv.events {
+        if let Some(c) = e.conn {
+            conns.entry(c).or_default().push(e);
+        }
+    }
+    egui::ScrollArea::vertical().id_salt("server").show(ui, |ui| {
+        for (conn, events) in conns.iter().rev().take(20) {
+            let color = palette::message(*conn as u32);
+            ui.label(RichText::new(format!("#{conn}")).strong().color(color));
+            ui.horizontal_wrapped(|ui| {
+                for e in events {
+                    match &e.kind {
+                        ServeEventKind::Recv { data, .. } => {
+                            let mut t = escape_bytes(&data[..data.len().min(32)]);
+                            if data.len() > 32 {
+                                t.push('…');
+                            }
+                            let text = format!("{} B \"{t}\"", data.len());
+                            let resp = ui.label(RichText::new(&text).monospace().background_color(color.gamma_multiply(0.35)));
+                            let label = format!("connection {conn} recv {text}");
+                            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+                        }
+                        ServeEventKind::Frame { index, body, .. } => {
+                            ui.label(RichText::new(format!("✓ frame #{index} {} B", body.len())).color(palette::INTACT));
+                        }
+                        ServeEventKind::Error { message } => {
+                            ui.label(RichText::new(format!("× {message}")).color(palette::BROKEN));
+                        }
+                        ServeEventKind::Closed { .. } => {
+                            ui.label(RichText::new(e.describe()).color(Color32::GRAY));
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+        ui.separator();
+        for e in sv.events.iter().rev().take(200) {
+            ui.label(RichText::new(e.describe()).monospace().size(12.0));
+        }
+    });
+}
