@@ -218,7 +218,8 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         enum_name(&p.header_writes),
         enum_name(&p.decoder),
         on_off(p.nagle),
-        on_off(p.delayed_ack),
+        // Real sockets have no delayed-ACK switch: the kernel's own policy applies.
+        if t.mode == "real" { "(the kernel's)" } else { on_off(p.delayed_ack) },
         p.mss,
         t.seed
     );
