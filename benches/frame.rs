@@ -15,16 +15,28 @@ use stickysim::scenario::{Action, Scenario, Step, Text};
 /// A scenario whose run has at least 10,000 events.
 fn big_scenario() -> Scenario {
     let steps = |a: Vec<Action>| -> Vec<Step> {
-        a.into_iter().enumerate().map(|(i, action)| Step { action, note: None, line: i as u32 + 1 }).collect()
+        a.into_iter()
+            .enumerate()
+            .map(|(i, action)| Step {
+                action,
+                note: None,
+                line: i as u32 + 1,
+            })
+            .collect()
     };
-    let mut client: Vec<Action> = (0..900).map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120])).collect();
+    let mut client: Vec<Action> = (0..900)
+        .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120]))
+        .collect();
     client.push(Action::Close);
     let server: Vec<Action> = (0..1000).map(|_| Action::RecvMessage(1024)).collect();
     Scenario {
         name: "bench-10k".into(),
         title: Text::plain("10k events"),
         summary: None,
-        params: Params { framing: Framing::LengthPrefix, ..Params::default() },
+        params: Params {
+            framing: Framing::LengthPrefix,
+            ..Params::default()
+        },
         client: steps(client),
         server: steps(server),
     }
@@ -45,12 +57,14 @@ fn app_harness(scenario: Scenario) -> Harness<'static, StickyApp> {
 }
 
 fn empty_harness() -> Harness<'static, ()> {
-    let mut h = Harness::builder().with_size(egui::vec2(1280.0, 720.0)).build_ui_state(
-        |ui, _: &mut ()| {
-            egui::CentralPanel::default_margins().show(ui, |ui| ui.label("baseline"));
-        },
-        (),
-    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(
+            |ui, _: &mut ()| {
+                egui::CentralPanel::default_margins().show(ui, |ui| ui.label("baseline"));
+            },
+            (),
+        );
     h.run();
     h
 }
@@ -70,16 +84,25 @@ fn median(n: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let scenario = big_scenario();
-    let events = stickysim::model::run(&scenario, &scenario.params).map(|t| t.events.len()).unwrap_or(0);
-    assert!(events >= 10_000, "the benchmark trace has only {events} events");
+    let events = stickysim::model::run(&scenario, &scenario.params)
+        .map(|t| t.events.len())
+        .unwrap_or(0);
+    assert!(
+        events >= 10_000,
+        "the benchmark trace has only {events} events"
+    );
 
     let mut c = Criterion::default().configure_from_args();
     let mut empty = empty_harness();
     let mut big = app_harness(scenario.clone());
     let mut at_start = app_harness(scenario.clone());
     at_start.state_mut().apply(Cmd::Reset);
-    c.bench_function("frame/empty egui frame (baseline)", |b| b.iter(|| empty.step()));
-    c.bench_function("frame/app, 10k-event trace, at the end", |b| b.iter(|| big.step()));
+    c.bench_function("frame/empty egui frame (baseline)", |b| {
+        b.iter(|| empty.step())
+    });
+    c.bench_function("frame/app, 10k-event trace, at the end", |b| {
+        b.iter(|| big.step())
+    });
     c.bench_function("frame/app, step forward and back", |b| {
         b.iter(|| {
             at_start.state_mut().apply(Cmd::Step);
@@ -95,10 +118,19 @@ fn main() {
     // Ratios against the baseline, measured here and now.
     let base = median(200, || empty.step());
     let frame = median(100, || big.step());
-    let rerun = median(5, || big.state_mut().apply(Cmd::Params(Params { nagle: false, ..scenario.params.clone() })));
+    let rerun = median(5, || {
+        big.state_mut().apply(Cmd::Params(Params {
+            nagle: false,
+            ..scenario.params.clone()
+        }))
+    });
     println!("\ntrace: {events} events");
     println!("empty egui frame (baseline): {:.3} ms", base * 1e3);
-    println!("app frame at the end of the trace: {:.3} ms = {:.1} × baseline", frame * 1e3, frame / base);
+    println!(
+        "app frame at the end of the trace: {:.3} ms = {:.1} × baseline",
+        frame * 1e3,
+        frame / base
+    );
     println!(
         "re-run after a parameter change: {:.1} ms = {:.1} × baseline (a 60 Hz frame is 16.7 ms)",
         rerun * 1e3,

@@ -21,7 +21,10 @@ pub enum CliError {
     UnknownScenario(String),
     /// The file could not be read.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     /// The scenario file is invalid.
     #[error("{0}")]
     Scenario(#[from] ScenarioError),
@@ -65,7 +68,16 @@ impl Overrides {
         macro_rules! over {
             ($($f:ident),*) => { $( if let Some(v) = self.$f { p.$f = v; } )* };
         }
-        over!(framing, header_writes, decoder, byte_order, nagle, delayed_ack, mss, seed);
+        over!(
+            framing,
+            header_writes,
+            decoder,
+            byte_order,
+            nagle,
+            delayed_ack,
+            mss,
+            seed
+        );
         if let Some(n) = self.recv_size {
             p.recv_size = Some(n);
         }
@@ -82,7 +94,9 @@ fn apply_set(p: &Params, set: &[String]) -> Result<Params, CliError> {
     let mut table = toml::Table::try_from(p).map_err(|e| CliError::BadParam(e.to_string()))?;
     for kv in set {
         let Some((k, v)) = kv.split_once('=') else {
-            return Err(CliError::BadParam(format!("--set `{kv}`: expected key=value")));
+            return Err(CliError::BadParam(format!(
+                "--set `{kv}`: expected key=value"
+            )));
         };
         let (k, v) = (k.trim(), v.trim());
         let doc = format!("v = {v}");
@@ -107,7 +121,10 @@ pub fn resolve(key: &str) -> Result<Scenario, CliError> {
 }
 
 pub fn load_file(path: &Path) -> Result<Scenario, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
 }
 
@@ -123,9 +140,14 @@ pub fn list(lang: Lang) -> String {
 /// The `.toml` files under each path (a file, or a folder searched recursively), sorted.
 pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CliError> {
-        let io = |source| CliError::Io { path: dir.display().to_string(), source };
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        let io = |source| CliError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
@@ -159,10 +181,18 @@ pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
     let files = scenario_files(paths)?;
     for f in &files {
         let name = f.display().to_string();
-        let bytes = std::fs::read(f).map_err(|source| CliError::Io { path: name.clone(), source })?;
+        let bytes = std::fs::read(f).map_err(|source| CliError::Io {
+            path: name.clone(),
+            source,
+        })?;
         match scenario::parse_bytes_all(&bytes, &name) {
             Ok(s) => {
-                let _ = writeln!(out, "ok     {name}  ({} + {} actions)", s.client.len(), s.server.len());
+                let _ = writeln!(
+                    out,
+                    "ok     {name}  ({} + {} actions)",
+                    s.client.len(),
+                    s.server.len()
+                );
             }
             Err(errs) => {
                 errors += errs.len();
@@ -191,16 +221,28 @@ pub fn run_sim(scenario: &Scenario, params: &Params) -> Result<Run, CliError> {
         .stuck()
         .into_iter()
         .map(|(side, line, what)| {
-            format!("{} is blocked forever in {what} (action {}): nothing more will arrive", side.name(), line + 1)
+            format!(
+                "{} is blocked forever in {what} (action {}): nothing more will arrive",
+                side.name(),
+                line + 1
+            )
         })
         .collect();
     let trace = sim.into_trace();
     let report = analysis::analyze(&trace);
-    Ok(Run { scenario: scenario.clone(), trace, report, stuck })
+    Ok(Run {
+        scenario: scenario.clone(),
+        trace,
+        report,
+        stuck,
+    })
 }
 
 fn enum_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The readable report: header, timeline, what each recv returned, metrics, verdict.
@@ -208,7 +250,12 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     let t = &run.trace;
     let p = &t.params;
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {}", run.scenario.name, run.scenario.title.get(lang));
+    let _ = writeln!(
+        out,
+        "{} — {}",
+        run.scenario.name,
+        run.scenario.title.get(lang)
+    );
     let _ = writeln!(
         out,
         "mode {} · {} · framing {} ({}, {} decoder) · Nagle {} · delayed ACK {} · mss {} · seed {}",
@@ -219,7 +266,11 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         enum_name(&p.decoder),
         on_off(p.nagle),
         // Real sockets have no delayed-ACK switch: the kernel's own policy applies.
-        if t.mode == "real" { "(the kernel's)" } else { on_off(p.delayed_ack) },
+        if t.mode == "real" {
+            "(the kernel's)"
+        } else {
+            on_off(p.delayed_ack)
+        },
         p.mss,
         t.seed
     );
@@ -231,7 +282,9 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     }
     out.push('\n');
     out.push_str(&timeline::render_events(&t.events, &run.scenario, lang));
-    out.push_str("\nwhat each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n");
+    out.push_str(
+        "\nwhat each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n",
+    );
     for r in analysis::recv_results(t) {
         let what = if r.eof {
             "EOF".to_string()
@@ -240,13 +293,23 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         } else {
             String::new()
         };
-        let mut note = if r.sticky { format!("  ← sticky: {} messages", r.messages.len()) } else { String::new() };
+        let mut note = if r.sticky {
+            format!("  ← sticky: {} messages", r.messages.len())
+        } else {
+            String::new()
+        };
         // A UDP datagram longer than the recv: the event just before says what was lost.
-        let truncated = t.events[..r.event].iter().rev().filter(|e| e.side == r.side).find_map(|e| match e.kind {
-            crate::trace::EventKind::Truncated { len, kept } => Some(Some(len.saturating_sub(kept))),
-            crate::trace::EventKind::AppCall { .. } => Some(None),
-            _ => None,
-        });
+        let truncated = t.events[..r.event]
+            .iter()
+            .rev()
+            .filter(|e| e.side == r.side)
+            .find_map(|e| match e.kind {
+                crate::trace::EventKind::Truncated { len, kept } => {
+                    Some(Some(len.saturating_sub(kept)))
+                }
+                crate::trace::EventKind::AppCall { .. } => Some(None),
+                _ => None,
+            });
         if let Some(Some(lost)) = truncated {
             let _ = write!(note, "  ← truncated: {lost} B of the datagram lost");
         }
@@ -260,18 +323,36 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     }
     let deliveries = analysis::deliveries(t);
     if !deliveries.is_empty() {
-        out.push_str("\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n");
+        out.push_str(
+            "\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n",
+        );
         for d in deliveries {
             let mark = if d.intact { "✓" } else { "✗" };
             let text = timeline::text_head(&d.data, 40);
-            let _ = write!(out, "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"", d.side.name(), d.index, d.data.len());
+            let _ = write!(
+                out,
+                "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"",
+                d.side.name(),
+                d.index,
+                d.data.len()
+            );
             if !d.intact {
                 match t.messages_in(d.dir).find(|m| m.id == d.index) {
                     Some(m) => {
-                        let _ = write!(out, "  but #{} was {} B \"{}\"", m.id, m.data.len(), timeline::text_head(&m.data, 20));
+                        let _ = write!(
+                            out,
+                            "  but #{} was {} B \"{}\"",
+                            m.id,
+                            m.data.len(),
+                            timeline::text_head(&m.data, 20)
+                        );
                     }
                     None => {
-                        let _ = write!(out, "  but only {} message(s) were sent", t.messages_in(d.dir).count());
+                        let _ = write!(
+                            out,
+                            "  but only {} message(s) were sent",
+                            t.messages_in(d.dir).count()
+                        );
                     }
                 }
             }
@@ -296,7 +377,10 @@ fn on_off(b: bool) -> &'static str {
 /// A table of every metric: total and per direction.
 pub fn render_metrics(report: &Report) -> String {
     let rows = metric_rows(report);
-    let mut out = format!("{:<20} {:>12} {:>18} {:>18}\n", "metric", "total", "client→server", "server→client");
+    let mut out = format!(
+        "{:<20} {:>12} {:>18} {:>18}\n",
+        "metric", "total", "client→server", "server→client"
+    );
     for (name, total, c2s, s2c) in rows {
         let _ = writeln!(out, "{name:<20} {total:>12} {c2s:>18} {s2c:>18}");
     }
@@ -315,7 +399,9 @@ pub fn metric_rows(report: &Report) -> Vec<(String, String, String, String)> {
         Some(f) if v.is_f64() => format!("{f:.3}"),
         _ => v.to_string(),
     };
-    let Some(fields) = total.as_object() else { return Vec::new() };
+    let Some(fields) = total.as_object() else {
+        return Vec::new();
+    };
     fields
         .iter()
         .map(|(k, v)| (k.clone(), show(v), show(&c2s[k]), show(&s2c[k])))
@@ -354,7 +440,11 @@ pub fn check_builtin() -> (String, usize) {
             }
         }
     }
-    let _ = writeln!(out, "{} built-in scenario(s) checked, {errors} error(s)", scenario::BUILTIN.len());
+    let _ = writeln!(
+        out,
+        "{} built-in scenario(s) checked, {errors} error(s)",
+        scenario::BUILTIN.len()
+    );
     (out, errors)
 }
 
@@ -362,24 +452,43 @@ pub fn check_builtin() -> (String, usize) {
 
 /// A completed real run, as a [`Run`]: its notes (faults, deadlocks, settings the kernel
 /// adjusted) are printed where a simulated run prints its blocked programs.
-pub fn run_real(scenario: &Scenario, params: &Params, opts: &crate::realnet::RealOptions) -> Result<Run, CliError> {
+pub fn run_real(
+    scenario: &Scenario,
+    params: &Params,
+    opts: &crate::realnet::RealOptions,
+) -> Result<Run, CliError> {
     let out = crate::realnet::run(scenario, params, opts)?;
     let report = analysis::analyze(&out.trace);
     let mut stuck = out.notes;
     if let Some(s) = opts.slicer {
         stuck.insert(
             0,
-            format!("slicer relay between the programs: slices of {}..={} bytes, {} apart", s.range().0, s.range().1, timeline::ms(s.delay.as_micros() as u64)),
+            format!(
+                "slicer relay between the programs: slices of {}..={} bytes, {} apart",
+                s.range().0,
+                s.range().1,
+                timeline::ms(s.delay.as_micros() as u64)
+            ),
         );
     }
-    Ok(Run { scenario: scenario.clone(), trace: out.trace, report, stuck })
+    Ok(Run {
+        scenario: scenario.clone(),
+        trace: out.trace,
+        report,
+        stuck,
+    })
 }
 
 /// `--both`: what each recv returned in each world, then both metric sets side by side.
 pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     let mut out = String::new();
     let p = &sim.trace.params;
-    let _ = writeln!(out, "{} — {}", sim.scenario.name, sim.scenario.title.get(lang));
+    let _ = writeln!(
+        out,
+        "{} — {}",
+        sim.scenario.name,
+        sim.scenario.title.get(lang)
+    );
     let _ = writeln!(
         out,
         "simulated and real loopback · {} · framing {} ({}, {} decoder) · Nagle {} · seed {}",
@@ -417,7 +526,13 @@ fn recv_summary(run: &Run) -> String {
             String::new()
         };
         let note = if r.sticky { "  ← sticky" } else { "" };
-        let _ = writeln!(out, "  {:>10}  {:<6} {:>6} B  {what}{note}", timeline::ms(r.t_us), r.side.name(), r.data.len());
+        let _ = writeln!(
+            out,
+            "  {:>10}  {:<6} {:>6} B  {what}{note}",
+            timeline::ms(r.t_us),
+            r.side.name(),
+            r.data.len()
+        );
     }
     let deliveries = analysis::deliveries(t);
     if !deliveries.is_empty() {
@@ -428,7 +543,13 @@ fn recv_summary(run: &Run) -> String {
             if d.data.len() > 40 {
                 text.push('…');
             }
-            let _ = writeln!(out, "  {mark} {} #{} {} B \"{text}\"", d.side.name(), d.index, d.data.len());
+            let _ = writeln!(
+                out,
+                "  {mark} {} #{} {} B \"{text}\"",
+                d.side.name(),
+                d.index,
+                d.data.len()
+            );
         }
     }
     out
@@ -442,7 +563,10 @@ pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
         "metric", "sim", "real", "sim c→s", "real c→s", "sim s→c", "real s→c"
     );
     for ((name, st, sc, ss), (_, rt, rc, rs)) in a.into_iter().zip(b) {
-        let _ = writeln!(out, "{name:<20} {st:>11} {rt:>11}   {sc:>11} {rc:>11}   {ss:>11} {rs:>11}");
+        let _ = writeln!(
+            out,
+            "{name:<20} {st:>11} {rt:>11}   {sc:>11} {rc:>11}   {ss:>11} {rs:>11}"
+        );
     }
     out
 }

@@ -10,7 +10,11 @@ use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites};
 use stickysim::scenario::Lang;
 
 #[derive(Parser)]
-#[command(name = "stickysim", version, about = "Why TCP glues and splits messages (粘包 / 拆包), and how framing fixes it")]
+#[command(
+    name = "stickysim",
+    version,
+    about = "Why TCP glues and splits messages (粘包 / 拆包), and how framing fixes it"
+)]
 struct Args {
     /// Language of titles and notes.
     #[arg(long, global = true, value_enum, default_value = "en")]
@@ -24,9 +28,7 @@ enum Command {
     /// List the built-in scenarios with their titles.
     List,
     /// Validate scenario files or folders (all built-in scenarios when none is given).
-    Check {
-        paths: Vec<PathBuf>,
-    },
+    Check { paths: Vec<PathBuf> },
     /// Run a scenario in the simulated model and print its timeline and metrics.
     Run(RunArgs),
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
@@ -229,7 +231,11 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         }
         Some(Command::List) => out(&cli::list(lang)),
         Some(Command::Check { paths }) => {
-            let (text, errors) = if paths.is_empty() { cli::check_builtin() } else { cli::check(&paths)? };
+            let (text, errors) = if paths.is_empty() {
+                cli::check_builtin()
+            } else {
+                cli::check(&paths)?
+            };
             out(&text);
             if errors > 0 {
                 return Ok(ExitCode::from(1));
@@ -260,7 +266,11 @@ fn run_real(
     params: &stickysim::params::Params,
     lang: Lang,
 ) -> Result<ExitCode, CliError> {
-    let opts = stickysim::realnet::RealOptions { slicer: r.slicer, connect_to: r.connect, ..Default::default() };
+    let opts = stickysim::realnet::RealOptions {
+        slicer: r.slicer,
+        connect_to: r.connect,
+        ..Default::default()
+    };
     let real = cli::run_real(scenario, params, &opts)?;
     if r.both {
         let sim = cli::run_sim(scenario, params)?;
@@ -281,15 +291,21 @@ fn run_real(
 
 /// `serve`: prints every event until the server stops (Ctrl-C ends the process).
 fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
-    use stickysim::realnet::serve::{ServeApp, ServeEventKind, ServeOptions, Server};
     use std::io::Write as _;
+    use stickysim::realnet::serve::{ServeApp, ServeEventKind, ServeOptions, Server};
     let app = match a.app {
         ServeAppArg::Upper => ServeApp::Upper,
         ServeAppArg::Command => ServeApp::Command,
         ServeAppArg::Upload => ServeApp::Upload,
         ServeAppArg::UdpEcho => ServeApp::UdpEcho,
     };
-    let mut opts = ServeOptions { bind: a.bind, port: a.port, app, dir: a.dir, ..Default::default() };
+    let mut opts = ServeOptions {
+        bind: a.bind,
+        port: a.port,
+        app,
+        dir: a.dir,
+        ..Default::default()
+    };
     opts.params.framing = match a.framing {
         Some(FramingArg::Raw) => Framing::Raw,
         Some(FramingArg::LengthPrefix) => Framing::LengthPrefix,
@@ -319,11 +335,18 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
         if warning {
             eprintln!("stickysim: {}", e.describe().trim_start());
         }
-        if writeln!(out, "{}", e.describe()).and_then(|()| out.flush()).is_err() {
+        if writeln!(out, "{}", e.describe())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             break;
         }
         if matches!(e.kind, ServeEventKind::Listening { .. }) {
-            let _ = writeln!(out, "{:>12}        nothing received is ever executed; Ctrl-C stops the server", "");
+            let _ = writeln!(
+                out,
+                "{:>12}        nothing received is ever executed; Ctrl-C stops the server",
+                ""
+            );
         }
         if matches!(e.kind, ServeEventKind::Stopped) {
             break;
@@ -344,7 +367,10 @@ fn open_gui(scenario: Option<String>) -> Result<(), CliError> {
 fn out(text: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
@@ -355,5 +381,8 @@ fn out(text: &str) {
 
 /// A JSON value, pretty-printed, then a newline (see [`out`]).
 fn out_json(v: &serde_json::Value) {
-    out(&format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()));
+    out(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    ));
 }

@@ -194,7 +194,11 @@ pub enum EventKind {
     },
     /// The decoder read a JSON header: its text and what became of its md5
     /// (`verified`, `absent`, `not a checksum: …`, `unchecked: …`).
-    FrameHeader { line: usize, json: String, md5: String },
+    FrameHeader {
+        line: usize,
+        json: String,
+        md5: String,
+    },
     /// The decoder failed: the program stops (and its socket closes), as a Python
     /// program would on the exception.
     DecodeError { line: usize, error: String },
@@ -203,11 +207,27 @@ pub enum EventKind {
     /// Bytes taken out of the receive buffer by `recv` (`buffered` = occupancy after).
     RecvBufRead { buffered: usize },
     /// A data segment (or FIN) left this side.
-    SegmentTx { seq: u64, len: usize, ack: u64, win: u32, fin: bool },
+    SegmentTx {
+        seq: u64,
+        len: usize,
+        ack: u64,
+        win: u32,
+        fin: bool,
+    },
     /// A data segment (or FIN) arrived at this side.
-    SegmentRx { seq: u64, len: usize, ack: u64, win: u32, fin: bool },
+    SegmentRx {
+        seq: u64,
+        len: usize,
+        ack: u64,
+        win: u32,
+        fin: bool,
+    },
     /// A pure ACK or window update left this side.
-    AckTx { ack: u64, win: u32, reason: AckReason },
+    AckTx {
+        ack: u64,
+        win: u32,
+        reason: AckReason,
+    },
     /// A pure ACK or window update arrived at this side.
     AckRx { ack: u64, win: u32 },
     /// The delayed-ACK timer was started (fires at `deadline_us`).
@@ -306,10 +326,18 @@ pub fn spans_of<'a>(
             break;
         }
         let body_start = m.offset + m.header_len.min(m.accepted);
-        for (part, a, b) in [(Part::Header, m.offset, body_start), (Part::Body, body_start, m_end)] {
+        for (part, a, b) in [
+            (Part::Header, m.offset, body_start),
+            (Part::Body, body_start, m_end),
+        ] {
             let (a, b) = (a.max(start), b.min(end));
             if a < b {
-                out.push(Span { msg: m.id, part, start: a, end: b });
+                out.push(Span {
+                    msg: m.id,
+                    part,
+                    start: a,
+                    end: b,
+                });
             }
         }
     }

@@ -6,7 +6,10 @@ use egui_kittest::kittest::Queryable;
 use stickysim::gui::{Settings, StickyApp};
 
 fn harness(scenario: &str) -> Harness<'static, StickyApp> {
-    let app = StickyApp::new(Settings { scenario: scenario.into(), ..Settings::default() });
+    let app = StickyApp::new(Settings {
+        scenario: scenario.into(),
+        ..Settings::default()
+    });
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))
         .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
@@ -46,17 +49,29 @@ fn length_prefix_marks_every_message_intact() {
 #[test]
 fn step_forward_five_and_back_five_returns_to_the_start() {
     let mut h = harness("04-two-small-sends");
-    let start = h.state().playback.sim().map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
+    let start = h
+        .state()
+        .playback
+        .sim()
+        .map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
     for _ in 0..5 {
         click(&mut h, "Step ▶");
     }
     assert_eq!(h.state().playback.pos(), 5);
-    let moved = h.state().playback.sim().map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
+    let moved = h
+        .state()
+        .playback
+        .sim()
+        .map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
     assert_ne!(moved, start);
     for _ in 0..5 {
         click(&mut h, "Step back");
     }
-    let back = h.state().playback.sim().map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
+    let back = h
+        .state()
+        .playback
+        .sim()
+        .map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
     assert_eq!(h.state().playback.pos(), 0);
     assert_eq!(back, start);
 }
@@ -128,11 +143,13 @@ fn every_scenario_draws_in_both_languages_at_every_framing() {
     let n = h.state().scenarios.len();
     for i in 0..n {
         h.state_mut().apply(stickysim::gui::Cmd::Scenario(i));
-        h.state_mut().apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
+        h.state_mut()
+            .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
         h.run();
         h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
         h.run();
-        h.state_mut().apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::En));
+        h.state_mut()
+            .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::En));
         h.run();
     }
 }
@@ -164,7 +181,9 @@ fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> 
 fn both_runs_the_scenario_on_real_loopback_too() {
     let mut h = harness("04-two-small-sends");
     click(&mut h, "Both");
-    step_until(&mut h, |app| app.real.as_ref().is_some_and(|r| r.live.finished.is_some()));
+    step_until(&mut h, |app| {
+        app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
+    });
     h.run();
     h.get_by_label_contains("real verdict:");
     let report = &h.state().real.as_ref().unwrap().report;
@@ -189,7 +208,12 @@ fn the_live_server_shows_what_a_client_sends() {
     let mut reply = [0u8; 5];
     c.read_exact(&mut reply).unwrap();
     assert_eq!(&reply, b"HELLO");
-    step_until(&mut h, |app| app.server.events.iter().any(|e| e.describe().contains("hello")));
+    step_until(&mut h, |app| {
+        app.server
+            .events
+            .iter()
+            .any(|e| e.describe().contains("hello"))
+    });
     h.run();
     h.get_by_label_contains("recv 5 B \"hello\"");
     drop(c);

@@ -7,7 +7,15 @@ use stickysim::scenario::{Action, Scenario, Step};
 use stickysim::trace::{Call, EventKind, Side, Trace};
 
 fn steps(actions: Vec<Action>) -> Vec<Step> {
-    actions.into_iter().enumerate().map(|(i, action)| Step { action, note: None, line: i as u32 + 1 }).collect()
+    actions
+        .into_iter()
+        .enumerate()
+        .map(|(i, action)| Step {
+            action,
+            note: None,
+            line: i as u32 + 1,
+        })
+        .collect()
 }
 
 fn run(client: Vec<Action>, server: Vec<Action>, params: &Params) -> Trace {
@@ -20,7 +28,8 @@ fn run(client: Vec<Action>, server: Vec<Action>, params: &Params) -> Trace {
         server: steps(server),
     };
     let mut sim = Sim::new(&s, params).unwrap();
-    sim.run_until_idle(5_000_000).expect("a bounded run finishes");
+    sim.run_until_idle(5_000_000)
+        .expect("a bounded run finishes");
     sim.into_trace()
 }
 
@@ -36,18 +45,22 @@ fn tcp_params() -> impl Strategy<Value = Params> {
         0u32..5,
         any::<u64>(),
     )
-        .prop_map(|(mss, nagle, delayed_ack, send_buffer, recv_buffer, latency, bw, jitter, seed)| Params {
-            mss,
-            nagle,
-            delayed_ack,
-            send_buffer,
-            recv_buffer,
-            latency_ms: latency as f64,
-            bandwidth_mbps: bw,
-            jitter_ms: jitter as f64,
-            seed,
-            ..Params::default()
-        })
+        .prop_map(
+            |(mss, nagle, delayed_ack, send_buffer, recv_buffer, latency, bw, jitter, seed)| {
+                Params {
+                    mss,
+                    nagle,
+                    delayed_ack,
+                    send_buffer,
+                    recv_buffer,
+                    latency_ms: latency as f64,
+                    bandwidth_mbps: bw,
+                    jitter_ms: jitter as f64,
+                    seed,
+                    ..Params::default()
+                }
+            },
+        )
 }
 
 /// A sender program: sendall of random data, with sleeps in between.
@@ -71,7 +84,16 @@ fn received(trace: &Trace, side: Side) -> Vec<u8> {
     trace
         .events
         .iter()
-        .filter(|e| e.side == side && matches!(e.kind, EventKind::AppReturn { call: Call::Recv { .. }, .. }))
+        .filter(|e| {
+            e.side == side
+                && matches!(
+                    e.kind,
+                    EventKind::AppReturn {
+                        call: Call::Recv { .. },
+                        ..
+                    }
+                )
+        })
         .filter_map(|e| e.chunk.as_ref())
         .flat_map(|c| c.data.clone())
         .collect()
@@ -89,8 +111,16 @@ fn same_bytes(got: &[u8], want: &[u8]) -> Result<(), TestCaseError> {
     if got == want {
         return Ok(());
     }
-    let at = got.iter().zip(want).position(|(a, b)| a != b).unwrap_or(got.len().min(want.len()));
-    Err(TestCaseError::fail(format!("got {} B, want {} B, first difference at byte {at}", got.len(), want.len())))
+    let at = got
+        .iter()
+        .zip(want)
+        .position(|(a, b)| a != b)
+        .unwrap_or(got.len().min(want.len()));
+    Err(TestCaseError::fail(format!(
+        "got {} B, want {} B, first difference at byte {at}",
+        got.len(),
+        want.len()
+    )))
 }
 
 proptest! {

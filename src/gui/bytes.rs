@@ -40,7 +40,11 @@ pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
         }
         let a = (span.start - chunk.offset) as usize;
         let b = (span.end - chunk.offset) as usize;
-        let text = if header { hex(&chunk.data[a..b]) } else { escape_bytes(&chunk.data[a..b]) };
+        let text = if header {
+            hex(&chunk.data[a..b])
+        } else {
+            escape_bytes(&chunk.data[a..b])
+        };
         let clip = painter.with_clip_rect(r.shrink(1.0));
         clip.text(
             pos2(r.left() + 2.0, r.center().y),
@@ -51,7 +55,12 @@ pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
         );
         x += w;
     }
-    painter.rect_stroke(rect, 1.0, Stroke::new(1.0, Color32::from_gray(40)), egui::StrokeKind::Inside);
+    painter.rect_stroke(
+        rect,
+        1.0,
+        Stroke::new(1.0, Color32::from_gray(40)),
+        egui::StrokeKind::Inside,
+    );
 }
 
 fn hatch(painter: &Painter, r: Rect, color: Color32) {
@@ -69,7 +78,11 @@ fn hatch(painter: &Painter, r: Rect, color: Color32) {
 
 /// `05 00 00 00`
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A buffer drawn as a strip against its capacity: the filled part coloured by message.
@@ -79,6 +92,11 @@ pub fn buffer(painter: &Painter, rect: Rect, chunk: Option<&Chunk>, capacity: u3
         let frac = (c.data.len() as f32 / capacity.max(1) as f32).clamp(0.0, 1.0);
         // A few bytes in a big buffer still show: about 10 px a byte, up to 60% of it.
         let w = (rect.width() * frac).max((c.data.len() as f32 * 10.0).min(rect.width() * 0.6));
-        strip(painter, Rect::from_min_size(rect.min, vec2(w, rect.height())), c, font);
+        strip(
+            painter,
+            Rect::from_min_size(rect.min, vec2(w, rect.height())),
+            c,
+            font,
+        );
     }
 }

@@ -21,15 +21,41 @@ impl Compare {
         let variants: Vec<(String, Params)> = if app.compare_nagle {
             [true, false]
                 .into_iter()
-                .map(|on| (format!("Nagle {}", if on { "on" } else { "off" }), Params { nagle: on, ..base.clone() }))
+                .map(|on| {
+                    (
+                        format!("Nagle {}", if on { "on" } else { "off" }),
+                        Params {
+                            nagle: on,
+                            ..base.clone()
+                        },
+                    )
+                })
                 .collect()
         } else if base.transport == Transport::Udp {
-            vec![("raw".to_string(), Params { framing: Framing::Raw, ..base.clone() })]
+            vec![(
+                "raw".to_string(),
+                Params {
+                    framing: Framing::Raw,
+                    ..base.clone()
+                },
+            )]
         } else {
-            [(Framing::Raw, "raw"), (Framing::LengthPrefix, "length-prefix"), (Framing::JsonHeader, "json-header")]
-                .into_iter()
-                .map(|(f, name)| (name.to_string(), Params { framing: f, ..base.clone() }))
-                .collect()
+            [
+                (Framing::Raw, "raw"),
+                (Framing::LengthPrefix, "length-prefix"),
+                (Framing::JsonHeader, "json-header"),
+            ]
+            .into_iter()
+            .map(|(f, name)| {
+                (
+                    name.to_string(),
+                    Params {
+                        framing: f,
+                        ..base.clone()
+                    },
+                )
+            })
+            .collect()
         };
         let columns = variants
             .into_iter()
@@ -39,7 +65,10 @@ impl Compare {
                 (label, pb)
             })
             .collect();
-        Compare { key: (app.current, base, app.compare_nagle), columns }
+        Compare {
+            key: (app.current, base, app.compare_nagle),
+            columns,
+        }
     }
 }
 
@@ -53,7 +82,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
         app.compare = Some(Compare::new(app));
     }
     ui.horizontal(|ui| {
-        ui.heading(format!("{}: {}", i18n::COMPARE.get(lang), app.scenario().title.get(lang)));
+        ui.heading(format!(
+            "{}: {}",
+            i18n::COMPARE.get(lang),
+            app.scenario().title.get(lang)
+        ));
         ui.separator();
         let mut nagle = app.compare_nagle;
         ui.selectable_value(&mut nagle, false, i18n::COMPARE_FRAMINGS.get(lang));
@@ -100,28 +133,42 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
             let delivered: Vec<_> = pb.deliveries.iter().filter(|d| d.side == side).collect();
             for d in delivered.iter().skip(delivered.len().saturating_sub(24)) {
                 let mark = if d.intact { "✓" } else { "×" };
-                let color = if d.intact { super::palette::INTACT } else { super::palette::BROKEN };
-                ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));
+                let color = if d.intact {
+                    super::palette::INTACT
+                } else {
+                    super::palette::BROKEN
+                };
+                ui.label(
+                    RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color),
+                );
             }
         });
     }
     ui.add_space(4.0);
     let m = &pb.report.summary;
-    egui::Grid::new(("cmp", label)).striped(true).show(ui, |ui| {
-        let rows = [
-            ("messages intact", format!("{} / {}", m.messages_intact, m.messages_sent)),
-            ("sticky reads", m.sticky_reads.to_string()),
-            ("split messages", m.split_messages.to_string()),
-            ("bytes lost", m.bytes_lost.to_string()),
-            ("recv calls", m.recv_calls.to_string()),
-            ("segments / acks", format!("{} / {}", m.segments, m.acks)),
-            ("Nagle holds (max ms)", format!("{} ({:.1})", m.nagle_holds, m.max_hold_ms)),
-            ("duration ms", format!("{:.3}", m.duration_ms)),
-        ];
-        for (k, v) in rows {
-            ui.label(k);
-            ui.monospace(v);
-            ui.end_row();
-        }
-    });
+    egui::Grid::new(("cmp", label))
+        .striped(true)
+        .show(ui, |ui| {
+            let rows = [
+                (
+                    "messages intact",
+                    format!("{} / {}", m.messages_intact, m.messages_sent),
+                ),
+                ("sticky reads", m.sticky_reads.to_string()),
+                ("split messages", m.split_messages.to_string()),
+                ("bytes lost", m.bytes_lost.to_string()),
+                ("recv calls", m.recv_calls.to_string()),
+                ("segments / acks", format!("{} / {}", m.segments, m.acks)),
+                (
+                    "Nagle holds (max ms)",
+                    format!("{} ({:.1})", m.nagle_holds, m.max_hold_ms),
+                ),
+                ("duration ms", format!("{:.3}", m.duration_ms)),
+            ];
+            for (k, v) in rows {
+                ui.label(k);
+                ui.monospace(v);
+                ui.end_row();
+            }
+        });
 }

@@ -99,14 +99,19 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         });
         ui.end_row();
         let l = ui.label(i18n::MSS.get(lang));
-        ui.add(egui::DragValue::new(&mut p.mss).range(1..=65495).speed(4.0)).labelled_by(l.id);
+        ui.add(egui::DragValue::new(&mut p.mss).range(1..=65495).speed(4.0))
+            .labelled_by(l.id);
         ui.end_row();
         let l = ui.label(i18n::RECV_SIZE.get(lang));
         ui.horizontal(|ui| {
             let mut on = p.recv_size.is_some();
             ui.checkbox(&mut on, "").labelled_by(l.id);
             let mut v = p.recv_size.unwrap_or(1024);
-            ui.add_enabled(on, egui::DragValue::new(&mut v).range(1..=1_048_576).speed(8.0)).labelled_by(l.id);
+            ui.add_enabled(
+                on,
+                egui::DragValue::new(&mut v).range(1..=1_048_576).speed(8.0),
+            )
+            .labelled_by(l.id);
             p.recv_size = on.then_some(v);
         });
         ui.end_row();
@@ -115,12 +120,19 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             let mut on = p.recv_delay_ms.is_some();
             ui.checkbox(&mut on, "").labelled_by(l.id);
             let mut v = p.recv_delay_ms.unwrap_or(50.0);
-            ui.add_enabled(on, egui::DragValue::new(&mut v).range(0.0..=10_000.0).speed(1.0)).labelled_by(l.id);
+            ui.add_enabled(
+                on,
+                egui::DragValue::new(&mut v)
+                    .range(0.0..=10_000.0)
+                    .speed(1.0),
+            )
+            .labelled_by(l.id);
             p.recv_delay_ms = on.then_some(v);
         });
         ui.end_row();
         let l = ui.label(i18n::SEED.get(lang));
-        ui.add(egui::DragValue::new(&mut p.seed).range(0..=u32::MAX as u64)).labelled_by(l.id);
+        ui.add(egui::DragValue::new(&mut p.seed).range(0..=u32::MAX as u64))
+            .labelled_by(l.id);
         ui.end_row();
     });
     if p != app.playback.params {
@@ -138,7 +150,11 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         }
         ui.separator();
         let dark = app.settings.dark;
-        let theme = if dark { i18n::THEME_LIGHT.get(lang) } else { i18n::THEME_DARK.get(lang) };
+        let theme = if dark {
+            i18n::THEME_LIGHT.get(lang)
+        } else {
+            i18n::THEME_DARK.get(lang)
+        };
         if ui.button(theme).clicked() {
             cmds.push(Cmd::Dark(!dark));
         }
@@ -163,10 +179,18 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let pb = &app.playback;
     ui.horizontal(|ui| {
-        if ui.button(format!("|◀ {}", i18n::RESET.get(lang))).on_hover_text("Home").clicked() {
+        if ui
+            .button(format!("|◀ {}", i18n::RESET.get(lang)))
+            .on_hover_text("Home")
+            .clicked()
+        {
             cmds.push(Cmd::Reset);
         }
-        if ui.button(format!("◀ {}", i18n::STEP_BACK.get(lang))).on_hover_text("←").clicked() {
+        if ui
+            .button(format!("◀ {}", i18n::STEP_BACK.get(lang)))
+            .on_hover_text("←")
+            .clicked()
+        {
             cmds.push(Cmd::Back);
         }
         let play = if app.playing {
@@ -177,14 +201,27 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if ui.button(play).on_hover_text("Space").clicked() {
             cmds.push(Cmd::Play(!app.playing));
         }
-        if ui.button(format!("{} ▶", i18n::STEP.get(lang))).on_hover_text("→").clicked() {
+        if ui
+            .button(format!("{} ▶", i18n::STEP.get(lang)))
+            .on_hover_text("→")
+            .clicked()
+        {
             cmds.push(Cmd::Step);
         }
-        if ui.button(format!("{} ▶|", i18n::TO_END.get(lang))).on_hover_text("End").clicked() {
+        if ui
+            .button(format!("{} ▶|", i18n::TO_END.get(lang)))
+            .on_hover_text("End")
+            .clicked()
+        {
             cmds.push(Cmd::ToEnd);
         }
         ui.separator();
-        ui.label(format!("{} {}/{}", i18n::STEP.get(lang), pb.pos(), pb.len()));
+        ui.label(format!(
+            "{} {}/{}",
+            i18n::STEP.get(lang),
+            pb.pos(),
+            pb.len()
+        ));
         ui.separator();
         let mut instant = app.speed.is_none();
         let mut speed = app.speed.unwrap_or(0.02);

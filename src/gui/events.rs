@@ -79,39 +79,48 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     });
     let pb = &app.playback;
     let shown = pb.events_shown();
-    let rows: Vec<usize> =
-        (0..pb.trace.events.len()).filter(|&i| app.events_filter.keeps(&pb.trace.events[i])).collect();
+    let rows: Vec<usize> = (0..pb.trace.events.len())
+        .filter(|&i| app.events_filter.keeps(&pb.trace.events[i]))
+        .collect();
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
-    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]).id_salt("events");
+    let mut area = egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .id_salt("events");
     // Follow the newest event when the step changes.
     if app.events_scrolled_to != Some(pb.pos()) {
         let current_row = rows.partition_point(|&i| i < shown);
         let pitch = row_h + ui.spacing().item_spacing.y;
         // How far the list could scroll in the last frame (0 on the first).
         let max = app.events_max_scroll.unwrap_or(0.0);
-        area = area.vertical_scroll_offset(((current_row as f32 - 3.0) * pitch).clamp(0.0, max)).animated(false);
+        area = area
+            .vertical_scroll_offset(((current_row as f32 - 3.0) * pitch).clamp(0.0, max))
+            .animated(false);
     }
-    let out = area.show_rows(
-        ui,
-        row_h,
-        rows.len(),
-        |ui, range| {
-            for &i in &rows[range] {
-                let e = &pb.trace.events[i];
-                let past = i < shown;
-                let text = format!("{:>10}  {:<6} {}", timeline::ms(e.t_us), e.side.name(), timeline::describe(e));
-                let mut rich = RichText::new(text).monospace();
-                if !past {
-                    rich = rich.weak();
-                }
-                let selected = app.selection == Some(Selection::Event(i)) || (past && i + 1 == shown);
-                let resp = ui.add(egui::Button::selectable(selected, rich).truncate().sense(Sense::click()));
-                if resp.clicked() {
-                    cmds.push(Cmd::SeekEvent(i));
-                }
+    let out = area.show_rows(ui, row_h, rows.len(), |ui, range| {
+        for &i in &rows[range] {
+            let e = &pb.trace.events[i];
+            let past = i < shown;
+            let text = format!(
+                "{:>10}  {:<6} {}",
+                timeline::ms(e.t_us),
+                e.side.name(),
+                timeline::describe(e)
+            );
+            let mut rich = RichText::new(text).monospace();
+            if !past {
+                rich = rich.weak();
             }
-        },
-    );
+            let selected = app.selection == Some(Selection::Event(i)) || (past && i + 1 == shown);
+            let resp = ui.add(
+                egui::Button::selectable(selected, rich)
+                    .truncate()
+                    .sense(Sense::click()),
+            );
+            if resp.clicked() {
+                cmds.push(Cmd::SeekEvent(i));
+            }
+        }
+    });
     app.events_max_scroll = Some((out.content_size.y - out.inner_rect.height()).max(0.0));
     app.events_scrolled_to = Some(app.playback.pos());
 }

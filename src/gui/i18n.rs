@@ -58,8 +58,10 @@ pub const ALL: T = T("all", "全部");
 pub const APP_EVENTS: T = T("app", "应用");
 pub const TCP_EVENTS: T = T("TCP", "TCP");
 pub const NOTHING_YET: T = T("nothing yet", "尚无");
-pub const SELECT_HINT: T =
-    T("Click a recv chip, a packet or an event to inspect its bytes.", "点击 recv 结果、线路上的报文或事件，查看其字节。");
+pub const SELECT_HINT: T = T(
+    "Click a recv chip, a packet or an event to inspect its bytes.",
+    "点击 recv 结果、线路上的报文或事件，查看其字节。",
+);
 pub const STICKY_SHORT: T = T("sticky", "粘包");
 pub const INTACT: T = T("intact", "完整");
 pub const CORRUPTED: T = T("corrupted", "已损坏");
@@ -67,22 +69,33 @@ pub const EOF: T = T("EOF", "EOF（对方已关闭）");
 pub const VERDICT: T = T("Verdict", "结论");
 pub const HELD: T = T("held", "被扣留");
 pub const BLOCKED_RECV: T = T("blocked in recv: waiting for data", "阻塞在 recv：等待数据");
-pub const BLOCKED_SEND: T = T("blocked in send: send buffer full", "阻塞在 send：发送缓冲区已满");
+pub const BLOCKED_SEND: T = T(
+    "blocked in send: send buffer full",
+    "阻塞在 send：发送缓冲区已满",
+);
 pub const SLEEPING: T = T("sleeping", "休眠中");
 pub const DONE: T = T("finished", "已结束");
 pub const RUNNING: T = T("running", "运行中");
 pub const STUCK: T = T("blocked forever", "永远阻塞");
-pub const COMPARE_FRAMINGS: T = T("raw | length-prefix | json-header", "原始 | 长度前缀 | JSON 报头");
+pub const COMPARE_FRAMINGS: T = T(
+    "raw | length-prefix | json-header",
+    "原始 | 长度前缀 | JSON 报头",
+);
 pub const COMPARE_NAGLE: T = T("Nagle on | off", "Nagle 开 | 关");
-pub const NOT_FOR_UDP: T =
-    T("Framing applies to TCP streams; UDP keeps datagrams whole.", "分帧只用于 TCP 字节流；UDP 保持数据报的边界。");
+pub const NOT_FOR_UDP: T = T(
+    "Framing applies to TCP streams; UDP keeps datagrams whole.",
+    "分帧只用于 TCP 字节流；UDP 保持数据报的边界。",
+);
 pub const MESSAGE: T = T("message", "消息");
 pub const HEADER: T = T("header", "报头");
 pub const LENGTH_FIELD: T = T("length", "长度");
 pub const SIM: T = T("Simulated", "模拟");
 pub const REAL: T = T("Real", "真实");
 pub const BOTH: T = T("Both", "两者");
-pub const REAL_LOOPBACK: T = T("Real loopback (127.0.0.1): the kernel decides", "真实回环 (127.0.0.1)：由内核决定");
+pub const REAL_LOOPBACK: T = T(
+    "Real loopback (127.0.0.1): the kernel decides",
+    "真实回环 (127.0.0.1)：由内核决定",
+);
 pub const STOP: T = T("Stop", "停止");
 pub const START: T = T("Start", "启动");
 pub const RUN_AGAIN: T = T("Run again", "再运行一次");

@@ -13,47 +13,65 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
     let lang = app.lang();
     ui.strong(i18n::INSPECTOR.get(lang));
     let pb = &app.playback;
-    egui::ScrollArea::vertical().id_salt("inspector").auto_shrink([false, false]).show(ui, |ui| {
-        let (title, chunk) = match &app.selection {
-            Some(Selection::Event(i)) => match pb.trace.events.get(*i) {
-                Some(e) => (
-                    format!("{}  {}  {}", timeline::ms(e.t_us), e.side.name(), timeline::describe(e)),
-                    e.chunk.clone(),
-                ),
-                None => (String::new(), None),
-            },
-            Some(Selection::Packet(dir, seq, datagram)) => {
-                match pb.sim().and_then(|s| {
-                    s.in_flight().into_iter().find(|p| p.dir == *dir && p.seq == *seq && p.datagram == *datagram)
-                }) {
-                    Some(p) => (
-                        format!("{}  {}  {}", dir.name(), stage::packet_label(&p), timeline::ms(p.arrives_us)),
-                        p.chunk.clone(),
+    egui::ScrollArea::vertical()
+        .id_salt("inspector")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let (title, chunk) = match &app.selection {
+                Some(Selection::Event(i)) => match pb.trace.events.get(*i) {
+                    Some(e) => (
+                        format!(
+                            "{}  {}  {}",
+                            timeline::ms(e.t_us),
+                            e.side.name(),
+                            timeline::describe(e)
+                        ),
+                        e.chunk.clone(),
                     ),
-                    None => ("(the packet has arrived)".into(), None),
+                    None => (String::new(), None),
+                },
+                Some(Selection::Packet(dir, seq, datagram)) => {
+                    match pb.sim().and_then(|s| {
+                        s.in_flight()
+                            .into_iter()
+                            .find(|p| p.dir == *dir && p.seq == *seq && p.datagram == *datagram)
+                    }) {
+                        Some(p) => (
+                            format!(
+                                "{}  {}  {}",
+                                dir.name(),
+                                stage::packet_label(&p),
+                                timeline::ms(p.arrives_us)
+                            ),
+                            p.chunk.clone(),
+                        ),
+                        None => ("(the packet has arrived)".into(), None),
+                    }
+                }
+                None => {
+                    ui.weak(i18n::SELECT_HINT.get(lang));
+                    (String::new(), None)
+                }
+            };
+            if !title.is_empty() {
+                ui.label(RichText::new(title).monospace());
+            }
+            if let Some(c) = &chunk {
+                hexdump(ui, c);
+                header_fields(ui, &pb.trace, c);
+            }
+            // Why anything sits in a send buffer, in the model's own words.
+            if let Some(sim) = pb.sim() {
+                for side in [Side::Client, Side::Server] {
+                    if let Some(reason) = sim.side_state(side).held_reason {
+                        ui.label(
+                            RichText::new(format!("{}: {reason}", side.name()))
+                                .color(palette::BROKEN),
+                        );
+                    }
                 }
             }
-            None => {
-                ui.weak(i18n::SELECT_HINT.get(lang));
-                (String::new(), None)
-            }
-        };
-        if !title.is_empty() {
-            ui.label(RichText::new(title).monospace());
-        }
-        if let Some(c) = &chunk {
-            hexdump(ui, c);
-            header_fields(ui, &pb.trace, c);
-        }
-        // Why anything sits in a send buffer, in the model's own words.
-        if let Some(sim) = pb.sim() {
-            for side in [Side::Client, Side::Server] {
-                if let Some(reason) = sim.side_state(side).held_reason {
-                    ui.label(RichText::new(format!("{}: {reason}", side.name())).color(palette::BROKEN));
-                }
-            }
-        }
-    });
+        });
 }
 
 /// 16 bytes a row: offset, hex, text; each byte on its message's colour.
@@ -64,19 +82,38 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
     let color_of = |i: usize| -> (Color32, Color32) {
         let off = c.offset + i as u64;
         match c.spans.iter().find(|s| s.start <= off && off < s.end) {
-            Some(s) if s.part == Part::Header => (palette::header(s.msg), palette::text_on(palette::header(s.msg))),
-            Some(s) => (palette::message(s.msg), palette::text_on(palette::message(s.msg))),
+            Some(s) if s.part == Part::Header => (
+                palette::header(s.msg),
+                palette::text_on(palette::header(s.msg)),
+            ),
+            Some(s) => (
+                palette::message(s.msg),
+                palette::text_on(palette::message(s.msg)),
+            ),
             None => (Color32::TRANSPARENT, text_color),
         }
     };
     let shown = c.data.len().min(4096);
     for row in (0..shown).step_by(16) {
-        let plain = TextFormat { font_id: font.clone(), color: text_color, ..Default::default() };
-        job.append(&format!("{:06}  ", c.offset as usize + row), 0.0, plain.clone());
+        let plain = TextFormat {
+            font_id: font.clone(),
+            color: text_color,
+            ..Default::default()
+        };
+        job.append(
+            &format!("{:06}  ", c.offset as usize + row),
+            0.0,
+            plain.clone(),
+        );
         for i in row..row + 16 {
             if i < shown {
                 let (bg, fg) = color_of(i);
-                let f = TextFormat { font_id: font.clone(), color: fg, background: bg, ..Default::default() };
+                let f = TextFormat {
+                    font_id: font.clone(),
+                    color: fg,
+                    background: bg,
+                    ..Default::default()
+                };
                 job.append(&format!("{:02x}", c.data[i]), 0.0, f);
                 job.append(" ", 0.0, plain.clone());
             } else {
@@ -87,8 +124,17 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
         for i in row..(row + 16).min(shown) {
             let (bg, fg) = color_of(i);
             let b = c.data[i];
-            let ch = if (0x20..0x7f).contains(&b) { b as char } else { '.' };
-            let f = TextFormat { font_id: font.clone(), color: fg, background: bg, ..Default::default() };
+            let ch = if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            };
+            let f = TextFormat {
+                font_id: font.clone(),
+                color: fg,
+                background: bg,
+                ..Default::default()
+            };
             job.append(&ch.to_string(), 0.0, f);
         }
         job.append("\n", 0.0, plain);
@@ -111,23 +157,46 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk) {
             continue;
         }
         seen.push(s.msg);
-        let Some(m) = trace.messages.iter().find(|m| m.dir == c.dir && m.id == s.msg) else { continue };
+        let Some(m) = trace
+            .messages
+            .iter()
+            .find(|m| m.dir == c.dir && m.id == s.msg)
+        else {
+            continue;
+        };
         let have = |a: u64, b: u64| -> Option<&[u8]> {
             (a >= c.offset && b <= c.offset + c.data.len() as u64)
                 .then(|| &c.data[(a - c.offset) as usize..(b - c.offset) as usize])
         };
-        let what = if p.framing == Framing::JsonHeader { "JSON header length" } else { "body length" };
+        let what = if p.framing == Framing::JsonHeader {
+            "JSON header length"
+        } else {
+            "body length"
+        };
         match have(m.offset, m.offset + 4) {
             Some(f) => {
                 let arr = [f[0], f[1], f[2], f[3]];
                 let (n, how) = match p.byte_order {
-                    ByteOrder::Little => (i32::from_le_bytes(arr) as i64, "little-endian i32, struct.pack('i', n)"),
-                    ByteOrder::Big => (u32::from_be_bytes(arr) as i64, "big-endian u32, struct.pack('!I', n)"),
+                    ByteOrder::Little => (
+                        i32::from_le_bytes(arr) as i64,
+                        "little-endian i32, struct.pack('i', n)",
+                    ),
+                    ByteOrder::Big => (
+                        u32::from_be_bytes(arr) as i64,
+                        "big-endian u32, struct.pack('!I', n)",
+                    ),
                 };
-                ui.label(format!("message {}: {} → {what} {n} ({how})", s.msg, super::bytes::hex(f)));
+                ui.label(format!(
+                    "message {}: {} → {what} {n} ({how})",
+                    s.msg,
+                    super::bytes::hex(f)
+                ));
             }
             None => {
-                ui.label(format!("message {}: only part of the 4-byte length is here", s.msg));
+                ui.label(format!(
+                    "message {}: only part of the 4-byte length is here",
+                    s.msg
+                ));
             }
         }
         if p.framing == Framing::JsonHeader

@@ -37,7 +37,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { scenario: String::new(), chinese: false, dark: true, zoom: 1.0 }
+        Settings {
+            scenario: String::new(),
+            chinese: false,
+            dark: true,
+            zoom: 1.0,
+        }
     }
 }
 
@@ -122,7 +127,10 @@ pub struct StickyApp {
 impl StickyApp {
     pub fn new(settings: Settings) -> StickyApp {
         let scenarios = scenario::builtin();
-        let current = scenarios.iter().position(|s| s.name == settings.scenario).unwrap_or(0);
+        let current = scenarios
+            .iter()
+            .position(|s| s.name == settings.scenario)
+            .unwrap_or(0);
         let playback = Playback::new(&scenarios[current], &scenarios[current].params);
         StickyApp {
             settings,
@@ -147,7 +155,11 @@ impl StickyApp {
     }
 
     pub fn lang(&self) -> Lang {
-        if self.settings.chinese { Lang::Zh } else { Lang::En }
+        if self.settings.chinese {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
     }
 
     pub fn scenario(&self) -> &Scenario {
@@ -161,7 +173,11 @@ impl StickyApp {
             install_fonts(&ctx);
             self.fonts_installed = true;
         }
-        ctx.set_theme(if self.settings.dark { egui::Theme::Dark } else { egui::Theme::Light });
+        ctx.set_theme(if self.settings.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
@@ -171,13 +187,16 @@ impl StickyApp {
         egui::Panel::bottom("transport").show(ui, |ui| controls::transport(ui, self, &mut cmds));
         match self.view {
             View::Main => {
-                egui::Panel::left("params").resizable(true).default_size(250.0).show(ui, |ui| {
-                    egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
-                        controls::params_panel(ui, self, &mut cmds);
-                        ui.add_space(6.0);
-                        receiver::narration(ui, self);
+                egui::Panel::left("params")
+                    .resizable(true)
+                    .default_size(250.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
+                            controls::params_panel(ui, self, &mut cmds);
+                            ui.add_space(6.0);
+                            receiver::narration(ui, self);
+                        });
                     });
-                });
                 egui::Panel::bottom("lower")
                     .resizable(true)
                     .default_size(170.0)
@@ -204,10 +223,12 @@ impl StickyApp {
                 });
             }
             View::Compare => {
-                egui::CentralPanel::default_margins().show(ui, |ui| compare::show(ui, self, &mut cmds));
+                egui::CentralPanel::default_margins()
+                    .show(ui, |ui| compare::show(ui, self, &mut cmds));
             }
             View::Server => {
-                egui::CentralPanel::default_margins().show(ui, |ui| real::server_panel(ui, self, &mut cmds));
+                egui::CentralPanel::default_margins()
+                    .show(ui, |ui| real::server_panel(ui, self, &mut cmds));
             }
         }
         for cmd in cmds {
@@ -330,7 +351,11 @@ impl StickyApp {
                     r.stop();
                 }
                 let s = &self.scenarios[self.current];
-                self.real = Some(real::RealView::start(self.current, s, &self.playback.params));
+                self.real = Some(real::RealView::start(
+                    self.current,
+                    s,
+                    &self.playback.params,
+                ));
             }
             Cmd::RealStop => {
                 if let Some(r) = &mut self.real {
@@ -353,10 +378,16 @@ pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
         "noto-sans-sc".to_owned(),
-        std::sync::Arc::new(egui::FontData::from_static(include_bytes!("fonts/NotoSansSC-subset.otf"))),
+        std::sync::Arc::new(egui::FontData::from_static(include_bytes!(
+            "fonts/NotoSansSC-subset.otf"
+        ))),
     );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().push("noto-sans-sc".to_owned());
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .push("noto-sans-sc".to_owned());
     }
     ctx.set_fonts(fonts);
 }
@@ -387,8 +418,10 @@ pub fn run(scenario: Option<String>) -> eframe::Result {
         "stickysim",
         options,
         Box::new(move |cc| {
-            let mut settings: Settings =
-                cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+            let mut settings: Settings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
             if let Some(key) = &scenario
                 && let Some(s) = scenario::find_builtin(key)
             {

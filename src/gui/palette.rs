@@ -26,7 +26,11 @@ pub fn header(msg: u32) -> Color32 {
 /// Text drawn on a message colour: black or white, whichever reads better.
 pub fn text_on(bg: Color32) -> Color32 {
     let l = 0.299 * bg.r() as f32 + 0.587 * bg.g() as f32 + 0.114 * bg.b() as f32;
-    if l > 140.0 { Color32::BLACK } else { Color32::WHITE }
+    if l > 140.0 {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
+    }
 }
 
 pub const INTACT: Color32 = Color32::from_rgb(0x00, 0x9E, 0x73);

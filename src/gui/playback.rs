@@ -119,11 +119,19 @@ impl Playback {
 
     /// Events that have happened so far.
     pub fn events_shown(&self) -> usize {
-        if self.pos == 0 { 0 } else { self.bounds[self.pos - 1] }
+        if self.pos == 0 {
+            0
+        } else {
+            self.bounds[self.pos - 1]
+        }
     }
 
     pub fn now(&self) -> Micros {
-        if self.pos == 0 { 0 } else { self.times[self.pos - 1] }
+        if self.pos == 0 {
+            0
+        } else {
+            self.times[self.pos - 1]
+        }
     }
 
     pub fn end_time(&self) -> Micros {
@@ -137,7 +145,9 @@ impl Playback {
     /// Goes to the state after `pos` steps (clamped to the run).
     pub fn seek(&mut self, pos: usize) {
         let pos = pos.min(self.len());
-        let Some(base) = self.checkpoints.get(pos / EVERY) else { return };
+        let Some(base) = self.checkpoints.get(pos / EVERY) else {
+            return;
+        };
         let mut sim = base.clone();
         let mut at = (pos / EVERY) * EVERY;
         while at < pos {

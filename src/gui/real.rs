@@ -31,7 +31,13 @@ impl RealView {
             Ok(run) => (Some(run), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        RealView { key: (index, params.clone()), run, live, report, error }
+        RealView {
+            key: (index, params.clone()),
+            run,
+            live,
+            report,
+            error,
+        }
     }
 
     /// Takes what has arrived; true if anything did.
@@ -98,8 +104,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         });
         ui.horizontal_wrapped(|ui| {
             for d in deliveries.iter().filter(|d| d.side == side) {
-                let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("×", palette::BROKEN) };
-                let resp = ui.label(RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color));
+                let (mark, color) = if d.intact {
+                    ("✓", palette::INTACT)
+                } else {
+                    ("×", palette::BROKEN)
+                };
+                let resp = ui.label(
+                    RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color),
+                );
                 let label = format!("real {}", receiver::delivery_label(d));
                 resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
             }
@@ -111,10 +123,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     if rv.live.finished.is_some() {
         let v = rv.report.verdict();
         let resp = ui.label(RichText::new(format!("{}: {v}", i18n::VERDICT.get(lang))).size(15.0));
-        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, format!("real verdict: {v}")));
-        egui::CollapsingHeader::new(i18n::METRICS.get(lang)).id_salt("real-metrics").show(ui, |ui| {
-            receiver::metrics_grid(ui, &rv.report, "real-metrics-grid");
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Label, true, format!("real verdict: {v}"))
         });
+        egui::CollapsingHeader::new(i18n::METRICS.get(lang))
+            .id_salt("real-metrics")
+            .show(ui, |ui| {
+                receiver::metrics_grid(ui, &rv.report, "real-metrics-grid");
+            });
     }
 }
 
@@ -133,7 +149,14 @@ const MAX_EVENTS: usize = 2000;
 
 impl Default for ServerView {
     fn default() -> Self {
-        ServerView { app: ServeApp::Upper, framing: Framing::Raw, port: 8080, server: None, events: Vec::new(), error: None }
+        ServerView {
+            app: ServeApp::Upper,
+            framing: Framing::Raw,
+            port: 8080,
+            server: None,
+            events: Vec::new(),
+            error: None,
+        }
     }
 }
 
@@ -141,7 +164,11 @@ impl ServerView {
     pub fn start(&mut self) {
         self.stop();
         self.events.clear();
-        let mut opts = ServeOptions { port: self.port, app: self.app, ..ServeOptions::default() };
+        let mut opts = ServeOptions {
+            port: self.port,
+            app: self.app,
+            ..ServeOptions::default()
+        };
         opts.params.framing = self.framing;
         match Server::start(opts) {
             Ok(s) => {
@@ -185,7 +212,12 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
     ui.heading(i18n::LIVE_SERVER.get(lang));
     ui.horizontal(|ui| {
         ui.add_enabled_ui(!sv.running(), |ui| {
-            for a in [ServeApp::Upper, ServeApp::Command, ServeApp::Upload, ServeApp::UdpEcho] {
+            for a in [
+                ServeApp::Upper,
+                ServeApp::Command,
+                ServeApp::Upload,
+                ServeApp::UdpEcho,
+            ] {
                 ui.selectable_value(&mut sv.app, a, a.name());
             }
             ui.separator();
@@ -194,7 +226,8 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
             ui.selectable_value(&mut sv.framing, Framing::JsonHeader, "json-header");
             ui.separator();
             let l = ui.label(i18n::PORT.get(lang));
-            ui.add(egui::DragValue::new(&mut sv.port).range(0..=65535)).labelled_by(l.id);
+            ui.add(egui::DragValue::new(&mut sv.port).range(0..=65535))
+                .labelled_by(l.id);
         });
         if sv.running() {
             if ui.button(i18n::STOP.get(lang)).clicked() {
@@ -218,40 +251,53 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
             conns.entry(c).or_default().push(e);
         }
     }
-    egui::ScrollArea::vertical().id_salt("server").show(ui, |ui| {
-        for (conn, events) in conns.iter().rev().take(20) {
-            let color = palette::message(*conn as u32);
-            ui.label(RichText::new(format!("#{conn}")).strong().color(color));
-            ui.horizontal_wrapped(|ui| {
-                for e in events {
-                    match &e.kind {
-                        ServeEventKind::Recv { data, .. } => {
-                            let mut t = escape_bytes(&data[..data.len().min(32)]);
-                            if data.len() > 32 {
-                                t.push('…');
+    egui::ScrollArea::vertical()
+        .id_salt("server")
+        .show(ui, |ui| {
+            for (conn, events) in conns.iter().rev().take(20) {
+                let color = palette::message(*conn as u32);
+                ui.label(RichText::new(format!("#{conn}")).strong().color(color));
+                ui.horizontal_wrapped(|ui| {
+                    for e in events {
+                        match &e.kind {
+                            ServeEventKind::Recv { data, .. } => {
+                                let mut t = escape_bytes(&data[..data.len().min(32)]);
+                                if data.len() > 32 {
+                                    t.push('…');
+                                }
+                                let text = format!("{} B \"{t}\"", data.len());
+                                let resp = ui.label(
+                                    RichText::new(&text)
+                                        .monospace()
+                                        .background_color(color.gamma_multiply(0.35)),
+                                );
+                                let label = format!("connection {conn} recv {text}");
+                                resp.widget_info(|| {
+                                    egui::WidgetInfo::labeled(egui::Role::Label, true, &label)
+                                });
                             }
-                            let text = format!("{} B \"{t}\"", data.len());
-                            let resp = ui.label(RichText::new(&text).monospace().background_color(color.gamma_multiply(0.35)));
-                            let label = format!("connection {conn} recv {text}");
-                            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+                            ServeEventKind::Frame { index, body, .. } => {
+                                ui.label(
+                                    RichText::new(format!("✓ frame #{index} {} B", body.len()))
+                                        .color(palette::INTACT),
+                                );
+                            }
+                            ServeEventKind::Error { message } => {
+                                ui.label(
+                                    RichText::new(format!("× {message}")).color(palette::BROKEN),
+                                );
+                            }
+                            ServeEventKind::Closed { .. } => {
+                                ui.label(RichText::new(e.describe()).color(Color32::GRAY));
+                            }
+                            _ => {}
                         }
-                        ServeEventKind::Frame { index, body, .. } => {
-                            ui.label(RichText::new(format!("✓ frame #{index} {} B", body.len())).color(palette::INTACT));
-                        }
-                        ServeEventKind::Error { message } => {
-                            ui.label(RichText::new(format!("× {message}")).color(palette::BROKEN));
-                        }
-                        ServeEventKind::Closed { .. } => {
-                            ui.label(RichText::new(e.describe()).color(Color32::GRAY));
-                        }
-                        _ => {}
                     }
-                }
-            });
-        }
-        ui.separator();
-        for e in sv.events.iter().rev().take(200) {
-            ui.label(RichText::new(e.describe()).monospace().size(12.0));
-        }
-    });
+                });
+            }
+            ui.separator();
+            for e in sv.events.iter().rev().take(200) {
+                ui.label(RichText::new(e.describe()).monospace().size(12.0));
+            }
+        });
 }

@@ -15,12 +15,28 @@ pub fn chip_label(k: usize, r: &RecvResult) -> String {
     }
     let msgs: Vec<String> = r.messages.iter().map(u32::to_string).collect();
     let sticky = if r.sticky { " (sticky)" } else { "" };
-    let what = if msgs.len() == 1 { "message" } else { "messages" };
-    format!("recv #{k} at {}: {} B, {what} {}{sticky}", r.side.name(), r.data.len(), msgs.join("+"))
+    let what = if msgs.len() == 1 {
+        "message"
+    } else {
+        "messages"
+    };
+    format!(
+        "recv #{k} at {}: {} B, {what} {}{sticky}",
+        r.side.name(),
+        r.data.len(),
+        msgs.join("+")
+    )
 }
 
 /// One recv result as a chip: a strip of coloured bytes with its length and text below.
-pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected: bool, lang: Lang) -> egui::Response {
+pub fn chip(
+    ui: &mut egui::Ui,
+    trace: &Trace,
+    k: usize,
+    r: &RecvResult,
+    selected: bool,
+    lang: Lang,
+) -> egui::Response {
     let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt()).clamp(56.0, 300.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(w, 58.0), Sense::click());
     let painter = ui.painter_at(rect.expand(2.0));
@@ -31,14 +47,30 @@ pub fn chip(ui: &mut egui::Ui, trace: &Trace, k: usize, r: &RecvResult, selected
         Some(c) if !r.eof => bytes::strip(&painter, strip, c, &font),
         _ => {
             painter.rect_filled(strip, 3.0, visuals.widgets.inactive.bg_fill);
-            painter.text(strip.center(), egui::Align2::CENTER_CENTER, "EOF", font.clone(), visuals.text_color());
+            painter.text(
+                strip.center(),
+                egui::Align2::CENTER_CENTER,
+                "EOF",
+                font.clone(),
+                visuals.text_color(),
+            );
         }
     }
     if r.sticky {
-        painter.rect_stroke(strip, 3.0, Stroke::new(2.5, palette::BROKEN), StrokeKind::Outside);
+        painter.rect_stroke(
+            strip,
+            3.0,
+            Stroke::new(2.5, palette::BROKEN),
+            StrokeKind::Outside,
+        );
     }
     if selected || resp.hovered() {
-        painter.rect_stroke(rect, 3.0, Stroke::new(2.0, visuals.selection.stroke.color), StrokeKind::Outside);
+        painter.rect_stroke(
+            rect,
+            3.0,
+            Stroke::new(2.0, visuals.selection.stroke.color),
+            StrokeKind::Outside,
+        );
     }
     let text = if r.data.len() > 40 {
         format!("{}…", escape_bytes(&r.data[..40]))
@@ -90,8 +122,15 @@ pub fn span_summary(c: &Chunk) -> String {
     c.spans
         .iter()
         .map(|s| {
-            let part = if s.part == crate::trace::Part::Header { " (header)" } else { "" };
-            format!("message {}: stream bytes {}–{}{part}", s.msg, s.start, s.end)
+            let part = if s.part == crate::trace::Part::Header {
+                " (header)"
+            } else {
+                ""
+            };
+            format!(
+                "message {}: stream bytes {}–{}{part}",
+                s.msg, s.start, s.end
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -104,7 +143,11 @@ pub fn delivery_label(d: &Delivery) -> String {
     if d.data.len() > 32 {
         text.push('…');
     }
-    format!("message {} {verdict}: {} B \"{text}\"", d.index, d.data.len())
+    format!(
+        "message {} {verdict}: {} B \"{text}\"",
+        d.index,
+        d.data.len()
+    )
 }
 
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
@@ -114,8 +157,13 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     ui.heading(i18n::WHAT_RECV_RETURNED.get(lang));
     let framed = pb.params.framing != crate::params::Framing::Raw;
     for side in [Side::Server, Side::Client] {
-        let recvs: Vec<(usize, &RecvResult)> =
-            pb.recvs.iter().filter(|r| r.side == side).enumerate().map(|(i, r)| (i + 1, r)).collect();
+        let recvs: Vec<(usize, &RecvResult)> = pb
+            .recvs
+            .iter()
+            .filter(|r| r.side == side)
+            .enumerate()
+            .map(|(i, r)| (i + 1, r))
+            .collect();
         let delivered: Vec<&Delivery> = pb.deliveries.iter().filter(|d| d.side == side).collect();
         if recvs.is_empty() {
             continue;
@@ -126,7 +174,8 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         };
         ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
         ui.horizontal_wrapped(|ui| {
-            let past: Vec<&(usize, &RecvResult)> = recvs.iter().filter(|(_, r)| r.event < shown).collect();
+            let past: Vec<&(usize, &RecvResult)> =
+                recvs.iter().filter(|(_, r)| r.event < shown).collect();
             let any = !past.is_empty();
             let skip = past.len().saturating_sub(MAX_CHIPS);
             if skip > 0 {
@@ -147,7 +196,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         // A decoder that failed stops the program: say so where the messages would be.
         for e in pb.trace.events[..shown].iter().filter(|e| e.side == side) {
             if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
-                let resp = ui.label(RichText::new(format!("× {error}")).color(palette::BROKEN).size(15.0));
+                let resp = ui.label(
+                    RichText::new(format!("× {error}"))
+                        .color(palette::BROKEN)
+                        .size(15.0),
+                );
                 let text = format!("decode error at {}: {error}", side.name());
                 resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
             }
@@ -159,19 +212,30 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     ui.weak(format!("… {skip} earlier"));
                 }
                 for d in visible.into_iter().skip(skip) {
-                    let (mark, color) = if d.intact { ("✓", palette::INTACT) } else { ("×", palette::BROKEN) };
+                    let (mark, color) = if d.intact {
+                        ("✓", palette::INTACT)
+                    } else {
+                        ("×", palette::BROKEN)
+                    };
                     let mut text = escape_bytes(&d.data[..d.data.len().min(24)]);
                     if d.data.len() > 24 {
                         text.push('…');
                     }
                     let resp = ui.add(
                         egui::Button::new(
-                            RichText::new(format!("{mark} #{} {} B \"{text}\"", d.index, d.data.len())).color(color),
+                            RichText::new(format!(
+                                "{mark} #{} {} B \"{text}\"",
+                                d.index,
+                                d.data.len()
+                            ))
+                            .color(color),
                         )
                         .stroke(Stroke::new(1.5, palette::message(d.index))),
                     );
                     let label = delivery_label(d);
-                    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                    resp.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::Button, true, &label)
+                    });
                     if resp.clicked() {
                         cmds.push(Cmd::SeekEvent(d.event));
                     }
@@ -197,7 +261,11 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
             ] {
                 let line = sim.side_state(side).line;
                 // The note of the current step, or of the last step that had one.
-                let note = steps.iter().take(line + 1).rev().find_map(|s| s.note.as_ref());
+                let note = steps
+                    .iter()
+                    .take(line + 1)
+                    .rev()
+                    .find_map(|s| s.note.as_ref());
                 if let Some(n) = note {
                     ui.label(RichText::new(format!("{who}: {}", n.get(lang))).size(15.0));
                     said = true;
@@ -205,14 +273,23 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
             }
         }
         if !said {
-            let text = scenario.summary.as_ref().map(|s| s.get(lang)).unwrap_or(scenario.title.get(lang));
+            let text = scenario
+                .summary
+                .as_ref()
+                .map(|s| s.get(lang))
+                .unwrap_or(scenario.title.get(lang));
             ui.label(RichText::new(text).size(15.0));
         }
         for (side, line, what) in &app.playback.stuck {
             if app.playback.at_end() {
                 ui.colored_label(
                     palette::BROKEN,
-                    format!("{} {} #{}: {what}", side.name(), i18n::STUCK.get(lang), line + 1),
+                    format!(
+                        "{} {} #{}: {what}",
+                        side.name(),
+                        i18n::STUCK.get(lang),
+                        line + 1
+                    ),
                 );
             }
         }
@@ -230,11 +307,15 @@ pub fn metrics(ui: &mut egui::Ui, app: &StickyApp) {
         ui.label(RichText::new(format!("{}:", i18n::VERDICT.get(lang))).strong());
         let resp = ui.label(RichText::new(report.verdict()).size(15.0));
         let v = report.verdict();
-        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}")));
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
+        });
     });
-    egui::CollapsingHeader::new(i18n::METRICS.get(lang)).default_open(false).show(ui, |ui| {
-        metrics_grid(ui, report, "metrics");
-    });
+    egui::CollapsingHeader::new(i18n::METRICS.get(lang))
+        .default_open(false)
+        .show(ui, |ui| {
+            metrics_grid(ui, report, "metrics");
+        });
 }
 
 pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &str) {

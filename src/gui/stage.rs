@@ -38,16 +38,28 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let w = rect.width();
     let left = Rect::from_min_max(rect.min, pos2(rect.left() + w * 0.3, rect.bottom()));
     let right = Rect::from_min_max(pos2(rect.right() - w * 0.3, rect.top()), rect.max);
-    let wire = Rect::from_min_max(pos2(left.right() + 8.0, rect.top()), pos2(right.left() - 8.0, rect.bottom()));
+    let wire = Rect::from_min_max(
+        pos2(left.right() + 8.0, rect.top()),
+        pos2(right.left() - 8.0, rect.bottom()),
+    );
     let Some(sim) = app.playback.sim() else {
         let msg = app.playback.error.clone().unwrap_or_default();
-        painter.text(rect.center(), Align2::CENTER_CENTER, msg, FontId::proportional(16.0), Color32::RED);
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            msg,
+            FontId::proportional(16.0),
+            Color32::RED,
+        );
         return;
     };
     let visuals = ui.visuals().clone();
     let font = FontId::monospace(12.0);
     let scenario = app.scenario();
-    for (side, r, steps) in [(Side::Client, left, &scenario.client), (Side::Server, right, &scenario.server)] {
+    for (side, r, steps) in [
+        (Side::Client, left, &scenario.client),
+        (Side::Server, right, &scenario.server),
+    ] {
         let state = sim.side_state(side);
         let title = match side {
             Side::Client => i18n::CLIENT.get(lang),
@@ -59,18 +71,33 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     painter.text(
         pos2(wire.center().x, wire.top() + 4.0),
         Align2::CENTER_TOP,
-        format!("{}   t = {}", i18n::WIRE.get(lang), crate::timeline::ms(app.playback.now())),
+        format!(
+            "{}   t = {}",
+            i18n::WIRE.get(lang),
+            crate::timeline::ms(app.playback.now())
+        ),
         FontId::proportional(15.0),
         visuals.strong_text_color(),
     );
-    let lanes = [(Dir::ClientToServer, wire.top() + HEIGHT * 0.38), (Dir::ServerToClient, wire.top() + HEIGHT * 0.72)];
+    let lanes = [
+        (Dir::ClientToServer, wire.top() + HEIGHT * 0.38),
+        (Dir::ServerToClient, wire.top() + HEIGHT * 0.72),
+    ];
     for (dir, y) in lanes {
-        painter.hline(wire.x_range(), y, Stroke::new(1.0, visuals.weak_text_color()));
+        painter.hline(
+            wire.x_range(),
+            y,
+            Stroke::new(1.0, visuals.weak_text_color()),
+        );
         let (from, to) = match dir {
             Dir::ClientToServer => (wire.left(), wire.right()),
             Dir::ServerToClient => (wire.right(), wire.left()),
         };
-        painter.arrow(pos2(from * 0.15 + to * 0.85, y), vec2((to - from) * 0.1, 0.0), Stroke::new(1.5, visuals.weak_text_color()));
+        painter.arrow(
+            pos2(from * 0.15 + to * 0.85, y),
+            vec2((to - from) * 0.1, 0.0),
+            Stroke::new(1.5, visuals.weak_text_color()),
+        );
     }
     let now = app.playback.now();
     let p = &app.playback.params;
@@ -87,7 +114,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             Dir::ServerToClient => wire.right() - pw - progress * travel,
         };
         // Packets waiting at the same spot stack up a little.
-        stack[d] = if last_x[d].is_some_and(|lx| (lx - x).abs() < pw * 0.5) { stack[d] + 7.0 } else { 0.0 };
+        stack[d] = if last_x[d].is_some_and(|lx| (lx - x).abs() < pw * 0.5) {
+            stack[d] + 7.0
+        } else {
+            0.0
+        };
         last_x[d] = Some(x);
         let y = lanes[d].1 - 12.0 - stack[d];
         let r = Rect::from_min_size(pos2(x, y), vec2(pw, 24.0));
@@ -114,9 +145,15 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             FontId::proportional(11.0),
             visuals.text_color(),
         );
-        resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("packet {label}")));
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("packet {label}"))
+        });
         if resp.clicked() {
-            cmds.push(Cmd::Select(Some(Selection::Packet(pkt.dir, pkt.seq, pkt.datagram))));
+            cmds.push(Cmd::Select(Some(Selection::Packet(
+                pkt.dir,
+                pkt.seq,
+                pkt.datagram,
+            ))));
         }
     }
 }
@@ -146,7 +183,12 @@ fn side_box(
     visuals: &egui::Visuals,
 ) {
     let lang = app.lang();
-    painter.rect_stroke(r, 6.0, Stroke::new(1.5, visuals.weak_text_color()), StrokeKind::Inside);
+    painter.rect_stroke(
+        r,
+        6.0,
+        Stroke::new(1.5, visuals.weak_text_color()),
+        StrokeKind::Inside,
+    );
     let inner = r.shrink(8.0);
     let status = match state.status {
         AppStatus::Running => i18n::RUNNING.get(lang),
@@ -155,8 +197,20 @@ fn side_box(
         AppStatus::Sleeping => i18n::SLEEPING.get(lang),
         AppStatus::Done => i18n::DONE.get(lang),
     };
-    painter.text(inner.left_top(), Align2::LEFT_TOP, title, FontId::proportional(17.0), visuals.strong_text_color());
-    painter.text(inner.right_top(), Align2::RIGHT_TOP, status, FontId::proportional(12.0), visuals.text_color());
+    painter.text(
+        inner.left_top(),
+        Align2::LEFT_TOP,
+        title,
+        FontId::proportional(17.0),
+        visuals.strong_text_color(),
+    );
+    painter.text(
+        inner.right_top(),
+        Align2::RIGHT_TOP,
+        status,
+        FontId::proportional(12.0),
+        visuals.text_color(),
+    );
     // The program: a window of lines around the current one.
     let line_h = 17.0;
     let first = state.line.saturating_sub(2);
@@ -167,7 +221,11 @@ fn side_box(
         if current {
             painter.rect_filled(row, 2.0, visuals.selection.bg_fill.gamma_multiply(0.6));
         }
-        let color = if i < state.line { visuals.weak_text_color() } else { visuals.text_color() };
+        let color = if i < state.line {
+            visuals.weak_text_color()
+        } else {
+            visuals.text_color()
+        };
         let marker = if current { "▶ " } else { "  " };
         painter.with_clip_rect(row).text(
             row.left_center(),
@@ -179,7 +237,13 @@ fn side_box(
         y += line_h;
     }
     if steps.is_empty() {
-        painter.text(pos2(inner.left(), y), Align2::LEFT_TOP, "—", font.clone(), visuals.weak_text_color());
+        painter.text(
+            pos2(inner.left(), y),
+            Align2::LEFT_TOP,
+            "—",
+            font.clone(),
+            visuals.weak_text_color(),
+        );
     }
     // The buffers.
     let buf_h = 22.0;
@@ -188,8 +252,16 @@ fn side_box(
     let tcp = app.playback.params.transport == crate::params::Transport::Tcp;
     if tcp {
         let used = state.send_buffer.as_ref().map_or(0, |c| c.data.len());
-        let label = format!("{} {used}/{} B", i18n::SEND_BUF.get(lang), state.send_capacity);
-        let held = state.held_reason.as_ref().map(|_| format!("  ({})", i18n::HELD.get(lang))).unwrap_or_default();
+        let label = format!(
+            "{} {used}/{} B",
+            i18n::SEND_BUF.get(lang),
+            state.send_capacity
+        );
+        let held = state
+            .held_reason
+            .as_ref()
+            .map(|_| format!("  ({})", i18n::HELD.get(lang)))
+            .unwrap_or_default();
         painter.text(
             pos2(inner.left(), send_y - 2.0),
             Align2::LEFT_BOTTOM,
@@ -198,17 +270,33 @@ fn side_box(
             visuals.text_color(),
         );
         let sr = Rect::from_min_size(pos2(inner.left(), send_y), vec2(inner.width(), buf_h));
-        bytes::buffer(painter, sr, state.send_buffer.as_ref(), state.send_capacity, font);
+        bytes::buffer(
+            painter,
+            sr,
+            state.send_buffer.as_ref(),
+            state.send_capacity,
+            font,
+        );
     }
     let used = state.recv_buffer.as_ref().map_or(0, |c| c.data.len());
     painter.text(
         pos2(inner.left(), recv_y - 2.0),
         Align2::LEFT_BOTTOM,
-        format!("{} {used}/{} B", i18n::RECV_BUF.get(lang), state.recv_capacity),
+        format!(
+            "{} {used}/{} B",
+            i18n::RECV_BUF.get(lang),
+            state.recv_capacity
+        ),
         FontId::proportional(12.0),
         visuals.text_color(),
     );
     let rr = Rect::from_min_size(pos2(inner.left(), recv_y), vec2(inner.width(), buf_h));
-    bytes::buffer(painter, rr, state.recv_buffer.as_ref(), state.recv_capacity, font);
+    bytes::buffer(
+        painter,
+        rr,
+        state.recv_buffer.as_ref(),
+        state.recv_capacity,
+        font,
+    );
     let _ = ui;
 }

@@ -33,7 +33,9 @@ use tcp::{AckVerdict, SendVerdict};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// Framing is a fix for byte streams; UDP keeps message boundaries by itself.
-    #[error("framing `{0}` applies to TCP byte streams; UDP keeps each datagram whole, so use framing = \"raw\"")]
+    #[error(
+        "framing `{0}` applies to TCP byte streams; UDP keeps each datagram whole, so use framing = \"raw\""
+    )]
     FramingOnUdp(String),
     /// The run did not become idle within the step budget.
     #[error("the simulation did not finish within {0} steps (livelock?)")]
@@ -387,7 +389,11 @@ impl Sim {
                 return Ok(n);
             }
         }
-        if self.is_idle() { Ok(max_steps) } else { Err(ModelError::Livelock(max_steps)) }
+        if self.is_idle() {
+            Ok(max_steps)
+        } else {
+            Err(ModelError::Livelock(max_steps))
+        }
     }
 
     /// Programs that never finished: blocked forever once the run is idle.
@@ -400,7 +406,7 @@ impl Sim {
                     return None;
                 }
                 let what = match &app.op {
-                        Some(Op::Write { call, .. } | Op::Read { call, .. } | Op::Sleep { call }) => {
+                    Some(Op::Write { call, .. } | Op::Read { call, .. } | Op::Sleep { call }) => {
                         call.text()
                     }
                     Some(Op::Close) => Call::Close.text(),
@@ -419,7 +425,12 @@ impl Sim {
     }
 
     fn emit(&mut self, side: Side, kind: EventKind, chunk: Option<Chunk>) {
-        self.trace.events.push(Event { t_us: self.now, side, kind, chunk });
+        self.trace.events.push(Event {
+            t_us: self.now,
+            side,
+            kind,
+            chunk,
+        });
     }
 
     fn app_step(&mut self, side: Side) {
@@ -452,18 +463,48 @@ impl Sim {
 
     fn start_op(&mut self, side: Side, line: usize, action: Action) -> Op {
         let dir = side.tx_dir();
-        let write = |sim: &mut Sim, call: Call, pieces: Vec<Vec<u8>>, header: usize, body: Vec<u8>, all: bool| {
+        let write = |sim: &mut Sim,
+                     call: Call,
+                     pieces: Vec<Vec<u8>>,
+                     header: usize,
+                     body: Vec<u8>,
+                     all: bool| {
             let msg = sim.new_message(dir, body, header as u64);
-            sim.emit(side, EventKind::AppCall { line, call: call.clone() }, None);
-            Op::Write { call, pieces, piece: 0, offset: 0, all, msg, copied: 0 }
+            sim.emit(
+                side,
+                EventKind::AppCall {
+                    line,
+                    call: call.clone(),
+                },
+                None,
+            );
+            Op::Write {
+                call,
+                pieces,
+                piece: 0,
+                offset: 0,
+                all,
+                msg,
+                copied: 0,
+            }
         };
         match action {
-            Action::Send(data) => {
-                write(self, Call::Send { len: data.len() }, vec![data.clone()], 0, data, false)
-            }
-            Action::Sendall(data) => {
-                write(self, Call::Sendall { len: data.len() }, vec![data.clone()], 0, data, true)
-            }
+            Action::Send(data) => write(
+                self,
+                Call::Send { len: data.len() },
+                vec![data.clone()],
+                0,
+                data,
+                false,
+            ),
+            Action::Sendall(data) => write(
+                self,
+                Call::Sendall { len: data.len() },
+                vec![data.clone()],
+                0,
+                data,
+                true,
+            ),
             Action::SendMessage(data) => {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw {
@@ -488,20 +529,51 @@ impl Sim {
                 } else {
                     Call::Recv { bufsize }
                 };
-                self.emit(side, EventKind::AppCall { line, call: call.clone() }, None);
-                let delay = if self.params.recv_delay_ms.is_some() { Delay::Before } else { Delay::Over };
-                Op::Read { call, reader, bufsize, delay, inner: None }
+                self.emit(
+                    side,
+                    EventKind::AppCall {
+                        line,
+                        call: call.clone(),
+                    },
+                    None,
+                );
+                let delay = if self.params.recv_delay_ms.is_some() {
+                    Delay::Before
+                } else {
+                    Delay::Over
+                };
+                Op::Read {
+                    call,
+                    reader,
+                    bufsize,
+                    delay,
+                    inner: None,
+                }
             }
             Action::Sleep(ms) => {
                 let call = Call::Sleep { ms };
-                self.emit(side, EventKind::AppCall { line, call: call.clone() }, None);
+                self.emit(
+                    side,
+                    EventKind::AppCall {
+                        line,
+                        call: call.clone(),
+                    },
+                    None,
+                );
                 let at = self.now + ms_to_us(ms);
                 self.apps[side.index()].block = Block::Timer;
                 self.schedule(at, Pending::AppResume(side));
                 Op::Sleep { call }
             }
             Action::Close => {
-                self.emit(side, EventKind::AppCall { line, call: Call::Close }, None);
+                self.emit(
+                    side,
+                    EventKind::AppCall {
+                        line,
+                        call: Call::Close,
+                    },
+                    None,
+                );
                 Op::Close
             }
         }
@@ -511,7 +583,14 @@ impl Sim {
     fn new_message(&mut self, dir: Dir, data: Vec<u8>, header_len: u64) -> usize {
         let id = self.msg_index[dir.index()].len() as u32 + 1;
         let offset = self.streams[dir.index()].len() as u64;
-        self.trace.messages.push(SentMessage { dir, id, data, offset, header_len, accepted: 0 });
+        self.trace.messages.push(SentMessage {
+            dir,
+            id,
+            data,
+            offset,
+            header_len,
+            accepted: 0,
+        });
         let idx = self.trace.messages.len() - 1;
         self.msg_index[dir.index()].push(idx);
         idx
@@ -520,7 +599,9 @@ impl Sim {
     /// Drives the current call as far as it can go now.
     fn advance(&mut self, side: Side) {
         let s = side.index();
-        let Some(op) = self.apps[s].op.take() else { return };
+        let Some(op) = self.apps[s].op.take() else {
+            return;
+        };
         let line = self.apps[s].pc;
         let outcome = match op {
             Op::Write { .. } => self.advance_write(side, line, op),
@@ -534,7 +615,15 @@ impl Sim {
                 Outcome::Done
             }
             Op::Close => {
-                self.emit(side, EventKind::AppReturn { line, call: Call::Close, ret: 0 }, None);
+                self.emit(
+                    side,
+                    EventKind::AppReturn {
+                        line,
+                        call: Call::Close,
+                        ret: 0,
+                    },
+                    None,
+                );
                 // The program ends with its socket: later actions would use a closed socket.
                 self.finish(side);
                 return;
@@ -557,7 +646,16 @@ impl Sim {
     }
 
     fn advance_write(&mut self, side: Side, line: usize, op: Op) -> Outcome {
-        let Op::Write { call, pieces, mut piece, mut offset, all, msg, mut copied } = op else {
+        let Op::Write {
+            call,
+            pieces,
+            mut piece,
+            mut offset,
+            all,
+            msg,
+            mut copied,
+        } = op
+        else {
             unreachable!()
         };
         let dir = side.tx_dir();
@@ -569,7 +667,15 @@ impl Sim {
             self.trace.messages[msg].accepted = len as u64;
             let start = self.streams[dir.index()].len() as u64;
             self.streams[dir.index()].extend_from_slice(&data);
-            self.emit(side, EventKind::AppReturn { line, call, ret: len }, None);
+            self.emit(
+                side,
+                EventKind::AppReturn {
+                    line,
+                    call,
+                    ret: len,
+                },
+                None,
+            );
             self.send_datagram(dir, start, len);
             return Outcome::Done;
         }
@@ -582,7 +688,15 @@ impl Sim {
                 if !all && copied > 0 {
                     break;
                 }
-                let op = Op::Write { call, pieces, piece, offset, all, msg, copied };
+                let op = Op::Write {
+                    call,
+                    pieces,
+                    piece,
+                    offset,
+                    all,
+                    msg,
+                    copied,
+                };
                 return Outcome::Pending(op, Block::Send, Some("send buffer full".to_string()));
             }
             let rest = &pieces[piece][offset..];
@@ -609,29 +723,72 @@ impl Sim {
             }
         }
         let wanted: usize = pieces.iter().map(Vec::len).sum();
-        self.emit(side, EventKind::AppReturn { line, call, ret: copied }, None);
+        self.emit(
+            side,
+            EventKind::AppReturn {
+                line,
+                call,
+                ret: copied,
+            },
+            None,
+        );
         if copied < wanted {
-            self.emit(side, EventKind::SendShort { wanted, accepted: copied }, None);
+            self.emit(
+                side,
+                EventKind::SendShort {
+                    wanted,
+                    accepted: copied,
+                },
+                None,
+            );
         }
         self.try_send(side);
         Outcome::Done
     }
 
     fn advance_read(&mut self, side: Side, line: usize, op: Op) -> Outcome {
-        let Op::Read { call, mut reader, bufsize, mut delay, mut inner } = op else {
+        let Op::Read {
+            call,
+            mut reader,
+            bufsize,
+            mut delay,
+            mut inner,
+        } = op
+        else {
             unreachable!()
         };
         // The receiver-delay knob: a sleep before every recv / recv_message.
         let ms = self.params.recv_delay_ms.unwrap_or(0.0);
         match delay {
             Delay::Before => {
-                self.emit(side, EventKind::AppCall { line, call: Call::Sleep { ms } }, None);
+                self.emit(
+                    side,
+                    EventKind::AppCall {
+                        line,
+                        call: Call::Sleep { ms },
+                    },
+                    None,
+                );
                 self.schedule(self.now + ms_to_us(ms), Pending::AppResume(side));
-                let op = Op::Read { call, reader, bufsize, delay: Delay::Sleeping, inner };
+                let op = Op::Read {
+                    call,
+                    reader,
+                    bufsize,
+                    delay: Delay::Sleeping,
+                    inner,
+                };
                 return Outcome::Pending(op, Block::Timer, None);
             }
             Delay::Sleeping => {
-                self.emit(side, EventKind::AppReturn { line, call: Call::Sleep { ms }, ret: 0 }, None);
+                self.emit(
+                    side,
+                    EventKind::AppReturn {
+                        line,
+                        call: Call::Sleep { ms },
+                        ret: 0,
+                    },
+                    None,
+                );
                 delay = Delay::Over;
             }
             Delay::Over => {}
@@ -651,8 +808,24 @@ impl Sim {
                         self.delivered[dir.index()] += 1;
                         let index = self.delivered[dir.index()];
                         let len = frame.body.len();
-                        self.emit(side, EventKind::Deliver { line, index, data: frame.body }, None);
-                        self.emit(side, EventKind::AppReturn { line, call, ret: len }, None);
+                        self.emit(
+                            side,
+                            EventKind::Deliver {
+                                line,
+                                index,
+                                data: frame.body,
+                            },
+                            None,
+                        );
+                        self.emit(
+                            side,
+                            EventKind::AppReturn {
+                                line,
+                                call,
+                                ret: len,
+                            },
+                            None,
+                        );
                         return Outcome::Done;
                     }
                     ReadStep::Eof => {
@@ -660,7 +833,14 @@ impl Sim {
                         return Outcome::Done;
                     }
                     ReadStep::Error(e) => {
-                        self.emit(side, EventKind::DecodeError { line, error: e.to_string() }, None);
+                        self.emit(
+                            side,
+                            EventKind::DecodeError {
+                                line,
+                                error: e.to_string(),
+                            },
+                            None,
+                        );
                         self.close(side);
                         return Outcome::Crashed;
                     }
@@ -672,7 +852,13 @@ impl Sim {
             }
             inner = Some(want);
             let Some(data) = self.read(side, line, want) else {
-                let op = Op::Read { call, reader, bufsize, delay, inner };
+                let op = Op::Read {
+                    call,
+                    reader,
+                    bufsize,
+                    delay,
+                    inner,
+                };
                 return Outcome::Pending(op, Block::Recv, Some("receive buffer empty".to_string()));
             };
             inner = None;
@@ -696,11 +882,23 @@ impl Sim {
             let buffered = self.udp_queued_bytes[dir.index()];
             let chunk = self.chunk(dir, offset, offset + kept as u64);
             let data = chunk.data.clone();
-            self.emit(side, EventKind::RecvBufRead { buffered }, Some(chunk.clone()));
+            self.emit(
+                side,
+                EventKind::RecvBufRead { buffered },
+                Some(chunk.clone()),
+            );
             if kept < len {
                 self.emit(side, EventKind::Truncated { len, kept }, None);
             }
-            self.emit(side, EventKind::AppReturn { line, call, ret: kept }, Some(chunk));
+            self.emit(
+                side,
+                EventKind::AppReturn {
+                    line,
+                    call,
+                    ret: kept,
+                },
+                Some(chunk),
+            );
             return Some(data);
         }
         let t = &self.tcp[side.index()];
@@ -719,8 +917,20 @@ impl Sim {
         let chunk = self.chunk(dir, start, start + take);
         let data = chunk.data.clone();
         let left = (buffered - take) as usize;
-        self.emit(side, EventKind::RecvBufRead { buffered: left }, Some(chunk.clone()));
-        self.emit(side, EventKind::AppReturn { line, call, ret: take as usize }, Some(chunk));
+        self.emit(
+            side,
+            EventKind::RecvBufRead { buffered: left },
+            Some(chunk.clone()),
+        );
+        self.emit(
+            side,
+            EventKind::AppReturn {
+                line,
+                call,
+                ret: take as usize,
+            },
+            Some(chunk),
+        );
         self.after_read(side);
         Some(data)
     }
@@ -791,7 +1001,13 @@ impl Sim {
                 SendVerdict::Segment(len) => {
                     self.tcp[s].window_full_reported = false;
                     if let Some(since) = self.tcp[s].nagle_since.take() {
-                        self.emit(side, EventKind::NagleRelease { held_us: self.now - since }, None);
+                        self.emit(
+                            side,
+                            EventKind::NagleRelease {
+                                held_us: self.now - since,
+                            },
+                            None,
+                        );
                     }
                     let seq = self.tcp[s].snd_nxt;
                     self.tcp[s].snd_nxt += len as u64;
@@ -836,8 +1052,25 @@ impl Sim {
         self.note_ack_sent(side, ack, win);
         let dir = side.tx_dir();
         let chunk = (len > 0).then(|| self.chunk(dir, seq, seq + len as u64));
-        self.emit(side, EventKind::SegmentTx { seq, len, ack, win, fin }, chunk);
-        let seg = Segment { seq, len, ack, win, fin, pure_ack: false };
+        self.emit(
+            side,
+            EventKind::SegmentTx {
+                seq,
+                len,
+                ack,
+                win,
+                fin,
+            },
+            chunk,
+        );
+        let seg = Segment {
+            seq,
+            len,
+            ack,
+            win,
+            fin,
+            pure_ack: false,
+        };
         self.put_on_wire(dir, len, tcp::TCP_IP_HEADER, Pending::Arrive(dir, seg));
     }
 
@@ -848,7 +1081,14 @@ impl Sim {
         self.emit(side, EventKind::AckTx { ack, win, reason }, None);
         let dir = side.tx_dir();
         let seq = self.tcp[side.index()].snd_nxt + self.tcp[side.index()].fin_sent as u64;
-        let seg = Segment { seq, len: 0, ack, win, fin: false, pure_ack: true };
+        let seg = Segment {
+            seq,
+            len: 0,
+            ack,
+            win,
+            fin: false,
+            pure_ack: true,
+        };
         self.put_on_wire(dir, 0, tcp::TCP_IP_HEADER, Pending::Arrive(dir, seg));
     }
 
@@ -870,7 +1110,11 @@ impl Sim {
         let done = start + tcp::serialization_us(payload, header, self.params.bandwidth_mbps);
         self.link_free[d] = done;
         let jitter_us = ms_to_us(self.params.jitter_ms);
-        let jitter = if jitter_us > 0 { self.jitter_rng[d].random_range(0..=jitter_us) } else { 0 };
+        let jitter = if jitter_us > 0 {
+            self.jitter_rng[d].random_range(0..=jitter_us)
+        } else {
+            0
+        };
         let mut arrive = done + ms_to_us(self.params.latency_ms) + jitter;
         if matches!(p, Pending::Arrive(..)) {
             arrive = arrive.max(self.last_arrival[d]);
@@ -895,11 +1139,28 @@ impl Sim {
         }
         t.peer_window = seg.win;
         if seg.pure_ack {
-            self.emit(side, EventKind::AckRx { ack: seg.ack, win: seg.win }, None);
+            self.emit(
+                side,
+                EventKind::AckRx {
+                    ack: seg.ack,
+                    win: seg.win,
+                },
+                None,
+            );
         } else {
             let chunk = (seg.len > 0).then(|| self.chunk(dir, seg.seq, seg.seq + seg.len as u64));
             let (seq, len, ack, win, fin) = (seg.seq, seg.len, seg.ack, seg.win, seg.fin);
-            self.emit(side, EventKind::SegmentRx { seq, len, ack, win, fin }, chunk);
+            self.emit(
+                side,
+                EventKind::SegmentRx {
+                    seq,
+                    len,
+                    ack,
+                    win,
+                    fin,
+                },
+                chunk,
+            );
         }
         // (2) its payload and FIN
         let t = &mut self.tcp[s];
@@ -939,7 +1200,13 @@ impl Sim {
         }
         let fin_unacked = t.fin_received;
         let unacked = t.rcv_nxt.saturating_sub(t.ack_sent);
-        match tcp::ack_policy(unacked, fin_unacked, self.params.delayed_ack, self.params.mss, t.delack_running) {
+        match tcp::ack_policy(
+            unacked,
+            fin_unacked,
+            self.params.delayed_ack,
+            self.params.mss,
+            t.delack_running,
+        ) {
             AckVerdict::Now(reason) => self.send_pure_ack(side, reason),
             AckVerdict::StartTimer => {
                 let deadline = self.now + ms_to_us(self.params.delayed_ack_ms);
@@ -947,7 +1214,13 @@ impl Sim {
                 t.delack_running = true;
                 t.delack_generation += 1;
                 let generation = t.delack_generation;
-                self.emit(side, EventKind::DelayedAckStart { deadline_us: deadline }, None);
+                self.emit(
+                    side,
+                    EventKind::DelayedAckStart {
+                        deadline_us: deadline,
+                    },
+                    None,
+                );
                 self.schedule(deadline, Pending::DelayedAck(side, generation));
             }
             AckVerdict::Wait => {}
@@ -979,7 +1252,8 @@ impl Sim {
         let side = dir.sender();
         let chunk = self.chunk(dir, offset, offset + len as u64);
         self.emit(side, EventKind::DatagramTx { len }, Some(chunk));
-        let lost = self.params.loss > 0.0 && self.loss_rng[dir.index()].random::<f64>() < self.params.loss;
+        let lost =
+            self.params.loss > 0.0 && self.loss_rng[dir.index()].random::<f64>() < self.params.loss;
         let d = Datagram { offset, len, lost };
         self.put_on_wire(dir, len, tcp::UDP_IP_HEADER, Pending::Datagram(dir, d));
     }
@@ -989,8 +1263,16 @@ impl Sim {
         let chunk = self.chunk(dir, d.offset, d.offset + d.len as u64);
         let full = self.udp_queued_bytes[dir.index()] + d.len > self.params.recv_buffer as usize;
         if d.lost || full {
-            let reason = if d.lost { DropReason::Loss } else { DropReason::QueueFull };
-            self.emit(side, EventKind::DatagramDrop { len: d.len, reason }, Some(chunk));
+            let reason = if d.lost {
+                DropReason::Loss
+            } else {
+                DropReason::QueueFull
+            };
+            self.emit(
+                side,
+                EventKind::DatagramDrop { len: d.len, reason },
+                Some(chunk),
+            );
             return;
         }
         self.udp_queue[dir.index()].push_back((d.offset, d.len));
@@ -1007,7 +1289,12 @@ impl Sim {
     /// The bytes `[start, end)` of a direction's stream with their message spans.
     fn chunk(&self, dir: Dir, start: u64, end: u64) -> Chunk {
         let data = self.streams[dir.index()][start as usize..end as usize].to_vec();
-        Chunk { dir, offset: start, data, spans: self.spans(dir, start, end) }
+        Chunk {
+            dir,
+            offset: start,
+            data,
+            spans: self.spans(dir, start, end),
+        }
     }
 
     fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
@@ -1026,7 +1313,12 @@ impl Sim {
             for (part, a, b) in [(Part::Header, m.offset, body), (Part::Body, body, m_end)] {
                 let (a, b) = (a.max(start), b.min(end));
                 if a < b {
-                    out.push(Span { msg: m.id, part, start: a, end: b });
+                    out.push(Span {
+                        msg: m.id,
+                        part,
+                        start: a,
+                        end: b,
+                    });
                 }
             }
         }
@@ -1051,7 +1343,9 @@ impl Sim {
         };
         let tx = side.tx_dir();
         let rx = side.peer().tx_dir();
-        let (send_buffer, unsent, recv_buffer, held_reason) = if self.params.transport == Transport::Tcp {
+        let (send_buffer, unsent, recv_buffer, held_reason) = if self.params.transport
+            == Transport::Tcp
+        {
             let t = &self.tcp[s];
             let send = (t.write_end > t.snd_una).then(|| self.chunk(tx, t.snd_una, t.write_end));
             let recv = (t.rcv_nxt > t.rcv_read).then(|| self.chunk(rx, t.rcv_read, t.rcv_nxt));
@@ -1097,7 +1391,8 @@ impl Sim {
                     win: seg.win,
                     fin: seg.fin,
                     datagram: false,
-                    chunk: (seg.len > 0).then(|| self.chunk(*dir, seg.seq, seg.seq + seg.len as u64)),
+                    chunk: (seg.len > 0)
+                        .then(|| self.chunk(*dir, seg.seq, seg.seq + seg.len as u64)),
                 }),
                 Pending::Datagram(dir, d) => Some(InFlight {
                     dir: *dir,

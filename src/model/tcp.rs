@@ -39,7 +39,11 @@ pub fn sender_decision(
     fin_sent: bool,
 ) -> SendVerdict {
     if unsent == 0 {
-        return if closing && !fin_sent { SendVerdict::Fin } else { SendVerdict::Idle };
+        return if closing && !fin_sent {
+            SendVerdict::Fin
+        } else {
+            SendVerdict::Idle
+        };
     }
     let room = (peer_window as u64).saturating_sub(in_flight);
     let usable = unsent.min(mss as u64).min(room);
@@ -100,7 +104,12 @@ pub fn window_update_threshold(mss: u32, recv_buffer: u32) -> u32 {
 /// A window update goes out when a read raises the free space to at least the
 /// threshold while the last advertised window was below it (so a sender stalled on a
 /// small or zero window learns that it may go on, without an update per read).
-pub fn window_update_due(free_after: u32, last_advertised: u32, mss: u32, recv_buffer: u32) -> bool {
+pub fn window_update_due(
+    free_after: u32,
+    last_advertised: u32,
+    mss: u32,
+    recv_buffer: u32,
+) -> bool {
     let threshold = window_update_threshold(mss, recv_buffer);
     free_after >= threshold && last_advertised < threshold
 }
@@ -113,7 +122,11 @@ pub fn serialization_us(payload: usize, header: usize, bandwidth_mbps: f64) -> u
     }
     let us = ((payload + header) as f64) * 8.0 / bandwidth_mbps;
     let r = us.round();
-    if (us - r).abs() < 1e-9 { r as u64 } else { us.ceil() as u64 }
+    if (us - r).abs() < 1e-9 {
+        r as u64
+    } else {
+        us.ceil() as u64
+    }
 }
 
 /// TCP/IP header bytes counted on the wire for every segment.
@@ -129,44 +142,77 @@ mod tests {
 
     #[test]
     fn small_segment_goes_when_nothing_in_flight() {
-        assert_eq!(sender_decision(5, 0, 65536, 1460, true, false, false), SendVerdict::Segment(5));
+        assert_eq!(
+            sender_decision(5, 0, 65536, 1460, true, false, false),
+            SendVerdict::Segment(5)
+        );
     }
 
     #[test]
     fn small_segment_held_while_data_in_flight() {
-        assert_eq!(sender_decision(5, 5, 65536, 1460, true, false, false), SendVerdict::NagleHold);
+        assert_eq!(
+            sender_decision(5, 5, 65536, 1460, true, false, false),
+            SendVerdict::NagleHold
+        );
     }
 
     #[test]
     fn small_segment_goes_with_nagle_off() {
-        assert_eq!(sender_decision(5, 5, 65536, 1460, false, false, false), SendVerdict::Segment(5));
+        assert_eq!(
+            sender_decision(5, 5, 65536, 1460, false, false, false),
+            SendVerdict::Segment(5)
+        );
     }
 
     #[test]
     fn full_segment_goes_despite_data_in_flight() {
-        assert_eq!(sender_decision(3000, 5, 65536, 1460, true, false, false), SendVerdict::Segment(1460));
+        assert_eq!(
+            sender_decision(3000, 5, 65536, 1460, true, false, false),
+            SendVerdict::Segment(1460)
+        );
     }
 
     #[test]
     fn close_flushes_held_data_then_fin() {
-        assert_eq!(sender_decision(5, 5, 65536, 1460, true, true, false), SendVerdict::Segment(5));
-        assert_eq!(sender_decision(0, 5, 65536, 1460, true, true, false), SendVerdict::Fin);
-        assert_eq!(sender_decision(0, 5, 65536, 1460, true, true, true), SendVerdict::Idle);
+        assert_eq!(
+            sender_decision(5, 5, 65536, 1460, true, true, false),
+            SendVerdict::Segment(5)
+        );
+        assert_eq!(
+            sender_decision(0, 5, 65536, 1460, true, true, false),
+            SendVerdict::Fin
+        );
+        assert_eq!(
+            sender_decision(0, 5, 65536, 1460, true, true, true),
+            SendVerdict::Idle
+        );
     }
 
     // ---- Tests for flow control -------------------------------------------------------
 
     #[test]
     fn zero_window_stops_the_sender() {
-        assert_eq!(sender_decision(100, 0, 0, 1460, false, false, false), SendVerdict::WindowFull);
-        assert_eq!(sender_decision(100, 500, 500, 1460, false, false, false), SendVerdict::WindowFull);
+        assert_eq!(
+            sender_decision(100, 0, 0, 1460, false, false, false),
+            SendVerdict::WindowFull
+        );
+        assert_eq!(
+            sender_decision(100, 500, 500, 1460, false, false, false),
+            SendVerdict::WindowFull
+        );
     }
 
     #[test]
     fn small_window_limits_the_segment_and_nagle_holds_it() {
         // 300 bytes of room: a "small" segment, held while data is in flight.
-        assert_eq!(sender_decision(2000, 200, 500, 1460, true, false, false), SendVerdict::NagleHold);
-        assert_eq!(sender_decision(2000, 0, 300, 1460, true, false, false), SendVerdict::Segment(300));
+        assert_eq!(
+            sender_decision(2000, 200, 500, 1460, true, false, false),
+            SendVerdict::NagleHold
+        );
+        assert_eq!(
+            sender_decision(2000, 0, 300, 1460, true, false, false),
+            SendVerdict::Segment(300)
+        );
     }
 
     #[test]
@@ -183,24 +229,36 @@ mod tests {
 
     #[test]
     fn delayed_ack_starts_timer_for_one_small_segment() {
-        assert_eq!(ack_policy(5, false, true, 1460, false), AckVerdict::StartTimer);
+        assert_eq!(
+            ack_policy(5, false, true, 1460, false),
+            AckVerdict::StartTimer
+        );
         assert_eq!(ack_policy(10, false, true, 1460, true), AckVerdict::Wait);
     }
 
     #[test]
     fn two_full_segments_are_acked_at_once() {
-        assert_eq!(ack_policy(2920, false, true, 1460, true), AckVerdict::Now(AckReason::TwoMss));
+        assert_eq!(
+            ack_policy(2920, false, true, 1460, true),
+            AckVerdict::Now(AckReason::TwoMss)
+        );
         assert_eq!(ack_policy(2919, false, true, 1460, true), AckVerdict::Wait);
     }
 
     #[test]
     fn no_delayed_ack_means_immediate() {
-        assert_eq!(ack_policy(1, false, false, 1460, false), AckVerdict::Now(AckReason::Immediate));
+        assert_eq!(
+            ack_policy(1, false, false, 1460, false),
+            AckVerdict::Now(AckReason::Immediate)
+        );
     }
 
     #[test]
     fn fin_is_acked_at_once() {
-        assert_eq!(ack_policy(0, true, true, 1460, false), AckVerdict::Now(AckReason::Fin));
+        assert_eq!(
+            ack_policy(0, true, true, 1460, false),
+            AckVerdict::Now(AckReason::Fin)
+        );
     }
 
     #[test]

@@ -6,7 +6,15 @@ use crate::scenario::{Action, Scenario, Step};
 use crate::trace::EventKind as K;
 
 fn prog(actions: Vec<Action>) -> Vec<Step> {
-    actions.into_iter().enumerate().map(|(i, action)| Step { action, note: None, line: i as u32 + 1 }).collect()
+    actions
+        .into_iter()
+        .enumerate()
+        .map(|(i, action)| Step {
+            action,
+            note: None,
+            line: i as u32 + 1,
+        })
+        .collect()
 }
 
 fn scenario(client: Vec<Action>, server: Vec<Action>) -> Scenario {
@@ -35,17 +43,35 @@ fn recvs(trace: &Trace, side: Side) -> Vec<Vec<u8>> {
     trace
         .events
         .iter()
-        .filter(|e| e.side == side && matches!(e.kind, K::AppReturn { call: Call::Recv { .. }, .. }))
+        .filter(|e| {
+            e.side == side
+                && matches!(
+                    e.kind,
+                    K::AppReturn {
+                        call: Call::Recv { .. },
+                        ..
+                    }
+                )
+        })
         .map(|e| e.chunk.as_ref().map(|c| c.data.clone()).unwrap_or_default())
         .collect()
 }
 
 fn count(trace: &Trace, side: Side, pred: impl Fn(&EventKind) -> bool) -> usize {
-    trace.events.iter().filter(|e| e.side == side && pred(&e.kind)).count()
+    trace
+        .events
+        .iter()
+        .filter(|e| e.side == side && pred(&e.kind))
+        .count()
 }
 
 fn first_t(trace: &Trace, side: Side, pred: impl Fn(&EventKind) -> bool) -> Micros {
-    trace.events.iter().find(|e| e.side == side && pred(&e.kind)).map(|e| e.t_us).expect("event happens")
+    trace
+        .events
+        .iter()
+        .find(|e| e.side == side && pred(&e.kind))
+        .map(|e| e.t_us)
+        .expect("event happens")
 }
 
 use Action::*;
@@ -58,25 +84,45 @@ fn late_reader_glues_two_small_sends() {
         vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close],
         vec![Sleep(60.0), Recv(1024), Recv(1024)],
     );
-    assert_eq!(recvs(&t, Side::Server), vec![b"helloworld".to_vec(), vec![]]);
+    assert_eq!(
+        recvs(&t, Side::Server),
+        vec![b"helloworld".to_vec(), vec![]]
+    );
 }
 
 #[test]
 fn eager_reader_sees_each_send_apart_with_nagle_off() {
-    let p = Params { nagle: false, ..Params::default() };
+    let p = Params {
+        nagle: false,
+        ..Params::default()
+    };
     let t = run_with(
-        vec![Send(b"hello".to_vec()), Sleep(20.0), Send(b"world".to_vec()), Close],
+        vec![
+            Send(b"hello".to_vec()),
+            Sleep(20.0),
+            Send(b"world".to_vec()),
+            Close,
+        ],
         vec![Recv(1024), Recv(1024), Recv(1024)],
         p,
     );
-    assert_eq!(recvs(&t, Side::Server), vec![b"hello".to_vec(), b"world".to_vec(), vec![]]);
+    assert_eq!(
+        recvs(&t, Side::Server),
+        vec![b"hello".to_vec(), b"world".to_vec(), vec![]]
+    );
 }
 
 #[test]
 fn recv_returns_at_most_n_and_the_rest_stays_buffered() {
-    let t = run(vec![Sendall(vec![b'x'; 1000]), Close], vec![Sleep(50.0), Recv(300), Recv(1024), Recv(10)]);
+    let t = run(
+        vec![Sendall(vec![b'x'; 1000]), Close],
+        vec![Sleep(50.0), Recv(300), Recv(1024), Recv(10)],
+    );
     let r = recvs(&t, Side::Server);
-    assert_eq!(r.iter().map(Vec::len).collect::<Vec<_>>(), vec![300, 700, 0]);
+    assert_eq!(
+        r.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![300, 700, 0]
+    );
 }
 
 #[test]
@@ -85,17 +131,40 @@ fn fin_makes_a_blocked_recv_return_eof() {
     assert_eq!(recvs(&t, Side::Server), vec![Vec::<u8>::new()]);
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::Eof { .. })), 1);
     // the FIN is acknowledged at once
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::Fin, .. })), 1);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::AckTx {
+                reason: AckReason::Fin,
+                ..
+            }
+        )),
+        1
+    );
     // 10 ms sleep + 5 ms latency + 1 µs for 40 header bytes at 100 Mbps (3.2 µs → 4)
-    assert_eq!(first_t(&t, Side::Server, |k| matches!(k, K::Eof { .. })), 15_004);
+    assert_eq!(
+        first_t(&t, Side::Server, |k| matches!(k, K::Eof { .. })),
+        15_004
+    );
 }
 
 #[test]
 fn fin_follows_the_last_data_segment() {
     let t = run(vec![Send(b"abc".to_vec()), Close], vec![Recv(10), Recv(10)]);
-    let kinds: Vec<_> = t.events.iter().filter(|e| e.side == Side::Client).map(|e| &e.kind).collect();
-    let seg = kinds.iter().position(|k| matches!(k, K::SegmentTx { len: 3, .. })).unwrap();
-    let fin = kinds.iter().position(|k| matches!(k, K::FinTx { seq: 3 })).unwrap();
+    let kinds: Vec<_> = t
+        .events
+        .iter()
+        .filter(|e| e.side == Side::Client)
+        .map(|e| &e.kind)
+        .collect();
+    let seg = kinds
+        .iter()
+        .position(|k| matches!(k, K::SegmentTx { len: 3, .. }))
+        .unwrap();
+    let fin = kinds
+        .iter()
+        .position(|k| matches!(k, K::FinTx { seq: 3 }))
+        .unwrap();
     assert!(seg < fin);
 }
 
@@ -104,10 +173,23 @@ fn fin_follows_the_last_data_segment() {
 #[test]
 fn second_small_send_is_held_until_the_delayed_ack() {
     let t = run(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Sleep(200.0)],
+        vec![
+            Send(b"hello".to_vec()),
+            Send(b"world".to_vec()),
+            Sleep(200.0),
+        ],
         vec![Recv(1024), Recv(1024)],
     );
-    assert_eq!(count(&t, Side::Client, |k| matches!(k, K::NagleHold { held: 5, in_flight: 5 })), 1);
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(
+            k,
+            K::NagleHold {
+                held: 5,
+                in_flight: 5
+            }
+        )),
+        1
+    );
     // held from t=0 until the server's delayed ACK (40 ms after the first segment arrived)
     // comes back: 5 ms + 40 ms + 5 ms plus serialization.
     let held = t.events.iter().find_map(|e| match e.kind {
@@ -116,21 +198,43 @@ fn second_small_send_is_held_until_the_delayed_ack() {
     });
     let held = held.expect("released");
     assert!((50_000..50_100).contains(&held), "held {held} µs");
-    assert_eq!(recvs(&t, Side::Server)[..2], [b"hello".to_vec(), b"world".to_vec()]);
+    assert_eq!(
+        recvs(&t, Side::Server)[..2],
+        [b"hello".to_vec(), b"world".to_vec()]
+    );
 }
 
 #[test]
 fn no_hold_with_nagle_off() {
-    let p = Params { nagle: false, ..Params::default() };
-    let t = run_with(vec![Send(b"hello".to_vec()), Send(b"world".to_vec())], vec![Recv(1024)], p);
-    assert_eq!(count(&t, Side::Client, |k| matches!(k, K::NagleHold { .. })), 0);
-    assert_eq!(count(&t, Side::Client, |k| matches!(k, K::SegmentTx { len: 5, .. })), 2);
+    let p = Params {
+        nagle: false,
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![Send(b"hello".to_vec()), Send(b"world".to_vec())],
+        vec![Recv(1024)],
+        p,
+    );
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(k, K::NagleHold { .. })),
+        0
+    );
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(
+            k,
+            K::SegmentTx { len: 5, .. }
+        )),
+        2
+    );
 }
 
 #[test]
 fn close_flushes_held_data() {
     // nothing acknowledges before close: the held "world" goes out with the close
-    let t = run(vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close], vec![Sleep(100.0), Recv(1024)]);
+    let t = run(
+        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close],
+        vec![Sleep(100.0), Recv(1024)],
+    );
     let release = first_t(&t, Side::Client, |k| matches!(k, K::NagleRelease { .. }));
     assert_eq!(release, 0);
 }
@@ -139,18 +243,35 @@ fn close_flushes_held_data() {
 
 #[test]
 fn one_segment_starts_the_timer_and_the_timer_acks() {
-    let t = run(vec![Send(b"hi".to_vec()), Sleep(100.0)], vec![Recv(10), Sleep(100.0)]);
-    let arrive = first_t(&t, Side::Server, |k| matches!(k, K::SegmentRx { len: 2, .. }));
+    let t = run(
+        vec![Send(b"hi".to_vec()), Sleep(100.0)],
+        vec![Recv(10), Sleep(100.0)],
+    );
+    let arrive = first_t(&t, Side::Server, |k| {
+        matches!(k, K::SegmentRx { len: 2, .. })
+    });
     let start = first_t(&t, Side::Server, |k| matches!(k, K::DelayedAckStart { .. }));
     let fire = first_t(&t, Side::Server, |k| matches!(k, K::DelayedAckFire));
     assert_eq!(start, arrive);
     assert_eq!(fire, arrive + 40_000);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::Timer, .. })), 1);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::AckTx {
+                reason: AckReason::Timer,
+                ..
+            }
+        )),
+        1
+    );
 }
 
 #[test]
 fn two_full_segments_are_acked_at_once() {
-    let t = run(vec![Sendall(vec![7; 2920]), Sleep(100.0)], vec![Sleep(100.0)]);
+    let t = run(
+        vec![Sendall(vec![7; 2920]), Sleep(100.0)],
+        vec![Sleep(100.0)],
+    );
     let second = t
         .events
         .iter()
@@ -158,14 +279,28 @@ fn two_full_segments_are_acked_at_once() {
         .nth(1)
         .unwrap()
         .t_us;
-    let ack = first_t(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::TwoMss, .. }));
+    let ack = first_t(&t, Side::Server, |k| {
+        matches!(
+            k,
+            K::AckTx {
+                reason: AckReason::TwoMss,
+                ..
+            }
+        )
+    });
     assert_eq!(ack, second);
 }
 
 #[test]
 fn reply_data_carries_the_ack_and_cancels_the_timer() {
-    let t = run(vec![Send(b"ping".to_vec()), Recv(10)], vec![Recv(10), Send(b"pong".to_vec())]);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::DelayedAckFire)), 0);
+    let t = run(
+        vec![Send(b"ping".to_vec()), Recv(10)],
+        vec![Recv(10), Send(b"pong".to_vec())],
+    );
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(k, K::DelayedAckFire)),
+        0
+    );
     let ack = t.events.iter().find_map(|e| match e.kind {
         K::SegmentTx { len: 4, ack, .. } if e.side == Side::Server => Some(ack),
         _ => None,
@@ -175,23 +310,57 @@ fn reply_data_carries_the_ack_and_cancels_the_timer() {
 
 #[test]
 fn delayed_ack_off_acks_every_segment() {
-    let p = Params { delayed_ack: false, ..Params::default() };
-    let t = run_with(vec![Send(b"a".to_vec()), Sleep(20.0), Send(b"b".to_vec())], vec![Recv(1), Recv(1)], p);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::Immediate, .. })), 2);
+    let p = Params {
+        delayed_ack: false,
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![Send(b"a".to_vec()), Sleep(20.0), Send(b"b".to_vec())],
+        vec![Recv(1), Recv(1)],
+        p,
+    );
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::AckTx {
+                reason: AckReason::Immediate,
+                ..
+            }
+        )),
+        2
+    );
 }
 
 // ---- Tests for flow control --------------------------------------------------------------
 
 #[test]
 fn zero_window_waits_for_the_window_update() {
-    let p = Params { recv_buffer: 2000, ..Params::default() };
+    let p = Params {
+        recv_buffer: 2000,
+        ..Params::default()
+    };
     let t = run_with(
         vec![Sendall(vec![1; 5000]), Close],
-        vec![Sleep(100.0), Recv(5000), Recv(5000), Recv(5000), Recv(5000), Recv(5000)],
+        vec![
+            Sleep(100.0),
+            Recv(5000),
+            Recv(5000),
+            Recv(5000),
+            Recv(5000),
+            Recv(5000),
+        ],
         p,
     );
     assert!(count(&t, Side::Client, |k| matches!(k, K::WindowFull { .. })) >= 1);
-    assert!(count(&t, Side::Server, |k| matches!(k, K::AckTx { reason: AckReason::WindowUpdate, .. })) >= 1);
+    assert!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::AckTx {
+                reason: AckReason::WindowUpdate,
+                ..
+            }
+        )) >= 1
+    );
     let got: usize = recvs(&t, Side::Server).iter().map(Vec::len).sum();
     assert_eq!(got, 5000);
     // never more in the receive buffer than it holds
@@ -206,17 +375,33 @@ fn zero_window_waits_for_the_window_update() {
 fn send_copies_what_fits_and_returns_the_count() {
     let t = run(vec![Send(vec![0; 50_000]), Close], vec![Recv(65536)]);
     let ret = t.events.iter().find_map(|e| match e.kind {
-        K::AppReturn { call: Call::Send { .. }, ret, .. } => Some(ret),
+        K::AppReturn {
+            call: Call::Send { .. },
+            ret,
+            ..
+        } => Some(ret),
         _ => None,
     });
     assert_eq!(ret, Some(16384));
-    assert_eq!(count(&t, Side::Client, |k| matches!(k, K::SendShort { wanted: 50_000, accepted: 16384 })), 1);
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(
+            k,
+            K::SendShort {
+                wanted: 50_000,
+                accepted: 16384
+            }
+        )),
+        1
+    );
     assert_eq!(t.messages[0].accepted, 16384);
 }
 
 #[test]
 fn sendall_blocks_until_everything_is_copied() {
-    let t = run(vec![Sendall(vec![0; 50_000]), Close], vec![Sleep(500.0), Recv(65536)]);
+    let t = run(
+        vec![Sendall(vec![0; 50_000]), Close],
+        vec![Sleep(500.0), Recv(65536)],
+    );
     assert!(count(&t, Side::Client, |k| matches!(k, K::AppBlocked { .. })) >= 1);
     let got: usize = recvs(&t, Side::Server).iter().map(Vec::len).sum();
     assert_eq!(got, 50_000);
@@ -225,7 +410,10 @@ fn sendall_blocks_until_everything_is_copied() {
 // ---- Tests for UDP -----------------------------------------------------------------------
 
 fn udp() -> Params {
-    Params { transport: Transport::Udp, ..Params::default() }
+    Params {
+        transport: Transport::Udp,
+        ..Params::default()
+    }
 }
 
 #[test]
@@ -235,74 +423,148 @@ fn datagrams_never_merge() {
         vec![Sleep(50.0), Recv(1024), Recv(1024)],
         udp(),
     );
-    assert_eq!(recvs(&t, Side::Server), vec![b"hello".to_vec(), b"world".to_vec()]);
+    assert_eq!(
+        recvs(&t, Side::Server),
+        vec![b"hello".to_vec(), b"world".to_vec()]
+    );
 }
 
 #[test]
 fn a_big_datagram_is_truncated() {
     let t = run_with(vec![Send(vec![9; 3000])], vec![Recv(1024)], udp());
     assert_eq!(recvs(&t, Side::Server)[0].len(), 1024);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::Truncated { len: 3000, kept: 1024 })), 1);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::Truncated {
+                len: 3000,
+                kept: 1024
+            }
+        )),
+        1
+    );
 }
 
 #[test]
 fn a_full_queue_drops_datagrams() {
-    let p = Params { recv_buffer: 1500, ..udp() };
+    let p = Params {
+        recv_buffer: 1500,
+        ..udp()
+    };
     let t = run_with(
         vec![Send(vec![1; 1000]), Send(vec![2; 1000]), Send(vec![3; 400])],
         vec![Sleep(50.0), Recv(2000), Recv(2000)],
         p,
     );
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::DatagramDrop { len: 1000, reason: DropReason::QueueFull })), 1);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::DatagramDrop {
+                len: 1000,
+                reason: DropReason::QueueFull
+            }
+        )),
+        1
+    );
     assert_eq!(recvs(&t, Side::Server), vec![vec![1; 1000], vec![3; 400]]);
 }
 
 #[test]
 fn loss_drops_whole_datagrams_reproducibly() {
-    let p = Params { loss: 0.5, seed: 7, ..udp() };
+    let p = Params {
+        loss: 0.5,
+        seed: 7,
+        ..udp()
+    };
     let sends: Vec<Action> = (0..40u8).map(|i| Send(vec![i; 10])).collect();
     let a = run_with(sends.clone(), vec![], p.clone());
     let b = run_with(sends, vec![], p);
-    let lost = count(&a, Side::Server, |k| matches!(k, K::DatagramDrop { reason: DropReason::Loss, .. }));
+    let lost = count(&a, Side::Server, |k| {
+        matches!(
+            k,
+            K::DatagramDrop {
+                reason: DropReason::Loss,
+                ..
+            }
+        )
+    });
     assert!((5..35).contains(&lost), "lost {lost} of 40");
     assert_eq!(a, b);
 }
 
 #[test]
 fn framing_on_udp_is_refused() {
-    let p = Params { framing: Framing::LengthPrefix, ..udp() };
-    assert!(matches!(Sim::new(&scenario(vec![], vec![]), &p), Err(ModelError::FramingOnUdp(_))));
+    let p = Params {
+        framing: Framing::LengthPrefix,
+        ..udp()
+    };
+    assert!(matches!(
+        Sim::new(&scenario(vec![], vec![]), &p),
+        Err(ModelError::FramingOnUdp(_))
+    ));
 }
 
 // ---- Tests for messages and framing ---------------------------------------------------------
 
 #[test]
 fn spans_mark_headers_and_bodies() {
-    let p = Params { framing: Framing::LengthPrefix, ..Params::default() };
+    let p = Params {
+        framing: Framing::LengthPrefix,
+        ..Params::default()
+    };
     let t = run_with(
-        vec![SendMessage(b"hello".to_vec()), SendMessage(b"world".to_vec()), Close],
+        vec![
+            SendMessage(b"hello".to_vec()),
+            SendMessage(b"world".to_vec()),
+            Close,
+        ],
         vec![Sleep(100.0), Recv(1024)],
         p,
     );
     let r = t
         .events
         .iter()
-        .find(|e| matches!(e.kind, K::AppReturn { call: Call::Recv { .. }, .. }))
+        .find(|e| {
+            matches!(
+                e.kind,
+                K::AppReturn {
+                    call: Call::Recv { .. },
+                    ..
+                }
+            )
+        })
         .and_then(|e| e.chunk.clone())
         .unwrap();
     assert_eq!(r.data.len(), 18);
-    let parts: Vec<(u32, Part, u64, u64)> = r.spans.iter().map(|s| (s.msg, s.part, s.start, s.end)).collect();
+    let parts: Vec<(u32, Part, u64, u64)> = r
+        .spans
+        .iter()
+        .map(|s| (s.msg, s.part, s.start, s.end))
+        .collect();
     assert_eq!(
         parts,
-        vec![(1, Part::Header, 0, 4), (1, Part::Body, 4, 9), (2, Part::Header, 9, 13), (2, Part::Body, 13, 18)]
+        vec![
+            (1, Part::Header, 0, 4),
+            (1, Part::Body, 4, 9),
+            (2, Part::Header, 9, 13),
+            (2, Part::Body, 13, 18)
+        ]
     );
 }
 
 #[test]
 fn recv_message_delivers_whole_frames_whatever_the_segments() {
-    let p = Params { framing: Framing::LengthPrefix, mss: 3, ..Params::default() };
+    let p = Params {
+        framing: Framing::LengthPrefix,
+        mss: 3,
+        ..Params::default()
+    };
     let t = run_with(
-        vec![SendMessage(b"hello".to_vec()), SendMessage(b"world".to_vec()), Close],
+        vec![
+            SendMessage(b"hello".to_vec()),
+            SendMessage(b"world".to_vec()),
+            Close,
+        ],
         vec![RecvMessage(1024), RecvMessage(1024), RecvMessage(1024)],
         p,
     );
@@ -325,30 +587,78 @@ fn tutorial_decoder_crashes_on_a_split_header() {
         decoder: crate::params::DecoderKind::Tutorial,
         ..Params::default()
     };
-    let t = run_with(vec![SendMessage(b"hello".to_vec()), Sleep(50.0)], vec![RecvMessage(1024)], p);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::DecodeError { .. })), 1);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::Deliver { .. })), 0);
+    let t = run_with(
+        vec![SendMessage(b"hello".to_vec()), Sleep(50.0)],
+        vec![RecvMessage(1024)],
+        p,
+    );
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(k, K::DecodeError { .. })),
+        1
+    );
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(k, K::Deliver { .. })),
+        0
+    );
 }
 
 #[test]
 fn recv_delay_sleeps_before_each_read() {
-    let p = Params { recv_delay_ms: Some(30.0), ..Params::default() };
-    let t = run_with(vec![Send(b"a".to_vec()), Close], vec![Recv(10), Recv(10)], p);
-    let first = first_t(&t, Side::Server, |k| matches!(k, K::AppReturn { call: Call::Recv { .. }, .. }));
+    let p = Params {
+        recv_delay_ms: Some(30.0),
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![Send(b"a".to_vec()), Close],
+        vec![Recv(10), Recv(10)],
+        p,
+    );
+    let first = first_t(&t, Side::Server, |k| {
+        matches!(
+            k,
+            K::AppReturn {
+                call: Call::Recv { .. },
+                ..
+            }
+        )
+    });
     assert_eq!(first, 30_000);
-    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::AppCall { call: Call::Sleep { .. }, .. })), 2);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(
+            k,
+            K::AppCall {
+                call: Call::Sleep { .. },
+                ..
+            }
+        )),
+        2
+    );
 }
 
 #[test]
 fn recv_size_overrides_every_bufsize() {
-    let p = Params { recv_size: Some(3), ..Params::default() };
-    let t = run_with(vec![Send(b"abcdefg".to_vec()), Close], vec![Sleep(50.0), Recv(1024), Recv(1024)], p);
-    assert_eq!(recvs(&t, Side::Server), vec![b"abc".to_vec(), b"def".to_vec()]);
+    let p = Params {
+        recv_size: Some(3),
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![Send(b"abcdefg".to_vec()), Close],
+        vec![Sleep(50.0), Recv(1024), Recv(1024)],
+        p,
+    );
+    assert_eq!(
+        recvs(&t, Side::Server),
+        vec![b"abc".to_vec(), b"def".to_vec()]
+    );
 }
 
 #[test]
 fn a_program_blocked_forever_is_reported_stuck() {
-    let mut sim = Sim::new(&scenario(vec![Recv(10)], vec![Recv(10)]), &Params::default()).unwrap();
+    let mut sim = Sim::new(
+        &scenario(vec![Recv(10)], vec![Recv(10)]),
+        &Params::default(),
+    )
+    .unwrap();
     sim.run_until_idle(1000).unwrap();
     let stuck = sim.stuck();
     assert_eq!(stuck.len(), 2);
@@ -363,7 +673,12 @@ fn run_until_idle_is_bounded() {
 
 #[test]
 fn jitter_never_reorders_tcp_segments() {
-    let p = Params { jitter_ms: 20.0, nagle: false, seed: 3, ..Params::default() };
+    let p = Params {
+        jitter_ms: 20.0,
+        nagle: false,
+        seed: 3,
+        ..Params::default()
+    };
     let sends: Vec<Action> = (0..30u8).map(|i| Send(vec![i; 100])).collect();
     let t = run_with(sends, vec![Sleep(500.0), Recv(100_000)], p);
     let expected: Vec<u8> = (0..30u8).flat_map(|i| vec![i; 100]).collect();
@@ -373,7 +688,12 @@ fn jitter_never_reorders_tcp_segments() {
 #[test]
 fn a_checkpoint_without_events_continues_exactly_like_the_original() {
     let s = scenario(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Sleep(60.0), Recv(100)],
+        vec![
+            Send(b"hello".to_vec()),
+            Send(b"world".to_vec()),
+            Sleep(60.0),
+            Recv(100),
+        ],
         vec![Recv(1024), Send(b"reply".to_vec()), Recv(1024)],
     );
     let mut a = Sim::new(&s, &Params::default()).unwrap();

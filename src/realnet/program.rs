@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::record::Recorder;
 use super::sock::{self, Bound, Fail};
-use crate::framing::{self, Md5Check, ReadStep, Reader};
+use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Params};
 use crate::scenario::{Action, Step};
 use crate::trace::{Call, EventKind, Side};
@@ -287,13 +287,7 @@ impl Program<'_> {
                 }
                 ReadStep::Message(frame) => {
                     if let Some(h) = &frame.header {
-                        let md5 = match &h.md5 {
-                            Md5Check::Absent => "absent".to_string(),
-                            Md5Check::Verified => "verified".to_string(),
-                            Md5Check::NotAChecksum(v) => format!("not a checksum: {v}"),
-                            Md5Check::Unchecked(v) => format!("unchecked: {v}"),
-                        };
-                        let json = h.raw.clone();
+                        let (json, md5) = (h.raw.clone(), h.md5.to_string());
                         self.emit(EventKind::FrameHeader { line, json, md5 });
                     }
                     self.delivered += 1;

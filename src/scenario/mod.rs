@@ -18,7 +18,10 @@ pub struct Text {
 
 impl Text {
     pub fn plain(s: &str) -> Text {
-        Text { en: s.to_string(), zh: s.to_string() }
+        Text {
+            en: s.to_string(),
+            zh: s.to_string(),
+        }
     }
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
@@ -77,26 +80,69 @@ pub struct Scenario {
 impl Scenario {
     /// The number in front of the name (`04-…` → 4), if any.
     pub fn number(&self) -> Option<u32> {
-        let digits: String = self.name.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = self
+            .name
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
         digits.parse().ok()
     }
 }
 
 /// The scenarios that ship with the app, in tutorial order: (file name, text).
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("01-first-round-trip.toml", include_str!("../../scenarios/01-first-round-trip.toml")),
-    ("02-communication-loop.toml", include_str!("../../scenarios/02-communication-loop.toml")),
-    ("03-remote-command-big-reply.toml", include_str!("../../scenarios/03-remote-command-big-reply.toml")),
-    ("04-two-small-sends.toml", include_str!("../../scenarios/04-two-small-sends.toml")),
-    ("05-length-prefix.toml", include_str!("../../scenarios/05-length-prefix.toml")),
-    ("06-json-header.toml", include_str!("../../scenarios/06-json-header.toml")),
-    ("07-ftp-upload.toml", include_str!("../../scenarios/07-ftp-upload.toml")),
-    ("08-header-split.toml", include_str!("../../scenarios/08-header-split.toml")),
-    ("09-udp-boundaries.toml", include_str!("../../scenarios/09-udp-boundaries.toml")),
-    ("10-udp-time-and-chat.toml", include_str!("../../scenarios/10-udp-time-and-chat.toml")),
-    ("11-send-vs-sendall.toml", include_str!("../../scenarios/11-send-vs-sendall.toml")),
-    ("12-separate-header-writes.toml", include_str!("../../scenarios/12-separate-header-writes.toml")),
-    ("13-pipelined-replies.toml", include_str!("../../scenarios/13-pipelined-replies.toml")),
+    (
+        "01-first-round-trip.toml",
+        include_str!("../../scenarios/01-first-round-trip.toml"),
+    ),
+    (
+        "02-communication-loop.toml",
+        include_str!("../../scenarios/02-communication-loop.toml"),
+    ),
+    (
+        "03-remote-command-big-reply.toml",
+        include_str!("../../scenarios/03-remote-command-big-reply.toml"),
+    ),
+    (
+        "04-two-small-sends.toml",
+        include_str!("../../scenarios/04-two-small-sends.toml"),
+    ),
+    (
+        "05-length-prefix.toml",
+        include_str!("../../scenarios/05-length-prefix.toml"),
+    ),
+    (
+        "06-json-header.toml",
+        include_str!("../../scenarios/06-json-header.toml"),
+    ),
+    (
+        "07-ftp-upload.toml",
+        include_str!("../../scenarios/07-ftp-upload.toml"),
+    ),
+    (
+        "08-header-split.toml",
+        include_str!("../../scenarios/08-header-split.toml"),
+    ),
+    (
+        "09-udp-boundaries.toml",
+        include_str!("../../scenarios/09-udp-boundaries.toml"),
+    ),
+    (
+        "10-udp-time-and-chat.toml",
+        include_str!("../../scenarios/10-udp-time-and-chat.toml"),
+    ),
+    (
+        "11-send-vs-sendall.toml",
+        include_str!("../../scenarios/11-send-vs-sendall.toml"),
+    ),
+    (
+        "12-separate-header-writes.toml",
+        include_str!("../../scenarios/12-separate-header-writes.toml"),
+    ),
+    (
+        "13-pipelined-replies.toml",
+        include_str!("../../scenarios/13-pipelined-replies.toml"),
+    ),
 ];
 
 /// Parses every built-in scenario. They are checked by the tests, so this cannot fail.
@@ -110,11 +156,16 @@ pub fn builtin() -> Vec<Scenario> {
 /// Finds a built-in scenario by number (`4`, `04`), full name, or name without number.
 pub fn find_builtin(key: &str) -> Option<Scenario> {
     let key = key.trim_end_matches(".toml");
-    let number = key.parse::<u32>().ok().filter(|_| key.chars().all(|c| c.is_ascii_digit()));
+    let number = key
+        .parse::<u32>()
+        .ok()
+        .filter(|_| key.chars().all(|c| c.is_ascii_digit()));
     BUILTIN.iter().find_map(|(file, text)| {
         let name = file.trim_end_matches(".toml");
         let (digits, rest) = name.split_once('-').unwrap_or((name, ""));
-        let hit = name == key || rest == key || (number.is_some() && digits.parse::<u32>().ok() == number);
+        let hit = name == key
+            || rest == key
+            || (number.is_some() && digits.parse::<u32>().ok() == number);
         hit.then(|| parse(text, file).expect("built-in scenario is valid"))
     })
 }
@@ -124,20 +175,41 @@ pub fn find_builtin(key: &str) -> Option<Scenario> {
 pub fn validate_params(p: &Params) -> Result<(), String> {
     use limits::*;
     let uint = |name: &str, v: u64, min: u64, max: u64| {
-        if (min..=max).contains(&v) { Ok(()) } else { Err(format!("{name} = {v} is out of range: use {min} to {max}")) }
+        if (min..=max).contains(&v) {
+            Ok(())
+        } else {
+            Err(format!("{name} = {v} is out of range: use {min} to {max}"))
+        }
     };
     let ms = |name: &str, v: f64| {
         if v.is_finite() && (0.0..=MAX_MS).contains(&v) {
             Ok(())
         } else {
-            Err(format!("{name} = {v} is out of range: use 0 to {MAX_MS} ms"))
+            Err(format!(
+                "{name} = {v} is out of range: use 0 to {MAX_MS} ms"
+            ))
         }
     };
     uint("mss", p.mss.into(), 1, MAX_MSS.into())?;
-    uint("send_buffer", p.send_buffer.into(), 1, MAX_SOCKET_BUFFER.into())?;
-    uint("recv_buffer", p.recv_buffer.into(), 1, MAX_SOCKET_BUFFER.into())?;
+    uint(
+        "send_buffer",
+        p.send_buffer.into(),
+        1,
+        MAX_SOCKET_BUFFER.into(),
+    )?;
+    uint(
+        "recv_buffer",
+        p.recv_buffer.into(),
+        1,
+        MAX_SOCKET_BUFFER.into(),
+    )?;
     uint("max_frame", p.max_frame.into(), 1, MAX_FRAME_LIMIT.into())?;
-    uint("max_header", p.max_header.into(), 1, MAX_HEADER_LIMIT.into())?;
+    uint(
+        "max_header",
+        p.max_header.into(),
+        1,
+        MAX_HEADER_LIMIT.into(),
+    )?;
     if let Some(n) = p.recv_size {
         uint("recv_size", n.into(), 1, MAX_BUFSIZE.into())?;
     }
