@@ -24,8 +24,8 @@ use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Params, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario, Step};
 use crate::trace::{
-    AckReason, Call, Chunk, Dir, DropReason, Event, EventKind, Micros, Part, SentMessage, Side,
-    Span, Trace,
+    AckReason, Call, Chunk, Dir, DropReason, Event, EventKind, Micros, SentMessage, Side, Span,
+    Trace, spans_of,
 };
 use tcp::{AckVerdict, SendVerdict};
 
@@ -1300,29 +1300,9 @@ impl Sim {
     fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
         let idx = &self.msg_index[dir.index()];
         let msgs = &self.trace.messages;
-        // The first message that ends after `start` (messages are in stream order).
+        // Skip to the first message that ends after `start` (they are in stream order).
         let first = idx.partition_point(|&i| msgs[i].offset + msgs[i].accepted <= start);
-        let mut out = Vec::new();
-        for &i in &idx[first..] {
-            let m = &msgs[i];
-            if m.offset >= end {
-                break;
-            }
-            let m_end = m.offset + m.accepted;
-            let body = m.offset + m.header_len.min(m.accepted);
-            for (part, a, b) in [(Part::Header, m.offset, body), (Part::Body, body, m_end)] {
-                let (a, b) = (a.max(start), b.min(end));
-                if a < b {
-                    out.push(Span {
-                        msg: m.id,
-                        part,
-                        start: a,
-                        end: b,
-                    });
-                }
-            }
-        }
-        out
+        spans_of(idx[first..].iter().map(|&i| &msgs[i]), start, end)
     }
 
     // ---- views ------------------------------------------------------------------------------
