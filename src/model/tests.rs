@@ -4,6 +4,7 @@
 use super::*;
 use crate::scenario::{Action, Scenario, Step};
 use crate::trace::EventKind as K;
+use crate::trace::Part;
 
 fn prog(actions: Vec<Action>) -> Vec<Step> {
     actions
