@@ -11,7 +11,7 @@ use crate::params::{Framing, Params};
 use crate::realnet::serve::{ServeApp, ServeEvent, ServeEventKind, ServeOptions, Server};
 use crate::realnet::{self, LiveTrace, RealOptions, RealRun};
 use crate::scenario::Scenario;
-use crate::trace::{Side, escape_bytes};
+use crate::trace::escape_bytes;
 
 /// One run of the current scenario on real sockets.
 pub struct RealView {
@@ -86,37 +86,16 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let trace = &rv.live.trace;
     let recvs = analysis::recv_results(trace);
     let deliveries = analysis::deliveries(trace);
-    for side in [Side::Server, Side::Client] {
-        let mine: Vec<_> = recvs.iter().filter(|r| r.side == side).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let who = match side {
-            Side::Client => i18n::CLIENT.get(lang),
-            Side::Server => i18n::SERVER.get(lang),
-        };
-        ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
-        ui.horizontal_wrapped(|ui| {
-            let skip = mine.len().saturating_sub(40);
-            for (k, r) in mine.iter().enumerate().skip(skip) {
-                receiver::chip(ui, trace, k + 1, r, false, lang);
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            for d in deliveries.iter().filter(|d| d.side == side) {
-                let (mark, color) = if d.intact {
-                    ("✓", palette::INTACT)
-                } else {
-                    ("×", palette::BROKEN)
-                };
-                let resp = ui.label(
-                    RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color),
-                );
-                let label = format!("real {}", receiver::delivery_label(d));
-                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
-            }
-        });
-    }
+    let view = receiver::RecvView {
+        trace,
+        recvs: &recvs,
+        deliveries: &deliveries,
+        shown: trace.events.len(),
+        interactive: false,
+        selection: None,
+        prefix: "real ",
+    };
+    receiver::rows(ui, &view, lang, cmds);
     for n in &rv.live.notes {
         ui.colored_label(palette::BROKEN, n);
     }

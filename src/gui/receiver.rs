@@ -150,21 +150,48 @@ pub fn delivery_label(d: &Delivery) -> String {
     )
 }
 
+/// What a receiver view draws: a trace's recv results and deliveries up to `shown`.
+pub struct RecvView<'a> {
+    pub trace: &'a Trace,
+    pub recvs: &'a [RecvResult],
+    pub deliveries: &'a [Delivery],
+    /// Events that have happened so far; later ones are not drawn.
+    pub shown: usize,
+    /// Chips select events and deliveries seek to them (the simulated run only).
+    pub interactive: bool,
+    pub selection: Option<&'a Selection>,
+    /// In front of the accessible labels of deliveries, e.g. `real `.
+    pub prefix: &'a str,
+}
+
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
-    let lang = app.lang();
     let pb = &app.playback;
-    let shown = pb.events_shown();
-    ui.heading(i18n::WHAT_RECV_RETURNED.get(lang));
-    let framed = pb.params.framing != crate::params::Framing::Raw;
+    ui.heading(i18n::WHAT_RECV_RETURNED.get(app.lang()));
+    let view = RecvView {
+        trace: &pb.trace,
+        recvs: &pb.recvs,
+        deliveries: &pb.deliveries,
+        shown: pb.events_shown(),
+        interactive: true,
+        selection: app.selection.as_ref(),
+        prefix: "",
+    };
+    rows(ui, &view, app.lang(), cmds);
+}
+
+/// Per receiving side: a row of recv chips, decoder crashes, and a row of what the decoder
+/// handed to the program.
+pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
+    let shown = v.shown;
+    let framed = v.trace.params.framing != crate::params::Framing::Raw;
     for side in [Side::Server, Side::Client] {
-        let recvs: Vec<(usize, &RecvResult)> = pb
+        let recvs: Vec<(usize, &RecvResult)> = v
             .recvs
             .iter()
             .filter(|r| r.side == side)
             .enumerate()
             .map(|(i, r)| (i + 1, r))
             .collect();
-        let delivered: Vec<&Delivery> = pb.deliveries.iter().filter(|d| d.side == side).collect();
         if recvs.is_empty() {
             continue;
         }
@@ -176,38 +203,41 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         ui.horizontal_wrapped(|ui| {
             let past: Vec<&(usize, &RecvResult)> =
                 recvs.iter().filter(|(_, r)| r.event < shown).collect();
-            let any = !past.is_empty();
+            if past.is_empty() {
+                ui.weak(i18n::NOTHING_YET.get(lang));
+            }
             let skip = past.len().saturating_sub(MAX_CHIPS);
             if skip > 0 {
                 ui.weak(format!("… {skip} earlier"));
             }
             for (k, r) in past.into_iter().skip(skip) {
-                let selected = app.selection == Some(Selection::Event(r.event));
-                if chip(ui, &pb.trace, *k, r, selected, lang).clicked() {
+                let selected = v.selection == Some(&Selection::Event(r.event));
+                if chip(ui, v.trace, *k, r, selected, lang).clicked() && v.interactive {
                     cmds.push(Cmd::Select(Some(Selection::Event(r.event))));
                 }
             }
-            if !any {
-                ui.weak(i18n::NOTHING_YET.get(lang));
-            }
         });
-        let visible: Vec<&&Delivery> = delivered.iter().filter(|d| d.event < shown).collect();
-        let skip = visible.len().saturating_sub(MAX_CHIPS);
         // A decoder that failed stops the program: say so where the messages would be.
-        for e in pb.trace.events[..shown].iter().filter(|e| e.side == side) {
+        for e in v.trace.events[..shown].iter().filter(|e| e.side == side) {
             if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
                 let resp = ui.label(
                     RichText::new(format!("× {error}"))
                         .color(palette::BROKEN)
                         .size(15.0),
                 );
-                let text = format!("decode error at {}: {error}", side.name());
+                let text = format!("{}decode error at {}: {error}", v.prefix, side.name());
                 resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
             }
         }
+        let visible: Vec<&Delivery> = v
+            .deliveries
+            .iter()
+            .filter(|d| d.side == side && d.event < shown)
+            .collect();
         if framed || !visible.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
+                let skip = visible.len().saturating_sub(MAX_CHIPS);
                 if skip > 0 {
                     ui.weak(format!("… {skip} earlier"));
                 }
@@ -221,22 +251,17 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     if d.data.len() > 24 {
                         text.push('…');
                     }
+                    let rich =
+                        RichText::new(format!("{mark} #{} {} B \"{text}\"", d.index, d.data.len()))
+                            .color(color);
                     let resp = ui.add(
-                        egui::Button::new(
-                            RichText::new(format!(
-                                "{mark} #{} {} B \"{text}\"",
-                                d.index,
-                                d.data.len()
-                            ))
-                            .color(color),
-                        )
-                        .stroke(Stroke::new(1.5, palette::message(d.index))),
+                        egui::Button::new(rich).stroke(Stroke::new(1.5, palette::message(d.index))),
                     );
-                    let label = delivery_label(d);
+                    let label = format!("{}{}", v.prefix, delivery_label(d));
                     resp.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::Button, true, &label)
                     });
-                    if resp.clicked() {
+                    if resp.clicked() && v.interactive {
                         cmds.push(Cmd::SeekEvent(d.event));
                     }
                 }
