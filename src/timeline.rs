@@ -439,6 +439,8 @@ pub fn describe(event: &Event) -> String {
         EventKind::SendShort { wanted, accepted } => {
             format!("  send() accepted {accepted} of {wanted} B; the program ignores the rest")
         }
+        EventKind::NetError { error, .. } => format!("  NETWORK ERROR: {error}"),
+        EventKind::Slice { len } => format!("relay slice len={len}"),
         EventKind::ProgramEnd => "program ends".to_string(),
     };
     if let Some(chunk) = &event.chunk {

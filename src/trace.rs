@@ -256,6 +256,10 @@ pub enum EventKind {
     SendShort { wanted: usize, accepted: usize },
     /// The program finished its last action.
     ProgramEnd,
+    /// Real sockets: the network call failed (reset, refused, timed out, blocked forever).
+    NetError { line: usize, error: String },
+    /// Real sockets: the slicer relay wrote this slice of the stream to this side.
+    Slice { len: usize },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

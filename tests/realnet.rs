@@ -52,7 +52,7 @@ fn events(t: &Trace, side: Side) -> impl Iterator<Item = &EventKind> {
 fn blocked_reasons(t: &Trace, side: Side) -> Vec<String> {
     events(t, side)
         .filter_map(|k| match k {
-            EventKind::AppBlocked { reason, .. } => Some(reason.clone()),
+            EventKind::NetError { error, .. } => Some(error.clone()),
             _ => None,
         })
         .collect()
@@ -143,7 +143,7 @@ fn every_tcp_scenario_framed_over_the_slicer_decodes_every_message_intact() {
             .trace
             .events
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::SegmentRx { .. }))
+            .filter(|e| matches!(e.kind, EventKind::Slice { .. }))
             .count();
         if real.summary.bytes_delivered > 0 && sliced == 0 {
             failures.push(format!("{name}: no slicer events"));
@@ -255,7 +255,7 @@ fn an_mss_below_the_kernel_minimum_becomes_slices_with_a_note() {
         out.trace
             .events
             .iter()
-            .any(|e| matches!(e.kind, EventKind::SegmentRx { len: 3, .. }))
+            .any(|e| matches!(e.kind, EventKind::Slice { len: 3 }))
     );
 }
 
@@ -412,7 +412,7 @@ fn recv_chunks_carry_message_spans_and_follow_their_writes() {
             EventKind::SendBufWrite { .. } => {
                 written[c.dir.index()] = c.offset + c.data.len() as u64
             }
-            EventKind::AppReturn { .. } | EventKind::SegmentRx { .. } => {
+            EventKind::AppReturn { .. } | EventKind::Slice { .. } => {
                 assert!(
                     c.offset + c.data.len() as u64 <= written[c.dir.index()],
                     "read before write at {e:?}"

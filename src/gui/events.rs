@@ -43,6 +43,7 @@ fn is_app(k: &EventKind) -> bool {
             | EventKind::DecodeError { .. }
             | EventKind::SendShort { .. }
             | EventKind::Truncated { .. }
+            | EventKind::NetError { .. }
             | EventKind::ProgramEnd
     )
 }

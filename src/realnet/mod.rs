@@ -30,10 +30,10 @@
 //! is the bytes written and not yet read (kernel send and receive buffers together).
 //! The kernel's segments and ACKs are not observed (a packet capture would be needed),
 //! so `segments` and `acks` stay 0, except for UDP datagrams and the slicer's slices,
-//! which are `SegmentRx` events at the receiving side.
+//! which are `Slice` events at the receiving side.
 //!
 //! A call that cannot complete (a reset, a refused connection, a deadlock, no progress
-//! within the I/O timeout, a stop request) is an `AppBlocked` event whose reason says
+//! within the I/O timeout, a stop request) is a `NetError` event whose text says
 //! why, plus a note; the program then stops. Every blocking call polls every 50 ms, so
 //! [`RealRun::stop`] ends a run well within a second.
 
@@ -387,9 +387,9 @@ impl Job {
                 let line = 0;
                 rec.emit(
                     Side::Client,
-                    EventKind::AppBlocked {
+                    EventKind::NetError {
                         line,
-                        reason: e.to_string(),
+                        error: e.to_string(),
                     },
                     None,
                 );

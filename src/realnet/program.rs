@@ -380,9 +380,9 @@ impl Program<'_> {
             ),
             Fail::Os(e) => (os_error_text(e, &what, done, wanted), End::Finished),
         };
-        self.emit(EventKind::AppBlocked {
+        self.emit(EventKind::NetError {
             line,
-            reason: reason.clone(),
+            error: reason.clone(),
         });
         let note = match f {
             Fail::Deadlock => format!(

@@ -262,13 +262,7 @@ impl Recorder {
         let end = offset + data.len() as u64;
         self.flush_pending(&mut g, dir, end);
         let chunk = Self::chunk_of(&g, dir, offset, data);
-        let kind = EventKind::SegmentRx {
-            seq: offset,
-            len: data.len(),
-            ack: 0,
-            win: 0,
-            fin: false,
-        };
+        let kind = EventKind::Slice { len: data.len() };
         self.push(&mut g, dir.receiver(), kind, Some(chunk));
     }
 

@@ -2,8 +2,8 @@
 //! re-writes each direction's stream in slices of A ± V bytes, D apart, with
 //! TCP_NODELAY, so splits (拆包) show up on loopback on demand.
 //!
-//! Each slice it writes is a `SegmentRx` event at the receiving side (`seq` = stream
-//! offset; `ack` and `win` are 0: the relay does not see the kernel's segments). When
+//! Each slice it writes is a `Slice` event at the receiving side, its chunk at the
+//! slice's stream offset (the relay does not see the kernel's segments). When
 //! the sender closes, the relay closes its side of the other connection (`FinRx`); when
 //! one side resets, the relay resets the other.
 
