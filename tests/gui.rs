@@ -12,6 +12,8 @@ fn harness(scenario: &str) -> Harness<'static, StickyApp> {
     });
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))
+        // Scroll areas take a few frames to settle after their content grows.
+        .with_max_steps(16)
         .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
     h.run();
     h
@@ -180,7 +182,9 @@ fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> 
 #[test]
 fn both_runs_the_scenario_on_real_loopback_too() {
     let mut h = harness("04-two-small-sends");
-    click(&mut h, "Both");
+    // The run starts at once and streams in while the UI keeps drawing: step, don't settle.
+    h.get_by_label("Both").click();
+    h.step();
     step_until(&mut h, |app| {
         app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
     });
