@@ -105,42 +105,82 @@ impl Metrics {
     /// One line for people: "3 of 5 messages intact; 2 sticky reads; 1 split message;
     /// 120 bytes lost". Only the nonzero problems are listed.
     pub fn verdict(&self) -> String {
-        let mut parts = Vec::new();
-        if self.messages_sent == 0 {
-            parts.push("no messages sent".to_string());
-        } else {
-            parts.push(format!(
-                "{} of {} intact",
-                self.messages_intact,
-                plural(self.messages_sent, "message", "messages")
-            ));
-        }
-        if self.messages_corrupted > 0 {
-            parts.push(format!("{} corrupted", self.messages_corrupted));
-        }
-        if self.messages_missing > 0 {
-            parts.push(format!("{} missing", self.messages_missing));
-        }
-        if self.sticky_reads > 0 {
-            parts.push(plural(self.sticky_reads, "sticky read", "sticky reads"));
-        }
-        if self.split_messages > 0 {
-            parts.push(plural(
-                self.split_messages,
-                "split message",
-                "split messages",
-            ));
-        }
-        if self.bytes_lost > 0 {
-            parts.push(format!("{} lost", plural(self.bytes_lost, "byte", "bytes")));
-        }
-        if self.max_hold_ms > 0.0 {
-            parts.push(format!(
-                "Nagle held data up to {} ms",
-                fmt_ms(self.max_hold_ms)
-            ));
-        }
+        let parts: Vec<String> = self.findings().into_iter().map(Finding::en).collect();
         parts.join("; ")
+    }
+
+    /// The verdict in Chinese: "2 条消息中 0 条完整；1 条损坏；1 次粘包".
+    pub fn verdict_zh(&self) -> String {
+        let parts: Vec<String> = self.findings().into_iter().map(Finding::zh).collect();
+        parts.join("；")
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let mut f = vec![if self.messages_sent == 0 {
+            Finding::NoneSent
+        } else {
+            Finding::Intact(self.messages_intact, self.messages_sent)
+        }];
+        let counts = [
+            (
+                self.messages_corrupted,
+                Finding::Corrupted as fn(u64) -> Finding,
+            ),
+            (self.messages_missing, Finding::Missing),
+            (self.sticky_reads, Finding::Sticky),
+            (self.split_messages, Finding::Split),
+            (self.bytes_lost, Finding::Lost),
+        ];
+        f.extend(
+            counts
+                .into_iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, make)| make(n)),
+        );
+        if self.max_hold_ms > 0.0 {
+            f.push(Finding::Held(self.max_hold_ms));
+        }
+        f
+    }
+}
+
+/// One part of a verdict.
+enum Finding {
+    NoneSent,
+    Intact(u64, u64),
+    Corrupted(u64),
+    Missing(u64),
+    Sticky(u64),
+    Split(u64),
+    Lost(u64),
+    Held(f64),
+}
+
+impl Finding {
+    fn en(self) -> String {
+        match self {
+            Finding::NoneSent => "no messages sent".to_string(),
+            Finding::Intact(i, n) => format!("{i} of {} intact", plural(n, "message", "messages")),
+            Finding::Corrupted(n) => format!("{n} corrupted"),
+            Finding::Missing(n) => format!("{n} missing"),
+            Finding::Sticky(n) => plural(n, "sticky read", "sticky reads"),
+            Finding::Split(n) => plural(n, "split message", "split messages"),
+            Finding::Lost(n) => format!("{} lost", plural(n, "byte", "bytes")),
+            Finding::Held(ms) => format!("Nagle held data up to {} ms", fmt_ms(ms)),
+        }
+    }
+
+    fn zh(self) -> String {
+        match self {
+            Finding::NoneSent => "没有发送消息".to_string(),
+            Finding::Intact(i, n) => format!("{n} 条消息中 {i} 条完整"),
+            Finding::Corrupted(n) => format!("{n} 条损坏"),
+            Finding::Missing(n) => format!("{n} 条缺失"),
+            Finding::Sticky(n) => format!("{n} 次粘包读取"),
+            Finding::Split(n) => format!("{n} 条消息被拆开"),
+            Finding::Lost(n) => format!("丢失 {n} 字节"),
+            Finding::Held(ms) => format!("Nagle 最长扣留数据 {} ms", fmt_ms(ms)),
+        }
     }
 }
 

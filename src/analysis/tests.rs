@@ -679,3 +679,24 @@ fn recv_results_and_deliveries_serialize_bytes_as_hex() {
     assert_eq!(d[0]["data"], "6869");
     assert_eq!(d[0]["intact"], true);
 }
+
+#[test]
+fn verdict_in_chinese_lists_the_same_findings() {
+    let m = Metrics {
+        messages_sent: 2,
+        messages_intact: 0,
+        messages_corrupted: 1,
+        messages_missing: 1,
+        sticky_reads: 1,
+        ..Metrics::default()
+    };
+    assert_eq!(
+        m.verdict(),
+        "0 of 2 messages intact; 1 corrupted; 1 missing; 1 sticky read"
+    );
+    assert_eq!(
+        m.verdict_zh(),
+        "2 条消息中 0 条完整；1 条损坏；1 条缺失；1 次粘包读取"
+    );
+    assert_eq!(Metrics::default().verdict_zh(), "没有发送消息");
+}

@@ -110,7 +110,10 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
 
 fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(label);
-    let verdict = pb.error.clone().unwrap_or_else(|| pb.report.verdict());
+    let verdict = pb
+        .error
+        .clone()
+        .unwrap_or_else(|| i18n::verdict(&pb.report, lang));
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
     let text = format!("{label} verdict: {verdict}");
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));

@@ -79,16 +79,25 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
         ui.selectable_value(&mut f.kind, Kind::Tcp, i18n::TCP_EVENTS.get(lang));
     });
     let pb = &app.playback;
-    let shown = pb.events_shown();
-    let rows: Vec<usize> = (0..pb.trace.events.len())
-        .filter(|&i| app.events_filter.keeps(&pb.trace.events[i]))
+    // In the real world alone, the list is the real run's (as it streams in).
+    let real = app.real.as_ref().filter(|_| app.mode == super::Mode::Real);
+    let (trace, shown, pos) = match real {
+        Some(r) => (
+            &r.live.trace,
+            r.live.trace.events.len(),
+            r.live.trace.events.len(),
+        ),
+        None => (&pb.trace, pb.events_shown(), pb.pos()),
+    };
+    let rows: Vec<usize> = (0..trace.events.len())
+        .filter(|&i| app.events_filter.keeps(&trace.events[i]))
         .collect();
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     let mut area = egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .id_salt("events");
     // Follow the newest event when the step changes.
-    if app.events_scrolled_to != Some(pb.pos()) {
+    if app.events_scrolled_to != Some(pos) {
         let current_row = rows.partition_point(|&i| i < shown);
         let pitch = row_h + ui.spacing().item_spacing.y;
         // How far the list could scroll in the last frame (0 on the first).
@@ -99,7 +108,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     }
     let out = area.show_rows(ui, row_h, rows.len(), |ui, range| {
         for &i in &rows[range] {
-            let e = &pb.trace.events[i];
+            let e = &trace.events[i];
             let past = i < shown;
             let text = format!(
                 "{:>10}  {:<6} {}",
@@ -117,11 +126,11 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
                     .truncate()
                     .sense(Sense::click()),
             );
-            if resp.clicked() {
+            if resp.clicked() && real.is_none() {
                 cmds.push(Cmd::SeekEvent(i));
             }
         }
     });
     app.events_max_scroll = Some((out.content_size.y - out.inner_rect.height()).max(0.0));
-    app.events_scrolled_to = Some(app.playback.pos());
+    app.events_scrolled_to = Some(pos);
 }

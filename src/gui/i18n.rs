@@ -105,3 +105,11 @@ pub const SERVER_HINT: T = T(
     "Point the tutorial's Python clients, nc or your own code at it. Nothing received is ever executed.",
     "用教程里的 Python 客户端、nc 或你自己的程序连接它。收到的内容绝不会被执行。",
 );
+
+/// The run's verdict in the UI's language.
+pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
+    match lang {
+        Lang::En => report.summary.verdict(),
+        Lang::Zh => report.summary.verdict_zh(),
+    }
+}

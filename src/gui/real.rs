@@ -100,7 +100,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         ui.colored_label(palette::BROKEN, n);
     }
     if rv.live.finished.is_some() {
-        let v = rv.report.verdict();
+        let v = i18n::verdict(&rv.report, lang);
         let resp = ui.label(RichText::new(format!("{}: {v}", i18n::VERDICT.get(lang))).size(15.0));
         resp.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Label, true, format!("real verdict: {v}"))

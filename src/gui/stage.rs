@@ -65,7 +65,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             Side::Client => i18n::CLIENT.get(lang),
             Side::Server => i18n::SERVER.get(lang),
         };
-        side_box(ui, &painter, r, title, steps, &state, app, &font, &visuals);
+        side_box(&painter, r, title, steps, &state, app, &font, &visuals);
     }
     // The wire: two lanes.
     painter.text(
@@ -172,7 +172,6 @@ pub fn packet_label(p: &InFlight) -> String {
 
 #[allow(clippy::too_many_arguments)]
 fn side_box(
-    ui: &egui::Ui,
     painter: &egui::Painter,
     r: Rect,
     title: &str,
@@ -298,5 +297,4 @@ fn side_box(
         state.recv_capacity,
         font,
     );
-    let _ = ui;
 }
