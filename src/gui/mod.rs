@@ -208,16 +208,25 @@ impl StickyApp {
                     });
                 egui::CentralPanel::default_margins().show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
-                        if self.mode != Mode::Real {
-                            stage::show(ui, self, &mut cmds);
-                            ui.add_space(6.0);
-                            receiver::show(ui, self, &mut cmds);
-                            ui.add_space(6.0);
-                            receiver::metrics(ui, self);
-                        }
-                        if self.mode != Mode::Sim {
-                            ui.separator();
-                            real::show(ui, self, &mut cmds);
+                        match self.mode {
+                            Mode::Sim => {
+                                stage::show(ui, self, &mut cmds);
+                                ui.add_space(6.0);
+                                receiver::show(ui, self, &mut cmds);
+                                ui.add_space(6.0);
+                                receiver::metrics(ui, self);
+                            }
+                            Mode::Real => real::show(ui, self, &mut cmds),
+                            // The model and the kernel side by side, under the model's stage.
+                            Mode::Both => {
+                                stage::show(ui, self, &mut cmds);
+                                ui.add_space(6.0);
+                                ui.columns(2, |cols| {
+                                    receiver::show(&mut cols[0], self, &mut cmds);
+                                    receiver::metrics(&mut cols[0], self);
+                                    real::show(&mut cols[1], self, &mut cmds);
+                                });
+                            }
                         }
                     });
                 });

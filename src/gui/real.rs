@@ -217,7 +217,7 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
         }
     });
     if let Some(addr) = sv.addr() {
-        ui.label(RichText::new(format!("127.0.0.1 … listening on {addr}")).monospace());
+        ui.label(RichText::new(format!("listening on {addr}")).monospace());
     }
     ui.weak(i18n::SERVER_HINT.get(lang));
     if let Some(e) = &sv.error {
