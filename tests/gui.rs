@@ -141,18 +141,34 @@ fn changing_a_parameter_keeps_the_time_cursor() {
 
 #[test]
 fn every_scenario_draws_in_both_languages_at_every_framing() {
+    use stickysim::gui::Cmd;
+    use stickysim::params::{Framing, Transport};
+    use stickysim::scenario::Lang;
+    // Drawing panics on a missing glyph (tofu) or a widget without an accessible name.
     let mut h = harness("");
     let n = h.state().scenarios.len();
     for i in 0..n {
-        h.state_mut().apply(stickysim::gui::Cmd::Scenario(i));
-        h.state_mut()
-            .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
-        h.run();
-        h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
-        h.run();
-        h.state_mut()
-            .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::En));
-        h.run();
+        h.state_mut().apply(Cmd::Scenario(i));
+        let base = h.state().playback.params.clone();
+        let framings = if base.transport == Transport::Udp {
+            vec![Framing::Raw]
+        } else {
+            vec![Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader]
+        };
+        for framing in framings {
+            h.state_mut().apply(Cmd::Params(stickysim::params::Params {
+                framing,
+                ..base.clone()
+            }));
+            for lang in [Lang::Zh, Lang::En] {
+                h.state_mut().apply(Cmd::Lang(lang));
+                h.state_mut().apply(Cmd::ToEnd);
+                h.run();
+                let pb = &h.state().playback;
+                assert!(pb.error.is_none(), "{}: {:?}", pb.scenario.name, pb.error);
+                assert!(pb.at_end());
+            }
+        }
     }
 }
 
