@@ -185,25 +185,35 @@ pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
             path: name.clone(),
             source,
         })?;
-        match scenario::parse_bytes_all(&bytes, &name) {
-            Ok(s) => {
-                let _ = writeln!(
-                    out,
-                    "ok     {name}  ({} + {} actions)",
-                    s.client.len(),
-                    s.server.len()
-                );
-            }
-            Err(errs) => {
-                errors += errs.len();
-                for e in errs {
-                    let _ = writeln!(out, "error  {e}");
-                }
-            }
-        }
+        errors += report_check(&mut out, &name, scenario::parse_bytes_all(&bytes, &name));
     }
     let _ = writeln!(out, "{} file(s) checked, {errors} error(s)", files.len());
     Ok((out, errors))
+}
+
+/// One file's line (or its errors) for `check`; returns its error count.
+fn report_check(
+    out: &mut String,
+    name: &str,
+    result: Result<Scenario, Vec<ScenarioError>>,
+) -> usize {
+    match result {
+        Ok(s) => {
+            let _ = writeln!(
+                out,
+                "ok     {name}  ({} + {} actions)",
+                s.client.len(),
+                s.server.len()
+            );
+            0
+        }
+        Err(errs) => {
+            for e in &errs {
+                let _ = writeln!(out, "error  {e}");
+            }
+            errs.len()
+        }
+    }
 }
 
 /// A completed simulated run: its trace, metrics and the programs still blocked.
@@ -426,20 +436,10 @@ pub fn render_json(run: &Run) -> serde_json::Value {
 /// `stickysim check` without paths: the built-in scenarios.
 pub fn check_builtin() -> (String, usize) {
     let mut out = String::new();
-    let mut errors = 0;
-    for (file, text) in scenario::BUILTIN {
-        match scenario::parse_all(text, file) {
-            Ok(_) => {
-                let _ = writeln!(out, "ok     {file}");
-            }
-            Err(errs) => {
-                errors += errs.len();
-                for e in errs {
-                    let _ = writeln!(out, "error  {e}");
-                }
-            }
-        }
-    }
+    let errors: usize = scenario::BUILTIN
+        .iter()
+        .map(|(file, text)| report_check(&mut out, file, scenario::parse_all(text, file)))
+        .sum();
     let _ = writeln!(
         out,
         "{} built-in scenario(s) checked, {errors} error(s)",
