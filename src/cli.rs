@@ -292,83 +292,8 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     }
     out.push('\n');
     out.push_str(&timeline::render_events(&t.events, &run.scenario, lang));
-    out.push_str(
-        "\nwhat each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n",
-    );
-    for r in analysis::recv_results(t) {
-        let what = if r.eof {
-            "EOF".to_string()
-        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
-            timeline::marked_bytes_within(c, 60)
-        } else {
-            String::new()
-        };
-        let mut note = if r.sticky {
-            format!("  ← sticky: {} messages", r.messages.len())
-        } else {
-            String::new()
-        };
-        // A UDP datagram longer than the recv: the event just before says what was lost.
-        let truncated = t.events[..r.event]
-            .iter()
-            .rev()
-            .filter(|e| e.side == r.side)
-            .find_map(|e| match e.kind {
-                crate::trace::EventKind::Truncated { len, kept } => {
-                    Some(Some(len.saturating_sub(kept)))
-                }
-                crate::trace::EventKind::AppCall { .. } => Some(None),
-                _ => None,
-            });
-        if let Some(Some(lost)) = truncated {
-            let _ = write!(note, "  ← truncated: {lost} B of the datagram lost");
-        }
-        let _ = writeln!(
-            out,
-            "  {:>10}  {:<6} {:>6} B  {what}{note}",
-            timeline::ms(r.t_us),
-            r.side.name(),
-            r.data.len()
-        );
-    }
-    let deliveries = analysis::deliveries(t);
-    if !deliveries.is_empty() {
-        out.push_str(
-            "\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n",
-        );
-        for d in deliveries {
-            let mark = if d.intact { "✓" } else { "✗" };
-            let text = timeline::text_head(&d.data, 40);
-            let _ = write!(
-                out,
-                "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"",
-                d.side.name(),
-                d.index,
-                d.data.len()
-            );
-            if !d.intact {
-                match t.messages_in(d.dir).find(|m| m.id == d.index) {
-                    Some(m) => {
-                        let _ = write!(
-                            out,
-                            "  but #{} was {} B \"{}\"",
-                            m.id,
-                            m.data.len(),
-                            timeline::text_head(&m.data, 20)
-                        );
-                    }
-                    None => {
-                        let _ = write!(
-                            out,
-                            "  but only {} message(s) were sent",
-                            t.messages_in(d.dir).count()
-                        );
-                    }
-                }
-            }
-            out.push('\n');
-        }
-    }
+    out.push('\n');
+    out.push_str(&recv_sections(t));
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
     let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
@@ -501,7 +426,7 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     );
     for (title, run) in [("simulated", sim), ("real loopback", real)] {
         let _ = writeln!(out, "\n== {title} ==");
-        out.push_str(&recv_summary(run));
+        out.push_str(&recv_sections(&run.trace));
         for s in &run.stuck {
             let _ = writeln!(out, "note: {s}");
         }
@@ -510,48 +435,6 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     out.push_str(&render_metrics_pair(&sim.report, &real.report));
     let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
     let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
-    out
-}
-
-/// The recv results and the delivered messages of a run, one line each.
-fn recv_summary(run: &Run) -> String {
-    let t = &run.trace;
-    let mut out = String::from("what each recv() returned:\n");
-    for r in analysis::recv_results(t) {
-        let what = if r.eof {
-            "EOF".to_string()
-        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
-            timeline::marked_bytes(c)
-        } else {
-            String::new()
-        };
-        let note = if r.sticky { "  ← sticky" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {:>10}  {:<6} {:>6} B  {what}{note}",
-            timeline::ms(r.t_us),
-            r.side.name(),
-            r.data.len()
-        );
-    }
-    let deliveries = analysis::deliveries(t);
-    if !deliveries.is_empty() {
-        out.push_str("what recv_message() handed to the program:\n");
-        for d in deliveries {
-            let mark = if d.intact { "✓" } else { "✗" };
-            let mut text = crate::trace::escape_bytes(&d.data[..d.data.len().min(40)]);
-            if d.data.len() > 40 {
-                text.push('…');
-            }
-            let _ = writeln!(
-                out,
-                "  {mark} {} #{} {} B \"{text}\"",
-                d.side.name(),
-                d.index,
-                d.data.len()
-            );
-        }
-    }
     out
 }
 
@@ -579,4 +462,88 @@ pub fn render_both_json(sim: &Run, real: &Run) -> serde_json::Value {
         "real": render_json(real),
         "notes": real.stuck,
     })
+}
+
+/// What each recv() returned (message boundaries marked), then what recv_message() handed
+/// to the program, with what was sent where it differs.
+fn recv_sections(t: &Trace) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "what each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n",
+    );
+    for r in analysis::recv_results(t) {
+        let what = if r.eof {
+            "EOF".to_string()
+        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
+            timeline::marked_bytes_within(c, 60)
+        } else {
+            String::new()
+        };
+        let mut note = if r.sticky {
+            format!("  ← sticky: {} messages", r.messages.len())
+        } else {
+            String::new()
+        };
+        // A UDP datagram longer than the recv: the event just before says what was lost.
+        let truncated = t.events[..r.event]
+            .iter()
+            .rev()
+            .filter(|e| e.side == r.side)
+            .find_map(|e| match e.kind {
+                crate::trace::EventKind::Truncated { len, kept } => {
+                    Some(Some(len.saturating_sub(kept)))
+                }
+                crate::trace::EventKind::AppCall { .. } => Some(None),
+                _ => None,
+            });
+        if let Some(Some(lost)) = truncated {
+            let _ = write!(note, "  ← truncated: {lost} B of the datagram lost");
+        }
+        let _ = writeln!(
+            out,
+            "  {:>10}  {:<6} {:>6} B  {what}{note}",
+            timeline::ms(r.t_us),
+            r.side.name(),
+            r.data.len()
+        );
+    }
+    let deliveries = analysis::deliveries(t);
+    if !deliveries.is_empty() {
+        out.push_str(
+            "\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n",
+        );
+        for d in deliveries {
+            let mark = if d.intact { "✓" } else { "✗" };
+            let text = timeline::text_head(&d.data, 40);
+            let _ = write!(
+                out,
+                "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"",
+                d.side.name(),
+                d.index,
+                d.data.len()
+            );
+            if !d.intact {
+                match t.messages_in(d.dir).find(|m| m.id == d.index) {
+                    Some(m) => {
+                        let _ = write!(
+                            out,
+                            "  but #{} was {} B \"{}\"",
+                            m.id,
+                            m.data.len(),
+                            timeline::text_head(&m.data, 20)
+                        );
+                    }
+                    None => {
+                        let _ = write!(
+                            out,
+                            "  but only {} message(s) were sent",
+                            t.messages_in(d.dir).count()
+                        );
+                    }
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
