@@ -777,7 +777,12 @@ impl<'a> Parser<'a> {
 
     /// A whole number in `min..=max`. `unit` is appended to the range in messages.
     fn uint(&mut self, name: &str, v: &Val<'_>, min: u64, max: u64, unit: &str) -> Option<u64> {
-        let range = range_words(min as f64, max as f64, unit);
+        // Bounds past 2^53 (the seed's) would print rounded through f64: spell them exactly.
+        let range = if max > 1 << 53 {
+            format!("from {min} to {max}")
+        } else {
+            range_words(min as f64, max as f64, unit)
+        };
         let n = match v.get_ref() {
             DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix()).ok(),
             DeValue::Float(f) => {
