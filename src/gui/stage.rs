@@ -65,7 +65,18 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             Side::Client => i18n::CLIENT.get(lang),
             Side::Server => i18n::SERVER.get(lang),
         };
-        side_box(&painter, r, title, steps, &state, app, &font, &visuals);
+        let rects = side_box(&painter, r, title, steps, &state, app, &font, &visuals);
+        // Hovering a buffer names the messages its bytes belong to.
+        for (rect, chunk, what) in [
+            (rects[0], &state.send_buffer, "send"),
+            (rects[1], &state.recv_buffer, "recv"),
+        ] {
+            if let (Some(rect), Some(chunk)) = (rect, chunk) {
+                let id = ui.make_persistent_id(("buffer", side, what));
+                ui.interact(rect, id, Sense::hover())
+                    .on_hover_text(super::receiver::span_summary(chunk));
+            }
+        }
     }
     // The wire: two lanes.
     painter.text(
@@ -180,7 +191,7 @@ fn side_box(
     app: &StickyApp,
     font: &FontId,
     visuals: &egui::Visuals,
-) {
+) -> [Option<Rect>; 2] {
     let lang = app.lang();
     painter.rect_stroke(
         r,
@@ -249,6 +260,7 @@ fn side_box(
     let send_y = inner.bottom() - 2.0 * buf_h - 30.0;
     let recv_y = inner.bottom() - buf_h;
     let tcp = app.playback.params.transport == crate::params::Transport::Tcp;
+    let mut send_rect = None;
     if tcp {
         let used = state.send_buffer.as_ref().map_or(0, |c| c.data.len());
         let label = format!(
@@ -269,6 +281,7 @@ fn side_box(
             visuals.text_color(),
         );
         let sr = Rect::from_min_size(pos2(inner.left(), send_y), vec2(inner.width(), buf_h));
+        send_rect = Some(sr);
         bytes::buffer(
             painter,
             sr,
@@ -297,4 +310,5 @@ fn side_box(
         state.recv_capacity,
         font,
     );
+    [send_rect, Some(rr)]
 }
