@@ -113,3 +113,28 @@ pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
         Lang::Zh => report.summary.verdict_zh(),
     }
 }
+
+/// Why data waits in a send buffer, in the model's own terms.
+pub fn held_reason(h: &crate::model::Held, lang: Lang) -> String {
+    let since = crate::timeline::ms(h.since_us);
+    match lang {
+        Lang::En => format!(
+            "held by Nagle since {since}: {} B wait while {} B are in flight unacknowledged; \
+             they go when an ACK arrives or a full segment accumulates",
+            h.waiting, h.in_flight
+        ),
+        Lang::Zh => format!(
+            "自 {since} 起被 Nagle 算法扣留：{} 字节在等待，{} 字节已发出但尚未确认；\
+             收到 ACK 或攒满一个完整报文段时才发出",
+            h.waiting, h.in_flight
+        ),
+    }
+}
+
+pub const PACKET_ARRIVED: T = T("(the packet has arrived)", "（报文已到达）");
+pub const PARTIAL_LENGTH: T = T(
+    "only part of the 4-byte length is here",
+    "这里只有 4 字节长度字段的一部分",
+);
+pub const BODY_LENGTH: T = T("body length", "正文长度");
+pub const JSON_LENGTH: T = T("JSON header length", "JSON 报头长度");

@@ -45,7 +45,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                             ),
                             p.chunk.clone(),
                         ),
-                        None => ("(the packet has arrived)".into(), None),
+                        None => (i18n::PACKET_ARRIVED.get(lang).into(), None),
                     }
                 }
                 None => {
@@ -58,12 +58,13 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
             }
             if let Some(c) = &chunk {
                 hexdump(ui, c);
-                header_fields(ui, &pb.trace, c);
+                header_fields(ui, &pb.trace, c, lang);
             }
             // Why anything sits in a send buffer, in the model's own words.
             if let Some(sim) = pb.sim() {
                 for side in [Side::Client, Side::Server] {
-                    if let Some(reason) = sim.side_state(side).held_reason {
+                    if let Some(h) = sim.side_state(side).held {
+                        let reason = i18n::held_reason(&h, lang);
                         ui.label(
                             RichText::new(format!("{}: {reason}", side.name()))
                                 .color(palette::BROKEN),
@@ -146,7 +147,7 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
 }
 
 /// Decodes the frame headers in the chunk: the length field and the JSON header.
-fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk) {
+fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scenario::Lang) {
     let p = &trace.params;
     if p.framing == Framing::Raw {
         return;
@@ -169,9 +170,9 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk) {
                 .then(|| &c.data[(a - c.offset) as usize..(b - c.offset) as usize])
         };
         let what = if p.framing == Framing::JsonHeader {
-            "JSON header length"
+            i18n::JSON_LENGTH.get(lang)
         } else {
-            "body length"
+            i18n::BODY_LENGTH.get(lang)
         };
         match have(m.offset, m.offset + 4) {
             Some(f) => {
@@ -186,16 +187,19 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk) {
                         "big-endian u32, struct.pack('!I', n)",
                     ),
                 };
+                let msg = i18n::MESSAGE.get(lang);
                 ui.label(format!(
-                    "message {}: {} → {what} {n} ({how})",
+                    "{msg} {}: {} → {what} {n} ({how})",
                     s.msg,
                     super::bytes::hex(f)
                 ));
             }
             None => {
                 ui.label(format!(
-                    "message {}: only part of the 4-byte length is here",
-                    s.msg
+                    "{} {}: {}",
+                    i18n::MESSAGE.get(lang),
+                    s.msg,
+                    i18n::PARTIAL_LENGTH.get(lang)
                 ));
             }
         }

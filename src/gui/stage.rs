@@ -269,7 +269,7 @@ fn side_box(
             state.send_capacity
         );
         let held = state
-            .held_reason
+            .held
             .as_ref()
             .map(|_| format!("  ({})", i18n::HELD.get(lang)))
             .unwrap_or_default();

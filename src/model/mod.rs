@@ -212,8 +212,19 @@ pub struct SideState {
     /// Bytes waiting in the receive buffer (for UDP: the queued datagrams).
     pub recv_buffer: Option<Chunk>,
     pub recv_capacity: u32,
-    /// Why data sits in the send buffer, in words, if it is held.
-    pub held_reason: Option<String>,
+    /// Data held back by Nagle's algorithm ([`tcp::sender_decision`]), if any.
+    pub held: Option<Held>,
+}
+
+/// Data the sender holds back (RFC 896): a small segment waits while earlier data is
+/// unacknowledged, until an ACK arrives or a full segment accumulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub since_us: Micros,
+    /// Bytes waiting to be sent.
+    pub waiting: u64,
+    /// Bytes sent and not yet acknowledged.
+    pub in_flight: u64,
 }
 
 /// The simulation.
@@ -1323,18 +1334,14 @@ impl Sim {
         };
         let tx = side.tx_dir();
         let rx = side.peer().tx_dir();
-        let (send_buffer, unsent, recv_buffer, held_reason) = if self.params.transport
-            == Transport::Tcp
-        {
+        let (send_buffer, unsent, recv_buffer, held) = if self.params.transport == Transport::Tcp {
             let t = &self.tcp[s];
             let send = (t.write_end > t.snd_una).then(|| self.chunk(tx, t.snd_una, t.write_end));
             let recv = (t.rcv_nxt > t.rcv_read).then(|| self.chunk(rx, t.rcv_read, t.rcv_nxt));
-            let held = t.nagle_since.map(|since| {
-                format!(
-                    "held by Nagle since {:.3} ms: {} B in flight, waiting for an ACK or a full segment",
-                    since as f64 / 1000.0,
-                    t.snd_nxt - t.snd_una
-                )
+            let held = t.nagle_since.map(|since_us| Held {
+                since_us,
+                waiting: t.write_end - t.snd_nxt,
+                in_flight: t.snd_nxt - t.snd_una,
             });
             (send, t.write_end - t.snd_nxt, recv, held)
         } else {
@@ -1353,7 +1360,7 @@ impl Sim {
             send_capacity: self.params.send_buffer,
             recv_buffer,
             recv_capacity: self.params.recv_buffer,
-            held_reason,
+            held,
         }
     }
 
