@@ -240,3 +240,12 @@ fn the_live_server_shows_what_a_client_sends() {
     click(&mut h, "Stop");
     assert!(!h.state().server.running());
 }
+
+#[test]
+fn compare_decoders_on_the_upload() {
+    let mut h = harness("07-ftp-upload");
+    click(&mut h, "Compare");
+    click(&mut h, "correct | tutorial decoder");
+    h.get_by_label_contains("correct decoder verdict: 1 of 1 message intact");
+    h.get_by_label_contains("tutorial decoder verdict: 0 of 1 message intact");
+}

@@ -1,62 +1,94 @@
 //! The compare view: the same scenario side by side, raw | length-prefix | json-header
-//! (or Nagle on | off), each with its receiver's view, metrics and verdict.
+//! (or Nagle on | off, or the correct | the tutorial's decoder), each with its receiver's view, metrics and verdict.
 
 use egui::RichText;
 
 use super::playback::Playback;
 use super::{Cmd, StickyApp, i18n, receiver};
-use crate::params::{Framing, Params, Transport};
+use crate::params::{DecoderKind, Framing, Params, Transport};
 use crate::trace::Side;
 
+/// What the columns vary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareBy {
+    /// raw | length-prefix | json-header
+    Framing,
+    /// Nagle on | off
+    Nagle,
+    /// the correct decoder | the tutorial's loops
+    Decoder,
+}
+
 pub struct Compare {
-    /// What the columns were computed for: scenario, params, Nagle mode.
-    key: (usize, Params, bool),
+    /// What the columns were computed for: scenario, params, what varies.
+    key: (usize, Params, CompareBy),
     pub columns: Vec<(String, Playback)>,
 }
 
 impl Compare {
     fn new(app: &StickyApp) -> Compare {
         let base = app.playback.params.clone();
-        let scenario = app.scenario();
-        let variants: Vec<(String, Params)> = if app.compare_nagle {
-            [true, false]
-                .into_iter()
-                .map(|on| {
-                    (
-                        format!("Nagle {}", if on { "on" } else { "off" }),
-                        Params {
-                            nagle: on,
-                            ..base.clone()
-                        },
-                    )
-                })
-                .collect()
-        } else if base.transport == Transport::Udp {
-            vec![(
-                "raw".to_string(),
-                Params {
-                    framing: Framing::Raw,
-                    ..base.clone()
-                },
-            )]
-        } else {
-            [
+        let with = |label: &str, p: Params| (label.to_string(), p);
+        let variants: Vec<(String, Params)> = match app.compare_by {
+            CompareBy::Nagle => vec![
+                with(
+                    "Nagle on",
+                    Params {
+                        nagle: true,
+                        ..base.clone()
+                    },
+                ),
+                with(
+                    "Nagle off",
+                    Params {
+                        nagle: false,
+                        ..base.clone()
+                    },
+                ),
+            ],
+            CompareBy::Decoder => vec![
+                with(
+                    "correct decoder",
+                    Params {
+                        decoder: DecoderKind::Correct,
+                        ..base.clone()
+                    },
+                ),
+                with(
+                    "tutorial decoder",
+                    Params {
+                        decoder: DecoderKind::Tutorial,
+                        ..base.clone()
+                    },
+                ),
+            ],
+            CompareBy::Framing if base.transport == Transport::Udp => {
+                vec![with(
+                    "raw",
+                    Params {
+                        framing: Framing::Raw,
+                        ..base.clone()
+                    },
+                )]
+            }
+            CompareBy::Framing => [
                 (Framing::Raw, "raw"),
                 (Framing::LengthPrefix, "length-prefix"),
                 (Framing::JsonHeader, "json-header"),
             ]
             .into_iter()
-            .map(|(f, name)| {
-                (
-                    name.to_string(),
+            .map(|(framing, name)| {
+                with(
+                    name,
                     Params {
-                        framing: f,
+                        framing,
                         ..base.clone()
                     },
                 )
             })
-            .collect()
+            .collect(),
         };
+        let scenario = app.scenario();
         let columns = variants
             .into_iter()
             .map(|(label, p)| {
@@ -66,7 +98,7 @@ impl Compare {
             })
             .collect();
         Compare {
-            key: (app.current, base, app.compare_nagle),
+            key: (app.current, base, app.compare_by),
             columns,
         }
     }
@@ -77,7 +109,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
     let fresh = app
         .compare
         .as_ref()
-        .is_some_and(|c| c.key == (app.current, app.playback.params.clone(), app.compare_nagle));
+        .is_some_and(|c| c.key == (app.current, app.playback.params.clone(), app.compare_by));
     if !fresh {
         app.compare = Some(Compare::new(app));
     }
@@ -88,14 +120,23 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
             app.scenario().title.get(lang)
         ));
         ui.separator();
-        let mut nagle = app.compare_nagle;
-        ui.selectable_value(&mut nagle, false, i18n::COMPARE_FRAMINGS.get(lang));
-        ui.selectable_value(&mut nagle, true, i18n::COMPARE_NAGLE.get(lang));
-        if nagle != app.compare_nagle {
-            cmds.push(Cmd::CompareNagle(nagle));
+        let mut by = app.compare_by;
+        ui.selectable_value(
+            &mut by,
+            CompareBy::Framing,
+            i18n::COMPARE_FRAMINGS.get(lang),
+        );
+        ui.selectable_value(&mut by, CompareBy::Nagle, i18n::COMPARE_NAGLE.get(lang));
+        ui.selectable_value(
+            &mut by,
+            CompareBy::Decoder,
+            i18n::COMPARE_DECODERS.get(lang),
+        );
+        if by != app.compare_by {
+            cmds.push(Cmd::CompareBy(by));
         }
     });
-    if app.playback.params.transport == Transport::Udp && !app.compare_nagle {
+    if app.playback.params.transport == Transport::Udp && app.compare_by != CompareBy::Nagle {
         ui.label(i18n::NOT_FOR_UDP.get(lang));
     }
     let Some(compare) = &app.compare else { return };

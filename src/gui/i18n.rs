@@ -82,6 +82,7 @@ pub const COMPARE_FRAMINGS: T = T(
     "原始 | 长度前缀 | JSON 报头",
 );
 pub const COMPARE_NAGLE: T = T("Nagle on | off", "Nagle 开 | 关");
+pub const COMPARE_DECODERS: T = T("correct | tutorial decoder", "正确 | 教程的解码器");
 pub const NOT_FOR_UDP: T = T(
     "Framing applies to TCP streams; UDP keeps datagrams whole.",
     "分帧只用于 TCP 字节流；UDP 保持数据报的边界。",

@@ -6,7 +6,7 @@
 //! actions are recorded as [`Cmd`]s while drawing and applied after the frame.
 
 mod bytes;
-mod compare;
+pub mod compare;
 mod controls;
 mod events;
 pub mod i18n;
@@ -89,7 +89,7 @@ pub enum Cmd {
     Dark(bool),
     Zoom(f32),
     View(View),
-    CompareNagle(bool),
+    CompareBy(compare::CompareBy),
     Speed(Option<f64>),
     Mode(Mode),
     RealStart,
@@ -113,7 +113,7 @@ pub struct StickyApp {
     pub selection: Option<Selection>,
     pub events_filter: events::Filter,
     pub compare: Option<Compare>,
-    pub compare_nagle: bool,
+    pub compare_by: compare::CompareBy,
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
@@ -144,7 +144,7 @@ impl StickyApp {
             selection: None,
             events_filter: events::Filter::default(),
             compare: None,
-            compare_nagle: false,
+            compare_by: compare::CompareBy::Framing,
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
@@ -373,8 +373,8 @@ impl StickyApp {
             }
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
-            Cmd::CompareNagle(on) => {
-                self.compare_nagle = on;
+            Cmd::CompareBy(by) => {
+                self.compare_by = by;
                 self.compare = None;
             }
         }
