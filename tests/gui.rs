@@ -210,8 +210,14 @@ fn both_runs_the_scenario_on_real_loopback_too() {
     // The kernel decides the chunking; the bytes are what they are.
     assert_eq!(report.summary.messages_sent, 2);
     assert_eq!(report.summary.bytes_delivered, 10);
-    // the simulated view is still there
+    // the simulated view is still there, side by side with the real one
+    h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+    h.run();
     h.get_by_label("recv #1 at server: 10 B, messages 1+2 (sticky)");
+    // a real chip opens its bytes in the inspector
+    h.get_by_label_contains("real recv #1 at server").click();
+    h.run();
+    assert!(matches!(h.state().selection, Some(stickysim::gui::Selection::RealEvent(_))));
 }
 
 #[test]

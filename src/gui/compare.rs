@@ -170,7 +170,7 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                 ui.weak(format!("… {skip} earlier"));
             }
             for (k, r) in recvs.iter().enumerate().skip(skip) {
-                receiver::chip(ui, &pb.trace, k + 1, r, false, lang);
+                receiver::chip(ui, &pb.trace, k + 1, r, false, lang, &format!("{label} "));
             }
         });
         ui.horizontal_wrapped(|ui| {

@@ -17,18 +17,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
         .id_salt("inspector")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            let (title, chunk) = match &app.selection {
-                Some(Selection::Event(i)) => match pb.trace.events.get(*i) {
-                    Some(e) => (
-                        format!(
-                            "{}  {}  {}",
-                            timeline::ms(e.t_us),
-                            e.side.name(),
-                            timeline::describe(e)
-                        ),
-                        e.chunk.clone(),
-                    ),
-                    None => (String::new(), None),
+            let (title, chunk, trace) = match &app.selection {
+                Some(Selection::Event(i)) => event_item(&pb.trace, *i, ""),
+                Some(Selection::RealEvent(i)) => match &app.real {
+                    Some(r) => event_item(&r.live.trace, *i, "real  "),
+                    None => (String::new(), None, &pb.trace),
                 },
                 Some(Selection::Packet(dir, seq, datagram)) => {
                     match pb.sim().and_then(|s| {
@@ -44,13 +37,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                                 timeline::ms(p.arrives_us)
                             ),
                             p.chunk.clone(),
+                            &pb.trace,
                         ),
-                        None => (i18n::PACKET_ARRIVED.get(lang).into(), None),
+                        None => (i18n::PACKET_ARRIVED.get(lang).into(), None, &pb.trace),
                     }
                 }
                 None => {
                     ui.weak(i18n::SELECT_HINT.get(lang));
-                    (String::new(), None)
+                    (String::new(), None, &pb.trace)
                 }
             };
             if !title.is_empty() {
@@ -58,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
             }
             if let Some(c) = &chunk {
                 hexdump(ui, c);
-                header_fields(ui, &pb.trace, c, lang);
+                header_fields(ui, trace, c, lang);
             }
             // Why anything sits in a send buffer, in the model's own words.
             if let Some(sim) = pb.sim() {
@@ -213,5 +207,21 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
                 .unwrap_or(text.to_string());
             ui.label(RichText::new(pretty).monospace());
         }
+    }
+}
+
+/// An event's line and bytes, from the trace it belongs to.
+fn event_item<'a>(t: &'a Trace, i: usize, prefix: &str) -> (String, Option<Chunk>, &'a Trace) {
+    match t.events.get(i) {
+        Some(e) => {
+            let line = format!(
+                "{prefix}{}  {}  {}",
+                timeline::ms(e.t_us),
+                e.side.name(),
+                timeline::describe(e)
+            );
+            (line, e.chunk.clone(), t)
+        }
+        None => (String::new(), None, t),
     }
 }

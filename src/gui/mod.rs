@@ -69,6 +69,8 @@ pub enum Selection {
     Event(usize),
     /// A packet on the wire (direction, seq, datagram?).
     Packet(Dir, u64, bool),
+    /// An event of the real run (by index).
+    RealEvent(usize),
 }
 
 /// UI actions, applied after the frame.

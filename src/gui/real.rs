@@ -92,7 +92,8 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         deliveries: &deliveries,
         shown: trace.events.len(),
         interactive: false,
-        selection: None,
+        select: super::Selection::RealEvent,
+        selection: app.selection.as_ref(),
         prefix: "real ",
     };
     receiver::rows(ui, &view, lang, cmds);

@@ -29,6 +29,7 @@ pub fn chip_label(k: usize, r: &RecvResult) -> String {
 }
 
 /// One recv result as a chip: a strip of coloured bytes with its length and text below.
+/// `prefix` goes in front of its accessible label (`real `, or `raw ` in a compare column).
 pub fn chip(
     ui: &mut egui::Ui,
     trace: &Trace,
@@ -36,6 +37,7 @@ pub fn chip(
     r: &RecvResult,
     selected: bool,
     lang: Lang,
+    prefix: &str,
 ) -> egui::Response {
     let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt()).clamp(56.0, 300.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(w, 58.0), Sense::click());
@@ -100,7 +102,7 @@ pub fn chip(
         FontId::monospace(11.0),
         visuals.text_color(),
     );
-    let label = chip_label(k, r);
+    let label = format!("{prefix}{}", chip_label(k, r));
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     resp.on_hover_ui(|ui| {
         ui.label(hover_text(trace, r));
@@ -157,10 +159,12 @@ pub struct RecvView<'a> {
     pub deliveries: &'a [Delivery],
     /// Events that have happened so far; later ones are not drawn.
     pub shown: usize,
-    /// Chips select events and deliveries seek to them (the simulated run only).
+    /// The simulated run: deliveries seek to their step. (A real run cannot seek.)
     pub interactive: bool,
+    /// What selecting the chip of event `i` selects.
+    pub select: fn(usize) -> Selection,
     pub selection: Option<&'a Selection>,
-    /// In front of the accessible labels of deliveries, e.g. `real `.
+    /// In front of the accessible labels of chips and deliveries, e.g. `real `.
     pub prefix: &'a str,
 }
 
@@ -173,6 +177,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         deliveries: &pb.deliveries,
         shown: pb.events_shown(),
         interactive: true,
+        select: Selection::Event,
         selection: app.selection.as_ref(),
         prefix: "",
     };
@@ -211,9 +216,9 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                 ui.weak(format!("… {skip} earlier"));
             }
             for (k, r) in past.into_iter().skip(skip) {
-                let selected = v.selection == Some(&Selection::Event(r.event));
-                if chip(ui, v.trace, *k, r, selected, lang).clicked() && v.interactive {
-                    cmds.push(Cmd::Select(Some(Selection::Event(r.event))));
+                let selected = v.selection == Some(&(v.select)(r.event));
+                if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
+                    cmds.push(Cmd::Select(Some((v.select)(r.event))));
                 }
             }
         });
