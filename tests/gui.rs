@@ -217,7 +217,10 @@ fn both_runs_the_scenario_on_real_loopback_too() {
     // a real chip opens its bytes in the inspector
     h.get_by_label_contains("real recv #1 at server").click();
     h.run();
-    assert!(matches!(h.state().selection, Some(stickysim::gui::Selection::RealEvent(_))));
+    assert!(matches!(
+        h.state().selection,
+        Some(stickysim::gui::Selection::RealEvent(_))
+    ));
 }
 
 #[test]
