@@ -10,36 +10,20 @@ use criterion::Criterion;
 use egui_kittest::Harness;
 use stickysim::gui::{Cmd, Settings, StickyApp};
 use stickysim::params::{Framing, Params};
-use stickysim::scenario::{Action, Scenario, Step, Text};
+use stickysim::scenario::{Action, Scenario};
 
 /// A scenario whose run has at least 10,000 events.
 fn big_scenario() -> Scenario {
-    let steps = |a: Vec<Action>| -> Vec<Step> {
-        a.into_iter()
-            .enumerate()
-            .map(|(i, action)| Step {
-                action,
-                note: None,
-                line: i as u32 + 1,
-            })
-            .collect()
-    };
     let mut client: Vec<Action> = (0..900)
         .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120]))
         .collect();
     client.push(Action::Close);
     let server: Vec<Action> = (0..1000).map(|_| Action::RecvMessage(1024)).collect();
-    Scenario {
-        name: "bench-10k".into(),
-        title: Text::plain("10k events"),
-        summary: None,
-        params: Params {
-            framing: Framing::LengthPrefix,
-            ..Params::default()
-        },
-        client: steps(client),
-        server: steps(server),
-    }
+    let params = Params {
+        framing: Framing::LengthPrefix,
+        ..Params::default()
+    };
+    Scenario::from_actions("bench-10k", params, client, server)
 }
 
 fn app_harness(scenario: Scenario) -> Harness<'static, StickyApp> {

@@ -3,30 +3,11 @@
 use proptest::prelude::*;
 use stickysim::model::Sim;
 use stickysim::params::{DecoderKind, Framing, HeaderStyle, HeaderWrites, Params, Transport};
-use stickysim::scenario::{Action, Scenario, Step};
+use stickysim::scenario::{Action, Scenario};
 use stickysim::trace::{Call, EventKind, Side, Trace};
 
-fn steps(actions: Vec<Action>) -> Vec<Step> {
-    actions
-        .into_iter()
-        .enumerate()
-        .map(|(i, action)| Step {
-            action,
-            note: None,
-            line: i as u32 + 1,
-        })
-        .collect()
-}
-
 fn run(client: Vec<Action>, server: Vec<Action>, params: &Params) -> Trace {
-    let s = Scenario {
-        name: "prop".into(),
-        title: Default::default(),
-        summary: None,
-        params: params.clone(),
-        client: steps(client),
-        server: steps(server),
-    };
+    let s = Scenario::from_actions("prop", params.clone(), client, server);
     let mut sim = Sim::new(&s, params).unwrap();
     sim.run_until_idle(5_000_000)
         .expect("a bounded run finishes");

@@ -2,31 +2,12 @@
 //! with only the parameters that matter.
 
 use super::*;
-use crate::scenario::{Action, Scenario, Step};
+use crate::scenario::{Action, Scenario};
 use crate::trace::EventKind as K;
 use crate::trace::Part;
 
-fn prog(actions: Vec<Action>) -> Vec<Step> {
-    actions
-        .into_iter()
-        .enumerate()
-        .map(|(i, action)| Step {
-            action,
-            note: None,
-            line: i as u32 + 1,
-        })
-        .collect()
-}
-
 fn scenario(client: Vec<Action>, server: Vec<Action>) -> Scenario {
-    Scenario {
-        name: "test".into(),
-        title: Default::default(),
-        summary: None,
-        params: Params::default(),
-        client: prog(client),
-        server: prog(server),
-    }
+    Scenario::from_actions("test", Params::default(), client, server)
 }
 
 fn run_with(client: Vec<Action>, server: Vec<Action>, params: Params) -> Trace {

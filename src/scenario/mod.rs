@@ -78,6 +78,34 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A scenario built in code (tests, benchmarks): each action is one step, numbered
+    /// from line 1, without notes.
+    pub fn from_actions(
+        name: &str,
+        params: Params,
+        client: Vec<Action>,
+        server: Vec<Action>,
+    ) -> Scenario {
+        let steps = |actions: Vec<Action>| -> Vec<Step> {
+            let numbered = actions.into_iter().zip(1..);
+            numbered
+                .map(|(action, line)| Step {
+                    action,
+                    note: None,
+                    line,
+                })
+                .collect()
+        };
+        Scenario {
+            name: name.to_string(),
+            title: Text::plain(name),
+            summary: None,
+            params,
+            client: steps(client),
+            server: steps(server),
+        }
+    }
+
     /// The number in front of the name (`04-…` → 4), if any.
     pub fn number(&self) -> Option<u32> {
         let digits: String = self
