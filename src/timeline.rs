@@ -357,12 +357,7 @@ pub fn describe(event: &Event) -> String {
         EventKind::AppReturn { call, ret, .. } => match call {
             Call::Sleep { .. } => "  woke up".to_string(),
             Call::Close => "  closed".to_string(),
-            Call::Recv { .. } | Call::Send { .. } | Call::Sendall { .. } => {
-                format!("  {} → {ret}", call.text())
-            }
-            Call::SendMessage { .. } | Call::RecvMessage { .. } => {
-                format!("  {} → {ret}", call.text())
-            }
+            _ => format!("  {} → {ret}", call.text()),
         },
         EventKind::Eof { .. } => "  EOF: the peer closed and the buffer is empty".to_string(),
         EventKind::Deliver { index, data, .. } => {

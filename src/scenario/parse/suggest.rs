@@ -97,17 +97,8 @@ fn is_subsequence(short: &str, long: &str) -> bool {
 mod tests {
     use super::closest;
 
-    const KEYS: &[&str] = &[
-        "send",
-        "sendall",
-        "send_message",
-        "recv",
-        "recv_message",
-        "sleep_ms",
-        "close",
-        "note",
-        "repeat",
-    ];
+    // The keys a `[[client]]` / `[[server]]` entry may have.
+    const KEYS: &[&str] = super::super::ENTRY_KEYS;
 
     #[test]
     fn typos() {
