@@ -216,7 +216,10 @@ impl Param {
                 quoted.join(", ")
             }
             Kind::Bool => "`true`, `false`".to_string(),
-            Kind::Uint { min, max } => format!("{min} to {max}{}", size_words(max as f64)),
+            Kind::Uint { min, max } if self.unit == "bytes" => {
+                format!("{min} to {max}{}", size_words(max as f64))
+            }
+            Kind::Uint { min, max } => format!("{min} to {max}"),
             Kind::Number {
                 min,
                 max,
