@@ -19,7 +19,12 @@ fn settings(pairs: &[(&str, Value)]) -> Settings {
 #[test]
 fn every_field_has_one_row() {
     let json = serde_json::to_value(Params::default()).unwrap();
-    let mut fields: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut fields: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let mut keys = table::keys();
     fields.sort();
     keys.sort();
@@ -28,7 +33,10 @@ fn every_field_has_one_row() {
         // A value other than the default, within range.
         let v = match p.kind {
             Kind::Choice(names) => Value::Choice(names.len() - 1),
-            Kind::Bool => Value::Bool(!matches!((p.get)(&Params::default()), Some(Value::Bool(true)))),
+            Kind::Bool => Value::Bool(!matches!(
+                (p.get)(&Params::default()),
+                Some(Value::Bool(true))
+            )),
             Kind::Uint { max, .. } => Value::Uint(max),
             Kind::Number { max, .. } => Value::Number(max),
         };
@@ -170,7 +178,10 @@ fn checks_refuse_past_the_ends() {
                 assert!(p.check(Value::Uint(max)).is_ok());
                 assert!(p.check(Value::Uint(min)).is_ok());
                 let e = p.check(Value::Uint(max + 1)).unwrap_err();
-                assert!(e.starts_with(&format!("`{}` must be from {min} to {max}", p.key)), "{e}");
+                assert!(
+                    e.starts_with(&format!("`{}` must be from {min} to {max}", p.key)),
+                    "{e}"
+                );
                 if min > 0 {
                     assert!(p.check(Value::Uint(min - 1)).is_err());
                 }
@@ -191,7 +202,10 @@ fn checks_refuse_past_the_ends() {
     }
     let bw = table::param("bandwidth_mbps").unwrap();
     let e = bw.check(Value::Number(0.0005)).unwrap_err();
-    assert!(e.contains("must be 0 (unlimited) or at least 0.001 Mbit/s"), "{e}");
+    assert!(
+        e.contains("must be 0 (unlimited) or at least 0.001 Mbit/s"),
+        "{e}"
+    );
 }
 
 /// docs/scenario-format.md's parameter table is the table's. `UPDATE_DOCS=1` rewrites it.
@@ -200,7 +214,9 @@ fn the_docs_table_is_the_table() {
     const START: &str = "<!-- params-table:";
     const END: &str = "<!-- /params-table -->";
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md");
-    let text = std::fs::read_to_string(&path).unwrap().replace("\r\n", "\n");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\r\n", "\n");
     let start = text.find(START).expect("the docs mark the table's start");
     let body = start + text[start..].find('\n').unwrap() + 1;
     let end = text.find(END).expect("the docs mark the table's end");
