@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::table::{PARAMS, Param, Value, param};
-use super::{Link, Params};
+use super::{Link, Params, Stack};
 
 /// Keys set explicitly (by a scenario file, `--set`, a flag, the GUI) and their values.
 /// An explicit value always wins over a default, including the link's and the stack's.
@@ -99,6 +99,35 @@ impl Settings {
             }
         }
         s
+    }
+
+    /// `old` moved to another stack and link, as the GUI's toggles do: the values that
+    /// followed the old ones follow the new; the `explicit` keys, and those that differ
+    /// from the old link's and stack's defaults, keep their values.
+    pub fn relink<'k>(
+        old: &Params,
+        explicit: impl IntoIterator<Item = &'k str>,
+        stack: Stack,
+        link: Link,
+    ) -> Params {
+        let mut s = Settings::from_params(old);
+        for key in explicit {
+            if let Some(row) = param(key)
+                && let Some(v) = (row.get)(old)
+            {
+                s.insert(row, v);
+            }
+        }
+        let mut new = old.clone();
+        (new.stack, new.link) = (stack, link);
+        for key in ["stack", "link"] {
+            if let Some(row) = param(key)
+                && let Some(v) = (row.get)(&new)
+            {
+                s.insert(row, v);
+            }
+        }
+        s.resolve()
     }
 }
 

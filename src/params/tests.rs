@@ -169,6 +169,27 @@ fn from_params_round_trips() {
     assert!(Settings::from_params(&Params::default()).is_empty());
 }
 
+/// The GUI's toggles: values that followed the old link follow the new one; the file's
+/// keys and values changed in the window stay.
+#[test]
+fn relink_keeps_explicit_values() {
+    let lan = Params::default();
+    let p = Settings::relink(&lan, [], Stack::Linux, Link::Loopback);
+    assert_eq!(
+        p,
+        settings(&[("link", choice("link", "loopback"))]).resolve()
+    );
+    let back = Settings::relink(&p, [], Stack::Linux, Link::Lan);
+    assert_eq!(back, lan);
+    let mut edited = lan.clone();
+    edited.mss = 3;
+    let p = Settings::relink(&edited, [], Stack::Windows, Link::Loopback);
+    assert_eq!((p.mss, p.latency_ms, p.delayed_ack_ms), (3, 0.01, 200.0));
+    // A file that sets mss = 1460 (the lan default) keeps it on loopback.
+    let p = Settings::relink(&lan, ["mss"], Stack::Linux, Link::Loopback);
+    assert_eq!((p.mss, p.recv_buffer), (1460, table::LOOPBACK_RECV_BUFFER));
+}
+
 /// Every row refuses min − 1 and max + 1 with the range in its message.
 #[test]
 fn checks_refuse_past_the_ends() {
