@@ -460,7 +460,7 @@ fn every_param_reads_the_same_from_a_file_and_from_set() {
                 (Err(a), Err(b)) => {
                     assert!(!accepted, "{} = {text}: {a}", p.key);
                     assert_eq!(a, b, "{} = {text}", p.key);
-                    assert!(a.contains(&format!("{}", p.key)), "{a}");
+                    assert!(a.contains(p.key), "{a}");
                 }
                 _ => panic!("{} = {text}: file {file:?}, --set {set:?}", p.key),
             }
