@@ -285,9 +285,11 @@ fn run_real(
     };
     if r.both {
         // Both worlds on the same wire: the model on loopback unless a link was chosen.
-        let params = &r.overrides().resolve_beside_real(scenario)?;
+        // The real run keeps the parameters as resolved: realnet cannot set TCP_MAXSEG to
+        // the loopback MSS (Linux refuses it), so it leaves MSS to the kernel as before.
         let real = cli::run_real(scenario, params, &opts)?;
-        let sim = cli::run_sim(scenario, params)?;
+        let sim_params = r.overrides().resolve_beside_real(scenario)?;
+        let sim = cli::run_sim(scenario, &sim_params)?;
         if r.json {
             out_json(&cli::render_both_json(&sim, &real));
         } else {
