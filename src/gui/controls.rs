@@ -76,8 +76,8 @@ fn param_widget(ui: &mut egui::Ui, key: &str, label: Option<&str>, p: &mut Param
             }
         }
         Kind::Uint { min, max } => {
-            let mut n = match new {
-                Some(Value::Uint(n)) => n,
+            let mut n = match new.unwrap_or(first_value(key)) {
+                Value::Uint(n) => n,
                 _ => min,
             };
             let drag = egui::DragValue::new(&mut n).range(min..=max).speed(4.0);
@@ -87,8 +87,8 @@ fn param_widget(ui: &mut egui::Ui, key: &str, label: Option<&str>, p: &mut Param
             }
         }
         Kind::Number { min, max, .. } => {
-            let mut x = match new {
-                Some(Value::Number(x)) => x,
+            let mut x = match new.unwrap_or(first_value(key)) {
+                Value::Number(x) => x,
                 _ => min,
             };
             let speed = ((max - min) / 60_000.0).clamp(0.001, 1.0);
