@@ -157,6 +157,12 @@ const BROKEN: &[(&str, u32, u32, &str)] = &[
         11,
         "the client program would send 80000000 bytes of data in all",
     ),
+    (
+        "31-unknown-link.toml",
+        6,
+        8,
+        "unknown link `localhost`: choose one of lan, loopback",
+    ),
 ];
 
 fn broken_dir() -> PathBuf {
