@@ -67,7 +67,7 @@ struct RunArgs {
     /// Sleep this long before every recv / recv_message.
     #[arg(long)]
     recv_delay_ms: Option<f64>,
-    /// Seed of the random jitter and loss (0 to 9223372036854775807, as in files).
+    /// Seed of the random jitter and loss (the range scenario files allow).
     #[arg(long)]
     seed: Option<u64>,
     /// Whose TCP the model follows (sets the default delayed-ACK time).
