@@ -114,11 +114,7 @@ impl Sim {
     /// Sets up a run: both programs start at t = 0 on an established connection.
     pub fn new(scenario: &Scenario, params: &Params) -> Result<Sim, ModelError> {
         if params.transport == Transport::Udp && params.framing != Framing::Raw {
-            let name = serde_json::to_value(params.framing)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            return Err(ModelError::FramingOnUdp(name));
+            return Err(ModelError::FramingOnUdp(params.framing.name().to_string()));
         }
         let tcp = TcpState::new(params);
         let mut sim = Sim {
