@@ -19,6 +19,17 @@ fn harness(scenario: &str) -> Harness<'static, StickyApp> {
     h
 }
 
+/// Picks `item` from the list named `list` (e.g. View → Compare).
+fn pick(h: &mut Harness<'static, StickyApp>, list: &str, item: &str) {
+    // A narrow top bar keeps the list in its "More" menu.
+    if h.query_by_label_contains(list).is_none() {
+        click(h, "More");
+    }
+    click(h, list);
+    h.get_by_label(item).click();
+    h.run();
+}
+
 fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
     h.get_by_label_contains(label).click();
     h.run();
@@ -112,7 +123,7 @@ fn chinese_changes_the_labels() {
 #[test]
 fn compare_view_shows_three_columns_with_verdicts() {
     let mut h = harness("04-two-small-sends");
-    click(&mut h, "Compare");
+    pick(&mut h, "View", "Compare");
     h.get_by_label_contains("raw verdict: 0 of 2 messages intact");
     h.get_by_label_contains("length-prefix verdict: 2 of 2 messages intact");
     h.get_by_label_contains("json-header verdict: 2 of 2 messages intact");
@@ -199,8 +210,7 @@ fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> 
 fn both_runs_the_scenario_on_real_loopback_too() {
     let mut h = harness("04-two-small-sends");
     // The run starts at once and streams in while the UI keeps drawing: step, don't settle.
-    h.get_by_label("Both").click();
-    h.step();
+    pick(&mut h, "World", "Both");
     step_until(&mut h, |app| {
         app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
     });
@@ -228,7 +238,7 @@ fn the_live_server_shows_what_a_client_sends() {
     use std::io::{Read, Write};
     let mut h = harness("01-first-round-trip");
     h.state_mut().server.port = 0;
-    click(&mut h, "Live server");
+    pick(&mut h, "View", "Live server");
     click(&mut h, "Start");
     let addr = h.state().server.addr().expect("listening");
     assert!(addr.ip().is_loopback());
@@ -253,8 +263,126 @@ fn the_live_server_shows_what_a_client_sends() {
 #[test]
 fn compare_decoders_on_the_upload() {
     let mut h = harness("07-ftp-upload");
-    click(&mut h, "Compare");
+    pick(&mut h, "View", "Compare");
     click(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("correct decoder verdict: 1 of 1 message intact");
     h.get_by_label_contains("tutorial decoder verdict: 0 of 1 message intact");
+}
+
+/// A harness like a window of `w`×`h` pixels at `zoom` (egui works in points: a window
+/// at zoom 1.5 is 1.5 × fewer points wide).
+fn window(scenario: &str, w: f32, h: f32, zoom: f32) -> Harness<'static, StickyApp> {
+    let app = StickyApp::new(Settings {
+        scenario: scenario.into(),
+        zoom,
+        ..Settings::default()
+    });
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(w / zoom, h / zoom))
+        .with_pixels_per_point(zoom)
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
+    h.run();
+    h
+}
+
+/// The rects of the nodes whose label contains `label` (at least one).
+fn rects(h: &Harness<'static, StickyApp>, label: &str) -> Vec<egui::Rect> {
+    let r: Vec<egui::Rect> = h
+        .query_all_by_label_contains(label)
+        .map(|n| n.rect())
+        .collect();
+    assert!(!r.is_empty(), "nothing labelled {label:?}");
+    r
+}
+
+fn overlap(a: egui::Rect, b: egui::Rect) -> f32 {
+    let i = a.intersect(b);
+    if i.is_positive() { i.area() } else { 0.0 }
+}
+
+/// What a class needs on screen: the verdict, the results, the transport controls and
+/// the top bar, all inside the window, none over another.
+fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
+    h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+    h.run();
+    let screen = h.ctx.content_rect();
+    let mut items: Vec<(String, egui::Rect)> = Vec::new();
+    for label in [
+        "verdict: ",
+        "recv #1 at ",
+        "Reset",
+        "Step back",
+        "Play",
+        "Step ▶",
+        "To the end",
+        "Present",
+        "Scenario",
+    ] {
+        for r in rects(h, label) {
+            items.push((label.to_string(), r));
+        }
+    }
+    for (label, r) in &items {
+        assert!(
+            screen.expand(0.5).contains_rect(*r),
+            "{what}: {label:?} at {r:?} is outside the window {screen:?}"
+        );
+    }
+    for (i, (la, a)) in items.iter().enumerate() {
+        for (lb, b) in &items[i + 1..] {
+            assert!(
+                overlap(*a, *b) < 1.0,
+                "{what}: {la:?} {a:?} overlaps {lb:?} {b:?}"
+            );
+        }
+    }
+    // The top bar is one row: the scenario list and Present side by side.
+    let (scenario, present) = (rects(h, "Scenario")[0], rects(h, "Present")[0]);
+    assert!(
+        (scenario.center().y - present.center().y).abs() < 4.0,
+        "{what}: the top bar wrapped"
+    );
+}
+
+#[test]
+fn a_class_sees_verdict_results_and_controls_at_every_size_and_zoom() {
+    for scenario in ["04-two-small-sends", "08-header-split", "12-separate-header-writes"] {
+        for (w, h) in [(1024.0, 600.0), (1280.0, 720.0)] {
+            for zoom in [1.0, 1.5] {
+                let mut harness = window(scenario, w, h, zoom);
+                assert_all_on_screen(&mut harness, &format!("{scenario} {w}x{h} at {zoom}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn present_mode_shows_only_the_lesson_and_zooms() {
+    let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.0);
+    assert!(h.query_by_label("Inspector").is_some());
+    click(&mut h, "Present");
+    assert!(h.state().settings.present);
+    assert_eq!(h.state().zoom(), 1.5);
+    click(&mut h, "Present");
+    assert!(!h.state().settings.present);
+    assert_eq!(h.state().zoom(), 1.0, "back to the zoom before presenting");
+    // The window is now 1.5 × fewer points: as eframe would give it.
+    let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.5);
+    h.state_mut().apply(stickysim::gui::Cmd::Present(true));
+    h.run();
+    assert!(h.query_by_label("Inspector").is_none(), "the inspector is hidden");
+    assert!(h.query_by_label("Events").is_none(), "the events are hidden");
+    assert_all_on_screen(&mut h, "present 1280x720");
+}
+
+#[test]
+fn the_zoom_buttons_stay_where_they_are() {
+    let mut h = window("04-two-small-sends", 1280.0, 720.0, 1.0);
+    let before = rects(&h, "Zoom in")[0];
+    for _ in 0..3 {
+        click(&mut h, "Zoom in");
+        assert_eq!(rects(&h, "Zoom in")[0], before);
+    }
+    assert!((h.state().zoom() - 1.3).abs() < 1e-4);
 }

@@ -139,3 +139,70 @@ pub const PARTIAL_LENGTH: T = T(
 );
 pub const BODY_LENGTH: T = T("body length", "正文长度");
 pub const JSON_LENGTH: T = T("JSON header length", "JSON 报头长度");
+
+pub const VIEW: T = T("View", "视图");
+pub const WORLD: T = T("World: simulated, real or both", "模拟、真实或两者");
+pub const MENU: T = T("More", "更多");
+pub const MORE: T = T("More settings", "更多设置");
+pub const ZOOM_IN: T = T("Zoom in", "放大");
+pub const ZOOM_OUT: T = T("Zoom out", "缩小");
+pub const PRESENT: T = T("Present", "演示模式");
+pub const PRESENT_HINT: T = T(
+    "For a projector: large zoom, high contrast, only the stage, the results, the narration and the controls",
+    "用于投影：放大、高对比度，只显示舞台、结果、讲解和控制按钮",
+);
+pub const KEY_SPACE: T = T("Space", "空格键");
+pub const ONE_MS_TAKES: T = T("1 ms = ", "1 毫秒 = ");
+pub const SLOW_MOTION: T = T(
+    "Slow motion: how long 1 ms of simulated time takes on screen",
+    "慢动作：模拟时间的 1 毫秒在屏幕上持续多久",
+);
+pub const DETAILS: T = T("Events & inspector", "事件与检查器");
+pub const DETAILS_HINT: T = T(
+    "Show or hide the event list and the inspector",
+    "显示或隐藏事件列表和检查器",
+);
+pub const REVEAL: T = T("Reveal the verdict", "揭晓结论");
+pub const REVEAL_HINT: T = T(
+    "The verdict appears at the end of the run; predict first, or reveal it now",
+    "结论在运行结束时出现；先让大家预测，或现在揭晓",
+);
+pub const VERDICT_AT_END: T = T(
+    "shown at the end of the run",
+    "运行结束时显示",
+);
+pub const CRASHED: T = T("crashed", "已崩溃");
+pub const UNSENT: T = T("unsent", "未发送");
+pub const IN_FLIGHT: T = T("in flight, unacknowledged", "已发出，未确认");
+pub const NAGLE_HOLD: T = T("Nagle hold", "Nagle 扣留");
+pub const DELACK_TIMER: T = T("delayed-ACK timer", "延迟确认计时器");
+
+/// A choice of a parameter (`raw`, `length-prefix`, `linux`…) as the UI shows it.
+pub fn choice(name: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return name;
+    }
+    CHOICES
+        .iter()
+        .find(|(en, _)| *en == name)
+        .map_or(name, |(_, zh)| zh)
+}
+
+/// The 中文 names of the parameters' choices.
+pub const CHOICES: &[(&str, &str)] = &[
+    ("raw", "原始"),
+    ("length-prefix", "长度前缀"),
+    ("json-header", "JSON 报头"),
+    ("linux", "Linux"),
+    ("windows", "Windows"),
+    ("lan", "局域网"),
+    ("loopback", "回环"),
+    ("tcp", "TCP"),
+    ("udp", "UDP"),
+    ("combined", "合并写"),
+    ("separate", "分开写"),
+    ("correct", "正确"),
+    ("tutorial", "教程版"),
+    ("little", "小端"),
+    ("big", "大端"),
+];

@@ -13,7 +13,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
     let lang = app.lang();
     ui.strong(i18n::INSPECTOR.get(lang));
     let pb = &app.playback;
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("inspector")
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -134,7 +134,9 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
         }
         job.append("\n", 0.0, plain);
     }
-    ui.label(job);
+    // Fixed columns: a row never wraps (the inspector scrolls sideways instead).
+    job.wrap.max_width = f32::INFINITY;
+    ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
     if c.data.len() > shown {
         ui.weak(format!("… {} more bytes", c.data.len() - shown));
     }

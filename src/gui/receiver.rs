@@ -39,13 +39,20 @@ pub fn chip(
     lang: Lang,
     prefix: &str,
 ) -> egui::Response {
-    let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt()).clamp(56.0, 300.0);
+    let font = FontId::monospace(12.0);
+    let chunk = trace.events.get(r.event).and_then(|e| e.chunk.as_ref());
+    // Wide enough for its header bytes in hex next to a little of each body.
+    let headers = chunk.map_or(0.0, |c| {
+        bytes::headers_width(ui.painter(), c, &font) + 10.0 * c.spans.len() as f32
+    });
+    let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt())
+        .max(headers)
+        .clamp(56.0, 420.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(w, 58.0), Sense::click());
     let painter = ui.painter_at(rect.expand(2.0));
     let strip = egui::Rect::from_min_size(rect.min, vec2(w, 26.0));
-    let font = FontId::monospace(12.0);
     let visuals = ui.visuals();
-    match trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) {
+    match chunk {
         Some(c) if !r.eof => bytes::strip(&painter, strip, c, &font),
         _ => {
             painter.rect_filled(strip, 3.0, visuals.widgets.inactive.bg_fill);
@@ -105,34 +112,32 @@ pub fn chip(
     let label = format!("{prefix}{}", chip_label(k, r));
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     resp.on_hover_ui(|ui| {
-        ui.label(hover_text(trace, r));
+        ui.label(hover_text(trace, r, lang));
     })
 }
 
 /// Chips shown per side: the newest ones (a long run would otherwise lay out thousands).
 const MAX_CHIPS: usize = 40;
 
-fn hover_text(trace: &Trace, r: &RecvResult) -> String {
+fn hover_text(trace: &Trace, r: &RecvResult, lang: Lang) -> String {
     let Some(c) = trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) else {
-        return "EOF".into();
+        return i18n::EOF.get(lang).into();
     };
-    span_summary(c)
+    span_summary(c, lang)
 }
 
 /// `message 1: bytes 0–4 (header), 4–9` for a tooltip.
-pub fn span_summary(c: &Chunk) -> String {
+pub fn span_summary(c: &Chunk, lang: Lang) -> String {
     c.spans
         .iter()
         .map(|s| {
-            let part = if s.part == crate::trace::Part::Header {
-                " (header)"
-            } else {
-                ""
-            };
-            format!(
-                "message {}: stream bytes {}–{}{part}",
-                s.msg, s.start, s.end
-            )
+            let header = s.part == crate::trace::Part::Header;
+            match (lang, header) {
+                (Lang::En, true) => format!("message {}: stream bytes {}–{} (header)", s.msg, s.start, s.end),
+                (Lang::En, false) => format!("message {}: stream bytes {}–{}", s.msg, s.start, s.end),
+                (Lang::Zh, true) => format!("消息 {}：字节流第 {}–{} 字节（报头）", s.msg, s.start, s.end),
+                (Lang::Zh, false) => format!("消息 {}：字节流第 {}–{} 字节", s.msg, s.start, s.end),
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -170,7 +175,11 @@ pub struct RecvView<'a> {
 
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let pb = &app.playback;
-    ui.heading(i18n::WHAT_RECV_RETURNED.get(app.lang()));
+    ui.label(
+        RichText::new(i18n::WHAT_RECV_RETURNED.get(app.lang()))
+            .strong()
+            .size(16.0),
+    );
     let view = RecvView {
         trace: &pb.trace,
         recvs: &pb.recvs,
@@ -327,23 +336,45 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
     });
 }
 
-/// The metrics of the run and the verdict.
-pub fn metrics(ui: &mut egui::Ui, app: &StickyApp) {
+/// The verdict and the metrics: hidden until the run's end (or a Reveal), so that a
+/// class can predict first.
+pub fn verdict_row(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let report = &app.playback.report;
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("{}:", i18n::VERDICT.get(lang))).strong());
-        let v = i18n::verdict(report, lang);
-        let resp = ui.label(RichText::new(&v).size(15.0));
-        resp.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
-        });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("{}:", i18n::VERDICT.get(lang)))
+                .strong()
+                .size(16.0),
+        );
+        if app.verdict_shown() {
+            let v = i18n::verdict(report, lang);
+            let color = if report.summary.messages_intact == report.summary.messages_sent {
+                palette::INTACT
+            } else {
+                palette::BROKEN
+            };
+            let resp = ui.label(RichText::new(&v).size(16.0).strong().color(color));
+            resp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
+            });
+        } else {
+            ui.weak(i18n::VERDICT_AT_END.get(lang));
+            if ui
+                .button(i18n::REVEAL.get(lang))
+                .on_hover_text(i18n::REVEAL_HINT.get(lang))
+                .clicked()
+            {
+                cmds.push(Cmd::Reveal);
+            }
+        }
+        if app.verdict_shown() {
+            // On the verdict's line, so the row never grows.
+            ui.menu_button(format!("{} ▼", i18n::METRICS.get(lang)), |ui| {
+                metrics_grid(ui, report, "metrics");
+            });
+        }
     });
-    egui::CollapsingHeader::new(i18n::METRICS.get(lang))
-        .default_open(false)
-        .show(ui, |ui| {
-            metrics_grid(ui, report, "metrics");
-        });
 }
 
 pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &str) {
