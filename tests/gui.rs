@@ -21,11 +21,12 @@ fn harness(scenario: &str) -> Harness<'static, StickyApp> {
 
 /// Picks `item` from the list named `list` (e.g. View → Compare).
 fn pick(h: &mut Harness<'static, StickyApp>, list: &str, item: &str) {
-    // A narrow top bar keeps the list in its "More" menu.
+    // A narrow top bar keeps the choice in its "More" menu, as buttons.
     if h.query_by_label_contains(list).is_none() {
         click(h, "More");
+    } else {
+        click(h, list);
     }
-    click(h, list);
     h.get_by_label(item).click();
     h.run();
 }
@@ -307,10 +308,15 @@ fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
     h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
     h.run();
     let screen = h.ctx.content_rect();
-    let mut items: Vec<(String, egui::Rect)> = Vec::new();
+    // The newest result (the lowest chip: the results scroll to the newest when they do
+    // not all fit).
+    let newest = rects(h, "recv #")
+        .into_iter()
+        .max_by(|a, b| a.bottom().total_cmp(&b.bottom()))
+        .unwrap();
+    let mut items: Vec<(String, egui::Rect)> = vec![("newest recv".into(), newest)];
     for label in [
         "verdict: ",
-        "recv #1 at ",
         "Reset",
         "Step back",
         "Play",
@@ -347,7 +353,11 @@ fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
 
 #[test]
 fn a_class_sees_verdict_results_and_controls_at_every_size_and_zoom() {
-    for scenario in ["04-two-small-sends", "08-header-split", "12-separate-header-writes"] {
+    for scenario in [
+        "04-two-small-sends",
+        "08-header-split",
+        "12-separate-header-writes",
+    ] {
         for (w, h) in [(1024.0, 600.0), (1280.0, 720.0)] {
             for zoom in [1.0, 1.5] {
                 let mut harness = window(scenario, w, h, zoom);
@@ -371,8 +381,14 @@ fn present_mode_shows_only_the_lesson_and_zooms() {
     let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.5);
     h.state_mut().apply(stickysim::gui::Cmd::Present(true));
     h.run();
-    assert!(h.query_by_label("Inspector").is_none(), "the inspector is hidden");
-    assert!(h.query_by_label("Events").is_none(), "the events are hidden");
+    assert!(
+        h.query_by_label("Inspector").is_none(),
+        "the inspector is hidden"
+    );
+    assert!(
+        h.query_by_label("Events").is_none(),
+        "the events are hidden"
+    );
     assert_all_on_screen(&mut h, "present 1280x720");
 }
 

@@ -198,12 +198,21 @@ pub fn send_buffer(
         parts.0 = Some(r);
     }
     if split < end {
-        let r = Rect::from_min_max(pos2(rect.left() + sent_w + 2.0, rect.top()), pos2(rect.left() + w.max(sent_w + 8.0), rect.bottom()));
+        let r = Rect::from_min_max(
+            pos2(rect.left() + sent_w + 2.0, rect.top()),
+            pos2(rect.left() + w.max(sent_w + 8.0), rect.bottom()),
+        );
         let faded = painter.with_clip_rect(r.intersect(painter.clip_rect()));
         strip(&faded, r, &slice(c, split, end), font);
         painter.rect_filled(r, 1.0, Color32::from_black_alpha(110));
         let dash = Stroke::new(1.5, Color32::from_gray(220));
-        let pts = [r.left_top(), r.right_top(), r.right_bottom(), r.left_bottom(), r.left_top()];
+        let pts = [
+            r.left_top(),
+            r.right_top(),
+            r.right_bottom(),
+            r.left_bottom(),
+            r.left_top(),
+        ];
         painter.extend(egui::Shape::dashed_line(&pts, dash, 4.0, 3.0));
         parts.1 = Some(r);
     }

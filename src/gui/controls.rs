@@ -167,7 +167,11 @@ impl Group {
                 _ => Vec::new(),
             }
         };
-        let texts = |ts: &[&i18n::T]| ts.iter().map(|t| (t.get(lang).to_string(), false)).collect();
+        let texts = |ts: &[&i18n::T]| {
+            ts.iter()
+                .map(|t| (t.get(lang).to_string(), false))
+                .collect()
+        };
         match self {
             Group::Framing => choices("framing"),
             Group::Toggles => vec![
@@ -242,6 +246,7 @@ const GROUPS: [Group; 7] = [
 /// The groups that fit inline in a bar `width` points wide (the rest go in the menu).
 fn inline_groups(ui: &egui::Ui, app: &StickyApp, width: f32) -> Vec<Group> {
     let mut left = width - right_width(ui, app) - scenario_width(width) - 16.0;
+
     let mut out = Vec::new();
     for g in GROUPS {
         let w = g.width(ui, app);
@@ -261,7 +266,6 @@ fn right_width(ui: &egui::Ui, app: &StickyApp) -> f32 {
     let sep = 2.0 * sp.item_spacing.x + 2.0;
     button(&format!("{} ▼", i18n::MENU.get(app.lang())))
         + button("中文")
-        + button("EN")
         + 2.0 * sep
         + 2.0 * (22.0 + sp.item_spacing.x)
         + 40.0
@@ -272,7 +276,7 @@ fn right_width(ui: &egui::Ui, app: &StickyApp) -> f32 {
 
 /// The scenario list's width: its title is cut to fit.
 fn scenario_width(bar: f32) -> f32 {
-    (bar * 0.22).clamp(140.0, 300.0)
+    (bar * 0.2).clamp(140.0, 300.0)
 }
 
 /// One bar on every view: scenario, the lesson's toggles, view, mode, stack, theme;
@@ -323,22 +327,28 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         },
         |ui| {
             // Right to left: the menu at the far right, then language, zoom, Present.
-            ui.menu_button(format!("{} ▼", i18n::MENU.get(lang)), |ui| {
-                for g in GROUPS.iter().filter(|g| !inline.contains(g)) {
-                    ui.horizontal(|ui| group(ui, *g, app, &mut p_menu, &mut menu_cmds));
-                    ui.separator();
-                }
-                let show_params = ui.ctx().content_rect().width() >= 1000.0;
-                let mut params = app.show_params.unwrap_or(show_params);
-                if ui
-                    .checkbox(&mut params, i18n::PARAMETERS.get(lang))
-                    .changed()
-                {
-                    menu_cmds.push(Cmd::ShowParams(params));
-                }
-            })
-            .response
-            .on_hover_text(i18n::MORE.get(lang));
+            // Stays open while its lists and toggles are used; a click outside closes it.
+            egui::containers::menu::MenuButton::new(format!("{} ▼", i18n::MENU.get(lang)))
+                .config(
+                    egui::containers::menu::MenuConfig::new()
+                        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
+                )
+                .ui(ui, |ui| {
+                    for g in GROUPS.iter().filter(|g| !inline.contains(g)) {
+                        ui.horizontal(|ui| group(ui, *g, app, &mut p_menu, &mut menu_cmds));
+                        ui.separator();
+                    }
+                    let show_params = ui.ctx().content_rect().width() >= 1000.0;
+                    let mut params = app.show_params.unwrap_or(show_params);
+                    if ui
+                        .checkbox(&mut params, i18n::PARAMETERS.get(lang))
+                        .changed()
+                    {
+                        menu_cmds.push(Cmd::ShowParams(params));
+                    }
+                })
+                .0
+                .on_hover_text(i18n::MORE.get(lang));
             if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
                 menu_cmds.push(Cmd::Lang(Lang::Zh));
             }
@@ -414,8 +424,24 @@ fn choose<V: Copy + PartialEq>(
     (new != current).then_some(new)
 }
 
+/// The same choice as buttons side by side (in the menu, where a list in a list would
+/// close it).
+fn choose_inline<V: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    current: V,
+    values: &[(V, &i18n::T)],
+    lang: Lang,
+) -> Option<V> {
+    let mut new = current;
+    for (v, t) in values {
+        ui.selectable_value(&mut new, *v, t.get(lang));
+    }
+    (new != current).then_some(new)
+}
+
 fn group(ui: &mut egui::Ui, g: Group, app: &StickyApp, p: &mut Params, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
+    let in_menu = egui::containers::menu::is_in_menu(ui);
     let tcp = p.transport == Transport::Tcp;
     match g {
         Group::Framing => {
@@ -424,7 +450,13 @@ fn group(ui: &mut egui::Ui, g: Group, app: &StickyApp, p: &mut Params, cmds: &mu
         Group::Toggles => {
             ui.add_enabled_ui(tcp, |ui| {
                 param_widget(ui, "nagle", Some(i18n::NAGLE.get(lang)), p, lang);
-                param_widget(ui, "delayed_ack", Some(i18n::DELAYED_ACK.get(lang)), p, lang);
+                param_widget(
+                    ui,
+                    "delayed_ack",
+                    Some(i18n::DELAYED_ACK.get(lang)),
+                    p,
+                    lang,
+                );
             });
         }
         Group::Stack => param_widget(ui, "stack", None, p, lang),
@@ -435,7 +467,12 @@ fn group(ui: &mut egui::Ui, g: Group, app: &StickyApp, p: &mut Params, cmds: &mu
                 (View::Compare, &i18n::COMPARE),
                 (View::Server, &i18n::LIVE_SERVER),
             ];
-            if let Some(view) = choose(ui, "view", i18n::VIEW.get(lang), app.view, &views, lang) {
+            let new = if in_menu {
+                choose_inline(ui, app.view, &views, lang)
+            } else {
+                choose(ui, "view", i18n::VIEW.get(lang), app.view, &views, lang)
+            };
+            if let Some(view) = new {
                 cmds.push(Cmd::View(view));
             }
         }
@@ -445,7 +482,12 @@ fn group(ui: &mut egui::Ui, g: Group, app: &StickyApp, p: &mut Params, cmds: &mu
                 (Mode::Real, &i18n::REAL),
                 (Mode::Both, &i18n::BOTH),
             ];
-            if let Some(mode) = choose(ui, "mode", i18n::WORLD.get(lang), app.mode, &modes, lang) {
+            let new = if in_menu {
+                choose_inline(ui, app.mode, &modes, lang)
+            } else {
+                choose(ui, "mode", i18n::WORLD.get(lang), app.mode, &modes, lang)
+            };
+            if let Some(mode) = new {
                 cmds.push(Cmd::Mode(mode));
             }
         }
@@ -506,7 +548,10 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 cmds.push(Cmd::RealStart);
             }
             if ui
-                .add_enabled(running, egui::Button::new(format!("■ {}", i18n::STOP.get(lang))))
+                .add_enabled(
+                    running,
+                    egui::Button::new(format!("■ {}", i18n::STOP.get(lang))),
+                )
                 .clicked()
             {
                 cmds.push(Cmd::RealStop);
@@ -517,46 +562,42 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             details_toggle(ui, app, cmds);
             return;
         }
-        if ui
-            .button(format!("|◀ {}", i18n::RESET.get(lang)))
-            .on_hover_text("Home")
-            .clicked()
-        {
-            cmds.push(Cmd::Reset);
-        }
-        if ui
-            .button(format!("◀ {}", i18n::STEP_BACK.get(lang)))
-            .on_hover_text("←")
-            .clicked()
-        {
-            cmds.push(Cmd::Back);
-        }
-        let play = if app.playing {
-            format!("|| {}", i18n::PAUSE.get(lang))
-        } else {
-            format!("▶ {}", i18n::PLAY.get(lang))
+        // Narrow: the symbols alone (the words stay their accessible names and tooltips).
+        let narrow = ui.available_width() < 900.0;
+        let mut button = |symbol: &str, word: &str, key: &str, cmd: Cmd, min_w: f32| {
+            let full = if symbol.ends_with('|') || symbol == "▶" && word == i18n::STEP.get(lang) {
+                format!("{word} {symbol}")
+            } else {
+                format!("{symbol} {word}")
+            };
+            let text = if narrow {
+                symbol.to_string()
+            } else {
+                full.clone()
+            };
+            let resp = ui.add(egui::Button::new(text).min_size(egui::vec2(min_w, 0.0)));
+            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &full));
+            if resp.on_hover_text(format!("{full} ({key})")).clicked() {
+                cmds.push(cmd);
+            }
         };
-        if ui
-            .add(egui::Button::new(play).min_size(egui::vec2(80.0, 0.0)))
-            .on_hover_text(i18n::KEY_SPACE.get(lang))
-            .clicked()
-        {
-            cmds.push(Cmd::Play(!app.playing));
-        }
-        if ui
-            .button(format!("{} ▶", i18n::STEP.get(lang)))
-            .on_hover_text("→")
-            .clicked()
-        {
-            cmds.push(Cmd::Step);
-        }
-        if ui
-            .button(format!("{} ▶|", i18n::TO_END.get(lang)))
-            .on_hover_text("End")
-            .clicked()
-        {
-            cmds.push(Cmd::ToEnd);
-        }
+        button("|◀", i18n::RESET.get(lang), "Home", Cmd::Reset, 0.0);
+        button("◀", i18n::STEP_BACK.get(lang), "←", Cmd::Back, 0.0);
+        let play = if app.playing {
+            ("||", i18n::PAUSE.get(lang))
+        } else {
+            ("▶", i18n::PLAY.get(lang))
+        };
+        let min_play = if narrow { 36.0 } else { 80.0 };
+        button(
+            play.0,
+            play.1,
+            i18n::KEY_SPACE.get(lang),
+            Cmd::Play(!app.playing),
+            min_play,
+        );
+        button("▶", i18n::STEP.get(lang), "→", Cmd::Step, 0.0);
+        button("▶|", i18n::TO_END.get(lang), "End", Cmd::ToEnd, 0.0);
         ui.label(format!(
             "{} {}/{}",
             i18n::STEP.get(lang),
@@ -612,7 +653,7 @@ fn details_toggle(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         return;
     }
     let lang = app.lang();
-    let auto = ui.ctx().content_rect().height() >= 560.0;
+    let auto = ui.ctx().content_rect().height() >= 700.0;
     let mut on = app.show_details.unwrap_or(auto);
     ui.separator();
     if ui

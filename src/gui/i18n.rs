@@ -142,6 +142,7 @@ pub const JSON_LENGTH: T = T("JSON header length", "JSON 报头长度");
 
 pub const VIEW: T = T("View", "视图");
 pub const WORLD: T = T("World: simulated, real or both", "模拟、真实或两者");
+pub const LANGUAGE: T = T("Language: 中文", "语言：English");
 pub const MENU: T = T("More", "更多");
 pub const MORE: T = T("More settings", "更多设置");
 pub const ZOOM_IN: T = T("Zoom in", "放大");
@@ -167,10 +168,7 @@ pub const REVEAL_HINT: T = T(
     "The verdict appears at the end of the run; predict first, or reveal it now",
     "结论在运行结束时出现；先让大家预测，或现在揭晓",
 );
-pub const VERDICT_AT_END: T = T(
-    "shown at the end of the run",
-    "运行结束时显示",
-);
+pub const VERDICT_AT_END: T = T("shown at the end of the run", "运行结束时显示");
 pub const CRASHED: T = T("crashed", "已崩溃");
 pub const UNSENT: T = T("unsent", "未发送");
 pub const IN_FLIGHT: T = T("in flight, unacknowledged", "已发出，未确认");

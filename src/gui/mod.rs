@@ -233,7 +233,10 @@ impl StickyApp {
             egui::Theme::Light
         };
         ctx.set_theme(theme);
-        ctx.set_visuals_of(theme, palette::visuals(self.settings.dark, self.settings.present));
+        ctx.set_visuals_of(
+            theme,
+            palette::visuals(self.settings.dark, self.settings.present),
+        );
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
@@ -250,7 +253,7 @@ impl StickyApp {
             View::Main => {
                 // By default the side panels open when the window has room for them.
                 let show_params = !present && self.show_params.unwrap_or(size.x >= 1000.0);
-                let show_details = !present && self.show_details.unwrap_or(size.y >= 560.0);
+                let show_details = !present && self.show_details.unwrap_or(size.y >= 700.0);
                 if show_params {
                     egui::Panel::left("params")
                         .resizable(true)
@@ -320,12 +323,16 @@ impl StickyApp {
         let narration = egui::ScrollArea::vertical()
             .id_salt("narration")
             .max_height(narration_max)
+            .min_scrolled_height(narration_max)
             .auto_shrink([false, true])
             .show(ui, |ui| receiver::narration(ui, self));
         let results = egui::ScrollArea::vertical()
             .id_salt("results")
             .max_height(results_max)
+            .min_scrolled_height(results_max)
             .auto_shrink([false, true])
+            // When they do not all fit, the newest results stay in view.
+            .stick_to_bottom(true)
             .show(ui, |ui| {
                 if self.mode == Mode::Both {
                     ui.columns(2, |cols| {
@@ -401,7 +408,10 @@ impl StickyApp {
             self.playback.seek_time(t);
         }
         // An event index of the old run names another event in the new one.
-        if matches!(self.selection, Some(Selection::Event(_) | Selection::Packet(..))) {
+        if matches!(
+            self.selection,
+            Some(Selection::Event(_) | Selection::Packet(..))
+        ) {
             self.selection = None;
         }
         self.clock = self.playback.now() as f64;
@@ -558,10 +568,15 @@ impl Shot {
         let mut shot = Shot::default();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (key, value) = item.split_once('=').unwrap_or((item, ""));
-            let num = |v: &str| v.parse::<f32>().map_err(|_| format!("{key}: not a number: {v}"));
+            let num = |v: &str| {
+                v.parse::<f32>()
+                    .map_err(|_| format!("{key}: not a number: {v}"))
+            };
             let cmd = match key {
                 "size" => {
-                    let (w, h) = value.split_once('x').ok_or(format!("size: WxH, not {value}"))?;
+                    let (w, h) = value
+                        .split_once('x')
+                        .ok_or(format!("size: WxH, not {value}"))?;
                     shot.size = Some([num(w)?, num(h)?]);
                     continue;
                 }
@@ -606,7 +621,10 @@ pub fn run(scenario: Option<String>) -> eframe::Result {
         Ok(spec) => Some(Shot::parse(&spec).map_err(app_error)?),
         Err(_) => None,
     };
-    let size = shot.as_ref().and_then(|s| s.size).unwrap_or([1280.0, 720.0]);
+    let size = shot
+        .as_ref()
+        .and_then(|s| s.size)
+        .unwrap_or([1280.0, 720.0]);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("stickysim")

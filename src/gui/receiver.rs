@@ -133,9 +133,17 @@ pub fn span_summary(c: &Chunk, lang: Lang) -> String {
         .map(|s| {
             let header = s.part == crate::trace::Part::Header;
             match (lang, header) {
-                (Lang::En, true) => format!("message {}: stream bytes {}–{} (header)", s.msg, s.start, s.end),
-                (Lang::En, false) => format!("message {}: stream bytes {}–{}", s.msg, s.start, s.end),
-                (Lang::Zh, true) => format!("消息 {}：字节流第 {}–{} 字节（报头）", s.msg, s.start, s.end),
+                (Lang::En, true) => format!(
+                    "message {}: stream bytes {}–{} (header)",
+                    s.msg, s.start, s.end
+                ),
+                (Lang::En, false) => {
+                    format!("message {}: stream bytes {}–{}", s.msg, s.start, s.end)
+                }
+                (Lang::Zh, true) => format!(
+                    "消息 {}：字节流第 {}–{} 字节（报头）",
+                    s.msg, s.start, s.end
+                ),
                 (Lang::Zh, false) => format!("消息 {}：字节流第 {}–{} 字节", s.msg, s.start, s.end),
             }
         })

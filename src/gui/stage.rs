@@ -57,7 +57,12 @@ impl Standing {
 }
 
 /// The program's standing after the first `shown` events of `trace`.
-pub fn standing(state: &SideState, trace: &crate::trace::Trace, shown: usize, side: Side) -> Standing {
+pub fn standing(
+    state: &SideState,
+    trace: &crate::trace::Trace,
+    shown: usize,
+    side: Side,
+) -> Standing {
     let crashed = trace.events[..shown.min(trace.events.len())]
         .iter()
         .any(|e| {
@@ -94,12 +99,19 @@ impl Timer {
 }
 
 /// The Nagle hold at `side` that runs at step `shown`: from its start to its release.
-pub fn nagle_timer(trace: &crate::trace::Trace, shown: usize, side: Side, held: Option<&crate::model::Held>) -> Option<Timer> {
+pub fn nagle_timer(
+    trace: &crate::trace::Trace,
+    shown: usize,
+    side: Side,
+    held: Option<&crate::model::Held>,
+) -> Option<Timer> {
     let h = held?;
     let end = trace.events[shown.min(trace.events.len())..]
         .iter()
         .find(|e| e.side == side && matches!(e.kind, EventKind::NagleRelease { .. }))
-        .map_or(trace.events.last().map_or(h.since_us, |e| e.t_us), |e| e.t_us);
+        .map_or(trace.events.last().map_or(h.since_us, |e| e.t_us), |e| {
+            e.t_us
+        });
     Some(Timer {
         start: h.since_us,
         end,
@@ -109,7 +121,10 @@ pub fn nagle_timer(trace: &crate::trace::Trace, shown: usize, side: Side, held: 
 /// The delayed-ACK timer of `side` running after the first `shown` events.
 pub fn delack_timer(trace: &crate::trace::Trace, shown: usize, side: Side) -> Option<Timer> {
     let mut timer = None;
-    for e in trace.events[..shown.min(trace.events.len())].iter().filter(|e| e.side == side) {
+    for e in trace.events[..shown.min(trace.events.len())]
+        .iter()
+        .filter(|e| e.side == side)
+    {
         match e.kind {
             EventKind::DelayedAckStart { deadline_us } => {
                 timer = Some(Timer {
@@ -128,7 +143,7 @@ pub fn delack_timer(trace: &crate::trace::Trace, shown: usize, side: Side) -> Op
 /// The stage fills the rest of `ui`: the hosts at the sides, the wire between them.
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
-    let height = ui.available_height().max(MIN_HEIGHT);
+    let height = ui.available_height().max(60.0);
     let (resp, painter) = ui.allocate_painter(vec2(ui.available_width(), height), Sense::hover());
     let rect = resp.rect;
     let w = rect.width();
@@ -198,19 +213,40 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     painter.text(
         pos2(wire.center().x, wire.top() + 2.0),
         Align2::CENTER_TOP,
-        format!("{}   t = {}", i18n::WIRE.get(lang), crate::timeline::ms(now)),
+        format!(
+            "{}   t = {}",
+            i18n::WIRE.get(lang),
+            crate::timeline::ms(now)
+        ),
         FontId::proportional(15.0),
         visuals.strong_text_color(),
     );
     let mid = wire.top() + 20.0 + (wire.height() - 20.0) / 2.0;
     let regions = [
-        (Dir::ClientToServer, Rect::from_min_max(pos2(wire.left(), wire.top() + 22.0), pos2(wire.right(), mid))),
-        (Dir::ServerToClient, Rect::from_min_max(pos2(wire.left(), mid), wire.max)),
+        (
+            Dir::ClientToServer,
+            Rect::from_min_max(
+                pos2(wire.left(), wire.top() + 22.0),
+                pos2(wire.right(), mid),
+            ),
+        ),
+        (
+            Dir::ServerToClient,
+            Rect::from_min_max(pos2(wire.left(), mid), wire.max),
+        ),
     ];
     for (dir, region) in regions {
         let y = region.bottom() - 2.0;
-        let y = if dir == Dir::ClientToServer { y } else { region.top() + 2.0 };
-        painter.hline(wire.x_range(), y, Stroke::new(1.0, visuals.weak_text_color()));
+        let y = if dir == Dir::ClientToServer {
+            y
+        } else {
+            region.top() + 2.0
+        };
+        painter.hline(
+            wire.x_range(),
+            y,
+            Stroke::new(1.0, visuals.weak_text_color()),
+        );
         let (from, to) = match dir {
             Dir::ClientToServer => (wire.left(), wire.right()),
             Dir::ServerToClient => (wire.right(), wire.left()),
@@ -220,8 +256,22 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             vec2((to - from) * 0.06, 0.0),
             Stroke::new(1.5, visuals.weak_text_color()),
         );
-        let packets: Vec<InFlight> = sim.in_flight().into_iter().filter(|p| p.dir == dir).collect();
-        draw_packets(ui, &painter, region.shrink2(vec2(0.0, 4.0)), &packets, now, app, cmds, &font, &visuals);
+        let packets: Vec<InFlight> = sim
+            .in_flight()
+            .into_iter()
+            .filter(|p| p.dir == dir)
+            .collect();
+        draw_packets(
+            ui,
+            &painter,
+            region.shrink2(vec2(0.0, 4.0)),
+            &packets,
+            now,
+            app,
+            cmds,
+            &font,
+            &visuals,
+        );
     }
 }
 
@@ -287,7 +337,13 @@ fn draw_packets(
             None => {
                 painter.rect_filled(r, 3.0, visuals.widgets.inactive.bg_fill);
                 let what = if pkt.hdr.fin { "FIN" } else { "ACK" };
-                painter.text(r.center(), Align2::CENTER_CENTER, what, font.clone(), visuals.text_color());
+                painter.text(
+                    r.center(),
+                    Align2::CENTER_CENTER,
+                    what,
+                    font.clone(),
+                    visuals.text_color(),
+                );
             }
         }
         let selected = app.selection == Some(Selection::Packet(pkt.dir, pkt.hdr.seq, pkt.datagram));
@@ -413,17 +469,59 @@ impl SideBox<'_> {
         // Bottom up: receive buffer, send buffer (TCP), each under its label line; the
         // program listing takes what is left.
         let buf_h = 18.0;
-        let label_h = 15.0;
+        // A buffer's label sits above it when the box is tall, else on the strip itself.
+        let label_h = if r.height() >= 230.0 { 15.0 } else { 0.0 };
         // Under each buffer a row for its timer bar (a Nagle hold, the delayed ACK).
         let bar_h = if tcp { 14.0 } else { 0.0 };
         let recv_y = inner.bottom() - buf_h - bar_h;
         let send_y = recv_y - label_h - 4.0 - buf_h - bar_h;
-        let listing_bottom = if tcp { send_y - label_h - 4.0 } else { recv_y - label_h - 4.0 };
-        self.listing(painter, Rect::from_min_max(pos2(inner.left(), inner.top() + 22.0), pos2(inner.right(), listing_bottom)), font, visuals);
-        let small = FontId::proportional(12.0);
+        let listing_bottom = if tcp {
+            send_y - label_h - 4.0
+        } else {
+            recv_y - label_h - 4.0
+        };
+        let label_at = |y: f32, text: String| {
+            if label_h > 0.0 {
+                painter.with_clip_rect(inner).text(
+                    pos2(inner.left(), y - 2.0),
+                    Align2::LEFT_BOTTOM,
+                    text,
+                    FontId::proportional(12.0),
+                    visuals.text_color(),
+                );
+            } else {
+                // On the strip's right end, over a backing so bytes under it stay apart.
+                let g =
+                    painter.layout_no_wrap(text, FontId::proportional(11.0), visuals.text_color());
+                let at = pos2(
+                    inner.right() - g.size().x - 3.0,
+                    y + (buf_h - g.size().y) / 2.0,
+                );
+                painter.rect_filled(
+                    Rect::from_min_size(at, g.size()).expand(1.0),
+                    2.0,
+                    visuals.extreme_bg_color.gamma_multiply(0.85),
+                );
+                painter
+                    .with_clip_rect(inner)
+                    .galley(at, g, visuals.text_color());
+            }
+        };
+        self.listing(
+            painter,
+            Rect::from_min_max(
+                pos2(inner.left(), inner.top() + 22.0),
+                pos2(inner.right(), listing_bottom),
+            ),
+            font,
+            visuals,
+        );
         let mut send_rect = None;
         if tcp {
-            let used = state.send_buffer.as_ref().map_or(0, |c| c.data.len() as u64);
+            let used = state
+                .send_buffer
+                .as_ref()
+                .map_or(0, |c| c.data.len() as u64);
             let flying = used - state.unsent.min(used);
             let mut label = format!(
                 "{} {used}/{} B",
@@ -434,16 +532,13 @@ impl SideBox<'_> {
                 label += &format!(" · {flying} {}", i18n::IN_FLIGHT.get(lang));
             }
             if state.unsent > 0 {
-                let what = if state.held.is_some() { i18n::HELD } else { i18n::UNSENT };
+                let what = if state.held.is_some() {
+                    i18n::HELD
+                } else {
+                    i18n::UNSENT
+                };
                 label += &format!(" · {} {}", state.unsent, what.get(lang));
             }
-            painter.with_clip_rect(inner).text(
-                pos2(inner.left(), send_y - 2.0),
-                Align2::LEFT_BOTTOM,
-                label,
-                small.clone(),
-                visuals.text_color(),
-            );
             let sr = Rect::from_min_size(pos2(inner.left(), send_y), vec2(inner.width(), buf_h));
             send_rect = Some(sr);
             let (_, unsent_rect) = bytes::send_buffer(
@@ -455,23 +550,23 @@ impl SideBox<'_> {
                 font,
             );
             let _ = unsent_rect;
+            label_at(send_y, label);
             if let Some(t) = self.timers[0] {
-                let bar = Rect::from_min_size(pos2(inner.left(), sr.bottom() + 1.0), vec2(inner.width(), bar_h - 1.0));
-                timer_bar(painter, bar, i18n::NAGLE_HOLD.get(lang), t, self.now, palette::BROKEN);
+                let bar = Rect::from_min_size(
+                    pos2(inner.left(), sr.bottom() + 1.0),
+                    vec2(inner.width(), bar_h - 1.0),
+                );
+                timer_bar(
+                    painter,
+                    bar,
+                    i18n::NAGLE_HOLD.get(lang),
+                    t,
+                    self.now,
+                    palette::BROKEN,
+                );
             }
         }
         let used = state.recv_buffer.as_ref().map_or(0, |c| c.data.len());
-        painter.with_clip_rect(inner).text(
-            pos2(inner.left(), recv_y - 2.0),
-            Align2::LEFT_BOTTOM,
-            format!(
-                "{} {used}/{} B",
-                i18n::RECV_BUF.get(lang),
-                state.recv_capacity
-            ),
-            small,
-            visuals.text_color(),
-        );
         let rr = Rect::from_min_size(pos2(inner.left(), recv_y), vec2(inner.width(), buf_h));
         bytes::buffer(
             painter,
@@ -480,9 +575,27 @@ impl SideBox<'_> {
             state.recv_capacity,
             font,
         );
+        label_at(
+            recv_y,
+            format!(
+                "{} {used}/{} B",
+                i18n::RECV_BUF.get(lang),
+                state.recv_capacity
+            ),
+        );
         if let Some(t) = self.timers[1].filter(|_| tcp) {
-            let bar = Rect::from_min_size(pos2(inner.left(), rr.bottom() + 1.0), vec2(inner.width(), bar_h - 1.0));
-            timer_bar(painter, bar, i18n::DELACK_TIMER.get(lang), t, self.now, palette::TIMER);
+            let bar = Rect::from_min_size(
+                pos2(inner.left(), rr.bottom() + 1.0),
+                vec2(inner.width(), bar_h - 1.0),
+            );
+            timer_bar(
+                painter,
+                bar,
+                i18n::DELACK_TIMER.get(lang),
+                t,
+                self.now,
+                palette::TIMER,
+            );
         }
         [send_rect, Some(rr)]
     }
@@ -526,13 +639,31 @@ impl SideBox<'_> {
         // Lines above or below the window.
         let more = |up: bool| if up { "▲" } else { "▼" };
         if first > 0 {
-            clip.text(area.right_top(), Align2::RIGHT_TOP, more(true), font.clone(), visuals.weak_text_color());
+            clip.text(
+                area.right_top(),
+                Align2::RIGHT_TOP,
+                more(true),
+                font.clone(),
+                visuals.weak_text_color(),
+            );
         }
         if first + fit < n {
-            clip.text(area.right_bottom(), Align2::RIGHT_BOTTOM, more(false), font.clone(), visuals.weak_text_color());
+            clip.text(
+                area.right_bottom(),
+                Align2::RIGHT_BOTTOM,
+                more(false),
+                font.clone(),
+                visuals.weak_text_color(),
+            );
         }
         if self.steps.is_empty() {
-            clip.text(area.left_top(), Align2::LEFT_TOP, "—", font.clone(), visuals.weak_text_color());
+            clip.text(
+                area.left_top(),
+                Align2::LEFT_TOP,
+                "—",
+                font.clone(),
+                visuals.weak_text_color(),
+            );
         }
     }
 }
@@ -545,15 +676,23 @@ fn timer_bar(painter: &egui::Painter, r: Rect, what: &str, t: Timer, now: Micros
     let ms = |us: u64| us as f64 / 1000.0;
     let text = format!(
         "{what} {:.1} / {:.1} ms",
-        ms(now.saturating_sub(t.start).min(t.end.saturating_sub(t.start))),
+        ms(now
+            .saturating_sub(t.start)
+            .min(t.end.saturating_sub(t.start))),
         ms(t.end.saturating_sub(t.start))
     );
-    let ink = if t.fill(now) > 0.5 { palette::text_on(color) } else { Color32::WHITE };
-    painter.with_clip_rect(r.intersect(painter.clip_rect())).text(
-        pos2(r.left() + 4.0, r.center().y),
-        Align2::LEFT_CENTER,
-        text,
-        FontId::proportional(11.0),
-        ink,
-    );
+    let ink = if t.fill(now) > 0.5 {
+        palette::text_on(color)
+    } else {
+        Color32::WHITE
+    };
+    painter
+        .with_clip_rect(r.intersect(painter.clip_rect()))
+        .text(
+            pos2(r.left() + 4.0, r.center().y),
+            Align2::LEFT_CENTER,
+            text,
+            FontId::proportional(11.0),
+            ink,
+        );
 }
