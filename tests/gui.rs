@@ -402,3 +402,55 @@ fn the_zoom_buttons_stay_where_they_are() {
     }
     assert!((h.state().zoom() - 1.3).abs() < 1e-4);
 }
+
+#[test]
+fn play_runs_a_continuous_clock_between_steps() {
+    let mut h = harness("04-two-small-sends");
+    // Playing keeps repainting: step frames, never wait to settle.
+    h.get_by_label("▶ Play").click();
+    h.step();
+    assert!(h.state().playing);
+    let mut times = Vec::new();
+    // The harness steps 0.25 s a frame (the app takes at most 0.1 s of it): 1 ms of
+    // model time a frame at 1 ms = 0.1 s, so 20 frames stay inside the 30 ms run.
+    for _ in 0..20 {
+        h.step();
+        times.push((h.state().view_time(), h.state().playback.pos()));
+    }
+    // The clock moves every frame, also while no step happens (the packets fly).
+    assert!(times.windows(2).all(|w| w[1].0 >= w[0].0));
+    let between = times
+        .iter()
+        .filter(|(t, pos)| {
+            let pb = &h.state().playback;
+            pb.time_of(*pos).is_some_and(|step| *t > step)
+        })
+        .count();
+    assert!(
+        between > 5,
+        "the clock stood still between steps: {times:?}"
+    );
+    h.get_by_label_contains("Pause").click();
+    h.step();
+    assert!(!h.state().playing);
+    let t = h.state().view_time();
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(h.state().view_time(), t, "paused means still");
+}
+
+#[test]
+fn the_verdict_waits_for_the_end_or_a_reveal() {
+    let mut h = harness("04-two-small-sends");
+    assert!(h.query_by_label_contains("verdict: ").is_none());
+    click(&mut h, "Reveal");
+    h.get_by_label_contains("verdict: 0 of 2 messages intact");
+    click(&mut h, "|◀ Reset");
+    assert!(
+        h.query_by_label_contains("verdict: ").is_none(),
+        "hidden again"
+    );
+    click(&mut h, "To the end");
+    h.get_by_label_contains("verdict: 0 of 2 messages intact");
+}

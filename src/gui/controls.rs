@@ -178,9 +178,8 @@ impl Group {
                 (i18n::NAGLE.get(lang).to_string(), true),
                 (i18n::DELAYED_ACK.get(lang).to_string(), true),
             ],
-            // A list as wide as its longest entry, and its arrow.
-            Group::View => vec![(format!("{}   ", i18n::LIVE_SERVER.get(lang)), false)],
-            Group::Mode => vec![(format!("{}   ", i18n::SIM.get(lang)), false)],
+            // A list: measured in `width`.
+            Group::View | Group::Mode => Vec::new(),
             Group::Stack => choices("stack"),
             Group::Theme => texts(&[&i18n::THEME_LIGHT]),
             Group::Link => choices("link"),
@@ -192,6 +191,10 @@ impl Group {
         let sp = ui.spacing();
         let item = sp.item_spacing.x;
         let sep = 2.0 * item + 2.0;
+        if matches!(self, Group::View | Group::Mode) {
+            // A list is at least `combo_width` wide, plus its arrow and padding.
+            return sep + sp.combo_width + sp.icon_width + 2.0 * sp.button_padding.x + item + 8.0;
+        }
         sep + self
             .labels(app)
             .iter()
@@ -559,7 +562,6 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             if running {
                 ui.spinner();
             }
-            details_toggle(ui, app, cmds);
             return;
         }
         // Narrow: the symbols alone (the words stay their accessible names and tooltips).
@@ -643,7 +645,12 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         })
         .response
         .on_hover_text(i18n::SLOW_MOTION.get(lang));
-        details_toggle(ui, app, cmds);
+        // With room to spare, the events & inspector toggle is here too (always in More).
+        let room =
+            text_width(ui, i18n::DETAILS.get(lang)) + 3.0 * ui.spacing().item_spacing.x + 20.0;
+        if ui.available_width() > room {
+            details_toggle(ui, app, cmds);
+        }
     });
 }
 
@@ -655,7 +662,9 @@ fn details_toggle(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let auto = ui.ctx().content_rect().height() >= 700.0;
     let mut on = app.show_details.unwrap_or(auto);
-    ui.separator();
+    if !egui::containers::menu::is_in_menu(ui) {
+        ui.separator();
+    }
     if ui
         .toggle_value(&mut on, i18n::DETAILS.get(lang))
         .on_hover_text(i18n::DETAILS_HINT.get(lang))

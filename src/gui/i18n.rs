@@ -171,7 +171,7 @@ pub const REVEAL_HINT: T = T(
 pub const VERDICT_AT_END: T = T("shown at the end of the run", "运行结束时显示");
 pub const CRASHED: T = T("crashed", "已崩溃");
 pub const UNSENT: T = T("unsent", "未发送");
-pub const IN_FLIGHT: T = T("in flight, unacknowledged", "已发出，未确认");
+pub const IN_FLIGHT: T = T("in flight", "在途");
 pub const NAGLE_HOLD: T = T("Nagle hold", "Nagle 扣留");
 pub const DELACK_TIMER: T = T("delayed-ACK timer", "延迟确认计时器");
 

@@ -205,7 +205,6 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 /// handed to the program.
 pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
     let shown = v.shown;
-    let framed = v.trace.params.framing != crate::params::Framing::Raw;
     for side in [Side::Server, Side::Client] {
         let recvs: Vec<(usize, &RecvResult)> = v
             .recvs
@@ -221,24 +220,28 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             Side::Client => i18n::CLIENT.get(lang),
             Side::Server => i18n::SERVER.get(lang),
         };
-        ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
-        ui.horizontal_wrapped(|ui| {
-            let past: Vec<&(usize, &RecvResult)> =
-                recvs.iter().filter(|(_, r)| r.event < shown).collect();
+        let past: Vec<&(usize, &RecvResult)> =
+            recvs.iter().filter(|(_, r)| r.event < shown).collect();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
             if past.is_empty() {
                 ui.weak(i18n::NOTHING_YET.get(lang));
             }
-            let skip = past.len().saturating_sub(MAX_CHIPS);
-            if skip > 0 {
-                ui.weak(format!("… {skip} earlier"));
-            }
-            for (k, r) in past.into_iter().skip(skip) {
-                let selected = v.selection == Some(&(v.select)(r.event));
-                if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
-                    cmds.push(Cmd::Select(Some((v.select)(r.event))));
-                }
-            }
         });
+        if !past.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                let skip = past.len().saturating_sub(MAX_CHIPS);
+                if skip > 0 {
+                    ui.weak(format!("… {skip} earlier"));
+                }
+                for (k, r) in past.into_iter().skip(skip) {
+                    let selected = v.selection == Some(&(v.select)(r.event));
+                    if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
+                        cmds.push(Cmd::Select(Some((v.select)(r.event))));
+                    }
+                }
+            });
+        }
         // A decoder that failed stops the program: say so where the messages would be.
         for e in v.trace.events[..shown].iter().filter(|e| e.side == side) {
             if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
@@ -256,7 +259,8 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             .iter()
             .filter(|d| d.side == side && d.event < shown)
             .collect();
-        if framed || !visible.is_empty() {
+        // The decoder's row, once it has handed over a message.
+        if !visible.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
                 let skip = visible.len().saturating_sub(MAX_CHIPS);

@@ -295,35 +295,12 @@ fn draw_packets(
     visuals: &egui::Visuals,
 ) {
     let rows = ((region.height() / ROW_H).floor() as usize).max(1);
-    // The rightmost edge used in each row (in the direction of travel).
-    let mut used: Vec<Vec<(f32, f32)>> = vec![Vec::new(); rows];
-    // Earliest sent first: they are furthest along.
-    let mut order: Vec<&InFlight> = packets.iter().collect();
-    order.sort_by_key(|p| (p.departs_us, p.hdr.seq));
-    for pkt in order {
-        let data = pkt.chunk.is_some();
-        let pw = if data { 130.0f32 } else { 64.0 }.min(region.width() / 3.0);
-        let travel = region.width() - pw;
-        let progress = pkt.progress(now);
-        let x = match pkt.dir {
-            Dir::ClientToServer => region.left() + progress * travel,
-            Dir::ServerToClient => region.right() - pw - progress * travel,
-        };
-        let span = (x - 3.0, x + pw + 3.0);
-        // The first row where it overlaps nothing, else the least crowded one.
-        let overlap = |row: &Vec<(f32, f32)>| {
-            row.iter()
-                .map(|&(a, b)| (b.min(span.1) - a.max(span.0)).max(0.0))
-                .sum::<f32>()
-        };
-        let row = (0..rows)
-            .find(|&r| overlap(&used[r]) == 0.0)
-            .unwrap_or_else(|| {
-                (0..rows)
-                    .min_by(|&a, &b| overlap(&used[a]).total_cmp(&overlap(&used[b])))
-                    .unwrap_or(0)
-            });
-        used[row].push(span);
+    let (x, row, width) = place_packets(region, rows, packets, now);
+    let mut order: Vec<usize> = (0..packets.len()).collect();
+    order.sort_by_key(|&i| (packets[i].departs_us, packets[i].hdr.seq));
+    for i in order {
+        let pkt = &packets[i];
+        let (x, row, pw) = (x[i], row[i], width[i]);
         // Client → server rows grow up from the wire; server → client rows grow down.
         let y = match pkt.dir {
             Dir::ClientToServer => region.bottom() - (row + 1) as f32 * ROW_H,
@@ -390,6 +367,64 @@ fn draw_packets(
     }
 }
 
+/// Where each packet goes: its x (left edge), its row and its width. A packet sits at
+/// its place along the wire (by its departure and arrival time); one that would cover
+/// another goes to a free row, and when every row is taken there, behind the packets
+/// ahead of it (it was sent after them), so that no two boxes or labels overlap while
+/// there is room.
+pub fn place_packets(
+    region: Rect,
+    rows: usize,
+    packets: &[InFlight],
+    now: Micros,
+) -> (Vec<f32>, Vec<usize>, Vec<f32>) {
+    let n = packets.len();
+    let (mut xs, mut rs, mut ws) = (vec![0.0; n], vec![0; n], vec![0.0; n]);
+    // Spans taken in each row, measured along the direction of travel (0 = sender).
+    let mut used: Vec<Vec<(f32, f32)>> = vec![Vec::new(); rows.max(1)];
+    let mut order: Vec<usize> = (0..n).collect();
+    // Earliest sent first: they are furthest along.
+    order.sort_by_key(|&i| (packets[i].departs_us, packets[i].hdr.seq));
+    const GAP: f32 = 6.0;
+    for i in order {
+        let pkt = &packets[i];
+        let pw = match &pkt.chunk {
+            Some(c) => (56.0 + 7.0 * c.data.len() as f32).min(130.0),
+            None => 56.0,
+        }
+        .min(region.width() / 3.0);
+        let travel = region.width() - pw;
+        // Distance of its front edge from the sender's end.
+        let want = pkt.progress(now) * travel;
+        let free = |row: &Vec<(f32, f32)>, at: f32| {
+            row.iter()
+                .all(|&(a, b)| at + pw + GAP <= a || at >= b + GAP)
+        };
+        let (row, at) = match (0..used.len()).find(|&r| free(&used[r], want)) {
+            Some(r) => (r, want),
+            None => {
+                // Behind the rearmost packet of the row that displaces it least.
+                (0..used.len())
+                    .map(|r| {
+                        let rear = used[r].iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
+                        (r, (rear - GAP - pw).min(want))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap_or((0, want))
+            }
+        };
+        let at = at.max(0.0);
+        used[row].push((at, at + pw));
+        xs[i] = match pkt.dir {
+            Dir::ClientToServer => region.left() + at,
+            Dir::ServerToClient => region.right() - pw - at,
+        };
+        rs[i] = row;
+        ws[i] = pw;
+    }
+    (xs, rs, ws)
+}
+
 pub fn packet_label(p: &InFlight) -> String {
     packet_labels(p).remove(0)
 }
@@ -446,7 +481,7 @@ impl SideBox<'_> {
             StrokeKind::Inside,
         );
         let inner = r.shrink(8.0);
-        painter.text(
+        let title = painter.text(
             inner.left_top(),
             Align2::LEFT_TOP,
             self.title,
@@ -458,11 +493,19 @@ impl SideBox<'_> {
             Standing::Finished => visuals.weak_text_color(),
             _ => visuals.text_color(),
         };
-        painter.with_clip_rect(inner).text(
-            inner.right_top(),
-            Align2::RIGHT_TOP,
-            self.standing.text(lang),
+        // The status, cut with … to the room after the title.
+        let mut job = egui::text::LayoutJob::simple_singleline(
+            self.standing.text(lang).to_string(),
             FontId::proportional(12.0),
+            status_color,
+        );
+        job.wrap = egui::text::TextWrapping::truncate_at_width(
+            (inner.right() - title.right() - 8.0).max(0.0),
+        );
+        let g = painter.layout_job(job);
+        painter.galley(
+            pos2(inner.right() - g.size().x, inner.top() + 2.0),
+            g,
             status_color,
         );
         let tcp = app.playback.params.transport == crate::params::Transport::Tcp;
@@ -470,42 +513,24 @@ impl SideBox<'_> {
         // program listing takes what is left.
         let buf_h = 18.0;
         // A buffer's label sits above it when the box is tall, else on the strip itself.
-        let label_h = if r.height() >= 230.0 { 15.0 } else { 0.0 };
+        let label_h = 13.0;
         // Under each buffer a row for its timer bar (a Nagle hold, the delayed ACK).
         let bar_h = if tcp { 14.0 } else { 0.0 };
         let recv_y = inner.bottom() - buf_h - bar_h;
-        let send_y = recv_y - label_h - 4.0 - buf_h - bar_h;
+        let send_y = recv_y - label_h - 2.0 - buf_h - bar_h;
         let listing_bottom = if tcp {
-            send_y - label_h - 4.0
+            send_y - label_h - 2.0
         } else {
-            recv_y - label_h - 4.0
+            recv_y - label_h - 2.0
         };
         let label_at = |y: f32, text: String| {
-            if label_h > 0.0 {
-                painter.with_clip_rect(inner).text(
-                    pos2(inner.left(), y - 2.0),
-                    Align2::LEFT_BOTTOM,
-                    text,
-                    FontId::proportional(12.0),
-                    visuals.text_color(),
-                );
-            } else {
-                // On the strip's right end, over a backing so bytes under it stay apart.
-                let g =
-                    painter.layout_no_wrap(text, FontId::proportional(11.0), visuals.text_color());
-                let at = pos2(
-                    inner.right() - g.size().x - 3.0,
-                    y + (buf_h - g.size().y) / 2.0,
-                );
-                painter.rect_filled(
-                    Rect::from_min_size(at, g.size()).expand(1.0),
-                    2.0,
-                    visuals.extreme_bg_color.gamma_multiply(0.85),
-                );
-                painter
-                    .with_clip_rect(inner)
-                    .galley(at, g, visuals.text_color());
-            }
+            painter.with_clip_rect(inner).text(
+                pos2(inner.left(), y - 1.0),
+                Align2::LEFT_BOTTOM,
+                text,
+                FontId::proportional(11.0),
+                visuals.text_color(),
+            );
         };
         self.listing(
             painter,
@@ -695,4 +720,57 @@ fn timer_bar(painter: &egui::Painter, r: Rect, what: &str, t: Timer, now: Micros
             FontId::proportional(11.0),
             ink,
         );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Replay;
+
+    /// The packets on 08's wire at 4 ms (seven tiny segments sent together, and ACKs).
+    fn crowded() -> (Vec<InFlight>, Micros) {
+        let s = crate::scenario::find_builtin("08").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        r.seek_time(4000);
+        let packets = r.sim().unwrap().in_flight();
+        assert!(packets.len() >= 5, "a crowded wire: {}", packets.len());
+        (packets, 4000)
+    }
+
+    #[test]
+    fn packets_in_flight_together_never_overlap_while_there_is_room() {
+        let (packets, now) = crowded();
+        // Room for all of them (the overlap is checked), and far too little (they only
+        // stay on the wire).
+        for (w, h) in [(400.0, 120.0), (300.0, 40.0)] {
+            let region = Rect::from_min_size(pos2(0.0, 0.0), vec2(w, h));
+            let rows = ((h / ROW_H).floor() as usize).max(1);
+            let (x, row, width) = place_packets(region, rows, &packets, now);
+            let room = width.iter().map(|w| w + 6.0).sum::<f32>() <= w * rows as f32 * 0.8;
+            for i in 0..packets.len() {
+                assert!(x[i] >= region.left() - 0.5 && x[i] + width[i] <= region.right() + 0.5);
+                for j in i + 1..packets.len() {
+                    if room && row[i] == row[j] {
+                        let apart = x[i] + width[i] <= x[j] || x[j] + width[j] <= x[i];
+                        assert!(apart, "{w}x{h}: packets {i} and {j} overlap");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_packet_moves_along_the_wire_as_time_flows() {
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        // After the first segment left: it flies from 0 to about 5 ms.
+        while r.sim().unwrap().in_flight().is_empty() {
+            r.step();
+        }
+        let pkt = r.sim().unwrap().in_flight().remove(0);
+        let region = Rect::from_min_size(pos2(0.0, 0.0), vec2(500.0, 40.0));
+        let at = |t: Micros| place_packets(region, 1, std::slice::from_ref(&pkt), t).0[0];
+        let mid = (pkt.departs_us + pkt.arrives_us) / 2;
+        assert!(at(pkt.departs_us) < at(mid) && at(mid) < at(pkt.arrives_us));
+    }
 }
