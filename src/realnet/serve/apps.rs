@@ -1,111 +1,12 @@
 //! The server's apps, one connection (or the UDP socket) at a time.
 
 use std::net::{TcpStream, UdpSocket};
-use std::time::Duration;
 
+use super::conn::{Conn, End, hostile};
 use super::{Ctx, ServeApp, ServeEventKind, canned, upload};
 use crate::framing::{self, Decoder};
 use crate::params::Framing;
-use crate::realnet::program::os_error_text;
-use crate::realnet::sock::{self, Fail};
-
-/// Why a connection ends.
-pub(super) enum End {
-    /// A fault on this connection: reported, then the connection is closed.
-    Fault(String),
-    /// The server is stopping.
-    Stopped,
-    /// Nothing came for the idle timeout.
-    Idle(Duration),
-}
-
-/// One accepted connection.
-pub(super) struct Conn<'a> {
-    pub ctx: &'a Ctx,
-    pub id: u64,
-    s: TcpStream,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    buf: Vec<u8>,
-}
-
-impl Conn<'_> {
-    pub fn emit(&self, kind: ServeEventKind) {
-        self.ctx.emit(Some(self.id), kind);
-    }
-
-    /// One `recv(n)`: the bytes (empty = EOF), reported as they come.
-    pub fn recv(&mut self, n: usize) -> Result<Vec<u8>, End> {
-        let n = n.max(1);
-        if self.buf.len() < n {
-            self.buf.resize(n, 0);
-        }
-        let b = self.ctx.bound(self.ctx.opts.idle_timeout);
-        match sock::read_some(&mut self.s, &mut self.buf[..n], b, || false) {
-            Ok(k) => {
-                let data = self.buf[..k].to_vec();
-                if k > 0 {
-                    self.bytes_in += k as u64;
-                    self.emit(ServeEventKind::Recv {
-                        bufsize: n,
-                        data: data.clone(),
-                    });
-                }
-                Ok(data)
-            }
-            Err(f) => Err(fail(f, &format!("recv({n})"))),
-        }
-    }
-
-    /// `sendall(data)`.
-    pub fn send_all(&mut self, mut data: &[u8]) -> Result<(), End> {
-        let b = self.ctx.bound(self.ctx.opts.idle_timeout);
-        while !data.is_empty() {
-            let n = sock::write_some(&mut self.s, data, b).map_err(|f| fail(f, "send()"))?;
-            self.bytes_out += n as u64;
-            data = &data[n..];
-        }
-        Ok(())
-    }
-
-    /// Sends one reply as the framing says: raw in one write, framed as header and body
-    /// (per `header_writes`).
-    fn reply(&mut self, body: &[u8]) -> Result<(), End> {
-        let params = &self.ctx.opts.params;
-        let (pieces, header_len) = if params.framing == Framing::Raw {
-            (vec![body.to_vec()], 0)
-        } else {
-            let enc = framing::encode(params, body);
-            (enc.pieces, enc.header_len)
-        };
-        let bytes = pieces.iter().map(Vec::len).sum();
-        for p in &pieces {
-            self.send_all(p)?;
-        }
-        self.emit(ServeEventKind::Reply {
-            bytes,
-            header_len,
-            writes: pieces.len().max(1),
-        });
-        Ok(())
-    }
-}
-
-fn fail(f: Fail, what: &str) -> End {
-    match f {
-        Fail::Stopped => End::Stopped,
-        Fail::TimedOut(d) => End::Idle(d),
-        Fail::Deadlock => End::Stopped,
-        Fail::Os(e) => End::Fault(os_error_text(&e, what, 0, 0)),
-    }
-}
-
-/// A stream the decoder refuses: that connection only is closed.
-pub(super) fn hostile(e: &framing::FrameError) -> End {
-    End::Fault(format!(
-        "hostile frame: {e}; closing this connection (the server keeps serving others)"
-    ))
-}
+use crate::realnet::sock;
 
 pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
     if let Err(e) = sock::set_poll_timeouts(&s).and_then(|()| s.set_nodelay(!ctx.opts.params.nagle))
@@ -118,14 +19,7 @@ pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
         );
         return;
     }
-    let mut c = Conn {
-        ctx,
-        id,
-        s,
-        bytes_in: 0,
-        bytes_out: 0,
-        buf: Vec::new(),
-    };
+    let mut c = Conn::new(ctx, id, s);
     let result = match ctx.opts.app {
         ServeApp::Upper if ctx.opts.params.framing == Framing::Raw => upper_raw(&mut c),
         ServeApp::Upper => upper_framed(&mut c),

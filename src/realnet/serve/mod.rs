@@ -23,6 +23,7 @@
 
 mod apps;
 mod canned;
+mod conn;
 mod upload;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};

@@ -7,7 +7,11 @@
 //! +----------------+------------------------------------------------------+----------+
 //! ```
 //!
-//! `filepath` is a path on the client's machine: ignored. `filename` is reduced to a
+//! The header is read by [`framing::header`](crate::framing), the same code as the
+//! json-header decoder, so both accept the same headers: the size is `total_size` or
+//! `filesize` (`total_size` wins if both are there), the name `file_name` or `filename`
+//! (`file_name` wins; a non-string name is ignored), a 32-hex-digit `md5` is verified.
+//! `filepath` is a path on the client's machine: ignored. The name is reduced to a
 //! plain name; the file goes into the upload folder only, never over an existing file.
 //! The file is streamed to disk (memory per connection stays bounded); a file cut
 //! short, an md5 mismatch or a hostile header removes what was written.
@@ -18,11 +22,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use md5::{Digest, Md5};
-use serde_json::Value;
 
 use super::ServeEventKind;
-use super::apps::{Conn, End};
-use crate::params::ByteOrder;
+use super::conn::{Conn, End, hostile};
+use crate::framing::FrameError;
+use crate::framing::header::{self, Md5Claim, ParsedHeader};
 use crate::realnet::RealError;
 
 /// A new folder under the system's temp folder.
@@ -100,44 +104,6 @@ fn create_unique(dir: &Path, name: &str) -> std::io::Result<(File, PathBuf)> {
     ))
 }
 
-/// What the JSON header says.
-struct Header {
-    size: u64,
-    name: String,
-    md5: Option<String>,
-}
-
-fn parse_header(bytes: &[u8], max_upload: u64) -> Result<Header, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "JSON header is not UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        )
-    })?;
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("JSON header is malformed: {e}"))?;
-    let Value::Object(map) = value else {
-        return Err("JSON header is not a JSON object".into());
-    };
-    let (field, size) = ["filesize", "total_size"]
-        .into_iter()
-        .find_map(|f| map.get(f).map(|v| (f, v)))
-        .ok_or("JSON header has no size: neither \"filesize\" nor \"total_size\"")?;
-    let size = size.as_u64().filter(|&n| n <= max_upload).ok_or_else(|| {
-        format!("JSON header field \"{field}\" is {size}, not a byte count from 0 to {max_upload}")
-    })?;
-    let name = ["filename", "file_name"]
-        .into_iter()
-        .find_map(|f| map.get(f).and_then(Value::as_str))
-        .unwrap_or("upload")
-        .to_string();
-    let md5 = map.get("md5").map(|v| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    });
-    Ok(Header { size, name, md5 })
-}
-
 /// Reads exactly `n` bytes in `recv(min(bufsize, remaining))` calls. `Ok(None)`: EOF
 /// before the first byte (only when `eof_ok`).
 fn read_exact(c: &mut Conn, n: usize, eof_ok: bool, what: &str) -> Result<Option<Vec<u8>>, End> {
@@ -159,60 +125,41 @@ fn read_exact(c: &mut Conn, n: usize, eof_ok: bool, what: &str) -> Result<Option
     Ok(Some(out))
 }
 
-fn hostile(why: String) -> End {
-    End::Fault(format!(
-        "hostile frame: {why}; closing this connection (the server keeps serving others)"
-    ))
-}
-
 pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
     let Some(dir) = c.ctx.upload_dir.clone() else {
         return Err(End::Fault("no upload folder".into()));
     };
     let params = c.ctx.opts.params.clone();
     loop {
-        let Some(prefix) = read_exact(c, 4, true, "the 4-byte header length")? else {
+        let Some(prefix) = read_exact(c, header::PREFIX_LEN, true, "the 4-byte header length")?
+            .as_deref()
+            .and_then(header::peek_prefix)
+        else {
             return Ok(());
         };
-        let prefix: [u8; 4] = [prefix[0], prefix[1], prefix[2], prefix[3]];
-        let hlen = match params.byte_order {
-            ByteOrder::Little => i64::from(i32::from_le_bytes(prefix)),
-            ByteOrder::Big => i64::from(u32::from_be_bytes(prefix)),
-        };
-        if hlen < 0 {
-            return Err(hostile(format!(
-                "negative JSON header length {hlen} in the 4-byte prefix"
-            )));
-        }
-        if hlen > i64::from(params.max_header) {
-            return Err(hostile(format!(
-                "JSON header of {hlen} bytes is over max_header ({} bytes)",
-                params.max_header
-            )));
-        }
-        let hbytes = read_exact(c, hlen as usize, false, "the JSON header")?.unwrap_or_default();
-        let header = parse_header(&hbytes, c.ctx.opts.max_upload).map_err(hostile)?;
-        let name = sanitize_file_name(&header.name);
+        let hlen = header::header_len(header::unpack(prefix, params.byte_order), params.max_header)
+            .map_err(|e| hostile(&e))?;
+        let hbytes = read_exact(c, hlen, false, "the JSON header")?.unwrap_or_default();
+        let header = parse_header(&hbytes, c.ctx.opts.max_upload)?;
+        let name = sanitize_file_name(header.name.as_deref().unwrap_or("upload"));
         let (file, path) = create_unique(&dir, &name)
             .map_err(|e| End::Fault(format!("cannot create {name} in {}: {e}", dir.display())))?;
         match receive_file(c, file, &header) {
             Ok(md5) => {
                 let check = match &header.md5 {
-                    None => "no md5 in the header: size verified".to_string(),
-                    Some(m) if is_md5(m) && m.eq_ignore_ascii_case(&md5) => {
-                        "md5 verified".to_string()
-                    }
-                    Some(m) if is_md5(m) => {
+                    Md5Claim::Absent => "no md5 in the header: size verified".to_string(),
+                    Md5Claim::Hex(m) if m.eq_ignore_ascii_case(&md5) => "md5 verified".to_string(),
+                    Md5Claim::Hex(m) => {
                         let _ = std::fs::remove_file(&path);
                         return Err(End::Fault(format!(
                             "md5 mismatch: the header says {m}, the file's md5 is {md5}; {name} removed"
                         )));
                     }
-                    Some(m) => format!("md5 {m:?} is not a checksum: not verified"),
+                    Md5Claim::Other(m) => format!("md5 {m:?} is not a checksum: not verified"),
                 };
                 c.emit(ServeEventKind::Saved {
                     path,
-                    size: header.size,
+                    size: header.size as u64,
                     md5,
                     check,
                 });
@@ -228,21 +175,29 @@ pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
     }
 }
 
-fn is_md5(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+/// The JSON header, by the framing's parser; the size limit is `max_upload`.
+fn parse_header(bytes: &[u8], max_upload: u64) -> Result<ParsedHeader, End> {
+    let max = u32::try_from(max_upload).unwrap_or(u32::MAX);
+    header::parse_json_header(bytes, max).map_err(|e| match e {
+        // The framing's message names max_frame; here the limit is the upload's.
+        FrameError::BadSize { field, value, max } => hostile(&format!(
+            "JSON header field \"{field}\" is {value}, not a byte count from 0 to the upload limit ({max})"
+        )),
+        other => hostile(&other),
+    })
 }
 
 /// Streams the file body to disk; returns its md5.
-fn receive_file(c: &mut Conn, mut file: File, h: &Header) -> Result<String, End> {
+fn receive_file(c: &mut Conn, mut file: File, h: &ParsedHeader) -> Result<String, End> {
     let mut md5 = Md5::new();
     let mut got = 0u64;
-    while got < h.size {
-        let want = (h.size - got).min(c.ctx.opts.recv_size as u64) as usize;
+    let size = h.size as u64;
+    while got < size {
+        let want = (size - got).min(c.ctx.opts.recv_size as u64) as usize;
         let data = c.recv(want)?;
         if data.is_empty() {
             return Err(End::Fault(format!(
-                "the client closed after {got} of {} bytes of the file",
-                h.size
+                "the client closed after {got} of {size} bytes of the file"
             )));
         }
         file.write_all(&data)
@@ -252,7 +207,7 @@ fn receive_file(c: &mut Conn, mut file: File, h: &Header) -> Result<String, End>
     }
     file.flush()
         .map_err(|e| End::Fault(format!("cannot write the file: {e}")))?;
-    Ok(md5.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(header::hex_digest(&md5.finalize()))
 }
 
 #[cfg(test)]

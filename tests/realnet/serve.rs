@@ -262,6 +262,30 @@ fn upload_saves_inside_the_folder_with_a_sanitised_name_and_verifies_md5() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The upload app reads headers with the framing's parser: `total_size` wins over
+/// `filesize`, `file_name` over `filename` (it used to prefer the upload client's
+/// spellings, unlike the json-header decoder).
+#[test]
+fn upload_reads_both_spellings_like_the_json_header_decoder() {
+    let dir = temp_dir("upload-spellings");
+    let server = start_with(ServeApp::Upload, Framing::JsonHeader, |o| {
+        o.dir = Some(dir.clone())
+    });
+    let header = r#"{"filename": "b", "filesize": 3, "file_name": "a", "total_size": 2}"#;
+    let mut c = connect(&server);
+    c.write_all(&upload_stream(header, b"xy")).unwrap();
+    let events = wait_for(&server, "saved", |e| {
+        matches!(e.kind, ServeEventKind::Saved { .. })
+    });
+    let Some(ServeEventKind::Saved { path, size, .. }) = events.last().map(|e| &e.kind) else {
+        unreachable!()
+    };
+    assert_eq!((path, *size), (&dir.join("a"), 2));
+    assert_eq!(std::fs::read(path).unwrap(), b"xy");
+    drop(c);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn upload_faults_remove_the_partial_file_and_say_why() {
     let dir = temp_dir("upload-bad");

@@ -1,0 +1,1 @@
+//! Hardening (issue 12): hostile, slow and faulted clients; uploads; load.
