@@ -3,9 +3,9 @@
 use std::net::{TcpStream, UdpSocket};
 
 use super::conn::{Conn, End, hostile};
-use super::{Ctx, ServeApp, ServeEventKind, canned, upload};
-use crate::framing::{self, Decoder};
-use crate::params::Framing;
+use super::{Ctx, Preview, ServeApp, ServeEventKind, canned, upload};
+use crate::framing::{self, Decoder, header};
+use crate::params::{Framing, Params};
 use crate::realnet::sock;
 
 pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
@@ -34,7 +34,11 @@ pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
             "closed by the server after the error above".to_string()
         }
         Err(End::Stopped) => "the server is stopping".to_string(),
-        Err(End::Idle(d)) => format!("nothing received for {} s", d.as_secs()),
+        Err(End::Idle(d)) => format!(
+            "nothing received for {} s{}",
+            d.as_secs_f64(),
+            c.frame_context()
+        ),
     };
     let (bytes_in, bytes_out) = (c.bytes_in, c.bytes_out);
     drop(c);
@@ -61,8 +65,10 @@ fn upper_raw(c: &mut Conn) -> Result<(), End> {
 
 /// A framed echo: each decoded request is answered, upper-cased, in the same framing.
 fn upper_framed(c: &mut Conn) -> Result<(), End> {
-    let mut decoder = Decoder::new(&c.ctx.opts.params);
+    let params = c.ctx.opts.params.clone();
+    let mut decoder = Decoder::new(&params);
     let mut buf = Vec::new();
+    c.frame_next(1, 0);
     loop {
         let data = c.recv(c.ctx.opts.recv_size)?;
         let eof = data.is_empty();
@@ -75,10 +81,11 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
             };
             match frame {
                 Ok(Some(f)) => {
+                    c.frame_done();
                     c.emit(ServeEventKind::Frame {
                         index: decoder.frames(),
-                        body: f.body.clone(),
-                        header: f.header.map(|h| h.raw),
+                        body: Preview::of(&f.body),
+                        header: f.header.map(|h| Preview::of(h.raw.as_bytes())),
                     });
                     c.reply(&f.body.to_ascii_uppercase())?;
                 }
@@ -89,7 +96,28 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
                 }
                 Err(e) => return Err(hostile(&e)),
             }
+            c.frame_next(decoder.frames() + 1, buf.len());
         }
+        if let Some(len) = known_frame_len(&params, &buf) {
+            c.frame_len(len);
+        }
+    }
+}
+
+/// The length of the frame at the start of `buf` (header included), as far as its
+/// header says yet; for reports only (the decoder does the checking).
+fn known_frame_len(p: &Params, buf: &[u8]) -> Option<u64> {
+    let prefix = header::peek_prefix(buf)?;
+    let n = u64::try_from(header::unpack(prefix, p.byte_order)).ok()?;
+    let head = header::PREFIX_LEN as u64 + n;
+    match p.framing {
+        Framing::LengthPrefix => Some(head),
+        Framing::JsonHeader => {
+            let json = buf.get(header::PREFIX_LEN..usize::try_from(head).ok()?);
+            let size = json.and_then(|j| header::parse_json_header(j, p.max_frame).ok());
+            Some(head + size.map_or(0, |h| h.size as u64))
+        }
+        Framing::Raw => None,
     }
 }
 
@@ -119,7 +147,7 @@ pub(super) fn udp_echo(ctx: &Ctx, s: &UdpSocket) {
                         peer,
                         len,
                         bufsize: n,
-                        data: buf[..kept].to_vec(),
+                        data: Preview::of(&buf[..kept]),
                     },
                 );
                 match s.send_to(&buf[..kept], peer) {
