@@ -14,9 +14,13 @@ use stickysim::realnet::serve::{
     ServeApp, ServeEvent, ServeEventKind, ServeOptions, Server, canned_reply,
 };
 
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
-fn start_with(app: ServeApp, framing: Framing, f: impl FnOnce(&mut ServeOptions)) -> Server {
+pub(crate) fn start_with(
+    app: ServeApp,
+    framing: Framing,
+    f: impl FnOnce(&mut ServeOptions),
+) -> Server {
     let mut opts = ServeOptions {
         port: 0,
         app,
@@ -27,18 +31,22 @@ fn start_with(app: ServeApp, framing: Framing, f: impl FnOnce(&mut ServeOptions)
     Server::start(opts).expect("server starts")
 }
 
-fn start(app: ServeApp, framing: Framing) -> Server {
+pub(crate) fn start(app: ServeApp, framing: Framing) -> Server {
     start_with(app, framing, |_| {})
 }
 
-fn connect(server: &Server) -> TcpStream {
+pub(crate) fn connect(server: &Server) -> TcpStream {
     let s = TcpStream::connect(server.local_addr()).expect("connect");
     s.set_read_timeout(Some(WAIT)).unwrap();
     s
 }
 
 /// Events until one matches (or the wait runs out: then the test fails with them all).
-fn wait_for(server: &Server, what: &str, pred: impl Fn(&ServeEvent) -> bool) -> Vec<ServeEvent> {
+pub(crate) fn wait_for(
+    server: &Server,
+    what: &str,
+    pred: impl Fn(&ServeEvent) -> bool,
+) -> Vec<ServeEvent> {
     let deadline = Instant::now() + WAIT;
     let mut seen = Vec::new();
     while Instant::now() < deadline {
@@ -54,7 +62,7 @@ fn wait_for(server: &Server, what: &str, pred: impl Fn(&ServeEvent) -> bool) -> 
     panic!("no {what} event; saw:\n{}", lines.join("\n"));
 }
 
-fn errors(events: &[ServeEvent]) -> Vec<String> {
+pub(crate) fn errors(events: &[ServeEvent]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -64,13 +72,13 @@ fn errors(events: &[ServeEvent]) -> Vec<String> {
         .collect()
 }
 
-fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
+pub(crate) fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
     let mut buf = vec![0; n];
     s.read_exact(&mut buf).expect("read reply");
     buf
 }
 
-fn read_to_end(s: &mut TcpStream) -> Vec<u8> {
+pub(crate) fn read_to_end(s: &mut TcpStream) -> Vec<u8> {
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
     buf
@@ -199,21 +207,21 @@ fn command_replies_are_canned_and_framed_per_the_framing() {
 
 // ---- upload -------------------------------------------------------------------------------
 
-fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stickysim-test-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-fn upload_stream(header: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn upload_stream(header: &str, body: &[u8]) -> Vec<u8> {
     let mut out = (header.len() as i32).to_le_bytes().to_vec();
     out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(body);
     out
 }
 
-fn md5_hex(data: &[u8]) -> String {
+pub(crate) fn md5_hex(data: &[u8]) -> String {
     use md5::{Digest, Md5};
     Md5::digest(data)
         .iter()
@@ -221,7 +229,7 @@ fn md5_hex(data: &[u8]) -> String {
         .collect()
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
+pub(crate) fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -65,14 +65,19 @@ fn upper_raw(c: &mut Conn) -> Result<(), End> {
 
 /// A framed echo: each decoded request is answered, upper-cased, in the same framing.
 fn upper_framed(c: &mut Conn) -> Result<(), End> {
+    /// Bytes kept of a frame's start, to read its length for reports.
+    const HEAD: usize = 4096;
     let params = c.ctx.opts.params.clone();
     let mut decoder = Decoder::new(&params);
     let mut buf = Vec::new();
+    // The stream from the start of the frame in progress (at most HEAD bytes).
+    let mut head = Vec::new();
     c.frame_next(1, 0);
     loop {
         let data = c.recv(c.ctx.opts.recv_size)?;
         let eof = data.is_empty();
         buf.extend_from_slice(&data);
+        head.extend_from_slice(&data[..data.len().min(HEAD - head.len())]);
         loop {
             let frame = if eof {
                 decoder.decode_eof(&mut buf)
@@ -96,24 +101,27 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
                 }
                 Err(e) => return Err(hostile(&e)),
             }
+            // What is left after a whole frame is the start of the next one.
             c.frame_next(decoder.frames() + 1, buf.len());
+            head.clear();
+            head.extend_from_slice(&buf[..buf.len().min(HEAD)]);
         }
-        if let Some(len) = known_frame_len(&params, &buf) {
+        if let Some(len) = known_frame_len(&params, &head) {
             c.frame_len(len);
         }
     }
 }
 
-/// The length of the frame at the start of `buf` (header included), as far as its
+/// The length of the frame at the start of `stream` (header included), as far as its
 /// header says yet; for reports only (the decoder does the checking).
-fn known_frame_len(p: &Params, buf: &[u8]) -> Option<u64> {
-    let prefix = header::peek_prefix(buf)?;
+fn known_frame_len(p: &Params, stream: &[u8]) -> Option<u64> {
+    let prefix = header::peek_prefix(stream)?;
     let n = u64::try_from(header::unpack(prefix, p.byte_order)).ok()?;
     let head = header::PREFIX_LEN as u64 + n;
     match p.framing {
         Framing::LengthPrefix => Some(head),
         Framing::JsonHeader => {
-            let json = buf.get(header::PREFIX_LEN..usize::try_from(head).ok()?);
+            let json = stream.get(header::PREFIX_LEN..usize::try_from(head).ok()?);
             let size = json.and_then(|j| header::parse_json_header(j, p.max_frame).ok());
             Some(head + size.map_or(0, |h| h.size as u64))
         }

@@ -41,6 +41,7 @@ use super::{RealError, StopHandle};
 use crate::params::{Framing, HeaderStyle, HeaderWrites, Params};
 use crate::trace::Micros;
 
+pub use super::slicer::{Fault, FaultAt, FaultHit, FaultKind, FaultRelay, MAX_STALL};
 pub use canned::reply as canned_reply;
 pub use event::{
     PREVIEW_WHOLE, Preview, ServeEvent, ServeEventKind, escape_format, is_format_char, thousands,
@@ -215,12 +216,15 @@ impl ServeOptions {
     }
 }
 
-/// Events waiting for their reader, at most. A `recv` chunk, frame, reply or datagram
-/// that finds the queue full is counted and left out (a [`ServeEventKind::NotShown`]
-/// tells how many, once there is room); any other event waits up to
-/// [`IMPORTANT_WAIT`] for room.
+/// Events waiting for their reader, at most. Nothing a server thread does ever waits
+/// for the reader: an event that finds no room is counted and left out, and a
+/// [`ServeEventKind::NotShown`] tells how many once there is room again. `recv` chunks,
+/// frames, replies and datagrams may fill only [`LOSSY_QUEUE`] places, so a flood of
+/// them never crowds out an accept, an error or a close.
 pub const EVENT_QUEUE: usize = 1024;
-const IMPORTANT_WAIT: Duration = Duration::from_millis(200);
+pub const LOSSY_QUEUE: usize = EVENT_QUEUE * 3 / 4;
+/// `Stopped`, the last event, waits this long for room.
+const STOPPED_WAIT: Duration = Duration::from_secs(1);
 
 /// What every connection thread shares.
 pub(super) struct Ctx {
@@ -245,29 +249,30 @@ impl Ctx {
                 | ServeEventKind::Datagram { .. }
         );
         let pending = self.not_shown.swap(0, Ordering::Relaxed);
-        if pending > 0 && !self.send(None, ServeEventKind::NotShown { count: pending }, lossy) {
+        if pending > 0 && !self.send(None, ServeEventKind::NotShown { count: pending }) {
             self.not_shown.fetch_add(pending, Ordering::Relaxed);
         }
-        if !self.send(conn, kind, lossy) {
+        if lossy && self.tx.len() >= LOSSY_QUEUE || !self.send(conn, kind) {
             self.not_shown.fetch_add(1, Ordering::Relaxed);
         }
     }
 
-    /// False if the event was left out. Nobody listening (the GUI closed the panel) is
-    /// not a reason to stop serving.
-    fn send(&self, conn: Option<u64>, kind: ServeEventKind, lossy: bool) -> bool {
+    /// False if there was no room. Nobody listening (the GUI closed the panel) is not a
+    /// reason to stop serving.
+    fn send(&self, conn: Option<u64>, kind: ServeEventKind) -> bool {
+        let last = matches!(kind, ServeEventKind::Stopped);
         let e = ServeEvent {
             t_us: self.start.elapsed().as_micros() as Micros,
             conn,
             kind,
         };
-        if lossy {
-            !matches!(self.tx.try_send(e), Err(TrySendError::Full(_)))
-        } else {
+        if last {
             !matches!(
-                self.tx.send_timeout(e, IMPORTANT_WAIT),
+                self.tx.send_timeout(e, STOPPED_WAIT),
                 Err(SendTimeoutError::Timeout(_))
             )
+        } else {
+            !matches!(self.tx.try_send(e), Err(TrySendError::Full(_)))
         }
     }
 
