@@ -776,3 +776,97 @@ fn isolated_load() {
     );
     assert!(rss2 < rss1 + 16 * 1024, "RSS grew from {rss1} to {rss2} kB");
 }
+
+// ---- item 5: the runner under a fault ----------------------------------------------------
+
+/// `run --connect` through the relay: a reset in the middle of the client's second
+/// message. The runner reports the reset where its program was, and what came before it
+/// (the first reply) is in the trace intact.
+#[test]
+fn relay_reset_is_reported_by_the_runner_and_earlier_replies_are_kept() {
+    use stickysim::realnet::{self, RealOptions};
+    use stickysim::trace::{EventKind, Side};
+    let server = start_with(ServeApp::Upper, Framing::LengthPrefix, |o| {
+        o.params.header_writes = stickysim::params::HeaderWrites::Combined;
+    });
+    let relay = FaultRelay::start(
+        server.local_addr(),
+        &lp(),
+        Some("reset@frame:2".parse().unwrap()),
+    )
+    .unwrap();
+    let s = stickysim::scenario::parse(
+        r#"
+[meta]
+title = "framed requests through a faulty relay"
+[params]
+framing = "length-prefix"
+[[client]]
+send_message = "first message"
+[[client]]
+recv_message = 1024
+[[client]]
+send_message = "second message, cut by a reset"
+[[client]]
+recv_message = 1024
+[[client]]
+send_message = "third"
+[[client]]
+recv_message = 1024
+"#,
+        "inline.toml",
+    )
+    .unwrap();
+    let opts = RealOptions {
+        connect_to: Some(relay.local_addr()),
+        io_timeout: Some(Duration::from_secs(10)),
+        ..Default::default()
+    };
+    let out = realnet::run(&s, &s.params, &opts).unwrap();
+    let hit = relay.hits().recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        hit.frame,
+        Some((2, 4 + 15, Some(4 + 30))),
+        "{}",
+        hit.describe()
+    );
+    let client: Vec<&EventKind> = out
+        .trace
+        .events
+        .iter()
+        .filter(|e| e.side == Side::Client)
+        .map(|e| &e.kind)
+        .collect();
+    let errs: Vec<String> = client
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::NetError { error, .. } => Some(error.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        errs.iter().any(|e| e.contains("reset")),
+        "runner errors: {errs:?}; notes: {:?}",
+        out.notes
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("reset") && n.contains("(action 4)")),
+        "{:?}",
+        out.notes
+    );
+    // The first reply (4 + 13 bytes, "FIRST MESSAGE") reached the client before the reset.
+    let report = stickysim::analysis::analyze(&out.trace);
+    assert_eq!(report.summary.bytes_delivered, 17, "{:?}", report.summary);
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    assert!(
+        errors(&events)
+            .iter()
+            .any(|m| m.contains("frame #2: 19 of 34 bytes received")),
+        "{:?}",
+        errors(&events)
+    );
+}
