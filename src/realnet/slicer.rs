@@ -222,19 +222,12 @@ impl Pump {
         }
     }
 
-    fn write_all(&self, to: &mut TcpStream, mut data: &[u8]) -> Result<(), Fail> {
+    fn write_all(&self, to: &mut TcpStream, data: &[u8]) -> Result<(), Fail> {
         let b = Bound {
             stop: &self.stop,
             timeout: self.io_timeout,
         };
-        while !data.is_empty() {
-            if self.abort.load(Ordering::Relaxed) {
-                return Err(Fail::Stopped);
-            }
-            let n = sock::write_some(to, data, b)?;
-            data = &data[n..];
-        }
-        Ok(())
+        write_all(to, data, b, &self.abort)
     }
 
     /// The `failed` side's connection reset (or failed): reset the other one too.
@@ -247,6 +240,23 @@ impl Pump {
             failed.peer().name()
         ));
     }
+}
+
+/// Writes all of `data`, bounded, until done or `abort` is raised.
+fn write_all(
+    to: &mut TcpStream,
+    mut data: &[u8],
+    b: Bound<'_>,
+    abort: &AtomicBool,
+) -> Result<(), Fail> {
+    while !data.is_empty() {
+        if abort.load(Ordering::Relaxed) {
+            return Err(Fail::Stopped);
+        }
+        let n = sock::write_some(to, data, b)?;
+        data = &data[n..];
+    }
+    Ok(())
 }
 
 // ---- the fault relay ---------------------------------------------------------------------
@@ -770,19 +780,12 @@ impl FaultPump {
         }
     }
 
-    fn write_all(&self, to: &mut TcpStream, mut data: &[u8]) -> Result<(), Fail> {
+    fn write_all(&self, to: &mut TcpStream, data: &[u8]) -> Result<(), Fail> {
         let b = Bound {
             stop: &self.stop,
             timeout: RELAY_WAIT,
         };
-        while !data.is_empty() {
-            if self.abort.load(Ordering::Relaxed) {
-                return Err(Fail::Stopped);
-            }
-            let n = sock::write_some(to, data, b)?;
-            data = &data[n..];
-        }
-        Ok(())
+        write_all(to, data, b, &self.abort)
     }
 
     /// One side failed: the other gets a reset too.
