@@ -51,11 +51,11 @@ fn isolated_two_thousand_short_connections() {
                 })
             })
             .collect();
-        for c in clients {
-            c.join().expect("client thread");
-        }
-        // Every connection is closed by the server once its client has gone.
-        let mut closed = 0;
+        // Every connection is closed by the server once its client has gone. The events
+        // are read while the clients run, as the terminal or the GUI reads them: the
+        // queue is bounded, and an accept or a close finding it full would be counted
+        // as not shown instead.
+        let (mut closed, mut not_shown) = (0, 0);
         let deadline = Instant::now() + Duration::from_secs(60);
         while closed < CONNECTIONS && Instant::now() < deadline {
             if let Ok(e) = server.events().recv_timeout(Duration::from_millis(200)) {
@@ -63,11 +63,20 @@ fn isolated_two_thousand_short_connections() {
                     ServeEventKind::Closed { .. } => closed += 1,
                     ServeEventKind::Error { message } => panic!("server error: {message}"),
                     ServeEventKind::Refused { reason, .. } => panic!("refused: {reason}"),
+                    // Recv chunks and replies may be left out when the reader lags; a
+                    // close only if 256 more important events were waiting.
+                    ServeEventKind::NotShown { count } => not_shown += count,
                     _ => {}
                 }
             }
         }
-        assert_eq!(closed, CONNECTIONS, "connections closed by the server");
+        for c in clients {
+            c.join().expect("client thread");
+        }
+        assert_eq!(
+            closed, CONNECTIONS,
+            "connections closed by the server ({not_shown} events not shown)"
+        );
         eprintln!("{CONNECTIONS} connections in {:?}", t0.elapsed());
         server.stop();
         server.wait();
