@@ -16,9 +16,12 @@
 //!   is verified.
 //! - `udp-echo`: answers each datagram with the bytes `recvfrom(1024)` kept.
 //!
-//! Safety: loopback unless a bind address is given (then a warning); every frame and
-//! header is capped before anything is allocated; a hostile or broken stream closes that
-//! connection only; at most `max_connections` at once; every blocking call polls, so
+//! Safety (docs/SECURITY.md): loopback unless a bind address is given (then a warning);
+//! every option is checked against [`limits`] before anything starts; every frame and
+//! header is capped before anything is allocated; a frame must keep a minimum rate (the
+//! frame clock in `conn.rs`); a hostile or broken stream closes that connection only; at
+//! most `max_connections` at once, each held by a `Slot` that a panic cannot leak;
+//! events are bounded previews in a bounded queue; every blocking call polls, so
 //! [`Server::stop`] ends everything within a second.
 
 mod apps;
