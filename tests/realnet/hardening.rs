@@ -207,15 +207,28 @@ fn row04_a_slowloris_frame_is_closed_by_its_deadline() {
     assert!(sent < slow.len());
 }
 
-/// Every slot held by idle clients: a newcomer is told why (it used to get a bare
-/// close), and is served once the idle ones time out.
+/// Every slot held by busy clients: a newcomer is told why (it used to get a bare
+/// close), and is served once they go idle.
 #[test]
-fn row04_idle_clients_holding_every_slot_free_them_at_the_idle_timeout() {
+fn row04_a_full_server_tells_newcomers_why_and_serves_them_once_slots_free() {
     let server = start_with(ServeApp::Upper, Framing::Raw, |o| {
         o.max_connections = 3;
-        o.idle_timeout = Duration::from_millis(800);
+        o.idle_timeout = Duration::from_secs(3);
     });
-    let idle: Vec<TcpStream> = (0..3).map(|_| connect(&server)).collect();
+    let busy: Vec<TcpStream> = (0..3).map(|_| connect(&server)).collect();
+    let writers: Vec<TcpStream> = busy.iter().map(|c| c.try_clone().unwrap()).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = std::sync::Arc::clone(&stop);
+    // Each sends a byte every 50 ms: never idle, never evicted.
+    let keep_busy = std::thread::spawn(move || {
+        let mut writers = writers;
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+            for w in &mut writers {
+                let _ = w.write_all(b".");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
     wait_for(&server, "third accepted", |e| {
         e.conn == Some(3) && matches!(e.kind, ServeEventKind::Accepted { .. })
     });
@@ -225,6 +238,8 @@ fn row04_idle_clients_holding_every_slot_free_them_at_the_idle_timeout() {
         told.contains("too many connections (3 at once)"),
         "{told:?}"
     );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    keep_busy.join().unwrap();
     let t0 = Instant::now();
     loop {
         let mut c = connect(&server);
@@ -234,10 +249,50 @@ fn row04_idle_clients_holding_every_slot_free_them_at_the_idle_timeout() {
         if &buf[..n] == b"HI" {
             break;
         }
-        assert!(t0.elapsed() < Duration::from_secs(5), "never served");
+        assert!(t0.elapsed() < Duration::from_secs(6), "never served");
         std::thread::sleep(Duration::from_millis(100));
     }
-    drop(idle);
+    drop(busy);
+}
+
+/// Every slot held by idle clients: the one idle the longest (for a tenth of the idle
+/// timeout or more) is closed to make room, and the newcomer is served at once. It used
+/// to wait out the whole idle timeout (600 s by default), refused with a bare close.
+#[test]
+fn row04_a_newcomer_takes_the_slot_of_the_idlest_client() {
+    let server = start_with(ServeApp::Upper, Framing::Raw, |o| {
+        o.max_connections = 2;
+        o.idle_timeout = Duration::from_secs(5);
+    });
+    let mut first = connect(&server);
+    std::thread::sleep(Duration::from_millis(100));
+    let mut second = connect(&server);
+    second.write_all(b"b").unwrap();
+    assert_eq!(read_exactly(&mut second, 1), b"B");
+    // Both idle for more than 0.5 s (5 s / 10); the first the longest.
+    std::thread::sleep(Duration::from_millis(700));
+    let t0 = Instant::now();
+    let mut late = connect(&server);
+    late.write_all(b"late").unwrap();
+    assert_eq!(read_exactly(&mut late, 4), b"LATE");
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert!(read_to_end(&mut first).is_empty(), "the idlest was closed");
+    second.write_all(b"c").unwrap();
+    assert_eq!(
+        read_exactly(&mut second, 1),
+        b"C",
+        "the other one is still served"
+    );
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    let closed = events.last().unwrap();
+    assert_eq!(closed.conn, Some(1));
+    assert!(
+        closed.describe().contains("closed to make room"),
+        "{}",
+        closed.describe()
+    );
 }
 
 // ---- row 5: uploads are atomic -----------------------------------------------------------

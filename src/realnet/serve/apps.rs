@@ -27,14 +27,15 @@ pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
         ServeApp::Upload => upload::serve(&mut c),
         ServeApp::UdpEcho => Ok(()),
     };
-    let reason = match result {
-        Ok(()) => "the client closed the connection".to_string(),
-        Err(End::Fault(message)) => {
+    let reason = match (c.evicted(), result) {
+        (Some(why), _) => why,
+        (None, Ok(())) => "the client closed the connection".to_string(),
+        (None, Err(End::Fault(message))) => {
             c.emit(ServeEventKind::Error { message });
             "closed by the server after the error above".to_string()
         }
-        Err(End::Stopped) => "the server is stopping".to_string(),
-        Err(End::Idle(d)) => format!(
+        (None, Err(End::Stopped)) => "the server is stopping".to_string(),
+        (None, Err(End::Idle(d))) => format!(
             "nothing received for {} s{}",
             d.as_secs_f64(),
             c.frame_context()

@@ -8,9 +8,11 @@
 //! on every byte) says.
 
 use std::net::TcpStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Ctx, Preview, ServeEventKind};
+use super::{Ctx, Preview, ServeEventKind, Tracked};
 use crate::framing;
 use crate::params::Framing;
 use crate::realnet::program::os_error_text;
@@ -48,10 +50,28 @@ pub(super) struct Conn<'a> {
     frame: Option<FrameClock>,
     /// The frame whose clock starts with the next byte.
     next_frame: Option<u32>,
+    /// When the client last sent something (ms since the server started).
+    last_ms: Arc<AtomicU64>,
+    /// Closed by the accept loop to make room.
+    evicted: Arc<AtomicBool>,
 }
 
 impl<'a> Conn<'a> {
+    /// A connection, registered with the server (to be closed if it idles while every
+    /// slot is taken) until it is dropped.
     pub fn new(ctx: &'a Ctx, id: u64, s: TcpStream) -> Conn<'a> {
+        let last_ms = Arc::new(AtomicU64::new(ctx.now_ms()));
+        let evicted = Arc::new(AtomicBool::new(false));
+        if let Ok(stream) = s.try_clone() {
+            ctx.track(
+                id,
+                Tracked {
+                    stream,
+                    last_ms: Arc::clone(&last_ms),
+                    evicted: Arc::clone(&evicted),
+                },
+            );
+        }
         Conn {
             ctx,
             id,
@@ -61,7 +81,24 @@ impl<'a> Conn<'a> {
             buf: Vec::new(),
             frame: None,
             next_frame: None,
+            last_ms,
+            evicted,
         }
+    }
+
+    /// Why the server closed it, if it closed it to make room.
+    pub fn evicted(&self) -> Option<String> {
+        let idle = self
+            .ctx
+            .now_ms()
+            .saturating_sub(self.last_ms.load(Ordering::Relaxed));
+        self.evicted.load(Ordering::Relaxed).then(|| {
+            format!(
+                "closed to make room for a new connection: idle for {:.1} s while all {} slots were taken",
+                idle as f64 / 1000.0,
+                self.ctx.opts.max_connections
+            )
+        })
     }
 
     /// Frame `index` comes next: its clock starts now if `buffered` bytes of it are
@@ -158,6 +195,7 @@ impl<'a> Conn<'a> {
                 let data = self.buf[..k].to_vec();
                 if k > 0 {
                     self.bytes_in += k as u64;
+                    self.last_ms.store(self.ctx.now_ms(), Ordering::Relaxed);
                     if let Some(index) = self.next_frame.take() {
                         self.frame = Some(FrameClock {
                             index,
@@ -237,4 +275,10 @@ pub(super) fn hostile(e: &dyn std::fmt::Display) -> End {
     End::Fault(format!(
         "hostile frame: {e}; closing this connection (the server keeps serving others)"
     ))
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        self.ctx.untrack(self.id);
+    }
 }

@@ -30,10 +30,12 @@ mod conn;
 mod event;
 mod upload;
 
+use std::collections::BTreeMap;
+use std::net::TcpStream;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -240,9 +242,63 @@ pub(super) struct Ctx {
     not_shown: AtomicU64,
     /// Bytes of uploads accepted (reserved when a header is accepted) in this run.
     uploaded: AtomicU64,
+    /// The connections being served, to close the idlest when every slot is taken.
+    live: Mutex<BTreeMap<u64, Tracked>>,
 }
 
+/// A served connection as the accept loop sees it.
+pub(super) struct Tracked {
+    pub stream: TcpStream,
+    /// When the client last sent something, in ms since the server started.
+    pub last_ms: Arc<AtomicU64>,
+    /// Set when the accept loop closed it to make room.
+    pub evicted: Arc<AtomicBool>,
+}
+
+/// When every slot is taken, a connection idle for a tenth of the idle timeout (60 s by
+/// default) is closed to make room for a newcomer.
+const EVICT_FRACTION: u32 = 10;
+
 impl Ctx {
+    pub(super) fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    pub(super) fn track(&self, id: u64, t: Tracked) {
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(id, t);
+        }
+    }
+
+    pub(super) fn untrack(&self, id: u64) {
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(&id);
+        }
+    }
+
+    /// Closes the connection idle the longest, if it has been idle at least `min`.
+    fn evict_idlest(&self, min: Duration) -> bool {
+        let now = self.now_ms();
+        let Ok(live) = self.live.lock() else {
+            return false;
+        };
+        let idlest = live
+            .values()
+            .filter(|t| !t.evicted.load(Ordering::Relaxed))
+            .min_by_key(|t| t.last_ms.load(Ordering::Relaxed));
+        match idlest {
+            Some(t)
+                if now.saturating_sub(t.last_ms.load(Ordering::Relaxed))
+                    >= min.as_millis() as u64 =>
+            {
+                t.evicted.store(true, Ordering::Relaxed);
+                let _ = t.stream.shutdown(std::net::Shutdown::Both);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn emit(&self, conn: Option<u64>, kind: ServeEventKind) {
         let lossy = matches!(
             kind,
@@ -333,6 +389,7 @@ impl Server {
             upload_dir: upload_dir.clone(),
             not_shown: AtomicU64::new(0),
             uploaded: AtomicU64::new(0),
+            live: Mutex::new(BTreeMap::new()),
         });
         ctx.emit(
             None,
@@ -494,7 +551,17 @@ fn accept_loop(ctx: &Arc<Ctx>, listener: &TcpListener) {
         };
         next_id += 1;
         let id = next_id;
-        let Some(slot) = Slot::take(&active, ctx.opts.max_connections) else {
+        let max = ctx.opts.max_connections;
+        let mut slot = Slot::take(&active, max);
+        if slot.is_none() && ctx.evict_idlest(ctx.opts.idle_timeout / EVICT_FRACTION) {
+            // The evicted connection's thread ends within a poll.
+            let end = Instant::now() + Duration::from_millis(500);
+            while slot.is_none() && Instant::now() < end {
+                std::thread::sleep(Duration::from_millis(5));
+                slot = Slot::take(&active, max);
+            }
+        }
+        let Some(slot) = slot else {
             let reason = format!(
                 "too many connections ({} at once): told so and closed",
                 ctx.opts.max_connections
