@@ -207,6 +207,44 @@ fn row04_a_slowloris_frame_is_closed_by_its_deadline() {
     assert!(sent < slow.len());
 }
 
+/// A client that sends and never reads: the server's send() used to wait the whole
+/// idle timeout (600 s by default), then report "nothing received". Now a reply gets the
+/// frame clock's terms.
+#[test]
+fn row04_a_client_that_never_reads_is_closed_and_told_why() {
+    let server = start_with(ServeApp::Upper, Framing::Raw, |o| {
+        o.idle_timeout = Duration::from_secs(30);
+        o.frame_timeout = Duration::from_millis(500);
+        o.min_rate = 1 << 20;
+        o.recv_size = 65536;
+    });
+    let mut c = connect(&server);
+    let chunk = vec![b'n'; 65536];
+    let t0 = Instant::now();
+    let writer = {
+        let mut w = c.try_clone().unwrap();
+        std::thread::spawn(move || {
+            // Until the server gives up: loopback buffers hold a few MB at most.
+            for _ in 0..4096 {
+                if w.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    let errs = errors(&events);
+    assert!(
+        errs.iter().any(|m| m.contains("the client is not reading")),
+        "{errs:?}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    let _ = c.shutdown(Shutdown::Both);
+    writer.join().unwrap();
+}
+
 /// Every slot held by busy clients: a newcomer is told why (it used to get a bare
 /// close), and is served once they go idle.
 #[test]

@@ -227,13 +227,33 @@ impl<'a> Conn<'a> {
         }
     }
 
-    /// `sendall(data)`.
-    pub fn send_all(&mut self, mut data: &[u8]) -> Result<(), End> {
-        let b = self.ctx.bound(self.ctx.opts.idle_timeout);
-        while !data.is_empty() {
-            let n = sock::write_some(&mut self.s, data, b).map_err(|f| self.fail(f, "send()"))?;
-            self.bytes_out += n as u64;
-            data = &data[n..];
+    /// `sendall(data)`. A client that does not read gets the frame clock's terms: the
+    /// data must be taken within `frame_timeout`, plus 1 s per `min_rate` bytes.
+    pub fn send_all(&mut self, data: &[u8]) -> Result<(), End> {
+        let o = &self.ctx.opts;
+        let start = Instant::now();
+        let allowed =
+            o.frame_timeout + Duration::from_secs_f64(data.len() as f64 / o.min_rate.max(1) as f64);
+        let mut sent = 0;
+        while sent < data.len() {
+            let left = allowed.saturating_sub(start.elapsed());
+            let b = self.ctx.bound(left.max(Duration::from_millis(1)));
+            match sock::write_some(&mut self.s, &data[sent..], b) {
+                Ok(n) => {
+                    self.bytes_out += n as u64;
+                    sent += n;
+                }
+                Err(Fail::TimedOut(_)) => {
+                    return Err(End::Fault(format!(
+                        "the client is not reading: {sent} of {} bytes of the reply taken in {:.1} s (a reply gets {} s, plus 1 s per {} B; frame_timeout, min_rate): closing this connection",
+                        data.len(),
+                        start.elapsed().as_secs_f64(),
+                        o.frame_timeout.as_secs_f64(),
+                        o.min_rate
+                    )));
+                }
+                Err(f) => return Err(self.fail(f, "send()")),
+            }
         }
         Ok(())
     }
