@@ -120,7 +120,8 @@ struct ServeArgs {
     #[arg(long, default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(serve_limits::RECV_SIZE.0 as u64..=serve_limits::RECV_SIZE.1 as u64))]
     recv_size: u64,
-    /// Connections served at once (1 to 1024); more are told so in one line and closed.
+    /// Connections served at once (1 to 1024). When all are taken, one idle for a tenth
+    /// of --idle-timeout-s is closed to make room; else the newcomer is told so and closed.
     #[arg(long, default_value_t = 64,
           value_parser = clap::value_parser!(u64).range(serve_limits::MAX_CONNECTIONS.0 as u64..=serve_limits::MAX_CONNECTIONS.1 as u64))]
     max_connections: u64,
