@@ -207,6 +207,41 @@ fn row04_a_slowloris_frame_is_closed_by_its_deadline() {
     assert!(sent < slow.len());
 }
 
+/// The same clock runs for an upload: its header and file are one frame.
+#[test]
+fn row04_a_slow_upload_is_closed_by_its_deadline_and_leaves_nothing() {
+    let dir = temp_dir("slow-upload");
+    let server = start_with(ServeApp::Upload, Framing::JsonHeader, |o| {
+        o.dir = Some(dir.clone());
+        o.frame_timeout = Duration::from_millis(500);
+    });
+    let stream = upload_stream(r#"{"filename": "slow.txt", "filesize": 100}"#, &[b's'; 100]);
+    let header_end = stream.len() - 100;
+    let mut c = connect(&server);
+    c.write_all(&stream[..header_end]).unwrap();
+    let t0 = Instant::now();
+    for b in &stream[header_end..] {
+        if c.write_all(&[*b]).is_err() || t0.elapsed() > Duration::from_secs(3) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    let errs = errors(&events);
+    // The header came at once, then a few bytes of the file.
+    let of = format!(" of {} bytes in", stream.len());
+    assert!(
+        errs.iter()
+            .any(|m| m.contains("frame #1 too slow: ") && m.contains(&of)),
+        "{errs:?}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A client that sends and never reads: the server's send() used to wait the whole
 /// idle timeout (600 s by default), then report "nothing received". Now a reply gets the
 /// frame clock's terms.
