@@ -103,7 +103,7 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
                 Err(e) => return Err(hostile(&e)),
             }
             // What is left after a whole frame is the start of the next one.
-            c.frame_next(decoder.frames() + 1, buf.len());
+            c.frame_next(decoder.frames().saturating_add(1), buf.len());
             head.clear();
             head.extend_from_slice(&buf[..buf.len().min(HEAD)]);
         }

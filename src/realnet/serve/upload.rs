@@ -240,7 +240,9 @@ pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
         return Err(End::Fault("no upload folder".into()));
     };
     let params = c.ctx.opts.params.clone();
-    for index in 1u32.. {
+    let mut index = 0u32;
+    loop {
+        index = index.saturating_add(1);
         c.frame_next(index, 0);
         let Some(prefix) = read_exact(c, header::PREFIX_LEN, true, "the 4-byte header length")?
             .as_deref()
@@ -270,7 +272,6 @@ pub(super) fn serve(c: &mut Conn) -> Result<(), End> {
             check,
         });
     }
-    Ok(())
 }
 
 /// Receives one file into a temporary and publishes it under `name` if it checks out.
