@@ -253,7 +253,7 @@ fn row04_a_client_that_never_reads_is_closed_and_told_why() {
         o.min_rate = 1 << 20;
         o.recv_size = 65536;
     });
-    let mut c = connect(&server);
+    let c = connect(&server);
     let chunk = vec![b'n'; 65536];
     let t0 = Instant::now();
     let writer = {
