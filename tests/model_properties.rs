@@ -130,8 +130,8 @@ proptest! {
                 EventKind::SendBufWrite { buffered } => {
                     prop_assert!(*buffered <= params.send_buffer as usize);
                 }
-                EventKind::SegmentRx { len, .. } if e.side == Side::Server => {
-                    in_recv_buffer += *len as i64;
+                EventKind::SegmentRx(h) if e.side == Side::Server => {
+                    in_recv_buffer += h.len as i64;
                     prop_assert!(in_recv_buffer <= params.recv_buffer as i64,
                         "{} B in a {} B receive buffer", in_recv_buffer, params.recv_buffer);
                 }

@@ -420,7 +420,7 @@ pub fn analyze(trace: &Trace) -> Report {
                 per[rx.index()].bytes_lost += len.saturating_sub(*kept) as u64;
             }
             EventKind::DatagramDrop { len, .. } => per[rx.index()].bytes_lost += *len as u64,
-            EventKind::SegmentTx { len, .. } if *len > 0 => per[tx.index()].segments += 1,
+            EventKind::SegmentTx(h) if h.len > 0 => per[tx.index()].segments += 1,
             EventKind::DatagramTx { .. } => per[tx.index()].segments += 1,
             EventKind::AckTx { .. } => per[rx.index()].acks += 1,
             EventKind::NagleHold { .. } => per[tx.index()].nagle_holds += 1,

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::params::Params;
-use crate::trace::{AckReason, Chunk, DropReason, Event};
+use crate::trace::{AckReason, Chunk, DropReason, Event, SegHeader, TraceMode};
 
 const C2S: Dir = Dir::ClientToServer;
 const S2C: Dir = Dir::ServerToClient;
@@ -20,14 +20,7 @@ struct B {
 impl B {
     fn new() -> B {
         B {
-            trace: Trace {
-                scenario: "test".to_string(),
-                mode: "sim".to_string(),
-                seed: 1,
-                params: Params::default(),
-                messages: Vec::new(),
-                events: Vec::new(),
-            },
+            trace: Trace::new("test", TraceMode::Sim, &Params::default()),
             streams: [Vec::new(), Vec::new()],
             read: [0, 0],
         }
@@ -145,13 +138,13 @@ impl B {
 }
 
 fn seg(len: usize) -> EventKind {
-    EventKind::SegmentTx {
+    EventKind::SegmentTx(SegHeader {
         seq: 0,
         len,
         ack: 0,
         win: 65535,
         fin: len == 0,
-    }
+    })
 }
 
 fn ack() -> EventKind {
@@ -413,13 +406,11 @@ fn segments_and_datagrams_count_at_the_sender() {
         .ev(
             4,
             SERVER,
-            EventKind::SegmentRx {
+            EventKind::SegmentRx(SegHeader {
                 seq: 0,
                 len: 100,
-                ack: 0,
-                win: 0,
-                fin: false,
-            },
+                ..SegHeader::default()
+            }),
         )
         .ev(5, SERVER, EventKind::DatagramTx { len: 3 })
         .done();

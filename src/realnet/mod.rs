@@ -54,7 +54,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::params::{Framing, Params, Transport};
 use crate::scenario::{Action, Scenario, Step};
-use crate::trace::{Event, EventKind, SentMessage, Side, Trace};
+use crate::trace::{Event, EventKind, SentMessage, Side, Trace, TraceMode};
 use program::{Conn, Program};
 use record::Recorder;
 use sock::Bound;
@@ -142,14 +142,7 @@ pub struct LiveTrace {
 impl LiveTrace {
     pub fn new(scenario: &Scenario, params: &Params) -> LiveTrace {
         LiveTrace {
-            trace: Trace {
-                scenario: scenario.name.clone(),
-                mode: "real".to_string(),
-                seed: params.seed,
-                params: params.clone(),
-                messages: Vec::new(),
-                events: Vec::new(),
-            },
+            trace: Trace::new(&scenario.name, TraceMode::Real, params),
             notes: Vec::new(),
             finished: None,
         }
@@ -313,11 +306,9 @@ pub fn start(
     })
 }
 
-fn enum_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// The framing's name, as files and the command line spell it.
+fn enum_name(framing: &Framing) -> String {
+    framing.name().to_string()
 }
 
 /// How long connection set-up may take on loopback.
@@ -462,12 +453,9 @@ impl Job {
         drop(keep_udp);
         let (messages, events, notes) = rec.finish();
         let trace = Trace {
-            scenario: self.scenario.name.clone(),
-            mode: "real".to_string(),
-            seed: self.params.seed,
-            params: self.params.clone(),
             messages,
             events,
+            ..Trace::new(&self.scenario.name, TraceMode::Real, &self.params)
         };
         Ok(RealOutcome {
             trace,
