@@ -100,6 +100,8 @@ struct RunArgs {
     connect: Option<std::net::SocketAddr>,
 }
 
+use stickysim::realnet::serve::limits as serve_limits;
+
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on. Anything but loopback must be given explicitly, and gets a
@@ -124,15 +126,35 @@ struct ServeArgs {
     /// Folder for uploads (default: a new folder in the temp folder).
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// The bufsize of the server's recv() calls, as in conn.recv(1024).
-    #[arg(long, default_value_t = 1024)]
-    recv_size: usize,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 64)]
-    max_connections: usize,
-    /// Close a connection that sends nothing for this many seconds.
-    #[arg(long, default_value_t = 600)]
+    /// The bufsize of the server's recv() calls, as in conn.recv(1024) (1 to 65536).
+    #[arg(long, default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(serve_limits::RECV_SIZE.0 as u64..=serve_limits::RECV_SIZE.1 as u64))]
+    recv_size: u64,
+    /// Connections served at once (1 to 1024). When all are taken, one idle for a tenth
+    /// of --idle-timeout-s is closed to make room; else the newcomer is told so and closed.
+    #[arg(long, default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(serve_limits::MAX_CONNECTIONS.0 as u64..=serve_limits::MAX_CONNECTIONS.1 as u64))]
+    max_connections: u64,
+    /// Close a connection that sends nothing for this many seconds (1 to 86400).
+    #[arg(long, default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(serve_limits::IDLE_TIMEOUT_S.0..=serve_limits::IDLE_TIMEOUT_S.1))]
     idle_timeout_s: u64,
+    /// A frame must be complete this many seconds after its first byte, plus one second
+    /// per --min-rate bytes received (1 to 3600).
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(serve_limits::FRAME_TIMEOUT_S.0..=serve_limits::FRAME_TIMEOUT_S.1))]
+    frame_timeout_s: u64,
+    /// Bytes per second a frame must keep up after --frame-timeout-s (1 to 1073741824).
+    #[arg(long, default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(serve_limits::MIN_RATE.0..=serve_limits::MIN_RATE.1))]
+    min_rate: u64,
+    /// Largest file the upload app accepts, in MiB (0 to 4095).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=4095))]
+    max_upload_mib: u64,
+    /// Bytes the upload app accepts in one run of the server, all files together, in MiB
+    /// (0 to 1048576).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(0..=1024 * 1024))]
+    upload_quota_mib: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -344,9 +366,14 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
             HeaderWritesArg::Separate => HeaderWrites::Separate,
         };
     }
-    opts.recv_size = a.recv_size.clamp(1, 64 * 1024 * 1024);
-    opts.max_connections = a.max_connections.max(1);
-    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout_s.max(1));
+    // clap has checked each against its range (serve::limits); Server::start checks again.
+    opts.recv_size = usize::try_from(a.recv_size).unwrap_or(usize::MAX);
+    opts.max_connections = usize::try_from(a.max_connections).unwrap_or(usize::MAX);
+    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout_s);
+    opts.frame_timeout = std::time::Duration::from_secs(a.frame_timeout_s);
+    opts.min_rate = a.min_rate;
+    opts.max_upload = a.max_upload_mib * 1024 * 1024;
+    opts.upload_quota = a.upload_quota_mib * 1024 * 1024;
     let server = Server::start(opts)?;
     let mut out = std::io::stdout().lock();
     for e in server.events().iter() {

@@ -193,8 +193,13 @@ impl ParsedHeader {
 
 /// Lowercase hex md5, as Python's `hashlib.md5(b).hexdigest()`.
 pub(crate) fn md5_hex(body: &[u8]) -> String {
+    hex_digest(&Md5::digest(body))
+}
+
+/// A digest as lowercase hex (`hexdigest()`): the one formatter for every md5 shown.
+pub(crate) fn hex_digest(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    Md5::digest(body)
+    digest
         .iter()
         .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]])
         .map(char::from)
