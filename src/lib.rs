@@ -14,5 +14,6 @@ pub mod model;
 pub mod params;
 pub mod realnet;
 pub mod scenario;
+pub mod sweep;
 pub mod timeline;
 pub mod trace;
