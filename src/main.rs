@@ -317,12 +317,13 @@ fn run_real(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The parameter table as a sweep reads it: the `--set` path, so keys and values are
-/// checked exactly as `run --set` checks them. `on` and `off` read as booleans.
-struct SetTable;
+/// The parameter table as a sweep reads it: the `--set` path over the sweep's base, so
+/// keys and values are checked exactly as `run --set` checks them. `on` and `off` read
+/// as booleans.
+struct SetTable(Params);
 
 impl sweep::ParamTable for SetTable {
-    fn set(&self, base: &Params, settings: &[(&str, &str)]) -> Result<Params, String> {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
         let set = settings
             .iter()
             .map(|(k, v)| match *v {
@@ -335,7 +336,7 @@ impl sweep::ParamTable for SetTable {
             set,
             ..Default::default()
         }
-        .apply(base)
+        .apply(&self.0)
         .map_err(|e| e.to_string())
     }
 }
@@ -352,7 +353,7 @@ fn sweep(a: SweepArgs) -> Result<(), CliError> {
         ..Default::default()
     }
     .apply(&scenario.params)?;
-    let points = grid.point_params(&base, &SetTable).map_err(bad)?;
+    let points = grid.point_params(&SetTable(base.clone())).map_err(bad)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(runs);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

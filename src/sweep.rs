@@ -263,17 +263,13 @@ impl Grid {
         }
     }
 
-    /// Each point's parameters: `base` with the point's values set through `table`.
-    /// Each value is first checked alone, so an error names the `--param` at fault.
-    pub fn point_params(
-        &self,
-        base: &Params,
-        table: &impl ParamTable,
-    ) -> Result<Vec<Params>, SweepError> {
+    /// Each point's parameters, set through `table`. Each value is first checked alone,
+    /// so an error names the `--param` at fault.
+    pub fn point_params(&self, table: &impl ParamTable) -> Result<Vec<Params>, SweepError> {
         for a in &self.axes {
             for v in &a.values {
                 table
-                    .set(base, &[(&a.key, &v.text)])
+                    .params(&[(&a.key, &v.text)])
                     .map_err(|why| SweepError::BadValue {
                         key: a.key.clone(),
                         value: v.text.clone(),
@@ -289,7 +285,7 @@ impl Grid {
                     .zip(self.point(n))
                     .map(|(a, i)| (a.key.as_str(), a.values[i].text.as_str()))
                     .collect();
-                table.set(base, &at).map_err(|why| SweepError::BadValue {
+                table.params(&at).map_err(|why| SweepError::BadValue {
                     key: at.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","),
                     value: at.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(","),
                     why,
@@ -299,10 +295,11 @@ impl Grid {
     }
 }
 
-/// The parameter table as a sweep uses it: a run's parameters with some keys set from
-/// text, each key and value checked as `--set` checks them.
+/// The parameter table as a sweep uses it: the parameters of a run of the swept
+/// scenario (its own, with any fixed overrides) with these keys set from text, each key
+/// and value checked as `--set` checks them.
 pub trait ParamTable {
-    fn set(&self, base: &Params, settings: &[(&str, &str)]) -> Result<Params, String>;
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String>;
 }
 
 /// What one run contributes to its point's averages.

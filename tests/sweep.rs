@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use stickysim::cli::{self, Overrides};
+use stickysim::params::Params;
 use stickysim::sweep::{self, Grid, ParamTable, RunStats, aggregate};
 
 fn stickysim(args: &[&str], threads: Option<&str>) -> Output {
@@ -36,20 +37,16 @@ fn fails(args: &[&str]) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The `--set` path, as the binary reads parameters.
-struct Set;
+/// The `--set` path over a base, as the binary reads parameters.
+struct Set(Params);
 
 impl ParamTable for Set {
-    fn set(
-        &self,
-        base: &stickysim::params::Params,
-        settings: &[(&str, &str)],
-    ) -> Result<stickysim::params::Params, String> {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
         Overrides {
             set: settings.iter().map(|(k, v)| format!("{k}={v}")).collect(),
             ..Default::default()
         }
-        .apply(base)
+        .apply(&self.0)
         .map_err(|e| e.to_string())
     }
 }
@@ -59,16 +56,18 @@ impl ParamTable for Set {
 #[test]
 fn parallel_averages_equal_runs_done_one_by_one() {
     let scenario = cli::resolve("10").unwrap();
-    let base = Set.set(&scenario.params, &[("jitter_ms", "3")]).unwrap();
+    let base = Set(scenario.params.clone())
+        .params(&[("jitter_ms", "3")])
+        .unwrap();
     let grid = Grid::parse(&["loss=0.2,0.5", "recv_size=8,1024"]).unwrap();
-    let points = grid.point_params(&base, &Set).unwrap();
+    let points = grid.point_params(&Set(base.clone())).unwrap();
     let runs = 6;
     let got = sweep::parallel::run(&scenario, &points, runs, &|| {}).unwrap();
     assert_eq!(got.len(), 4);
     for (n, p) in points.iter().enumerate() {
         let one_by_one: Vec<RunStats> = (0..u64::from(runs))
             .map(|i| {
-                let params = stickysim::params::Params {
+                let params = Params {
                     seed: base.seed + i,
                     ..p.clone()
                 };
@@ -81,7 +80,7 @@ fn parallel_averages_equal_runs_done_one_by_one() {
     // The seeds made a difference, so a runner that repeated one seed would fail above.
     let intact: Vec<f64> = (0..6)
         .map(|i| {
-            let params = stickysim::params::Params {
+            let params = Params {
                 seed: base.seed + i,
                 ..points[2].clone()
             };

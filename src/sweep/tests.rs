@@ -123,11 +123,11 @@ fn grids_refuse_repeated_keys_and_too_many_points() {
 }
 
 /// A stand-in table with two keys, to test how points are built and errors named.
-struct Table;
+struct Table(Params);
 
 impl ParamTable for Table {
-    fn set(&self, base: &Params, settings: &[(&str, &str)]) -> Result<Params, String> {
-        let mut p = base.clone();
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
+        let mut p = self.0.clone();
         for (k, v) in settings {
             match *k {
                 "mss" => p.mss = v.parse().map_err(|_| format!("`{v}` is not a size"))?,
@@ -147,7 +147,7 @@ fn point_params_set_each_points_values_over_the_base() {
     };
     let g = Grid::parse(&["mss=3,1460", "nagle=on,off"]).unwrap();
     let got: Vec<(u32, bool, u64)> = g
-        .point_params(&base, &Table)
+        .point_params(&Table(base.clone()))
         .unwrap()
         .iter()
         .map(|p| (p.mss, p.nagle, p.seed))
@@ -163,12 +163,12 @@ fn point_params_set_each_points_values_over_the_base() {
     );
     let e = Grid::parse(&["mss=3,big"])
         .unwrap()
-        .point_params(&base, &Table)
+        .point_params(&Table(base.clone()))
         .unwrap_err();
     assert_eq!(e.to_string(), "--param mss=big: `big` is not a size");
     let e = Grid::parse(&["nagel=on"])
         .unwrap()
-        .point_params(&base, &Table)
+        .point_params(&Table(base.clone()))
         .unwrap_err();
     assert_eq!(e.to_string(), "--param nagel=on: unknown parameter `nagel`");
 }
