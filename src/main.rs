@@ -3,12 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use stickysim::cli::{self, CliError, Overrides};
-use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Params};
+use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Stack};
 use stickysim::scenario::Lang;
-use stickysim::sweep;
+use stickysim::sweep::{self, ParamTable as _};
 
 #[derive(Parser)]
 #[command(
@@ -71,9 +72,18 @@ struct RunArgs {
     /// Sleep this long before every recv / recv_message.
     #[arg(long)]
     recv_delay_ms: Option<f64>,
+    /// Seed of the random jitter and loss (the range scenario files allow).
     #[arg(long)]
     seed: Option<u64>,
-    /// Any other parameter, as key=value (e.g. --set loss=0.3 --set latency_ms=20).
+    /// Whose TCP the model follows (sets the default delayed-ACK time).
+    #[arg(long, value_parser = PossibleValuesParser::new(Stack::NAMES.iter().copied()))]
+    stack: Option<String>,
+    /// The wire: lan, or loopback as real runs use (sets the defaults of mss, latency,
+    /// bandwidth and buffers). `--both` runs the model on loopback unless a link is chosen.
+    #[arg(long, value_parser = PossibleValuesParser::new(Link::NAMES.iter().copied()))]
+    link: Option<String>,
+    /// Any parameter, as key=value, read like a scenario file's [params] (e.g. --set
+    /// loss=0.3 --set latency_ms=20).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
     /// Print one JSON object instead of the timeline.
@@ -224,6 +234,8 @@ impl RunArgs {
             recv_size: self.recv_size,
             recv_delay_ms: self.recv_delay_ms,
             seed: self.seed,
+            stack: self.stack.as_deref().and_then(Stack::from_name),
+            link: self.link.as_deref().and_then(Link::from_name),
             set: self.set.clone(),
         }
     }
@@ -272,7 +284,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
-            let params = r.overrides().apply(&scenario.params)?;
+            let params = r.overrides().resolve(&scenario)?;
             if r.real || r.both || r.slicer.is_some() || r.connect.is_some() {
                 return run_real(&r, &scenario, &params, lang);
             }
@@ -299,15 +311,22 @@ fn run_real(
         connect_to: r.connect,
         ..Default::default()
     };
-    let real = cli::run_real(scenario, params, &opts)?;
     if r.both {
-        let sim = cli::run_sim(scenario, params)?;
+        // Both worlds on the same wire: the model on loopback unless a link was chosen.
+        // The real run keeps the parameters as resolved: realnet cannot set TCP_MAXSEG to
+        // the loopback MSS (Linux refuses it), so it leaves MSS to the kernel as before.
+        let real = cli::run_real(scenario, params, &opts)?;
+        let sim_params = r.overrides().resolve_beside_real(scenario)?;
+        let sim = cli::run_sim(scenario, &sim_params)?;
         if r.json {
             out_json(&cli::render_both_json(&sim, &real));
         } else {
             out(&cli::render_both(&sim, &real, lang));
         }
-    } else if r.json {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let real = cli::run_real(scenario, params, &opts)?;
+    if r.json {
         let mut v = cli::render_json(&real);
         v["notes"] = serde_json::json!(real.stuck);
         out_json(&v);
@@ -317,30 +336,6 @@ fn run_real(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The parameter table as a sweep reads it: the `--set` path over the sweep's base, so
-/// keys and values are checked exactly as `run --set` checks them. `on` and `off` read
-/// as booleans.
-struct SetTable(Params);
-
-impl sweep::ParamTable for SetTable {
-    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
-        let set = settings
-            .iter()
-            .map(|(k, v)| match *v {
-                "on" => format!("{k}=true"),
-                "off" => format!("{k}=false"),
-                v => format!("{k}={v}"),
-            })
-            .collect();
-        Overrides {
-            set,
-            ..Default::default()
-        }
-        .apply(&self.0)
-        .map_err(|e| e.to_string())
-    }
-}
-
 /// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.
 fn sweep(a: SweepArgs) -> Result<(), CliError> {
     use std::io::IsTerminal as _;
@@ -348,12 +343,14 @@ fn sweep(a: SweepArgs) -> Result<(), CliError> {
     let scenario = cli::resolve(&a.scenario)?;
     let grid = sweep::Grid::parse(&a.params).map_err(bad)?;
     let runs = sweep::check_size(grid.len(), a.runs_per_point).map_err(bad)?;
-    let base = Overrides {
+    let fixed = Overrides {
         set: a.set.clone(),
         ..Default::default()
     }
-    .apply(&scenario.params)?;
-    let points = grid.point_params(&SetTable(base.clone())).map_err(bad)?;
+    .settings()?;
+    let table = sweep::Table::new(scenario.settings.over(&fixed));
+    let base = table.params(&[]).map_err(CliError::BadParam)?;
+    let points = grid.point_params(&table).map_err(bad)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(runs);
         if let Ok(style) = indicatif::ProgressStyle::with_template(

@@ -3,7 +3,7 @@
 //!
 //! This module is pure (no threads, clock or IO), so the GUI and a wasm build can use it:
 //! it reads `--param` specs into a [`Grid`], builds each point's [`Params`] through the
-//! parameter table (behind [`ParamTable`]), turns a run's metrics into [`RunStats`],
+//! parameter table ([`Table`], behind [`ParamTable`]), turns a run's metrics into [`RunStats`],
 //! averages them ([`aggregate`]) and renders the result as text, CSV or JSON. The
 //! parallel runner is [`parallel`] (not built for wasm).
 //!
@@ -21,7 +21,9 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::analysis::Metrics;
-use crate::params::Params;
+use crate::params::table::{self, Kind};
+use crate::params::{Params, Settings};
+use crate::scenario;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
@@ -300,6 +302,45 @@ impl Grid {
 /// and value checked as `--set` checks them.
 pub trait ParamTable {
     fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String>;
+}
+
+/// The parameter table ([`crate::params::table`]) over a sweep's base settings. Each
+/// value is read as `--set` reads it, with its messages; a boolean also takes `on` and
+/// `off`, as the command line's flags write them. A point's values are explicit
+/// settings, so they win over the base and `stack` / `link` move the defaults they
+/// govern.
+pub struct Table {
+    base: Settings,
+}
+
+impl Table {
+    /// `base`: the scenario's settings with any fixed overrides over them.
+    pub fn new(base: Settings) -> Table {
+        Table { base }
+    }
+}
+
+impl ParamTable for Table {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
+        let mut point = Settings::default();
+        for (key, text) in settings {
+            let boolean = table::param(key).is_some_and(|p| matches!(p.kind, Kind::Bool));
+            let text = match *text {
+                "on" if boolean => "true",
+                "off" if boolean => "false",
+                text => text,
+            };
+            let (p, value) = scenario::parse_setting(&format!("{key}={text}")).map_err(|e| {
+                if boolean {
+                    format!("{e} (or on / off)")
+                } else {
+                    e
+                }
+            })?;
+            point.insert(p, value);
+        }
+        Ok(self.base.over(&point).resolve())
+    }
 }
 
 /// What one run contributes to its point's averages.

@@ -122,10 +122,11 @@ fn grids_refuse_repeated_keys_and_too_many_points() {
     );
 }
 
-/// A stand-in table with two keys, to test how points are built and errors named.
-struct Table(Params);
+/// A stand-in table with two keys, to test how points are built and errors named apart
+/// from the real table.
+struct Stub(Params);
 
-impl ParamTable for Table {
+impl ParamTable for Stub {
     fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
         let mut p = self.0.clone();
         for (k, v) in settings {
@@ -147,7 +148,7 @@ fn point_params_set_each_points_values_over_the_base() {
     };
     let g = Grid::parse(&["mss=3,1460", "nagle=on,off"]).unwrap();
     let got: Vec<(u32, bool, u64)> = g
-        .point_params(&Table(base.clone()))
+        .point_params(&Stub(base.clone()))
         .unwrap()
         .iter()
         .map(|p| (p.mss, p.nagle, p.seed))
@@ -163,12 +164,12 @@ fn point_params_set_each_points_values_over_the_base() {
     );
     let e = Grid::parse(&["mss=3,big"])
         .unwrap()
-        .point_params(&Table(base.clone()))
+        .point_params(&Stub(base.clone()))
         .unwrap_err();
     assert_eq!(e.to_string(), "--param mss=big: `big` is not a size");
     let e = Grid::parse(&["nagel=on"])
         .unwrap()
-        .point_params(&Table(base.clone()))
+        .point_params(&Stub(base.clone()))
         .unwrap_err();
     assert_eq!(e.to_string(), "--param nagel=on: unknown parameter `nagel`");
 }
@@ -302,4 +303,38 @@ fn text_shows_percentages_under_the_parameter_names() {
         "0.5            on         2        25.0%        0.0%        75.0%       21.000"
     );
     assert_eq!(lines.len(), 6);
+}
+
+#[test]
+fn the_table_reads_values_as_set_does_and_points_win_over_the_base() {
+    let mut base = Settings::default();
+    base.set("nagle", crate::params::Value::Bool(false))
+        .unwrap();
+    base.set("mss", crate::params::Value::Uint(100)).unwrap();
+    let t = Table::new(base);
+    let p = t.params(&[]).unwrap();
+    assert_eq!((p.nagle, p.mss), (false, 100));
+    let p = t
+        .params(&[("nagle", "on"), ("framing", "json-header")])
+        .unwrap();
+    assert_eq!(
+        (p.nagle, p.mss, p.framing),
+        (true, 100, crate::params::Framing::JsonHeader)
+    );
+    assert!(!t.params(&[("nagle", "off")]).unwrap().nagle);
+    // The stack moves the defaults it governs, unless they were set.
+    let linux = t.params(&[("stack", "linux")]).unwrap().delayed_ack_ms;
+    let windows = t.params(&[("stack", "windows")]).unwrap().delayed_ack_ms;
+    assert_eq!((linux, windows), (40.0, 200.0));
+    // `on` is a boolean's word only.
+    assert!(
+        t.params(&[("framing", "on")])
+            .unwrap_err()
+            .contains("unknown framing `on`")
+    );
+    let e = t.params(&[("nagle", "yes")]).unwrap_err();
+    assert!(
+        e.contains("`nagle` must be true or false") && e.ends_with("(or on / off)"),
+        "{e}"
+    );
 }
