@@ -1,11 +1,11 @@
 //! Parameter sweeps: one scenario run over a grid of parameter values, a few seeds per
 //! point, averaged (`stickysim sweep`).
 //!
-//! This module is pure (no threads, clock or IO), so the GUI and a wasm build can use it:
-//! it reads `--param` specs into a [`Grid`], builds each point's [`Params`] through the
-//! parameter table ([`Table`], behind [`ParamTable`]), turns a run's metrics into [`RunStats`],
-//! averages them ([`aggregate`]) and renders the result as text, CSV or JSON. The
-//! parallel runner is [`parallel`] (not built for wasm).
+//! This module is pure (no threads, clock or IO), so the GUI and a wasm build can use
+//! it: it reads `--param` specs into a [`Grid`], builds each point's [`Params`] through
+//! the parameter table ([`Table`], behind [`ParamTable`]), turns a run's metrics into
+//! [`RunStats`], averages them ([`aggregate`]) and renders the result as text, CSV or
+//! JSON. The parallel runner is [`parallel`] (not built for wasm).
 //!
 //! # `--param` syntax
 //!
