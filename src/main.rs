@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use stickysim::cli::{self, CliError, Overrides};
 use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Stack};
 use stickysim::scenario::Lang;
+use stickysim::sweep::{self, ParamTable as _};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +33,10 @@ enum Command {
     Check { paths: Vec<PathBuf> },
     /// Run a scenario in the simulated model and print its timeline and metrics.
     Run(RunArgs),
+    /// Run a scenario in the model over a grid of parameter values, on all cores, and
+    /// print per point the share of sticky reads, split and intact messages and the
+    /// duration.
+    Sweep(SweepArgs),
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
     /// show every connection and every recv() chunk as it happens.
     Serve(ServeArgs),
@@ -101,6 +106,28 @@ struct RunArgs {
 }
 
 use stickysim::realnet::serve::limits as serve_limits;
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// A scenario file, or a built-in scenario's number (4, 04) or name.
+    scenario: String,
+    /// A swept parameter: KEY=A,B,C (e.g. nagle=on,off) or KEY=LO..HI:STEP, HI included
+    /// (e.g. recv_delay_ms=0..50:1). Repeat for a grid; the first varies slowest.
+    #[arg(long = "param", value_name = "KEY=VALUES")]
+    params: Vec<String>,
+    /// A parameter fixed for every point, as in `run --set` (e.g. --set loss=0.1).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Runs per point, with seeds seed, seed+1, …; the point shows their averages.
+    #[arg(long, default_value_t = 1)]
+    runs_per_point: u32,
+    /// Print one JSON object instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (a header line, then one line per point) instead of the table.
+    #[arg(long)]
+    csv: bool,
+}
 
 #[derive(clap::Args)]
 struct ServeArgs {
@@ -276,6 +303,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::Serve(a)) => return serve(a),
+        Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
             let params = r.overrides().resolve(&scenario)?;
@@ -328,6 +356,59 @@ fn run_real(
         out(&cli::render_text(&real, lang));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.
+fn sweep(a: SweepArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal as _;
+    let bad = |e: sweep::SweepError| CliError::BadParam(e.to_string());
+    let scenario = cli::resolve(&a.scenario)?;
+    let grid = sweep::Grid::parse(&a.params).map_err(bad)?;
+    let runs = sweep::check_size(grid.len(), a.runs_per_point).map_err(bad)?;
+    let fixed = Overrides {
+        set: a.set.clone(),
+        ..Default::default()
+    }
+    .settings()?;
+    let table = sweep::Table::new(scenario.settings.over(&fixed));
+    let base = table.params(&[]).map_err(CliError::BadParam)?;
+    let points = grid.point_params(&table).map_err(bad)?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(runs);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs  {elapsed} (about {eta} left)",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let result = sweep::parallel::run(&scenario, &points, a.runs_per_point, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let points = result.map_err(|e| {
+        CliError::BadParam(format!(
+            "at {} (seed {}): {}",
+            grid.describe(e.point),
+            e.seed,
+            e.error
+        ))
+    })?;
+    let result = sweep::Sweep {
+        scenario: scenario.name.clone(),
+        seed: base.seed,
+        runs_per_point: a.runs_per_point,
+        grid,
+        points,
+    };
+    if a.json {
+        out_json(&result.to_json());
+    } else if a.csv {
+        out(&result.render_csv());
+    } else {
+        out(&result.render_text());
+    }
+    Ok(())
 }
 
 /// `serve`: prints every event until the server stops (Ctrl-C ends the process).
