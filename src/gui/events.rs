@@ -113,8 +113,8 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
             let text = format!(
                 "{:>10}  {:<6} {}",
                 timeline::ms(e.t_us),
-                e.side.name(),
-                timeline::describe(e)
+                crate::narration::side_name(e.side, lang),
+                crate::narration::describe(e, lang)
             );
             let mut rich = RichText::new(text).monospace();
             if !past {

@@ -203,4 +203,194 @@ pub const CHOICES: &[(&str, &str)] = &[
     ("tutorial", "教程版"),
     ("little", "小端"),
     ("big", "大端"),
+    ("command", "命令式报头"),
+    ("upload", "上传式报头"),
 ];
+
+pub const METRIC: T = T("metric", "指标");
+pub const TOTAL: T = T("total", "合计");
+pub const C2S: T = T("client → server", "客户端 → 服务端");
+pub const S2C: T = T("server → client", "服务端 → 客户端");
+pub const NOT_MEASURED: T = T(
+    "A real run cannot measure this: segments, ACKs and Nagle holds happen inside the kernel, out of the program's sight",
+    "真实运行无法测量这一项：报文段、ACK 和 Nagle 扣留发生在内核里，程序看不到",
+);
+pub const THIS_RUN: T = T("This run:", "这次运行：");
+pub const WRITTEN_FOR_DEFAULTS: T = T(
+    "The scenario's notes below were written for its default settings; this run uses others.",
+    "下面的场景讲解是按默认设置写的；这次运行用了其他设置。",
+);
+pub const REAL_PREFIX: T = T("real  ", "真实  ");
+
+/// `client → server` in the UI's language.
+pub fn dir_name(d: crate::trace::Dir, lang: Lang) -> &'static str {
+    match d {
+        crate::trace::Dir::ClientToServer => C2S.get(lang),
+        crate::trace::Dir::ServerToClient => S2C.get(lang),
+    }
+}
+
+/// Every UI string above, for the test that each has its translation.
+pub const STRINGS: &[(&str, &T)] = &[
+    ("CLIENT", &CLIENT),
+    ("SERVER", &SERVER),
+    ("WIRE", &WIRE),
+    ("APP", &APP),
+    ("SEND_BUF", &SEND_BUF),
+    ("RECV_BUF", &RECV_BUF),
+    ("WHAT_RECV_RETURNED", &WHAT_RECV_RETURNED),
+    ("DECODED", &DECODED),
+    ("RECEIVED_BY", &RECEIVED_BY),
+    ("NARRATION", &NARRATION),
+    ("EVENTS", &EVENTS),
+    ("INSPECTOR", &INSPECTOR),
+    ("METRICS", &METRICS),
+    ("PARAMETERS", &PARAMETERS),
+    ("MAIN_VIEW", &MAIN_VIEW),
+    ("COMPARE", &COMPARE),
+    ("FRAMING", &FRAMING),
+    ("NAGLE", &NAGLE),
+    ("DELAYED_ACK", &DELAYED_ACK),
+    ("HEADER_WRITES", &HEADER_WRITES),
+    ("DECODER", &DECODER),
+    ("MSS", &MSS),
+    ("RECV_SIZE", &RECV_SIZE),
+    ("RECV_DELAY", &RECV_DELAY),
+    ("SEED", &SEED),
+    ("RESET_PARAMS", &RESET_PARAMS),
+    ("PLAY", &PLAY),
+    ("PAUSE", &PAUSE),
+    ("STEP", &STEP),
+    ("STEP_BACK", &STEP_BACK),
+    ("RESET", &RESET),
+    ("TO_END", &TO_END),
+    ("SPEED", &SPEED),
+    ("INSTANT", &INSTANT),
+    ("TIME", &TIME),
+    ("THEME_DARK", &THEME_DARK),
+    ("THEME_LIGHT", &THEME_LIGHT),
+    ("ZOOM", &ZOOM),
+    ("SCENARIO", &SCENARIO),
+    ("FILTER", &FILTER),
+    ("ALL", &ALL),
+    ("APP_EVENTS", &APP_EVENTS),
+    ("TCP_EVENTS", &TCP_EVENTS),
+    ("NOTHING_YET", &NOTHING_YET),
+    ("SELECT_HINT", &SELECT_HINT),
+    ("STICKY_SHORT", &STICKY_SHORT),
+    ("INTACT", &INTACT),
+    ("CORRUPTED", &CORRUPTED),
+    ("EOF", &EOF),
+    ("VERDICT", &VERDICT),
+    ("HELD", &HELD),
+    ("BLOCKED_RECV", &BLOCKED_RECV),
+    ("BLOCKED_SEND", &BLOCKED_SEND),
+    ("SLEEPING", &SLEEPING),
+    ("DONE", &DONE),
+    ("RUNNING", &RUNNING),
+    ("STUCK", &STUCK),
+    ("COMPARE_FRAMINGS", &COMPARE_FRAMINGS),
+    ("COMPARE_NAGLE", &COMPARE_NAGLE),
+    ("COMPARE_DECODERS", &COMPARE_DECODERS),
+    ("NOT_FOR_UDP", &NOT_FOR_UDP),
+    ("MESSAGE", &MESSAGE),
+    ("HEADER", &HEADER),
+    ("LENGTH_FIELD", &LENGTH_FIELD),
+    ("SIM", &SIM),
+    ("REAL", &REAL),
+    ("BOTH", &BOTH),
+    ("REAL_LOOPBACK", &REAL_LOOPBACK),
+    ("STOP", &STOP),
+    ("START", &START),
+    ("RUN_AGAIN", &RUN_AGAIN),
+    ("LIVE_SERVER", &LIVE_SERVER),
+    ("PORT", &PORT),
+    ("SERVER_HINT", &SERVER_HINT),
+    ("PACKET_ARRIVED", &PACKET_ARRIVED),
+    ("PARTIAL_LENGTH", &PARTIAL_LENGTH),
+    ("BODY_LENGTH", &BODY_LENGTH),
+    ("JSON_LENGTH", &JSON_LENGTH),
+    ("VIEW", &VIEW),
+    ("WORLD", &WORLD),
+    ("LANGUAGE", &LANGUAGE),
+    ("MENU", &MENU),
+    ("MORE", &MORE),
+    ("ZOOM_IN", &ZOOM_IN),
+    ("ZOOM_OUT", &ZOOM_OUT),
+    ("PRESENT", &PRESENT),
+    ("PRESENT_HINT", &PRESENT_HINT),
+    ("KEY_SPACE", &KEY_SPACE),
+    ("ONE_MS_TAKES", &ONE_MS_TAKES),
+    ("SLOW_MOTION", &SLOW_MOTION),
+    ("DETAILS", &DETAILS),
+    ("DETAILS_HINT", &DETAILS_HINT),
+    ("REVEAL", &REVEAL),
+    ("REVEAL_HINT", &REVEAL_HINT),
+    ("VERDICT_AT_END", &VERDICT_AT_END),
+    ("CRASHED", &CRASHED),
+    ("UNSENT", &UNSENT),
+    ("IN_FLIGHT", &IN_FLIGHT),
+    ("NAGLE_HOLD", &NAGLE_HOLD),
+    ("DELACK_TIMER", &DELACK_TIMER),
+    ("METRIC", &METRIC),
+    ("TOTAL", &TOTAL),
+    ("C2S", &C2S),
+    ("S2C", &S2C),
+    ("NOT_MEASURED", &NOT_MEASURED),
+    ("THIS_RUN", &THIS_RUN),
+    ("WRITTEN_FOR_DEFAULTS", &WRITTEN_FOR_DEFAULTS),
+    ("REAL_PREFIX", &REAL_PREFIX),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Strings that read the same in both languages (names, units, protocol words).
+    const SAME: &[&str] = &["MSS", "TCP", "1 ms = "];
+
+    #[test]
+    fn every_ui_string_has_its_chinese() {
+        // Every `T` declared in this file is in the table.
+        let declared = include_str!("i18n.rs")
+            .matches(concat!(": T ", "= T("))
+            .count();
+        assert_eq!(STRINGS.len(), declared, "a string is missing from STRINGS");
+        for (name, t) in STRINGS {
+            assert!(!t.1.trim().is_empty(), "{name}: no 中文");
+            if !SAME.contains(&t.0) {
+                assert!(has_cjk(t.1), "{name}: {:?} is not translated", t.1);
+            }
+        }
+    }
+
+    #[test]
+    fn every_choice_of_every_parameter_has_its_chinese() {
+        use crate::params::table::{Kind, PARAMS};
+        // Names the same in both languages.
+        let same = ["tcp", "udp", "linux", "windows"];
+        for p in PARAMS {
+            if let Kind::Choice(names) = p.kind {
+                for n in names {
+                    let zh = choice(n, Lang::Zh);
+                    assert!(
+                        same.contains(n) || has_cjk(zh) || zh.contains("JSON"),
+                        "{}: choice {n} has no 中文",
+                        p.key
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_metric_has_its_chinese() {
+        for f in crate::analysis::Metrics::fields() {
+            assert!(has_cjk(f.zh), "metric {}: {:?}", f.name, f.zh);
+        }
+    }
+}

@@ -18,9 +18,9 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let (title, chunk, trace) = match &app.selection {
-                Some(Selection::Event(i)) => event_item(&pb.trace, *i, ""),
+                Some(Selection::Event(i)) => event_item(&pb.trace, *i, "", lang),
                 Some(Selection::RealEvent(i)) => match &app.real {
-                    Some(r) => event_item(&r.live.trace, *i, "real  "),
+                    Some(r) => event_item(&r.live.trace, *i, i18n::REAL_PREFIX.get(lang), lang),
                     None => (String::new(), None, &pb.trace),
                 },
                 Some(Selection::Packet(dir, seq, datagram)) => {
@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                         Some(p) => (
                             format!(
                                 "{}  {}  {}",
-                                dir.name(),
+                                i18n::dir_name(*dir, lang),
                                 stage::packet_label(&p),
                                 timeline::ms(p.arrives_us)
                             ),
@@ -60,8 +60,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                     if let Some(h) = sim.side_state(side).held {
                         let reason = i18n::held_reason(&h, lang);
                         ui.label(
-                            RichText::new(format!("{}: {reason}", side.name()))
-                                .color(palette::BROKEN),
+                            RichText::new(format!(
+                                "{}: {reason}",
+                                crate::narration::side_name(side, lang)
+                            ))
+                            .color(palette::BROKEN),
                         );
                     }
                 }
@@ -213,14 +216,19 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
 }
 
 /// An event's line and bytes, from the trace it belongs to.
-fn event_item<'a>(t: &'a Trace, i: usize, prefix: &str) -> (String, Option<Chunk>, &'a Trace) {
+fn event_item<'a>(
+    t: &'a Trace,
+    i: usize,
+    prefix: &str,
+    lang: crate::scenario::Lang,
+) -> (String, Option<Chunk>, &'a Trace) {
     match t.events.get(i) {
         Some(e) => {
             let line = format!(
                 "{prefix}{}  {}  {}",
                 timeline::ms(e.t_us),
-                e.side.name(),
-                timeline::describe(e)
+                crate::narration::side_name(e.side, lang),
+                crate::narration::describe(e, lang)
             );
             (line, e.chunk.clone(), t)
         }

@@ -109,7 +109,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         egui::CollapsingHeader::new(i18n::METRICS.get(lang))
             .id_salt("real-metrics")
             .show(ui, |ui| {
-                receiver::metrics_grid(ui, &rv.report, "real-metrics-grid");
+                receiver::metrics_grid(ui, &rv.report, "real-metrics-grid", lang, true);
             });
     }
 }

@@ -299,13 +299,29 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
 
 /// The notes of the steps each program is at, or the scenario's summary at the start.
 pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
+    use crate::narration::{what_happened, without_cli_flags};
     let lang = app.lang();
     let scenario = app.scenario();
+    let pb = &app.playback;
+    // The notes were written for the scenario's own settings; with others the run may
+    // do something else, so then the app says what this run did, from its trace.
+    let as_written = pb.params == scenario.params;
     let frame = egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color);
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
-        let mut said = false;
-        if let Some(sim) = app.playback.sim() {
+        let shown = pb.events_shown();
+        if !as_written && shown > 0 {
+            let said = what_happened(&pb.trace.events[..shown], lang);
+            if !said.is_empty() {
+                let text = format!("{} {}", i18n::THIS_RUN.get(lang), said.join(" "));
+                let resp = ui.label(RichText::new(&text).size(15.0).strong());
+                resp.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Label, true, format!("narration: {text}"))
+                });
+            }
+        }
+        let mut notes = Vec::new();
+        if let Some(sim) = pb.sim().filter(|_| shown > 0) {
             for (side, who) in [
                 (Side::Client, i18n::CLIENT.get(lang)),
                 (Side::Server, i18n::SERVER.get(lang)),
@@ -316,33 +332,49 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
                     .rev()
                     .find_map(|l| crate::timeline::step_note(scenario, side, l, lang));
                 if let Some(n) = note {
-                    ui.label(RichText::new(format!("{who}: {n}")).size(15.0));
-                    said = true;
+                    notes.push(format!("{who}: {}", without_cli_flags(n)));
                 }
             }
         }
-        if !said {
+        if notes.is_empty() {
             let text = scenario
                 .summary
                 .as_ref()
                 .map(|s| s.get(lang))
                 .unwrap_or(scenario.title.get(lang));
-            ui.label(RichText::new(text).size(15.0));
+            notes.push(without_cli_flags(text));
         }
-        for (side, line, what) in &app.playback.stuck {
-            if app.playback.at_end() {
+        if !as_written {
+            ui.label(
+                RichText::new(i18n::WRITTEN_FOR_DEFAULTS.get(lang))
+                    .italics()
+                    .color(palette::BROKEN),
+            );
+        }
+        for n in notes {
+            let mut rich = RichText::new(&n).size(15.0);
+            if !as_written {
+                rich = rich.weak();
+            }
+            let resp = ui.label(rich);
+            resp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("note: {n}"))
+            });
+        }
+        for (side, line, what) in &pb.stuck {
+            if pb.at_end() {
                 ui.colored_label(
                     palette::BROKEN,
                     format!(
                         "{} {} #{}: {what}",
-                        side.name(),
+                        crate::narration::side_name(*side, lang),
                         i18n::STUCK.get(lang),
                         line + 1
                     ),
                 );
             }
         }
-        if let Some(e) = &app.playback.error {
+        if let Some(e) = &pb.error {
             ui.colored_label(Color32::RED, e);
         }
     });
@@ -383,24 +415,45 @@ pub fn verdict_row(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if app.verdict_shown() {
             // On the verdict's line, so the row never grows.
             ui.menu_button(format!("{} ▼", i18n::METRICS.get(lang)), |ui| {
-                metrics_grid(ui, report, "metrics");
+                metrics_grid(ui, report, "metrics", lang, false);
             });
         }
     });
 }
 
-pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &str) {
+/// Metrics a real run cannot measure: what happens between the sockets (segments, ACKs,
+/// Nagle holds) is the kernel's and is not seen from the application.
+pub const NOT_MEASURED_REAL: &[&str] = &["segments", "acks", "nagle_holds", "max_hold_ms"];
+
+/// The metrics table in plain words; in a real run, what it cannot measure shows "—".
+pub fn metrics_grid(
+    ui: &mut egui::Ui,
+    report: &crate::analysis::Report,
+    id: &str,
+    lang: Lang,
+    real: bool,
+) {
     egui::Grid::new(id).striped(true).show(ui, |ui| {
-        ui.strong("metric");
-        ui.strong("total");
-        ui.strong("client→server");
-        ui.strong("server→client");
+        ui.strong(i18n::METRIC.get(lang));
+        ui.strong(i18n::TOTAL.get(lang));
+        ui.strong(i18n::C2S.get(lang));
+        ui.strong(i18n::S2C.get(lang));
         ui.end_row();
         for f in crate::analysis::Metrics::fields() {
-            ui.monospace(f.name);
-            ui.monospace(f.value(&report.summary).to_string());
-            ui.monospace(f.value(&report.directions.client_to_server).to_string());
-            ui.monospace(f.value(&report.directions.server_to_client).to_string());
+            ui.label(f.label(lang)).on_hover_text(f.name);
+            let unmeasured = real && NOT_MEASURED_REAL.contains(&f.name);
+            for m in [
+                &report.summary,
+                &report.directions.client_to_server,
+                &report.directions.server_to_client,
+            ] {
+                if unmeasured {
+                    ui.monospace("—")
+                        .on_hover_text(i18n::NOT_MEASURED.get(lang));
+                } else {
+                    ui.monospace(f.value(m).to_string());
+                }
+            }
             ui.end_row();
         }
     });
