@@ -216,6 +216,11 @@ fn both_runs_the_scenario_on_real_loopback_too() {
         app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
     });
     h.run();
+    // Beside the simulated run at its start, the real one shows nothing yet either.
+    assert!(h.query_by_label_contains("real verdict:").is_none());
+    assert!(h.query_by_label_contains("real recv #1").is_none());
+    h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+    h.run();
     h.get_by_label_contains("real verdict:");
     let report = &h.state().real.as_ref().unwrap().report;
     // The kernel decides the chunking; the bytes are what they are.

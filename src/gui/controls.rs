@@ -269,6 +269,7 @@ fn right_width(ui: &egui::Ui, app: &StickyApp) -> f32 {
     let sep = 2.0 * sp.item_spacing.x + 2.0;
     button(&format!("{} ▼", i18n::MENU.get(app.lang())))
         + button("中文")
+        + button("EN")
         + 2.0 * sep
         + 2.0 * (22.0 + sp.item_spacing.x)
         + 40.0

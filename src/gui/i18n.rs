@@ -142,7 +142,6 @@ pub const JSON_LENGTH: T = T("JSON header length", "JSON 报头长度");
 
 pub const VIEW: T = T("View", "视图");
 pub const WORLD: T = T("World: simulated, real or both", "模拟、真实或两者");
-pub const LANGUAGE: T = T("Language: 中文", "语言：English");
 pub const MENU: T = T("More", "更多");
 pub const MORE: T = T("More settings", "更多设置");
 pub const ZOOM_IN: T = T("Zoom in", "放大");
@@ -229,9 +228,26 @@ pub fn dir_name(d: crate::trace::Dir, lang: Lang) -> &'static str {
         crate::trace::Dir::ServerToClient => S2C.get(lang),
     }
 }
+pub const READ_AT: T = T("read at", "读取于");
+pub const WAITED: T = T("waited", "等待了");
+pub const BIND: T = T("listen on", "监听地址");
+pub const BIND_LOOPBACK: T = T("this computer only (127.0.0.1)", "仅本机 (127.0.0.1)");
+pub const BIND_ALL: T = T("every network (0.0.0.0)", "所有网络 (0.0.0.0)");
+pub const BIND_WARNING: T = T(
+    "Anyone on your network can connect: use it in a classroom you trust, and stop it after the lesson.",
+    "网络上的任何人都能连接：只在可信的教室网络中使用，课后请停止。",
+);
+pub const LISTENING_ON: T = T("listening on", "正在监听");
 
 /// Every UI string above, for the test that each has its translation.
 pub const STRINGS: &[(&str, &T)] = &[
+    ("READ_AT", &READ_AT),
+    ("WAITED", &WAITED),
+    ("BIND", &BIND),
+    ("BIND_LOOPBACK", &BIND_LOOPBACK),
+    ("BIND_ALL", &BIND_ALL),
+    ("BIND_WARNING", &BIND_WARNING),
+    ("LISTENING_ON", &LISTENING_ON),
     ("CLIENT", &CLIENT),
     ("SERVER", &SERVER),
     ("WIRE", &WIRE),
@@ -312,7 +328,6 @@ pub const STRINGS: &[(&str, &T)] = &[
     ("JSON_LENGTH", &JSON_LENGTH),
     ("VIEW", &VIEW),
     ("WORLD", &WORLD),
-    ("LANGUAGE", &LANGUAGE),
     ("MENU", &MENU),
     ("MORE", &MORE),
     ("ZOOM_IN", &ZOOM_IN),

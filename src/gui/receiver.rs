@@ -102,18 +102,58 @@ pub fn chip(
             palette::BROKEN,
         );
     }
-    painter.text(
+    // When it was read, and how long the call waited for it: a stall shows.
+    let wait = recv_wait(trace, r);
+    let ms = |us: u64| us as f64 / 1000.0;
+    let stalled = wait >= STALL_US;
+    let when = painter.text(
         egui::pos2(rect.left(), strip.bottom() + 17.0),
         egui::Align2::LEFT_TOP,
-        text,
-        FontId::monospace(11.0),
-        visuals.text_color(),
+        format!("{:.1} ms", ms(r.t_us)),
+        FontId::proportional(11.0),
+        visuals.weak_text_color(),
     );
+    if wait >= 1000 {
+        painter.text(
+            egui::pos2(when.right() + 4.0, when.top()),
+            egui::Align2::LEFT_TOP,
+            format!("+{:.1}", ms(wait)),
+            FontId::proportional(11.0),
+            if stalled {
+                palette::BROKEN
+            } else {
+                visuals.weak_text_color()
+            },
+        );
+    }
     let label = format!("{prefix}{}", chip_label(k, r));
+    let text = format!(
+        "{text}\n{} {:.3} ms · {} {:.3} ms",
+        i18n::READ_AT.get(lang),
+        ms(r.t_us),
+        i18n::WAITED.get(lang),
+        ms(wait)
+    );
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     resp.on_hover_ui(|ui| {
+        ui.label(RichText::new(&text).monospace());
         ui.label(hover_text(trace, r, lang));
     })
+}
+
+/// A recv() that waited this long for its data stalled (the class should see it).
+const STALL_US: u64 = 10_000;
+
+/// How long the recv() call that returned `r` waited: from the call to its return.
+pub fn recv_wait(trace: &Trace, r: &RecvResult) -> u64 {
+    let Some(events) = trace.events.get(..r.event) else {
+        return 0;
+    };
+    events
+        .iter()
+        .rev()
+        .find(|e| e.side == r.side && matches!(e.kind, crate::trace::EventKind::AppCall { .. }))
+        .map_or(0, |call| r.t_us.saturating_sub(call.t_us))
 }
 
 /// Chips shown per side: the newest ones (a long run would otherwise lay out thousands).
