@@ -238,9 +238,49 @@ pub const BIND_WARNING: T = T(
     "网络上的任何人都能连接：只在可信的教室网络中使用，课后请停止。",
 );
 pub const LISTENING_ON: T = T("listening on", "正在监听");
+pub const HOLDS_TIMERS: T = T("holds · timers", "扣留 · 计时器");
+pub const TIME_AXIS: T = T("time axis: the run ends at", "时间轴：运行结束于");
+pub const TIME_AXIS_HINT: T = T(
+    "The run on one time line, shared by the columns: segments each way, Nagle holds (orange) and delayed-ACK timers (blue), and each recv() result (orange = sticky)",
+    "整个运行在同一条时间轴上（各列共用）：两个方向的报文段、Nagle 扣留（橙色）和延迟确认计时器（蓝色），以及每次 recv() 的结果（橙色 = 粘包）",
+);
+pub const IDENTICAL: T = T("These columns are identical:", "这几列完全相同：");
+pub const IDENTICAL_RAW_DECODER: T = T(
+    "with raw framing there is no decoder, so the correct and the tutorial decoder read the same bytes. Pick length-prefix or json-header to see them differ.",
+    "原始分帧没有解码器，所以正确的和教程版的解码器读到的字节一样。选择长度前缀或 JSON 报头才能看到差别。",
+);
+pub const IDENTICAL_NAGLE: T = T(
+    "Nagle never holds anything in this run (no small segment waits behind unacknowledged data), so switching it off changes nothing.",
+    "这次运行中 Nagle 从未扣留数据（没有小报文段在等待未确认的数据），所以关掉它什么也不变。",
+);
+pub const IDENTICAL_OTHER: T = T(
+    "what the columns vary does not change what recv() returns in this scenario.",
+    "在这个场景中，各列改变的设置不影响 recv() 的返回结果。",
+);
+pub const EXPECTED_RECEIVED: T = T("expected", "应为");
+pub const RECEIVED: T = T("received", "收到");
+pub const NEVER_WRITTEN: T = T("never written", "从未写入");
+pub const NAGLE_ON: T = T("Nagle on", "Nagle 开");
+pub const NAGLE_OFF: T = T("Nagle off", "Nagle 关");
+pub const CORRECT_DECODER: T = T("correct decoder", "正确的解码器");
+pub const TUTORIAL_DECODER: T = T("tutorial decoder", "教程版解码器");
 
 /// Every UI string above, for the test that each has its translation.
 pub const STRINGS: &[(&str, &T)] = &[
+    ("NAGLE_ON", &NAGLE_ON),
+    ("NAGLE_OFF", &NAGLE_OFF),
+    ("CORRECT_DECODER", &CORRECT_DECODER),
+    ("TUTORIAL_DECODER", &TUTORIAL_DECODER),
+    ("HOLDS_TIMERS", &HOLDS_TIMERS),
+    ("TIME_AXIS", &TIME_AXIS),
+    ("TIME_AXIS_HINT", &TIME_AXIS_HINT),
+    ("IDENTICAL", &IDENTICAL),
+    ("IDENTICAL_RAW_DECODER", &IDENTICAL_RAW_DECODER),
+    ("IDENTICAL_NAGLE", &IDENTICAL_NAGLE),
+    ("IDENTICAL_OTHER", &IDENTICAL_OTHER),
+    ("EXPECTED_RECEIVED", &EXPECTED_RECEIVED),
+    ("RECEIVED", &RECEIVED),
+    ("NEVER_WRITTEN", &NEVER_WRITTEN),
     ("READ_AT", &READ_AT),
     ("WAITED", &WAITED),
     ("BIND", &BIND),

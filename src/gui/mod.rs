@@ -16,6 +16,7 @@ pub mod playback;
 mod real;
 mod receiver;
 mod stage;
+mod timeaxis;
 
 use serde::{Deserialize, Serialize};
 
