@@ -459,3 +459,24 @@ fn the_verdict_waits_for_the_end_or_a_reveal() {
     click(&mut h, "To the end");
     h.get_by_label_contains("verdict: 0 of 2 messages intact");
 }
+
+#[test]
+fn compare_shows_what_changed_and_why_columns_are_the_same() {
+    // 07: the tutorial's loop writes a short file, and the column says by how much.
+    let mut h = harness("07-ftp-upload");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "correct | tutorial decoder");
+    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B never written");
+    assert!(h.query_by_label_contains("correct decoder message 1 short").is_none());
+    // 12: Nagle on | off, each run on the shared time axis: the stalls are the difference.
+    let mut h = harness("12-separate-header-writes");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "Nagle on | off");
+    assert_eq!(h.query_all_by_label_contains("time axis").count(), 2);
+    assert!(h.query_by_label_contains("identical").is_none());
+    // 04 on raw framing: no decoder, so both decoder columns read the same, and say why.
+    let mut h = harness("04-two-small-sends");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "correct | tutorial decoder");
+    h.get_by_label_contains("These columns are identical: with raw framing there is no decoder");
+}
