@@ -467,7 +467,10 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     pick(&mut h, "View", "Compare");
     click(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("tutorial decoder message 1 short: 5734 B never written");
-    assert!(h.query_by_label_contains("correct decoder message 1 short").is_none());
+    assert!(
+        h.query_by_label_contains("correct decoder message 1 short")
+            .is_none()
+    );
     // 12: Nagle on | off, each run on the shared time axis: the stalls are the difference.
     let mut h = harness("12-separate-header-writes");
     pick(&mut h, "View", "Compare");

@@ -151,11 +151,11 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The drawn width of `bytes` bytes in a buffer strip `width` wide holding `capacity`:
-/// proportional, but a few bytes in a big buffer still show (about 10 px a byte, up to
+/// proportional, but a few bytes in a big buffer still show (about 22 px a byte, room for its hex, up to
 /// 60 % of the strip).
 fn fill_width(bytes: usize, capacity: u32, width: f32) -> f32 {
     let frac = (bytes as f32 / capacity.max(1) as f32).clamp(0.0, 1.0);
-    (width * frac).max((bytes as f32 * 10.0).min(width * 0.6))
+    (width * frac).max((bytes as f32 * 22.0).min(width * 0.6))
 }
 
 /// A buffer drawn as a strip against its capacity: the filled part coloured by message.
