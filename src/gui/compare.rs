@@ -228,7 +228,7 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
         ui.horizontal_wrapped(|ui| {
             let skip = recvs.len().saturating_sub(24);
             if skip > 0 {
-                ui.weak(format!("… {skip} earlier"));
+                ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
             }
             for (k, r) in recvs.iter().enumerate().skip(skip) {
                 receiver::chip(ui, &pb.trace, k + 1, r, false, lang, &format!("{label} "));

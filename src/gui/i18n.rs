@@ -264,9 +264,25 @@ pub const NAGLE_ON: T = T("Nagle on", "Nagle 开");
 pub const NAGLE_OFF: T = T("Nagle off", "Nagle 关");
 pub const CORRECT_DECODER: T = T("correct decoder", "正确的解码器");
 pub const TUTORIAL_DECODER: T = T("tutorial decoder", "教程版解码器");
+pub const EARLIER: T = T("earlier", "条更早的");
+pub const MORE_BYTES: T = T("more bytes", "字节未显示");
+pub const LITTLE_ENDIAN: T = T(
+    "little-endian i32, struct.pack('i', n)",
+    "小端 i32，struct.pack('i', n)",
+);
+pub const BIG_ENDIAN: T = T(
+    "big-endian u32, struct.pack('!I', n)",
+    "大端 u32，struct.pack('!I', n)",
+);
+pub const FRAME: T = T("frame", "帧");
 
 /// Every UI string above, for the test that each has its translation.
 pub const STRINGS: &[(&str, &T)] = &[
+    ("EARLIER", &EARLIER),
+    ("MORE_BYTES", &MORE_BYTES),
+    ("LITTLE_ENDIAN", &LITTLE_ENDIAN),
+    ("BIG_ENDIAN", &BIG_ENDIAN),
+    ("FRAME", &FRAME),
     ("NAGLE_ON", &NAGLE_ON),
     ("NAGLE_OFF", &NAGLE_OFF),
     ("CORRECT_DECODER", &CORRECT_DECODER),

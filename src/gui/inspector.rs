@@ -51,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                 ui.label(RichText::new(title).monospace());
             }
             if let Some(c) = &chunk {
-                hexdump(ui, c);
+                hexdump(ui, c, lang);
                 header_fields(ui, trace, c, lang);
             }
             // Why anything sits in a send buffer, in the model's own words.
@@ -73,7 +73,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
 }
 
 /// 16 bytes a row: offset, hex, text; each byte on its message's colour.
-fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
+fn hexdump(ui: &mut egui::Ui, c: &Chunk, lang: crate::scenario::Lang) {
     let font = FontId::monospace(13.0);
     let text_color = ui.visuals().text_color();
     let mut job = LayoutJob::default();
@@ -141,7 +141,11 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
     job.wrap.max_width = f32::INFINITY;
     ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
     if c.data.len() > shown {
-        ui.weak(format!("… {} more bytes", c.data.len() - shown));
+        ui.weak(format!(
+            "… {} {}",
+            c.data.len() - shown,
+            i18n::MORE_BYTES.get(lang)
+        ));
     }
 }
 
@@ -179,12 +183,9 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
                 let (n, how) = match p.byte_order {
                     ByteOrder::Little => (
                         i32::from_le_bytes(arr) as i64,
-                        "little-endian i32, struct.pack('i', n)",
+                        i18n::LITTLE_ENDIAN.get(lang),
                     ),
-                    ByteOrder::Big => (
-                        u32::from_be_bytes(arr) as i64,
-                        "big-endian u32, struct.pack('!I', n)",
-                    ),
+                    ByteOrder::Big => (u32::from_be_bytes(arr) as i64, i18n::BIG_ENDIAN.get(lang)),
                 };
                 let msg = i18n::MESSAGE.get(lang);
                 ui.label(format!(

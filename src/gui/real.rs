@@ -298,8 +298,12 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                             }
                             ServeEventKind::Frame { index, body, .. } => {
                                 ui.label(
-                                    RichText::new(format!("✓ frame #{index} {} B", body.len))
-                                        .color(palette::INTACT),
+                                    RichText::new(format!(
+                                        "✓ {} #{index} {} B",
+                                        i18n::FRAME.get(lang),
+                                        body.len
+                                    ))
+                                    .color(palette::INTACT),
                                 );
                             }
                             ServeEventKind::Error { message } => {

@@ -272,7 +272,7 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             ui.horizontal_wrapped(|ui| {
                 let skip = past.len().saturating_sub(MAX_CHIPS);
                 if skip > 0 {
-                    ui.weak(format!("… {skip} earlier"));
+                    ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
                 }
                 for (k, r) in past.into_iter().skip(skip) {
                     let selected = v.selection == Some(&(v.select)(r.event));
@@ -305,7 +305,7 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
                 let skip = visible.len().saturating_sub(MAX_CHIPS);
                 if skip > 0 {
-                    ui.weak(format!("… {skip} earlier"));
+                    ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
                 }
                 for d in visible.into_iter().skip(skip) {
                     let (mark, color) = if d.intact {
