@@ -483,3 +483,45 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     click(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("These columns are identical: with raw framing there is no decoder");
 }
+
+#[test]
+fn the_live_server_listens_on_this_computer_unless_asked_and_then_warns() {
+    let mut h = harness("01-first-round-trip");
+    pick(&mut h, "View", "Live server");
+    assert!(!h.state().server.open, "loopback by default");
+    assert!(
+        h.query_by_label_contains("Anyone on your network")
+            .is_none()
+    );
+    click(&mut h, "every network (0.0.0.0)");
+    assert!(h.state().server.open);
+    h.get_by_label_contains("Anyone on your network can connect");
+    click(&mut h, "this computer only");
+    assert!(!h.state().server.open);
+}
+
+#[test]
+fn chinese_wraps_at_characters_not_words() {
+    // A long Chinese note in a narrow column breaks between characters (no spaces to
+    // break at), and every line stays inside the column.
+    let text = "服务端读到4字节报头后阻塞等正文它只收到4字节不到2个满报文段所以不立即确认";
+    let mut h = Harness::builder()
+        .with_context_setup(stickysim::gui::install_fonts)
+        .build_ui_state(
+            |ui, out: &mut Option<std::sync::Arc<egui::Galley>>| {
+                *out = Some(ui.painter().layout(
+                    text.into(),
+                    egui::FontId::proportional(15.0),
+                    egui::Color32::WHITE,
+                    120.0,
+                ));
+            },
+            None,
+        );
+    h.run();
+    let galley = h.state().clone().expect("laid out");
+    assert!(galley.rows.len() > 3, "{} rows", galley.rows.len());
+    for row in &galley.rows {
+        assert!(row.rect().width() <= 120.5, "{:?}", row.rect());
+    }
+}
