@@ -310,6 +310,35 @@ fn overlap(a: egui::Rect, b: egui::Rect) -> f32 {
 /// What a class needs on screen: the verdict, the results, the transport controls and
 /// the top bar, all inside the window, none over another.
 fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
+    let labels = [
+        "verdict: ",
+        "Reset",
+        "Step back",
+        "Play",
+        "Step ▶",
+        "To the end",
+        "Present",
+        "Scenario",
+    ];
+    assert_labels_on_screen(h, what, &labels);
+}
+
+/// The same in 中文, by the Chinese names.
+fn assert_all_on_screen_zh(h: &mut Harness<'static, StickyApp>, what: &str) {
+    let labels = [
+        "verdict: ",
+        "重置",
+        "后退",
+        "播放",
+        "单步 ▶",
+        "到结尾",
+        "演示模式",
+        "场景",
+    ];
+    assert_labels_on_screen(h, what, &labels);
+}
+
+fn assert_labels_on_screen(h: &mut Harness<'static, StickyApp>, what: &str, labels: &[&str]) {
     h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
     h.run();
     let screen = h.ctx.content_rect();
@@ -320,16 +349,7 @@ fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
         .max_by(|a, b| a.bottom().total_cmp(&b.bottom()))
         .unwrap();
     let mut items: Vec<(String, egui::Rect)> = vec![("newest recv".into(), newest)];
-    for label in [
-        "verdict: ",
-        "Reset",
-        "Step back",
-        "Play",
-        "Step ▶",
-        "To the end",
-        "Present",
-        "Scenario",
-    ] {
+    for &label in labels {
         for r in rects(h, label) {
             items.push((label.to_string(), r));
         }
@@ -349,7 +369,7 @@ fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
         }
     }
     // The top bar is one row: the scenario list and Present side by side.
-    let (scenario, present) = (rects(h, "Scenario")[0], rects(h, "Present")[0]);
+    let (scenario, present) = (rects(h, labels[7])[0], rects(h, labels[6])[0]);
     assert!(
         (scenario.center().y - present.center().y).abs() < 4.0,
         "{what}: the top bar wrapped"
@@ -395,6 +415,29 @@ fn present_mode_shows_only_the_lesson_and_zooms() {
         "the events are hidden"
     );
     assert_all_on_screen(&mut h, "present 1280x720");
+    h.state_mut()
+        .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
+    h.run();
+    assert_all_on_screen_zh(&mut h, "present 1280x720 中文");
+}
+
+#[test]
+fn chinese_fits_at_every_size_and_zoom_too() {
+    for scenario in ["04-two-small-sends", "12-separate-header-writes"] {
+        for (w, h) in [(1024.0, 600.0), (1280.0, 720.0)] {
+            for zoom in [1.0, 1.5] {
+                let mut harness = window(scenario, w, h, zoom);
+                harness
+                    .state_mut()
+                    .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
+                harness.run();
+                assert_all_on_screen_zh(
+                    &mut harness,
+                    &format!("{scenario} {w}x{h} at {zoom} 中文"),
+                );
+            }
+        }
+    }
 }
 
 #[test]
