@@ -330,6 +330,29 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                     if resp.clicked() && v.interactive {
                         cmds.push(Cmd::SeekEvent(d.event));
                     }
+                    // A short message: what was expected and what never came.
+                    let sent = v
+                        .trace
+                        .messages
+                        .iter()
+                        .find(|m| m.dir == d.dir && m.id == d.index)
+                        .map_or(d.data.len(), |m| m.data.len());
+                    if sent > d.data.len() {
+                        let missing = sent - d.data.len();
+                        let text = format!(
+                            "{} {sent} B · {missing} B {}",
+                            i18n::EXPECTED_RECEIVED.get(lang),
+                            i18n::NEVER_WRITTEN.get(lang)
+                        );
+                        let resp = ui.label(RichText::new(&text).color(palette::BROKEN).strong());
+                        let a11y = format!(
+                            "{}message {} short: {missing} B never written",
+                            v.prefix, d.index
+                        );
+                        resp.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y)
+                        });
+                    }
                 }
             });
         }
