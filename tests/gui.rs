@@ -415,6 +415,11 @@ fn present_mode_shows_only_the_lesson_and_zooms() {
         "the events are hidden"
     );
     assert_all_on_screen(&mut h, "present 1280x720");
+    // 12's lesson toggles stay in the bar while presenting (the framing becomes a list).
+    let screen = h.ctx.content_rect();
+    for label in ["Nagle", "delayed ACK", "Framing"] {
+        assert!(screen.contains_rect(h.get_by_label(label).rect()), "{label}");
+    }
     h.state_mut()
         .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
     h.run();

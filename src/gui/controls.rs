@@ -146,6 +146,8 @@ pub fn keyboard(ui: &egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Group {
     Framing,
+    /// The framing as a list: narrower than its buttons, for a narrow bar.
+    FramingList,
     Toggles,
     View,
     Mode,
@@ -174,6 +176,7 @@ impl Group {
         };
         match self {
             Group::Framing => choices("framing"),
+            Group::FramingList => Vec::new(),
             Group::Toggles => vec![
                 (i18n::NAGLE.get(lang).to_string(), true),
                 (i18n::DELAYED_ACK.get(lang).to_string(), true),
@@ -191,7 +194,7 @@ impl Group {
         let sp = ui.spacing();
         let item = sp.item_spacing.x;
         let sep = 2.0 * item + 2.0;
-        if matches!(self, Group::View | Group::Mode) {
+        if matches!(self, Group::View | Group::Mode | Group::FramingList) {
             // A list is at least `combo_width` wide, plus its arrow and padding.
             return sep + sp.combo_width + sp.icon_width + 2.0 * sp.button_padding.x + item + 8.0;
         }
@@ -248,18 +251,32 @@ const GROUPS: [Group; 7] = [
 
 /// The groups that fit inline in a bar `width` points wide (the rest go in the menu).
 fn inline_groups(ui: &egui::Ui, app: &StickyApp, width: f32) -> Vec<Group> {
-    let mut left = width - right_width(ui, app) - scenario_width(width) - 16.0;
-
-    let mut out = Vec::new();
-    for g in GROUPS {
-        let w = g.width(ui, app);
-        if w > left {
-            break;
+    let fit = |groups: &[Group]| {
+        let mut left = width - right_width(ui, app) - scenario_width(width) - 16.0;
+        let mut out = Vec::new();
+        for &g in groups {
+            let w = g.width(ui, app);
+            if w > left {
+                break;
+            }
+            left -= w;
+            out.push(g);
         }
-        left -= w;
-        out.push(g);
+        out
+    };
+    let out = fit(&GROUPS);
+    if out.contains(&Group::Toggles) {
+        return out;
     }
-    out
+    // Narrow: the framing as a list keeps the Nagle and delayed-ACK toggles in the bar.
+    let mut narrow = GROUPS;
+    narrow[0] = Group::FramingList;
+    let listed = fit(&narrow);
+    if listed.len() > out.len() {
+        listed
+    } else {
+        out
+    }
 }
 
 /// The width the bar's right end takes: menu, language, zoom, Present.
@@ -269,18 +286,16 @@ fn right_width(ui: &egui::Ui, app: &StickyApp) -> f32 {
     let sep = 2.0 * sp.item_spacing.x + 2.0;
     button(&format!("{} ▼", i18n::MENU.get(app.lang())))
         + button("中文")
-        + button("EN")
         + 2.0 * sep
         + 2.0 * (22.0 + sp.item_spacing.x)
-        + 40.0
+        + 36.0
         + sp.item_spacing.x
         + button(i18n::PRESENT.get(app.lang()))
-        + 8.0
 }
 
 /// The scenario list's width: its title is cut to fit.
 fn scenario_width(bar: f32) -> f32 {
-    (bar * 0.2).clamp(140.0, 300.0)
+    (bar * 0.16).clamp(130.0, 300.0)
 }
 
 /// One bar on every view: scenario, the lesson's toggles, view, mode, stack, theme;
@@ -338,7 +353,11 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                         .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
                 )
                 .ui(ui, |ui| {
-                    for g in GROUPS.iter().filter(|g| !inline.contains(g)) {
+                    let framing_listed = inline.contains(&Group::FramingList);
+                    let in_menu = |g: &&Group| {
+                        !inline.contains(g) && !(**g == Group::Framing && framing_listed)
+                    };
+                    for g in GROUPS.iter().filter(in_menu) {
                         ui.horizontal(|ui| group(ui, *g, app, &mut p_menu, &mut menu_cmds));
                         ui.separator();
                     }
@@ -353,11 +372,13 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 })
                 .0
                 .on_hover_text(i18n::MORE.get(lang));
-            if ui.selectable_label(lang == Lang::Zh, "中文").clicked() {
-                menu_cmds.push(Cmd::Lang(Lang::Zh));
-            }
-            if ui.selectable_label(lang == Lang::En, "EN").clicked() {
-                menu_cmds.push(Cmd::Lang(Lang::En));
+            // One button: the other language, named in itself.
+            let (other, name) = match lang {
+                Lang::En => (Lang::Zh, "中文"),
+                Lang::Zh => (Lang::En, "EN"),
+            };
+            if ui.button(name).clicked() {
+                menu_cmds.push(Cmd::Lang(other));
             }
             ui.separator();
             // Fixed widths, so the buttons stay where they are as the number changes.
@@ -369,7 +390,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 menu_cmds.push(Cmd::Zoom(z + 0.1));
             }
             ui.add_sized(
-                egui::vec2(40.0, ui.spacing().interact_size.y),
+                egui::vec2(36.0, ui.spacing().interact_size.y),
                 egui::Label::new(format!("{:.0}%", z * 100.0)),
             )
             .on_hover_text(i18n::ZOOM.get(lang));
@@ -450,6 +471,24 @@ fn group(ui: &mut egui::Ui, g: Group, app: &StickyApp, p: &mut Params, cmds: &mu
     match g {
         Group::Framing => {
             ui.add_enabled_ui(tcp, |ui| param_widget(ui, "framing", None, p, lang));
+        }
+        Group::FramingList => {
+            ui.add_enabled_ui(tcp, |ui| {
+                let mut framing = p.framing;
+                let combo = egui::ComboBox::from_id_salt("framing")
+                    .selected_text(i18n::choice(framing.name(), lang))
+                    .show_ui(ui, |ui| {
+                        for &f in crate::params::Framing::ALL {
+                            ui.selectable_value(&mut framing, f, i18n::choice(f.name(), lang));
+                        }
+                    });
+                let label = i18n::FRAMING.get(lang);
+                combo
+                    .response
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, label));
+                combo.response.on_hover_text(label);
+                p.framing = framing;
+            });
         }
         Group::Toggles => {
             ui.add_enabled_ui(tcp, |ui| {
@@ -647,9 +686,7 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         .response
         .on_hover_text(i18n::SLOW_MOTION.get(lang));
         // With room to spare, the events & inspector toggle is here too (always in More).
-        let room =
-            text_width(ui, i18n::DETAILS.get(lang)) + 3.0 * ui.spacing().item_spacing.x + 20.0;
-        if ui.available_width() > room {
+        if !narrow {
             details_toggle(ui, app, cmds);
         }
     });
