@@ -5,6 +5,7 @@
 //! sockets) produce a [`trace::Trace`]; the CLI, the GUI and [`analysis`] consume it.
 
 pub mod analysis;
+pub mod calibrate;
 pub mod cli;
 pub mod framing;
 #[cfg(feature = "gui")]
