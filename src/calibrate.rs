@@ -32,6 +32,15 @@ pub const DURATION_MARGIN_US: Micros = 10_000;
 /// Real runs per case unless told otherwise.
 pub const DEFAULT_RUNS: usize = 3;
 
+/// The parameters of a case's model run and of its real runs: the same wire for both.
+///
+/// This is the one place to switch when `stack` / `link` land in [`Params`]: then both
+/// are `scenario.settings.beside_real().resolve()` (the Linux stack, the loopback link
+/// unless the scenario chose one), as `run --both` does.
+pub fn case_params(scenario: &Scenario) -> (Params, Params) {
+    (model_params(&scenario.params), scenario.params.clone())
+}
+
 /// The parameters the model runs a case with: the machine the real runs use.
 ///
 /// Until `stack` / `link` exist in [`Params`], this stands in for `link = "loopback"`:
@@ -613,11 +622,12 @@ pub fn calibrate(
     let mut out = Vec::new();
     for s in cases {
         progress(&s.name);
-        let sim = cli::run_sim(s, &model_params(&s.params))?;
+        let (model_p, real_p) = case_params(s);
+        let sim = cli::run_sim(s, &model_p)?;
         let model = Observation::of(&sim.trace);
         let mut real = Vec::new();
         for _ in 0..runs {
-            let r = crate::realnet::run(s, &s.params, &RealOptions::default())?;
+            let r = crate::realnet::run(s, &real_p, &RealOptions::default())?;
             real.push(Observation::of(&r.trace));
         }
         out.push(judge(
@@ -680,6 +690,40 @@ pub fn render_text(reports: &[CaseReport]) -> String {
     }
     let agree = reports.iter().filter(|r| r.agree).count();
     let _ = writeln!(out, "\n{agree} of {} cases agree", reports.len());
+    out
+}
+
+/// `--markdown`: one table row per case, for docs/model-vs-real.md.
+pub fn render_markdown(reports: &[CaseReport]) -> String {
+    let mut out = String::new();
+    out.push_str("| case | agree | model: client / server (duration) | kernel: client / server (duration, runs alike) | first difference |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    let cell = |o: &Observation, runs: String| {
+        format!(
+            "`{}` / `{}` ({} ms{runs})",
+            o.client.compact(),
+            o.server.compact(),
+            ms(o.duration_us)
+        )
+    };
+    for r in reports {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            r.name,
+            if r.agree { "yes" } else { "**no**" },
+            cell(&r.model, String::new()),
+            cell(
+                &r.real.result,
+                format!(", {}/{}", r.real.agreeing, r.real.runs)
+            ),
+            r.difference
+                .as_ref()
+                .map_or(String::new(), |d| d.describe().replace('|', "\\|"))
+        );
+    }
+    let agree = reports.iter().filter(|r| r.agree).count();
+    let _ = writeln!(out, "\n{agree} of {} cases agree.", reports.len());
     out
 }
 
@@ -1142,6 +1186,14 @@ mod tests {
         assert!(text.contains("DIFFER  late"), "{text}");
         assert!(text.contains("server: 10 EOF"), "{text}");
         assert!(text.contains("1 of 2 cases agree"), "{text}");
+        let md = render_markdown(&reports);
+        assert!(
+            md.contains("| same | yes | `-` / `10 EOF` (20.0 ms) |"),
+            "{md}"
+        );
+        assert!(md.contains("| late | **no** |"), "{md}");
+        assert!(md.contains("(60.0 ms, 1/1) | duration"), "{md}");
+        assert!(md.contains("1 of 2 cases agree."), "{md}");
         let j = render_json(&reports);
         assert_eq!(j["agree"], 1);
         assert_eq!(j["total"], 2);

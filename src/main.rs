@@ -106,6 +106,9 @@ struct CalibrateArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
+    /// Print a Markdown table (docs/model-vs-real.md) instead.
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
 }
 
 #[derive(clap::Args)]
@@ -329,6 +332,8 @@ fn calibrate(a: CalibrateArgs) -> Result<ExitCode, CliError> {
     let reports = calibrate::calibrate(&cases, runs, |name| eprintln!("calibrating {name}"))?;
     if a.json {
         out_json(&calibrate::render_json(&reports));
+    } else if a.markdown {
+        out(&calibrate::render_markdown(&reports));
     } else {
         out(&calibrate::render_text(&reports));
     }
