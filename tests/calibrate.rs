@@ -157,3 +157,64 @@ fn an_unknown_case_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario `no-such-case`"));
 }
+
+/// Real runs see their own packets (issue 11, item 6) where a capture is permitted.
+#[test]
+fn real_runs_record_the_kernels_segments_and_acks() {
+    use stickysim::trace::EventKind;
+    let _serial = serial();
+    let s = case("c03-late-reader.toml");
+    let out = stickysim::realnet::run(&s, &s.params, &Default::default()).expect("real run");
+    let t = &out.trace;
+    let tx: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::SegmentTx { seq, len, .. } => Some((e.side, seq, len)),
+            _ => None,
+        })
+        .collect();
+    if tx.is_empty() {
+        // Not permitted here: the run says so and goes on.
+        assert!(
+            out.notes.iter().any(|n| n.contains("packet capture")),
+            "no packets and no note: {:?}",
+            out.notes
+        );
+        return;
+    }
+    // The client's 10 bytes (hello, world) left in one or more segments, in order, and
+    // each arrived at the server; both sides sent a FIN.
+    let client_bytes: usize = tx
+        .iter()
+        .filter(|(side, ..)| *side == Side::Client)
+        .map(|(.., len)| len)
+        .sum();
+    assert_eq!(client_bytes, 10);
+    let mut next = 0;
+    for (side, seq, len) in &tx {
+        if *side == Side::Client && *len > 0 {
+            assert_eq!(*seq, next, "stream offsets in order");
+            next += *len as u64;
+        }
+    }
+    let count = |f: &dyn Fn(&EventKind) -> bool| t.events.iter().filter(|e| f(&e.kind)).count();
+    assert_eq!(
+        count(&|k| matches!(k, EventKind::SegmentTx { .. })),
+        count(&|k| matches!(k, EventKind::SegmentRx { .. }))
+    );
+    assert_eq!(count(&|k| matches!(k, EventKind::FinTx { .. })), 2);
+    assert!(count(&|k| matches!(k, EventKind::AckTx { .. })) >= 1);
+    // Times are on the run's clock: the server's late read comes after the data arrived.
+    let rx_time = t
+        .events
+        .iter()
+        .find(|e| {
+            e.side == Side::Server && matches!(e.kind, EventKind::SegmentRx { len, .. } if len > 0)
+        })
+        .map(|e| e.t_us)
+        .unwrap();
+    assert!(rx_time < 30_000, "data arrived at {rx_time} µs");
+    let report = stickysim::analysis::analyze(t);
+    assert!(report.directions.client_to_server.segments >= 1);
+}

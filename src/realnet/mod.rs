@@ -39,6 +39,7 @@
 
 pub mod serve;
 
+mod capture;
 mod program;
 mod record;
 mod slicer;
@@ -372,8 +373,11 @@ impl Job {
 
     fn run(self, tx: &Sender<Update>) -> Result<RealOutcome, RealError> {
         let mut notes = Vec::new();
+        let mut capture = capture::Capture::start_for(&self.params, &self.opts);
         let ends = self.connect(&mut notes)?;
         let rec = Arc::new(Recorder::new(tx.clone()));
+        capture.connected(&ends, &rec);
+        notes.extend(capture.note.take());
         for n in notes {
             rec.note(n);
         }
@@ -460,6 +464,9 @@ impl Job {
             let _ = h.join();
         }
         drop(keep_udp);
+        if let Some(n) = capture.finish() {
+            rec.note(n);
+        }
         let (messages, events, notes) = rec.finish();
         let trace = Trace {
             scenario: self.scenario.name.clone(),
