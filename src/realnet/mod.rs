@@ -28,9 +28,9 @@
 //! `DatagramTx`, `DatagramDrop`, `ProgramEnd`. Bytes are attributed to messages by
 //! stream offset: the runner knows what each side wrote. `buffered` in the buffer events
 //! is the bytes written and not yet read (kernel send and receive buffers together).
-//! The kernel's segments and ACKs are not observed (a packet capture would be needed),
-//! so `segments` and `acks` stay 0, except for UDP datagrams and the slicer's slices,
-//! which are `Slice` events at the receiving side.
+//! The kernel's segments and ACKs come from a packet capture on `lo` where permitted
+//! (TCP without a slicer; [`capture`]); UDP datagrams and the slicer's slices (`Slice`
+//! events at the receiving side) are counted without one.
 //!
 //! A call that cannot complete (a reset, a refused connection, a deadlock, no progress
 //! within the I/O timeout, a stop request) is a `NetError` event whose text says
