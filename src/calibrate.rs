@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::cli::{self, CliError};
-use crate::params::{Params, Transport};
+use crate::params::Params;
 use crate::realnet::RealOptions;
 use crate::scenario::Scenario;
 use crate::trace::{Call, Event, EventKind, Micros, Side, Trace};
@@ -32,35 +32,15 @@ pub const DURATION_MARGIN_US: Micros = 10_000;
 /// Real runs per case unless told otherwise.
 pub const DEFAULT_RUNS: usize = 3;
 
-/// The parameters of a case's model run and of its real runs: the same wire for both.
-///
-/// This is the one place to switch when `stack` / `link` land in [`Params`]: then both
-/// are `scenario.settings.beside_real().resolve()` (the Linux stack, the loopback link
-/// unless the scenario chose one), as `run --both` does.
+/// The parameters of a case's model run and of its real runs, as `run --both` has them:
+/// the model on the Linux stack (the default) and the loopback link unless the case
+/// chose a link; the real runs keep the case's own parameters (realnet maps them to
+/// socket options and leaves the MSS to the kernel).
 pub fn case_params(scenario: &Scenario) -> (Params, Params) {
-    (model_params(&scenario.params), scenario.params.clone())
-}
-
-/// The parameters the model runs a case with: the machine the real runs use.
-///
-/// Until `stack` / `link` exist in [`Params`], this stands in for `link = "loopback"`:
-/// the LAN defaults (1460 B MSS, 5 ms one way, 100 Mbps) become loopback's measured
-/// values (see /work/notes/kernel.md: MSS 65483, one way ≈ 10 µs, no serialization
-/// limit); a value the scenario set to anything else is kept. Real runs get the
-/// scenario's own parameters (realnet maps them to socket options).
-pub fn model_params(scenario: &Params) -> Params {
-    let lan = Params::default();
-    let mut p = scenario.clone();
-    if p.transport == Transport::Tcp && p.mss == lan.mss {
-        p.mss = 65483;
-    }
-    if p.latency_ms == lan.latency_ms {
-        p.latency_ms = 0.01;
-    }
-    if p.bandwidth_mbps == lan.bandwidth_mbps {
-        p.bandwidth_mbps = 0.0;
-    }
-    p
+    (
+        scenario.settings.beside_real().resolve(),
+        scenario.params.clone(),
+    )
 }
 
 /// The exception that ended a program, as Python would name it.
@@ -1208,17 +1188,18 @@ mod tests {
     }
 
     #[test]
-    fn model_params_stand_for_loopback_but_keep_what_a_scenario_set() {
-        let p = model_params(&Params::default());
-        assert_eq!(p.mss, 65483);
-        assert_eq!(p.bandwidth_mbps, 0.0);
-        assert!(p.latency_ms < 0.1);
-        let mine = Params {
-            mss: 3,
-            latency_ms: 2.0,
-            ..Params::default()
-        };
-        let p = model_params(&mine);
-        assert_eq!((p.mss, p.latency_ms), (3, 2.0));
+    fn the_model_runs_linux_on_loopback_unless_the_case_chose_a_link() {
+        use crate::params::{Link, Stack};
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let (model, real) = case_params(&s);
+        assert_eq!((model.stack, model.link), (Stack::Linux, Link::Loopback));
+        assert!(model.latency_ms < 0.1);
+        assert_eq!(real, s.params);
+        let lan = crate::scenario::parse(
+            "[meta]\ntitle = \"t\"\n[params]\nlink = \"lan\"\n[[client]]\nsend = \"x\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(case_params(&lan).0.link, Link::Lan);
     }
 }
