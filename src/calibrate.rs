@@ -130,6 +130,9 @@ impl RecvSeen {
     }
 }
 
+/// A side's recv byte counts with their stall flags, and its end.
+type SideKey = (Vec<(usize, bool)>, End);
+
 /// What one side's program observed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SideSeen {
@@ -141,7 +144,7 @@ pub struct SideSeen {
 
 impl SideSeen {
     /// The part that must be equal: byte counts, stall flags, the end.
-    fn key(&self) -> (Vec<(usize, bool)>, End) {
+    fn key(&self) -> SideKey {
         (
             self.recvs.iter().map(|r| (r.bytes, r.stalled())).collect(),
             self.end.clone(),
@@ -210,7 +213,7 @@ impl Observation {
     }
 
     /// Everything but the duration: equal keys are the same result.
-    fn key(&self) -> ((Vec<(usize, bool)>, End), (Vec<(usize, bool)>, End)) {
+    fn key(&self) -> (SideKey, SideKey) {
         (self.client.key(), self.server.key())
     }
 

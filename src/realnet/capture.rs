@@ -649,6 +649,7 @@ mod tests {
     use super::*;
 
     /// A frame as `lo` delivers it: a zero Ethernet header, IPv4, TCP.
+    #[allow(clippy::too_many_arguments)] // one argument per header field
     fn frame(
         src: u16,
         dst: u16,
