@@ -65,7 +65,7 @@ impl Exc {
         let t = text.to_ascii_lowercase();
         if t.contains("reset") {
             Exc::ConnectionReset
-        } else if t.contains("broken pipe") || t.contains("epipe") {
+        } else if t.contains("broken pipe") || t.contains("brokenpipe") || t.contains("epipe") {
             Exc::BrokenPipe
         } else if t.contains("blockingioerror")
             || t.contains("would block")
@@ -921,6 +921,11 @@ mod tests {
                 "broken pipe: the peer has closed (EPIPE) in send(10 B)",
                 Exc::BrokenPipe,
             ),
+            // Python's class names, as a trace's exception event carries them.
+            ("ConnectionResetError", Exc::ConnectionReset),
+            ("BrokenPipeError", Exc::BrokenPipe),
+            ("TimeoutError", Exc::Timeout),
+            ("BlockingIOError", Exc::BlockingIo),
             ("timed out in send(50000 B)", Exc::Timeout),
             (
                 "BlockingIOError: [Errno 11] Resource temporarily unavailable",
