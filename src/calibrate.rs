@@ -430,6 +430,7 @@ impl Difference {
     /// One sentence for people.
     pub fn describe(&self) -> String {
         let ms = |us: Micros| format!("{:.1} ms", us as f64 / 1000.0);
+        let recvs = |n: usize| format!("{n} recv{}", if n == 1 { "" } else { "s" });
         let b = |n: usize| {
             if n == 0 {
                 "EOF (b'')".to_string()
@@ -473,9 +474,11 @@ impl Difference {
                 model_end,
                 real_end,
             } => format!(
-                "{} recv #{n}: the model makes {model} recvs and {}, the kernel {real} and {}",
+                "{} recv #{n}: the model makes {} and {}, the kernel {} and {}",
                 side.name(),
+                recvs(*model),
                 model_end.text(),
+                recvs(*real),
                 real_end.text()
             ),
             Difference::End { side, model, real } => format!(
