@@ -202,6 +202,10 @@ pub struct Observation {
     pub server: SideSeen,
     /// When the last application call completed (or the last exception was raised).
     pub duration_us: Micros,
+    /// Data segments and pure ACKs, both directions (for information, not compared:
+    /// real runs have them only where a packet capture is permitted).
+    pub segments: u64,
+    pub acks: u64,
 }
 
 impl Observation {
@@ -223,10 +227,13 @@ impl Observation {
         let client = side(Side::Client);
         let server = side(Side::Server);
         let duration_us = duration(&trace.events);
+        let m = crate::analysis::analyze(trace).summary;
         Observation {
             client,
             server,
             duration_us,
+            segments: m.segments,
+            acks: m.acks,
         }
     }
 }
@@ -635,7 +642,7 @@ pub fn render_text(reports: &[CaseReport]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "recv byte counts per side in order (EOF = b'', * = waited ≥ {} ms); durations in ms",
+        "recv byte counts per side in order (EOF = b'', * = waited ≥ {} ms); durations in ms;\nsegments and ACKs both ways for information (real runs: a capture on lo)",
         STALL_US / 1000
     );
     for r in reports {
@@ -656,13 +663,8 @@ pub fn render_text(reports: &[CaseReport]) -> String {
                 ms(o.duration_us),
                 o.client.compact()
             );
-            let _ = writeln!(
-                out,
-                "  {:<6} {:>9}     server: {}",
-                "",
-                "",
-                o.server.compact()
-            );
+            let packets = format!("{} seg {} ack", o.segments, o.acks);
+            let _ = writeln!(out, "  {packets:>16}  server: {}", o.server.compact());
         };
         block("model", &r.model, "");
         block("kernel", &r.real.result, "");
