@@ -840,7 +840,7 @@ mod tests {
         events.sort_by_key(|e| e.t_us);
         Trace {
             scenario: "t".into(),
-            mode: "test".into(),
+            mode: crate::trace::TraceMode::Sim,
             seed: 1,
             params: Params::default(),
             messages: Vec::new(),

@@ -353,7 +353,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn describe(event: &Event) -> String {
     let mut s = match &event.kind {
         EventKind::AppCall { call, .. } => call.text(),
-        EventKind::AppBlocked { reason, .. } => format!("  blocked: {reason}"),
+        EventKind::AppBlocked { reason, .. } => format!("  blocked: {}", reason.text()),
         EventKind::AppReturn { call, ret, .. } => match call {
             Call::Sleep { .. } => "  woke up".to_string(),
             Call::Close => "  closed".to_string(),
@@ -371,30 +371,8 @@ pub fn describe(event: &Event) -> String {
         EventKind::DecodeError { error, .. } => format!("  DECODE ERROR: {error}"),
         EventKind::SendBufWrite { buffered } => format!("send buffer += (now {buffered} B)"),
         EventKind::RecvBufRead { buffered } => format!("recv buffer -= (now {buffered} B)"),
-        EventKind::SegmentTx {
-            seq,
-            len,
-            ack,
-            win,
-            fin,
-        } => {
-            format!(
-                "seg tx seq={seq} len={len} ack={ack} win={win}{}",
-                if *fin { " FIN" } else { "" }
-            )
-        }
-        EventKind::SegmentRx {
-            seq,
-            len,
-            ack,
-            win,
-            fin,
-        } => {
-            format!(
-                "seg rx seq={seq} len={len} ack={ack} win={win}{}",
-                if *fin { " FIN" } else { "" }
-            )
-        }
+        EventKind::SegmentTx(h) => format!("seg tx {}", h.text()),
+        EventKind::SegmentRx(h) => format!("seg rx {}", h.text()),
         EventKind::AckTx { ack, win, reason } => {
             let why = match reason {
                 AckReason::Immediate => "immediate",

@@ -1,5 +1,5 @@
-//! The trace: one list of time-stamped events, produced by the model (and later by real
-//! sockets), consumed by the CLI, the GUI and the analysis.
+//! The trace: one list of time-stamped events, produced by the model and by real
+//! sockets, consumed by the CLI, the GUI and the analysis.
 //!
 //! Every event that carries bytes names the direction's stream offsets it covers and the
 //! messages those bytes belong to, so a consumer can colour each byte by its message.
@@ -161,6 +161,93 @@ pub enum AckReason {
     WindowUpdate,
 }
 
+/// The header fields of a TCP segment, as the model sends it and as the trace and the
+/// timeline show it. Sequence numbers are stream offsets (a FIN takes the seq after the
+/// last byte; the ACK counts it as one more).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SegHeader {
+    pub seq: u64,
+    /// Payload bytes.
+    pub len: usize,
+    pub ack: u64,
+    pub win: u32,
+    pub fin: bool,
+}
+
+impl SegHeader {
+    /// `seq=0 len=5 ack=0 win=65536` (` FIN` when set).
+    pub fn text(&self) -> String {
+        let SegHeader {
+            seq,
+            len,
+            ack,
+            win,
+            fin,
+        } = self;
+        format!(
+            "seq={seq} len={len} ack={ack} win={win}{}",
+            if *fin { " FIN" } else { "" }
+        )
+    }
+
+    /// Stream offset one past its last payload byte.
+    pub fn end(&self) -> u64 {
+        self.seq + self.len as u64
+    }
+}
+
+/// Why a program waits inside a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BlockReason {
+    /// `send`/`sendall` waits for room in the send buffer.
+    #[serde(rename = "send buffer full")]
+    SendBufferFull,
+    /// `recv` waits for data or EOF.
+    #[serde(rename = "receive buffer empty")]
+    RecvBufferEmpty,
+}
+
+impl BlockReason {
+    pub fn text(self) -> &'static str {
+        match self {
+            BlockReason::SendBufferFull => "send buffer full",
+            BlockReason::RecvBufferEmpty => "receive buffer empty",
+        }
+    }
+}
+
+/// Which world produced a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceMode {
+    /// The model ([`crate::model`]).
+    Sim,
+    /// Real sockets ([`crate::realnet`]).
+    Real,
+}
+
+impl TraceMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            TraceMode::Sim => "sim",
+            TraceMode::Real => "real",
+        }
+    }
+}
+
+impl std::fmt::Display for TraceMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `trace.mode == "real"`: the name as the JSON report spells it.
+impl PartialEq<&str> for TraceMode {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 /// Why a UDP datagram was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -178,7 +265,7 @@ pub enum EventKind {
     /// The program started an action (`line` is its index in the program, from 0).
     AppCall { line: usize, call: Call },
     /// The action blocked: on a full send buffer, or on an empty receive buffer.
-    AppBlocked { line: usize, reason: String },
+    AppBlocked { line: usize, reason: BlockReason },
     /// The action completed. `ret` is the count `send`/`recv` returned (0 for others).
     /// For `recv`, the chunk holds the bytes returned.
     AppReturn { line: usize, call: Call, ret: usize },
@@ -207,21 +294,9 @@ pub enum EventKind {
     /// Bytes taken out of the receive buffer by `recv` (`buffered` = occupancy after).
     RecvBufRead { buffered: usize },
     /// A data segment (or FIN) left this side.
-    SegmentTx {
-        seq: u64,
-        len: usize,
-        ack: u64,
-        win: u32,
-        fin: bool,
-    },
+    SegmentTx(SegHeader),
     /// A data segment (or FIN) arrived at this side.
-    SegmentRx {
-        seq: u64,
-        len: usize,
-        ack: u64,
-        win: u32,
-        fin: bool,
-    },
+    SegmentRx(SegHeader),
     /// A pure ACK or window update left this side.
     AckTx {
         ack: u64,
@@ -295,7 +370,7 @@ pub struct SentMessage {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     pub scenario: String,
-    pub mode: String,
+    pub mode: TraceMode,
     pub seed: u64,
     pub params: Params,
     pub messages: Vec<SentMessage>,
@@ -303,6 +378,18 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// An empty trace of a run of `scenario` with these parameters.
+    pub fn new(scenario: &str, mode: TraceMode, params: &Params) -> Trace {
+        Trace {
+            scenario: scenario.to_string(),
+            mode,
+            seed: params.seed,
+            params: params.clone(),
+            messages: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
     pub fn messages_in(&self, dir: Dir) -> impl Iterator<Item = &SentMessage> {
         self.messages.iter().filter(move |m| m.dir == dir)
     }
@@ -311,6 +398,46 @@ impl Trace {
     /// boundaries. Bytes that belong to no message (none in a valid trace) are left out.
     pub fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
         spans_of(self.messages_in(dir), start, end)
+    }
+}
+
+/// What one `recv(n)` that returned got, for [`recv_events`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Received {
+    /// Empty: the peer closed and the buffer is drained.
+    Eof,
+    /// These bytes; `buffered` is what the receive buffer (or queue) still holds.
+    /// `datagram_len` is the length of the datagram they came from (UDP).
+    Data {
+        chunk: Chunk,
+        buffered: usize,
+        datagram_len: Option<usize>,
+    },
+}
+
+/// The events of a `recv(n)` that returned, in the order every producer emits them: the
+/// buffer read, a truncation (UDP), the return with the bytes; or the empty return and
+/// the EOF. One helper for the model and the real-socket recorder, so they cannot drift.
+pub fn recv_events(line: usize, bufsize: usize, got: Received) -> Vec<(EventKind, Option<Chunk>)> {
+    let call = Call::Recv { bufsize };
+    match got {
+        Received::Eof => vec![
+            (EventKind::AppReturn { line, call, ret: 0 }, None),
+            (EventKind::Eof { line }, None),
+        ],
+        Received::Data {
+            chunk,
+            buffered,
+            datagram_len,
+        } => {
+            let ret = chunk.data.len();
+            let mut out = vec![(EventKind::RecvBufRead { buffered }, Some(chunk.clone()))];
+            if let Some(len) = datagram_len.filter(|&len| len > ret) {
+                out.push((EventKind::Truncated { len, kept: ret }, None));
+            }
+            out.push((EventKind::AppReturn { line, call, ret }, Some(chunk)));
+            out
+        }
     }
 }
 
@@ -406,4 +533,138 @@ pub fn escape_bytes(data: &[u8]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(data: &[u8]) -> Chunk {
+        Chunk {
+            dir: Dir::ClientToServer,
+            offset: 10,
+            data: data.to_vec(),
+            spans: Vec::new(),
+        }
+    }
+
+    // ---- Tests for the JSON shape -------------------------------------------------------
+
+    #[test]
+    fn a_segment_event_is_flat_in_json_and_reads_back() {
+        let e = Event {
+            t_us: 7,
+            side: Side::Client,
+            kind: EventKind::SegmentTx(SegHeader {
+                seq: 3,
+                len: 5,
+                ack: 1,
+                win: 100,
+                fin: true,
+            }),
+            chunk: None,
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"t_us": 7, "side": "client", "kind": "segment_tx",
+                "seq": 3, "len": 5, "ack": 1, "win": 100, "fin": true})
+        );
+        assert_eq!(serde_json::from_value::<Event>(v).unwrap(), e);
+    }
+
+    #[test]
+    fn block_reasons_and_modes_keep_their_words() {
+        let kind = EventKind::AppBlocked {
+            line: 2,
+            reason: BlockReason::RecvBufferEmpty,
+        };
+        let v = serde_json::to_value(&kind).unwrap();
+        assert_eq!(v["reason"], "receive buffer empty");
+        assert_eq!(serde_json::from_value::<EventKind>(v).unwrap(), kind);
+        let v = serde_json::to_value(BlockReason::SendBufferFull).unwrap();
+        assert_eq!(v, BlockReason::SendBufferFull.text());
+        for mode in [TraceMode::Sim, TraceMode::Real] {
+            assert_eq!(serde_json::to_value(mode).unwrap(), mode.name());
+            assert!(mode == mode.name());
+        }
+        let t = Trace::new("x", TraceMode::Real, &Params::default());
+        assert_eq!(t.mode.to_string(), "real");
+        assert_eq!(t.seed, Params::default().seed);
+    }
+
+    #[test]
+    fn seg_header_text_marks_a_fin() {
+        let h = SegHeader {
+            seq: 0,
+            len: 5,
+            ack: 0,
+            win: 65536,
+            fin: false,
+        };
+        assert_eq!(h.text(), "seq=0 len=5 ack=0 win=65536");
+        let fin = SegHeader { fin: true, ..h };
+        assert_eq!(fin.text(), "seq=0 len=5 ack=0 win=65536 FIN");
+        assert_eq!(h.end(), 5);
+    }
+
+    // ---- Tests for the recv event sequence ---------------------------------------------
+
+    fn kinds(events: &[(EventKind, Option<Chunk>)]) -> Vec<&'static str> {
+        events
+            .iter()
+            .map(|(k, _)| match k {
+                EventKind::RecvBufRead { .. } => "read",
+                EventKind::Truncated { .. } => "truncated",
+                EventKind::AppReturn { .. } => "return",
+                EventKind::Eof { .. } => "eof",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_read_returns_its_bytes_after_taking_them_from_the_buffer() {
+        let got = Received::Data {
+            chunk: chunk(b"hello"),
+            buffered: 3,
+            datagram_len: None,
+        };
+        let ev = recv_events(4, 1024, got);
+        assert_eq!(kinds(&ev), ["read", "return"]);
+        assert_eq!(ev[0].0, EventKind::RecvBufRead { buffered: 3 });
+        let ret = EventKind::AppReturn {
+            line: 4,
+            call: Call::Recv { bufsize: 1024 },
+            ret: 5,
+        };
+        assert_eq!(ev[1].0, ret);
+        assert_eq!(ev[0].1, Some(chunk(b"hello")));
+        assert_eq!(ev[1].1, Some(chunk(b"hello")));
+    }
+
+    #[test]
+    fn eof_returns_zero_then_says_eof() {
+        let ev = recv_events(1, 8, Received::Eof);
+        assert_eq!(kinds(&ev), ["return", "eof"]);
+        assert!(ev.iter().all(|(_, c)| c.is_none()));
+    }
+
+    #[test]
+    fn a_cut_datagram_is_reported_between_the_read_and_the_return() {
+        let cut = Received::Data {
+            chunk: chunk(b"hel"),
+            buffered: 0,
+            datagram_len: Some(5),
+        };
+        let ev = recv_events(0, 3, cut);
+        assert_eq!(kinds(&ev), ["read", "truncated", "return"]);
+        assert_eq!(ev[1].0, EventKind::Truncated { len: 5, kept: 3 });
+        let whole = Received::Data {
+            chunk: chunk(b"hello"),
+            buffered: 0,
+            datagram_len: Some(5),
+        };
+        assert_eq!(kinds(&recv_events(0, 8, whole)), ["read", "return"]);
+    }
 }

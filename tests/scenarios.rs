@@ -1,5 +1,6 @@
-//! The built-in scenarios: each one shows what DESIGN.md's table says it exists to show,
-//! under every framing where that applies, through the public API the CLI uses.
+//! The built-in scenarios: each one shows what the table in `docs/design.md` says it
+//! exists to show, under every framing where that applies, through the public API the
+//! CLI uses.
 //!
 //! Sizes and expected byte counts are derived from the scenario's own steps and
 //! parameters wherever possible, so editing a scenario's data keeps these tests honest.

@@ -4,7 +4,7 @@
 use egui::RichText;
 
 use super::playback::Playback;
-use super::{Cmd, StickyApp, i18n, receiver};
+use super::{Cmd, StickyApp, View, i18n, receiver};
 use crate::params::{DecoderKind, Framing, Params, Transport};
 use crate::trace::Side;
 
@@ -23,6 +23,18 @@ pub struct Compare {
     /// What the columns were computed for: scenario, params, what varies.
     key: (usize, Params, CompareBy),
     pub columns: Vec<(String, Playback)>,
+}
+
+/// Builds the comparison after a command, when the compare view is shown and what it
+/// was built for (scenario, parameters, what varies) has changed; drawing only reads it.
+pub fn refresh(app: &mut StickyApp) {
+    if app.view != View::Compare {
+        return;
+    }
+    let key = (app.current, app.playback.params.clone(), app.compare_by);
+    if app.compare.as_ref().is_none_or(|c| c.key != key) {
+        app.compare = Some(Compare::new(app));
+    }
 }
 
 impl Compare {
@@ -104,15 +116,8 @@ impl Compare {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
+pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
-    let fresh = app
-        .compare
-        .as_ref()
-        .is_some_and(|c| c.key == (app.current, app.playback.params.clone(), app.compare_by));
-    if !fresh {
-        app.compare = Some(Compare::new(app));
-    }
     ui.horizontal(|ui| {
         ui.heading(format!(
             "{}: {}",

@@ -27,7 +27,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                     match pb.sim().and_then(|s| {
                         s.in_flight()
                             .into_iter()
-                            .find(|p| p.dir == *dir && p.seq == *seq && p.datagram == *datagram)
+                            .find(|p| p.dir == *dir && p.hdr.seq == *seq && p.datagram == *datagram)
                     }) {
                         Some(p) => (
                             format!(

@@ -380,6 +380,7 @@ impl StickyApp {
                 self.compare = None;
             }
         }
+        compare::refresh(self);
     }
 }
 

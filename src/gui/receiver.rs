@@ -285,19 +285,17 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
         ui.set_width(ui.available_width());
         let mut said = false;
         if let Some(sim) = app.playback.sim() {
-            for (side, steps, who) in [
-                (Side::Client, &scenario.client, i18n::CLIENT.get(lang)),
-                (Side::Server, &scenario.server, i18n::SERVER.get(lang)),
+            for (side, who) in [
+                (Side::Client, i18n::CLIENT.get(lang)),
+                (Side::Server, i18n::SERVER.get(lang)),
             ] {
                 let line = sim.side_state(side).line;
                 // The note of the current step, or of the last step that had one.
-                let note = steps
-                    .iter()
-                    .take(line + 1)
+                let note = (0..=line)
                     .rev()
-                    .find_map(|s| s.note.as_ref());
+                    .find_map(|l| crate::timeline::step_note(scenario, side, l, lang));
                 if let Some(n) = note {
-                    ui.label(RichText::new(format!("{who}: {}", n.get(lang))).size(15.0));
+                    ui.label(RichText::new(format!("{who}: {n}")).size(15.0));
                     said = true;
                 }
             }
@@ -355,11 +353,11 @@ pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &st
         ui.strong("client→server");
         ui.strong("server→client");
         ui.end_row();
-        for (name, total, c2s, s2c) in crate::cli::metric_rows(report) {
-            ui.monospace(name);
-            ui.monospace(total);
-            ui.monospace(c2s);
-            ui.monospace(s2c);
+        for f in crate::analysis::Metrics::fields() {
+            ui.monospace(f.name);
+            ui.monospace(f.value(&report.summary).to_string());
+            ui.monospace(f.value(&report.directions.client_to_server).to_string());
+            ui.monospace(f.value(&report.directions.server_to_client).to_string());
             ui.end_row();
         }
     });

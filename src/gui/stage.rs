@@ -5,7 +5,6 @@ use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, StrokeKind, pos2, vec2}
 
 use super::{Cmd, Selection, StickyApp, bytes, i18n};
 use crate::model::{AppStatus, InFlight, SideState};
-use crate::params::ms_to_us;
 use crate::scenario::{Action, Step};
 use crate::trace::{Dir, Side, escape_bytes};
 
@@ -111,13 +110,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         );
     }
     let now = app.playback.now();
-    let p = &app.playback.params;
-    let flight = ms_to_us(p.latency_ms).max(1) as f32;
     let mut last_x: [Option<f32>; 2] = [None, None];
     let mut stack = [0.0f32; 2];
     for pkt in sim.in_flight() {
         let d = pkt.dir.index();
-        let progress = (1.0 - (pkt.arrives_us.saturating_sub(now)) as f32 / flight).clamp(0.0, 1.0);
+        let progress = pkt.progress(now);
         let pw = 104.0f32.min(wire.width() / 3.0);
         let travel = wire.width() - pw;
         let x = match pkt.dir {
@@ -133,7 +130,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         last_x[d] = Some(x);
         let y = lanes[d].1 - 12.0 - stack[d];
         let r = Rect::from_min_size(pos2(x, y), vec2(pw, 24.0));
-        let id = ui.make_persistent_id(("pkt", d, pkt.seq, pkt.len, pkt.ack, pkt.arrives_us));
+        let id = ui.make_persistent_id(("pkt", d, pkt.hdr, pkt.arrives_us));
         let resp = ui.interact(r, id, Sense::click());
         let label = packet_label(&pkt);
         match &pkt.chunk {
@@ -142,7 +139,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 painter.rect_filled(r, 3.0, visuals.widgets.inactive.bg_fill);
             }
         }
-        let selected = app.selection == Some(Selection::Packet(pkt.dir, pkt.seq, pkt.datagram));
+        let selected = app.selection == Some(Selection::Packet(pkt.dir, pkt.hdr.seq, pkt.datagram));
         let stroke = if selected || resp.hovered() {
             Stroke::new(2.0, visuals.selection.stroke.color)
         } else {
@@ -162,7 +159,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if resp.clicked() {
             cmds.push(Cmd::Select(Some(Selection::Packet(
                 pkt.dir,
-                pkt.seq,
+                pkt.hdr.seq,
                 pkt.datagram,
             ))));
         }
@@ -170,14 +167,15 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 }
 
 pub fn packet_label(p: &InFlight) -> String {
+    let h = &p.hdr;
     if p.datagram {
-        format!("datagram {} B", p.len)
-    } else if p.fin {
-        format!("FIN seq={}", p.seq)
-    } else if p.len == 0 {
-        format!("ACK {} win={}", p.ack, p.win)
+        format!("datagram {} B", h.len)
+    } else if h.fin {
+        format!("FIN seq={}", h.seq)
+    } else if h.len == 0 {
+        format!("ACK {} win={}", h.ack, h.win)
     } else {
-        format!("seq={} len={} ack={}", p.seq, p.len, p.ack)
+        format!("seq={} len={} ack={}", h.seq, h.len, h.ack)
     }
 }
 

@@ -21,7 +21,7 @@ pub enum SendVerdict {
     Idle,
 }
 
-/// May the sender transmit? (RFC 896, DESIGN.md "TCP sender")
+/// May the sender transmit? (RFC 896, `docs/design.md` "TCP sender")
 ///
 /// - `usable = min(unsent, mss, peer window − bytes in flight)`; nothing if 0.
 /// - A full segment (`usable == mss`) goes now.
@@ -68,7 +68,7 @@ pub enum AckVerdict {
     Wait,
 }
 
-/// The ACK policy (DESIGN.md "TCP receiver"), applied after an arriving segment was
+/// The ACK policy (`docs/design.md` "TCP receiver"), applied after an arriving segment was
 /// taken in and after the sender had its chance to piggyback the ACK on data:
 ///
 /// - a FIN is acknowledged at once;

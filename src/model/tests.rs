@@ -2,9 +2,10 @@
 //! with only the parameters that matter.
 
 use super::*;
+use crate::params::{Framing, Params, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario};
 use crate::trace::EventKind as K;
-use crate::trace::Part;
+use crate::trace::{AckReason, Call, DropReason, EventKind, Micros, Part, SegHeader, Side};
 
 fn scenario(client: Vec<Action>, server: Vec<Action>) -> Scenario {
     Scenario::from_actions("test", Params::default(), client, server)
@@ -141,7 +142,7 @@ fn fin_follows_the_last_data_segment() {
         .collect();
     let seg = kinds
         .iter()
-        .position(|k| matches!(k, K::SegmentTx { len: 3, .. }))
+        .position(|k| matches!(k, K::SegmentTx(SegHeader { len: 3, .. })))
         .unwrap();
     let fin = kinds
         .iter()
@@ -204,7 +205,7 @@ fn no_hold_with_nagle_off() {
     assert_eq!(
         count(&t, Side::Client, |k| matches!(
             k,
-            K::SegmentTx { len: 5, .. }
+            K::SegmentTx(SegHeader { len: 5, .. })
         )),
         2
     );
@@ -230,7 +231,7 @@ fn one_segment_starts_the_timer_and_the_timer_acks() {
         vec![Recv(10), Sleep(100.0)],
     );
     let arrive = first_t(&t, Side::Server, |k| {
-        matches!(k, K::SegmentRx { len: 2, .. })
+        matches!(k, K::SegmentRx(SegHeader { len: 2, .. }))
     });
     let start = first_t(&t, Side::Server, |k| matches!(k, K::DelayedAckStart { .. }));
     let fire = first_t(&t, Side::Server, |k| matches!(k, K::DelayedAckFire));
@@ -257,7 +258,9 @@ fn two_full_segments_are_acked_at_once() {
     let second = t
         .events
         .iter()
-        .filter(|e| e.side == Side::Server && matches!(e.kind, K::SegmentRx { len: 1460, .. }))
+        .filter(|e| {
+            e.side == Side::Server && matches!(e.kind, K::SegmentRx(SegHeader { len: 1460, .. }))
+        })
         .nth(1)
         .unwrap()
         .t_us;
@@ -284,7 +287,7 @@ fn reply_data_carries_the_ack_and_cancels_the_timer() {
         0
     );
     let ack = t.events.iter().find_map(|e| match e.kind {
-        K::SegmentTx { len: 4, ack, .. } if e.side == Side::Server => Some(ack),
+        K::SegmentTx(SegHeader { len: 4, ack, .. }) if e.side == Side::Server => Some(ack),
         _ => None,
     });
     assert_eq!(ack, Some(4));
@@ -347,7 +350,7 @@ fn zero_window_waits_for_the_window_update() {
     assert_eq!(got, 5000);
     // never more in the receive buffer than it holds
     for e in &t.events {
-        if let K::SegmentTx { win, .. } | K::AckTx { win, .. } = e.kind {
+        if let K::SegmentTx(SegHeader { win, .. }) | K::AckTx { win, .. } = e.kind {
             assert!(win <= 2000);
         }
     }
@@ -690,4 +693,72 @@ fn a_checkpoint_without_events_continues_exactly_like_the_original() {
     b.run_until_idle(10_000).unwrap();
     assert_eq!(b.events_len(), a.events_len());
     assert_eq!(b.trace().events, a.trace().events[split..]);
+}
+
+// ---- Tests for the views ------------------------------------------------------------------
+
+#[test]
+fn packets_on_the_wire_know_when_they_left() {
+    // 1 Mbps: a 1000 B segment takes (1000 + 40) × 8 µs to serialize, and the second
+    // waits for the first to be on the link.
+    let p = Params {
+        bandwidth_mbps: 1.0,
+        nagle: false,
+        ..Params::default()
+    };
+    let s = scenario(
+        vec![Send(vec![1; 1000]), Send(vec![2; 1000])],
+        vec![Recv(4096)],
+    );
+    let mut sim = Sim::new(&s, &p).unwrap();
+    while sim.in_flight().len() < 2 {
+        assert!(sim.step(), "both segments leave");
+    }
+    let wire = sim.in_flight();
+    let ser = 1040 * 8;
+    let lat = ms_to_us(p.latency_ms);
+    assert_eq!((wire[0].departs_us, wire[0].arrives_us), (0, ser + lat));
+    assert_eq!(
+        (wire[1].departs_us, wire[1].arrives_us),
+        (ser, 2 * ser + lat)
+    );
+    assert_eq!(wire[1].hdr.seq, 1000);
+    assert_eq!(wire[1].chunk.as_ref().unwrap().data, vec![2; 1000]);
+    // Progress runs from departure to arrival, whatever the latency.
+    assert_eq!(wire[1].progress(0), 0.0);
+    assert_eq!(wire[1].progress(ser), 0.0);
+    assert_eq!(wire[1].progress(ser + (ser + lat) / 2), 0.5);
+    assert_eq!(wire[1].progress(2 * ser + lat), 1.0);
+    assert_eq!(wire[1].progress(u64::MAX), 1.0);
+}
+
+#[test]
+fn a_blocked_send_reports_why_in_the_trace() {
+    let p = Params {
+        send_buffer: 100,
+        recv_buffer: 100,
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![Sendall(vec![0; 1000])],
+        vec![Recv(1000), Recv(1000)],
+        p,
+    );
+    let reasons: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            K::AppBlocked { reason, .. } => Some((e.side, *reason)),
+            _ => None,
+        })
+        .collect();
+    use crate::trace::BlockReason::*;
+    // At t = 0 the server waits for data and the client for room, in program order.
+    assert_eq!(
+        reasons[..2],
+        [
+            (Side::Client, SendBufferFull),
+            (Side::Server, RecvBufferEmpty)
+        ]
+    );
 }

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use super::record::Recorder;
 #[cfg(test)]
 use crate::trace::Event;
-use crate::trace::{AckReason, EventKind, Micros, Side};
+use crate::trace::{AckReason, EventKind, Micros, SegHeader, Side};
 
 /// Most packet headers one run keeps (about 40 bytes each).
 pub(crate) const MAX_PACKETS: usize = 200_000;
@@ -135,22 +135,17 @@ struct Half {
 /// A data segment (or FIN) leaving (`tx`) or arriving: the one place that builds the
 /// trace's segment events.
 fn segment(tx: bool, seq: u64, len: usize, ack: u64, win: u32, fin: bool) -> EventKind {
+    let h = SegHeader {
+        seq,
+        len,
+        ack,
+        win,
+        fin,
+    };
     if tx {
-        EventKind::SegmentTx {
-            seq,
-            len,
-            ack,
-            win,
-            fin,
-        }
+        EventKind::SegmentTx(h)
     } else {
-        EventKind::SegmentRx {
-            seq,
-            len,
-            ack,
-            win,
-            fin,
-        }
+        EventKind::SegmentRx(h)
     }
 }
 

@@ -55,7 +55,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::params::{Framing, Params, Transport};
 use crate::scenario::{Action, Scenario, Step};
-use crate::trace::{Event, EventKind, SentMessage, Side, Trace};
+use crate::trace::{Event, EventKind, SentMessage, Side, Trace, TraceMode};
 use program::{Conn, Program};
 use record::Recorder;
 use sock::Bound;
@@ -143,14 +143,7 @@ pub struct LiveTrace {
 impl LiveTrace {
     pub fn new(scenario: &Scenario, params: &Params) -> LiveTrace {
         LiveTrace {
-            trace: Trace {
-                scenario: scenario.name.clone(),
-                mode: "real".to_string(),
-                seed: params.seed,
-                params: params.clone(),
-                messages: Vec::new(),
-                events: Vec::new(),
-            },
+            trace: Trace::new(&scenario.name, TraceMode::Real, params),
             notes: Vec::new(),
             finished: None,
         }
@@ -467,12 +460,9 @@ impl Job {
         }
         let (messages, events, notes) = rec.finish();
         let trace = Trace {
-            scenario: self.scenario.name.clone(),
-            mode: "real".to_string(),
-            seed: self.params.seed,
-            params: self.params.clone(),
             messages,
             events,
+            ..Trace::new(&self.scenario.name, TraceMode::Real, &self.params)
         };
         Ok(RealOutcome {
             trace,

@@ -14,7 +14,8 @@ use crossbeam_channel::Sender;
 
 use super::Update;
 use crate::trace::{
-    Call, Chunk, Dir, DropReason, Event, EventKind, Micros, SentMessage, Side, spans_of,
+    Chunk, Dir, DropReason, Event, EventKind, Micros, Received, SentMessage, Side, recv_events,
+    spans_of,
 };
 
 #[derive(Default)]
@@ -274,29 +275,23 @@ impl Recorder {
     /// A TCP `recv(n)` returned `data` (empty = EOF): the model's read events.
     pub fn tcp_read(&self, side: Side, line: usize, n: usize, data: &[u8]) {
         let dir = side.peer().tx_dir();
-        let call = Call::Recv { bufsize: n };
         let mut g = self.lock();
         g.sides[side.index()].blocked_recv = false;
-        if data.is_empty() {
-            let kind = EventKind::AppReturn { line, call, ret: 0 };
-            self.push(&mut g, side, kind, None);
-            self.push(&mut g, side, EventKind::Eof { line }, None);
-            return;
+        let got = if data.is_empty() {
+            Received::Eof
+        } else {
+            let start = g.dirs[dir.index()].read;
+            self.flush_pending(&mut g, dir, start + data.len() as u64);
+            g.dirs[dir.index()].read += data.len() as u64;
+            Received::Data {
+                chunk: Self::chunk_of(&g, dir, start, data),
+                buffered: unread(&g, dir) as usize,
+                datagram_len: None,
+            }
+        };
+        for (kind, chunk) in recv_events(line, n, got) {
+            self.push(&mut g, side, kind, chunk);
         }
-        let start = g.dirs[dir.index()].read;
-        self.flush_pending(&mut g, dir, start + data.len() as u64);
-        g.dirs[dir.index()].read += data.len() as u64;
-        let chunk = Self::chunk_of(&g, dir, start, data);
-        let buffered = unread(&g, dir) as usize;
-        let kind = EventKind::RecvBufRead { buffered };
-        self.push(&mut g, side, kind, Some(chunk.clone()));
-        let ret = data.len();
-        self.push(
-            &mut g,
-            side,
-            EventKind::AppReturn { line, call, ret },
-            Some(chunk),
-        );
     }
 
     /// A UDP `recv(n)` returned `data`, the first bytes of a datagram of `len` bytes.
@@ -304,7 +299,6 @@ impl Recorder {
     /// dropped by the kernel (its receive queue was full).
     pub fn udp_read(&self, side: Side, line: usize, n: usize, data: &[u8], len: usize) {
         let dir = side.peer().tx_dir();
-        let call = Call::Recv { bufsize: n };
         let mut g = self.lock();
         g.sides[side.index()].blocked_recv = false;
         let d = &g.dirs[dir.index()];
@@ -352,27 +346,14 @@ impl Recorder {
                 spans: Vec::new(),
             },
         };
-        let buffered = unread(&g, dir) as usize;
-        self.push(
-            &mut g,
-            side,
-            EventKind::RecvBufRead { buffered },
-            Some(chunk.clone()),
-        );
-        if len > data.len() {
-            let kind = EventKind::Truncated {
-                len,
-                kept: data.len(),
-            };
-            self.push(&mut g, side, kind, None);
+        let got = Received::Data {
+            chunk,
+            buffered: unread(&g, dir) as usize,
+            datagram_len: Some(len),
+        };
+        for (kind, chunk) in recv_events(line, n, got) {
+            self.push(&mut g, side, kind, chunk);
         }
-        let ret = data.len();
-        self.push(
-            &mut g,
-            side,
-            EventKind::AppReturn { line, call, ret },
-            Some(chunk),
-        );
     }
 
     /// The program has ended (`end_event`: emit `ProgramEnd`, as the model does for a

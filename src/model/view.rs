@@ -1,0 +1,158 @@
+//! What the GUI reads of a simulation's state: each side's buffers and program position,
+//! and the packets on the wire.
+
+use super::endpoint::Packet;
+use super::program::Block;
+use super::{Pending, Sim};
+use crate::params::Transport;
+use crate::trace::{Chunk, Dir, Micros, SegHeader, Side};
+
+/// What a program is doing now, for views.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppStatus {
+    /// Will run (or is between actions).
+    Running,
+    BlockedSend,
+    BlockedRecv,
+    Sleeping,
+    Done,
+}
+
+/// A packet on the wire, for views.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InFlight {
+    pub dir: Dir,
+    /// When it started onto the link (after any packets queued in front of it).
+    pub departs_us: Micros,
+    pub arrives_us: Micros,
+    /// For a datagram: `seq` is its stream offset, `ack`/`win`/`fin` are zero.
+    pub hdr: SegHeader,
+    pub datagram: bool,
+    pub chunk: Option<Chunk>,
+}
+
+impl InFlight {
+    /// How far along the wire it is at `now`: 0 at departure, 1 on arrival.
+    pub fn progress(&self, now: Micros) -> f32 {
+        let trip = self.arrives_us.saturating_sub(self.departs_us);
+        if trip == 0 {
+            return if now >= self.arrives_us { 1.0 } else { 0.0 };
+        }
+        let gone = now.saturating_sub(self.departs_us).min(trip);
+        gone as f32 / trip as f32
+    }
+}
+
+/// The state of one side, for views: occupancy of the buffers and the program position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SideState {
+    /// Index of the current (or next) action in the program.
+    pub line: usize,
+    pub status: AppStatus,
+    /// Bytes in the send buffer (unsent + unacknowledged), as a chunk.
+    pub send_buffer: Option<Chunk>,
+    /// Of those, bytes not yet sent.
+    pub unsent: u64,
+    pub send_capacity: u32,
+    /// Bytes waiting in the receive buffer (for UDP: the queued datagrams).
+    pub recv_buffer: Option<Chunk>,
+    pub recv_capacity: u32,
+    /// Data held back by Nagle's algorithm ([`super::tcp::sender_decision`]), if any.
+    pub held: Option<Held>,
+}
+
+/// Data the sender holds back (RFC 896): a small segment waits while earlier data is
+/// unacknowledged, until an ACK arrives or a full segment accumulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub since_us: Micros,
+    /// Bytes waiting to be sent.
+    pub waiting: u64,
+    /// Bytes sent and not yet acknowledged.
+    pub in_flight: u64,
+}
+
+impl Sim {
+    /// What each side looks like now.
+    pub fn side_state(&self, side: Side) -> SideState {
+        let s = side.index();
+        let app = &self.apps[s];
+        let status = if app.done {
+            AppStatus::Done
+        } else {
+            match app.block {
+                Block::None => AppStatus::Running,
+                Block::Send => AppStatus::BlockedSend,
+                Block::Recv => AppStatus::BlockedRecv,
+                Block::Timer => AppStatus::Sleeping,
+            }
+        };
+        let tx = side.tx_dir();
+        let rx = side.peer().tx_dir();
+        let (send_buffer, unsent, recv_buffer, held) = if self.params.transport == Transport::Tcp {
+            let t = &self.tcp[s];
+            let send = (t.write_end > t.snd_una).then(|| self.chunk(tx, t.snd_una, t.write_end));
+            let recv = (t.rcv_nxt > t.rcv_read).then(|| self.chunk(rx, t.rcv_read, t.rcv_nxt));
+            let held = t.nagle_since.map(|since_us| Held {
+                since_us,
+                waiting: t.write_end - t.snd_nxt,
+                in_flight: t.snd_nxt - t.snd_una,
+            });
+            (send, t.write_end - t.snd_nxt, recv, held)
+        } else {
+            let q = &self.udp_queue[rx.index()];
+            let recv = q.front().map(|&(off, _)| {
+                let (last_off, last_len) = *q.back().unwrap_or(&(off, 0));
+                self.chunk(rx, off, last_off + last_len as u64)
+            });
+            (None, 0, recv, None)
+        };
+        SideState {
+            line: app.pc,
+            status,
+            send_buffer,
+            unsent,
+            send_capacity: self.params.send_buffer,
+            recv_buffer,
+            recv_capacity: self.params.recv_buffer,
+            held,
+        }
+    }
+
+    /// Packets on the wire now, in order of arrival.
+    pub fn in_flight(&self) -> Vec<InFlight> {
+        self.queue
+            .iter()
+            .filter_map(|(&(t, _), p)| {
+                let Pending::Arrive {
+                    dir,
+                    departs_us,
+                    packet,
+                } = p
+                else {
+                    return None;
+                };
+                let (hdr, datagram) = match packet {
+                    Packet::Segment(seg) => (seg.hdr, false),
+                    Packet::Datagram(d) => (
+                        SegHeader {
+                            seq: d.offset,
+                            len: d.len,
+                            ..SegHeader::default()
+                        },
+                        true,
+                    ),
+                };
+                let chunk = (datagram || hdr.len > 0).then(|| self.chunk(*dir, hdr.seq, hdr.end()));
+                Some(InFlight {
+                    dir: *dir,
+                    departs_us: *departs_us,
+                    arrives_us: t,
+                    hdr,
+                    datagram,
+                    chunk,
+                })
+            })
+            .collect()
+    }
+}
