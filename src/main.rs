@@ -139,9 +139,10 @@ struct CalibrateArgs {
     /// Built-in scenarios (number or name), scenario files, or folders of them
     /// (default: every built-in scenario).
     cases: Vec<String>,
-    /// Real runs per case; the real result is what most of them showed.
-    #[arg(long, default_value_t = stickysim::calibrate::DEFAULT_RUNS)]
-    runs: usize,
+    /// Real runs per case (1 to 100); the real result is what most of them showed.
+    #[arg(long, default_value_t = stickysim::calibrate::DEFAULT_RUNS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=100))]
+    runs: u16,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     json: bool,
@@ -397,7 +398,13 @@ fn calibrate(a: CalibrateArgs) -> Result<ExitCode, CliError> {
             cases.push(cli::resolve(key)?);
         }
     }
-    let runs = a.runs.clamp(1, 100);
+    if cases.is_empty() {
+        return Err(CliError::BadParam(format!(
+            "no scenario files (.toml) in {}",
+            a.cases.join(", ")
+        )));
+    }
+    let runs = usize::from(a.runs);
     let reports = calibrate::calibrate(&cases, runs, |name| eprintln!("calibrating {name}"))?;
     if a.json {
         out_json(&calibrate::render_json(&reports));

@@ -149,13 +149,30 @@ fn the_subcommand_prints_json_and_sets_the_exit_status() {
 }
 
 #[test]
-fn an_unknown_case_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_stickysim"))
-        .args(["calibrate", "no-such-case"])
-        .output()
-        .expect("stickysim runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario `no-such-case`"));
+fn bad_arguments_are_clear_errors() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stickysim"))
+            .arg("calibrate")
+            .args(args)
+            .output()
+            .expect("stickysim runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&["no-such-case"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no scenario `no-such-case`"), "{err}");
+    let empty = std::env::temp_dir().join(format!("stickysim-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let (code, err) = run(&[empty.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&empty);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no scenario files"), "{err}");
+    let (code, err) = run(&["04", "--runs", "0"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--runs"), "{err}");
 }
 
 /// Real runs see their own packets (issue 11, item 6) where a capture is permitted.
