@@ -36,6 +36,10 @@ pub const DEFAULT_RUNS: usize = 3;
 /// the model on the Linux stack (the default) and the loopback link unless the case
 /// chose a link; the real runs keep the case's own parameters (realnet maps them to
 /// socket options and leaves the MSS to the kernel).
+///
+/// When realnet leaves loopback's MSS and buffers to the kernel (the arch-model
+/// branch), both should be the loopback parameters, `(p.clone(), p)`: then the real runs
+/// use the kernel's own buffers, which the loopback link describes.
 pub fn case_params(scenario: &Scenario) -> (Params, Params) {
     (
         scenario.settings.beside_real().resolve(),
