@@ -4,9 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::scenario::{Lang, Scenario};
-use crate::trace::{
-    AckReason, Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes,
-};
+use crate::trace::{Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes};
 
 /// Columns of byte text a chunk gets in an event line before its middle is elided.
 const CHUNK_WIDTH: usize = 56;
@@ -356,6 +354,7 @@ pub fn describe(event: &Event) -> String {
         EventKind::AppBlocked { reason, .. } => format!("  blocked: {}", reason.text()),
         EventKind::AppReturn { call, ret, .. } => match call {
             Call::Sleep { .. } => "  woke up".to_string(),
+            Call::SetTimeout { .. } => "  timeout set".to_string(),
             Call::Close => "  closed".to_string(),
             _ => format!("  {} → {ret}", call.text()),
         },
@@ -374,14 +373,7 @@ pub fn describe(event: &Event) -> String {
         EventKind::SegmentTx(h) => format!("seg tx {}", h.text()),
         EventKind::SegmentRx(h) => format!("seg rx {}", h.text()),
         EventKind::AckTx { ack, win, reason } => {
-            let why = match reason {
-                AckReason::Immediate => "immediate",
-                AckReason::TwoMss => "2×MSS unacked",
-                AckReason::Timer => "delayed-ACK timer",
-                AckReason::Fin => "for FIN",
-                AckReason::WindowUpdate => "window update",
-            };
-            format!("ack tx ack={ack} win={win} ({why})")
+            format!("ack tx ack={ack} win={win} ({})", reason.text())
         }
         EventKind::AckRx { ack, win } => format!("ack rx ack={ack} win={win}"),
         EventKind::DelayedAckStart { deadline_us } => {
@@ -412,6 +404,9 @@ pub fn describe(event: &Event) -> String {
         EventKind::SendShort { wanted, accepted } => {
             format!("  send() accepted {accepted} of {wanted} B; the program ignores the rest")
         }
+        EventKind::Exception { exc, .. } => format!("  RAISED {}", exc.text()),
+        EventKind::RstTx { seq } => format!("RST tx seq={seq}"),
+        EventKind::RstRx { seq } => format!("RST rx seq={seq}: the connection is reset"),
         EventKind::NetError { error, .. } => format!("  NETWORK ERROR: {error}"),
         EventKind::Slice { len } => format!("relay slice len={len}"),
         EventKind::ProgramEnd => "program ends".to_string(),

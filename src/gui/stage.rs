@@ -26,6 +26,7 @@ pub fn action_text(a: &Action) -> String {
         Action::Recv(n) => format!("recv({n})"),
         Action::RecvMessage(n) => format!("recv_message({n})"),
         Action::Sleep(ms) => format!("sleep({ms} ms)"),
+        Action::SetTimeout(s) => format!("settimeout({s})"),
         Action::Close => "close()".to_string(),
     }
 }

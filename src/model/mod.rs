@@ -61,6 +61,14 @@ pub fn run(scenario: &Scenario, params: &Params) -> Result<Trace, ModelError> {
     Ok(sim.into_trace())
 }
 
+/// Whose TCP the model follows. Stand-in until `params::Stack` lands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stack {
+    #[default]
+    Linux,
+    Windows,
+}
+
 /// Something queued to happen at a time.
 #[derive(Clone, Debug)]
 enum Pending {
@@ -76,12 +84,15 @@ enum Pending {
     },
     /// The delayed-ACK timer of a side fires (valid if the generation still matches).
     DelayedAck(Side, u64),
+    /// A blocked call's timeout (`settimeout`) expires (valid if the wait still matches).
+    CallTimeout(Side, u64),
 }
 
 /// The simulation.
 #[derive(Clone, Debug)]
 pub struct Sim {
     params: Params,
+    stack: Stack,
     now: Micros,
     seq: u64,
     queue: BTreeMap<(Micros, u64), Pending>,
@@ -113,6 +124,15 @@ fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
 impl Sim {
     /// Sets up a run: both programs start at t = 0 on an established connection.
     pub fn new(scenario: &Scenario, params: &Params) -> Result<Sim, ModelError> {
+        Sim::with_stack(scenario, params, Stack::Linux)
+    }
+
+    /// Stand-in for `params.stack`.
+    pub fn with_stack(
+        scenario: &Scenario,
+        params: &Params,
+        stack: Stack,
+    ) -> Result<Sim, ModelError> {
         if params.transport == Transport::Udp && params.framing != Framing::Raw {
             let name = serde_json::to_value(params.framing)
                 .ok()
@@ -120,9 +140,10 @@ impl Sim {
                 .unwrap_or_default();
             return Err(ModelError::FramingOnUdp(name));
         }
-        let tcp = TcpState::new(params);
+        let tcp = TcpState::new(params, stack);
         let mut sim = Sim {
             params: params.clone(),
+            stack,
             now: 0,
             seq: 0,
             queue: BTreeMap::new(),
@@ -185,6 +206,7 @@ impl Sim {
         trace.messages = t.messages.clone();
         Sim {
             params: self.params.clone(),
+            stack: self.stack,
             now: self.now,
             seq: self.seq,
             queue: self.queue.clone(),
@@ -219,6 +241,7 @@ impl Sim {
                 Packet::Datagram(d) => self.datagram_arrives(dir, d),
             },
             Pending::DelayedAck(side, generation) => self.delayed_ack_fires(side, generation),
+            Pending::CallTimeout(side, wait) => self.call_timeout(side, wait),
         }
         true
     }

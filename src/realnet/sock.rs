@@ -31,8 +31,19 @@ pub(crate) enum Fail {
     TimedOut(Duration),
     /// The recorder says nothing can ever arrive.
     Deadlock,
-    /// The operating system said no.
+    /// The operating system said no. With the program's own timeout (`settimeout`),
+    /// `TimedOut` is Python's `socket.timeout` and `WouldBlock` its BlockingIOError.
     Os(io::Error),
+}
+
+/// Python's `socket.timeout`.
+fn py_timeout() -> Fail {
+    Fail::Os(io::Error::new(io::ErrorKind::TimedOut, "timed out"))
+}
+
+/// Python's BlockingIOError (EAGAIN on a non-blocking socket).
+fn py_would_block() -> Fail {
+    Fail::Os(io::ErrorKind::WouldBlock.into())
 }
 
 /// A deadline and a stop flag, checked between polls.
@@ -244,6 +255,78 @@ pub(crate) fn read_some(
 /// One `write` that waits, bounded, until the kernel takes at least one byte.
 pub(crate) fn write_some(s: &mut TcpStream, data: &[u8], b: Bound<'_>) -> Result<usize, Fail> {
     b.retry(|| s.write(data), || false)
+}
+
+/// One `read` with the program's timeout, as Python does it: wait for data until
+/// `deadline` (the socket's receive timeout is set to what is left), then
+/// `socket.timeout`; with no deadline (`settimeout(0)`), non-blocking: what is there,
+/// or BlockingIOError.
+pub(crate) fn read_until(
+    s: &mut TcpStream,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize, Fail> {
+    let Some(deadline) = deadline else {
+        s.set_nonblocking(true).map_err(Fail::Os)?;
+        let r = s.read(buf);
+        s.set_nonblocking(false).map_err(Fail::Os)?;
+        return match r {
+            Ok(n) => Ok(n),
+            Err(e) if is_timeout(&e) => Err(py_would_block()),
+            Err(e) => Err(Fail::Os(e)),
+        };
+    };
+    let r = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Err(py_timeout());
+        }
+        if b.stopped() {
+            break Err(Fail::Stopped);
+        }
+        let wait = left.min(POLL).max(Duration::from_micros(100));
+        s.set_read_timeout(Some(wait)).map_err(Fail::Os)?;
+        match s.read(buf) {
+            Ok(n) => break Ok(n),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(Fail::Os(e)),
+        }
+    };
+    s.set_read_timeout(Some(POLL)).map_err(Fail::Os)?;
+    r
+}
+
+/// One `write` with the program's timeout, as Python does it (poll for room, then one
+/// non-blocking send): what fits as soon as anything fits, `socket.timeout` at
+/// `deadline`; with no deadline (`settimeout(0)`), what fits now or BlockingIOError.
+pub(crate) fn write_until(
+    s: &mut TcpStream,
+    data: &[u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize, Fail> {
+    s.set_nonblocking(true).map_err(Fail::Os)?;
+    let r = loop {
+        match s.write(data) {
+            Ok(n) => break Ok(n),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(Fail::Os(e)),
+        }
+        let Some(deadline) = deadline else {
+            break Err(py_would_block());
+        };
+        if Instant::now() >= deadline {
+            break Err(py_timeout());
+        }
+        if b.stopped() {
+            break Err(Fail::Stopped);
+        }
+        // No poll(2) in std: look again shortly (room opens when an ACK arrives).
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    s.set_nonblocking(false).map_err(Fail::Os)?;
+    r
 }
 
 /// A UDP socket bound to `addr`, with the buffer sizes of the run.
