@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::analysis::{self, Report};
 use crate::model;
-use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Params};
+use crate::params::table::{self, ParamValue, Value};
+use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Params, Settings, Stack};
 use crate::scenario::{self, Lang, Scenario, ScenarioError};
 use crate::timeline;
 use crate::trace::{Dir, Trace};
@@ -42,7 +43,9 @@ pub enum CliError {
     Real(#[from] crate::realnet::RealError),
 }
 
-/// Parameter overrides from the command line (and the GUI), applied over the scenario's.
+/// Parameter overrides from the command line: each one is an explicit setting, resolved
+/// over the scenario's own ([`Overrides::resolve`]), so it wins over the scenario and over
+/// the link's and stack's defaults.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
     pub framing: Option<Framing>,
@@ -55,60 +58,80 @@ pub struct Overrides {
     pub recv_size: Option<u32>,
     pub recv_delay_ms: Option<f64>,
     pub seed: Option<u64>,
-    /// `key=value` pairs for any other parameter, in TOML syntax (`loss=0.3`).
+    pub stack: Option<Stack>,
+    pub link: Option<Link>,
+    /// `key=value` pairs for any parameter, read like a scenario file's `[params]`
+    /// (`loss=0.3`, `framing=json-header`).
     pub set: Vec<String>,
 }
 
 impl Overrides {
+    /// The explicit settings these overrides make: `--set` first, then the flags (a flag
+    /// wins). Each value is checked against the parameter table, with a file's wording.
+    pub fn settings(&self) -> Result<Settings, CliError> {
+        let mut s = Settings::default();
+        for kv in &self.set {
+            let (param, value) = scenario::parse_setting(kv)
+                .map_err(|m| CliError::BadParam(format!("--set {kv}: {m}")))?;
+            s.insert(param, value);
+        }
+        let flags: [(&str, Option<Value>); 12] = [
+            ("framing", self.framing.to_value()),
+            ("header_writes", self.header_writes.to_value()),
+            ("decoder", self.decoder.to_value()),
+            ("byte_order", self.byte_order.to_value()),
+            ("nagle", self.nagle.to_value()),
+            ("delayed_ack", self.delayed_ack.to_value()),
+            ("mss", self.mss.to_value()),
+            ("recv_size", self.recv_size.to_value()),
+            ("recv_delay_ms", self.recv_delay_ms.to_value()),
+            ("seed", self.seed.to_value()),
+            ("stack", self.stack.to_value()),
+            ("link", self.link.to_value()),
+        ];
+        for (key, value) in flags {
+            if let Some(v) = value {
+                s.set(key, v)
+                    .map_err(|m| CliError::BadParam(format!("{}: {m}", flag_words(key, v))))?;
+            }
+        }
+        Ok(s)
+    }
+
+    /// The parameters of a run of `scenario` with these overrides: defaults, the link's
+    /// and stack's defaults, the scenario's explicit values, then these.
+    pub fn resolve(&self, scenario: &Scenario) -> Result<Params, CliError> {
+        Ok(scenario.settings.over(&self.settings()?).resolve())
+    }
+
+    /// Like [`Self::resolve`], for a model run beside a real one (`--both`): on
+    /// `link = "loopback"` unless the scenario or an override chose a link.
+    pub fn resolve_beside_real(&self, scenario: &Scenario) -> Result<Params, CliError> {
+        Ok(scenario
+            .settings
+            .over(&self.settings()?)
+            .beside_real()
+            .resolve())
+    }
+
+    /// These overrides over whole parameters, whose explicit keys are taken to be those
+    /// that differ from their link's and stack's defaults ([`Settings::from_params`]).
     pub fn apply(&self, base: &Params) -> Result<Params, CliError> {
-        let mut p = base.clone();
-        if !self.set.is_empty() {
-            p = apply_set(&p, &self.set)?;
-        }
-        macro_rules! over {
-            ($($f:ident),*) => { $( if let Some(v) = self.$f { p.$f = v; } )* };
-        }
-        over!(
-            framing,
-            header_writes,
-            decoder,
-            byte_order,
-            nagle,
-            delayed_ack,
-            mss,
-            seed
-        );
-        if let Some(n) = self.recv_size {
-            p.recv_size = Some(n);
-        }
-        if let Some(ms) = self.recv_delay_ms {
-            p.recv_delay_ms = Some(ms);
-        }
-        scenario::validate_params(&p).map_err(CliError::BadParam)?;
-        Ok(p)
+        Ok(Settings::from_params(base)
+            .over(&self.settings()?)
+            .resolve())
     }
 }
 
-/// `key=value` settings through the same deserializer as scenario files.
-fn apply_set(p: &Params, set: &[String]) -> Result<Params, CliError> {
-    let mut table = toml::Table::try_from(p).map_err(|e| CliError::BadParam(e.to_string()))?;
-    for kv in set {
-        let Some((k, v)) = kv.split_once('=') else {
-            return Err(CliError::BadParam(format!(
-                "--set `{kv}`: expected key=value"
-            )));
-        };
-        let (k, v) = (k.trim(), v.trim());
-        let doc = format!("v = {v}");
-        let value = match doc.parse::<toml::Table>() {
-            Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(v.to_string())),
-            Err(_) => toml::Value::String(v.to_string()),
-        };
-        table.insert(k.to_string(), value);
-    }
-    table
-        .try_into::<Params>()
-        .map_err(|e| CliError::BadParam(format!("--set: {}", e.message())))
+/// `--mss 0` for messages.
+fn flag_words(key: &str, v: Value) -> String {
+    let shown = match (table::param(key), v) {
+        (Some(p), Value::Choice(_)) => p.show(v).trim_matches('"').to_string(),
+        (Some(_), Value::Bool(b)) => on_off(b).to_string(),
+        (Some(p), v) => p.show(v),
+        (None, _) => String::new(),
+    };
+    format!("--{} {shown}", key.replace('_', "-"))
 }
 
 /// Finds a scenario: an existing file path, else a built-in by number or name.
@@ -248,13 +271,6 @@ pub fn run_sim(scenario: &Scenario, params: &Params) -> Result<Run, CliError> {
     })
 }
 
-fn enum_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// The readable report: header, timeline, what each recv returned, metrics, verdict.
 pub fn render_text(run: &Run, lang: Lang) -> String {
     let t = &run.trace;
@@ -268,12 +284,13 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     );
     let _ = writeln!(
         out,
-        "mode {} · {} · framing {} ({}, {} decoder) · Nagle {} · delayed ACK {} · mss {} · seed {}",
+        "mode {} ({}) · {} · framing {} ({}, {} decoder) · Nagle {} · delayed ACK {} · mss {} · seed {}",
         t.mode,
-        enum_name(&p.transport),
-        enum_name(&p.framing),
-        enum_name(&p.header_writes),
-        enum_name(&p.decoder),
+        stack_link(p, t.mode == "real"),
+        p.transport.name(),
+        p.framing.name(),
+        p.header_writes.name(),
+        p.decoder.name(),
         on_off(p.nagle),
         // Real sockets have no delayed-ACK switch: the kernel's own policy applies.
         if t.mode == "real" {
@@ -305,6 +322,15 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out
 }
 
+/// Stack and link, `linux, lan`; a real run is the kernel's own stack on loopback.
+fn stack_link(p: &Params, real: bool) -> String {
+    if real {
+        "kernel, loopback".to_string()
+    } else {
+        format!("{}, {}", p.stack.name(), p.link.name())
+    }
+}
+
 fn on_off(b: bool) -> &'static str {
     if b { "on" } else { "off" }
 }
@@ -322,7 +348,7 @@ pub fn render_metrics(report: &Report) -> String {
     out
 }
 
-/// (name, total, client→server, server→client) as display strings, in DESIGN.md order.
+/// (name, total, client→server, server→client) as display strings, in docs/design.md order.
 pub fn metric_rows(report: &Report) -> Vec<(String, String, String, String)> {
     let obj = |m| serde_json::to_value(m).unwrap_or_default();
     let (total, c2s, s2c) = (
@@ -349,7 +375,7 @@ pub fn render_json(run: &Run) -> serde_json::Value {
     json!({
         "scenario": run.scenario.name,
         "mode": t.mode,
-        "framing": enum_name(&t.params.framing),
+        "framing": t.params.framing.name(),
         "seed": t.seed,
         "params": t.params,
         "summary": run.report.summary,
@@ -416,11 +442,13 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     );
     let _ = writeln!(
         out,
-        "simulated and real loopback · {} · framing {} ({}, {} decoder) · Nagle {} · seed {}",
-        enum_name(&p.transport),
-        enum_name(&p.framing),
-        enum_name(&p.header_writes),
-        enum_name(&p.decoder),
+        "simulated ({}, {}) and real loopback · {} · framing {} ({}, {} decoder) · Nagle {} · seed {}",
+        p.stack.name(),
+        p.link.name(),
+        p.transport.name(),
+        p.framing.name(),
+        p.header_writes.name(),
+        p.decoder.name(),
         on_off(p.nagle),
         sim.trace.seed
     );

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use stickysim::cli::{self, CliError, Overrides};
-use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites};
+use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Stack};
 use stickysim::scenario::Lang;
 
 #[derive(Parser)]
@@ -66,9 +67,18 @@ struct RunArgs {
     /// Sleep this long before every recv / recv_message.
     #[arg(long)]
     recv_delay_ms: Option<f64>,
+    /// Seed of the random jitter and loss (the range scenario files allow).
     #[arg(long)]
     seed: Option<u64>,
-    /// Any other parameter, as key=value (e.g. --set loss=0.3 --set latency_ms=20).
+    /// Whose TCP the model follows (sets the default delayed-ACK time).
+    #[arg(long, value_parser = PossibleValuesParser::new(Stack::NAMES.iter().copied()))]
+    stack: Option<String>,
+    /// The wire: lan, or loopback as real runs use (sets the defaults of mss, latency,
+    /// bandwidth and buffers). `--both` runs the model on loopback unless a link is chosen.
+    #[arg(long, value_parser = PossibleValuesParser::new(Link::NAMES.iter().copied()))]
+    link: Option<String>,
+    /// Any parameter, as key=value, read like a scenario file's [params] (e.g. --set
+    /// loss=0.3 --set latency_ms=20).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
     /// Print one JSON object instead of the timeline.
@@ -197,6 +207,8 @@ impl RunArgs {
             recv_size: self.recv_size,
             recv_delay_ms: self.recv_delay_ms,
             seed: self.seed,
+            stack: self.stack.as_deref().and_then(Stack::from_name),
+            link: self.link.as_deref().and_then(Link::from_name),
             set: self.set.clone(),
         }
     }
@@ -244,7 +256,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         Some(Command::Serve(a)) => return serve(a),
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
-            let params = r.overrides().apply(&scenario.params)?;
+            let params = r.overrides().resolve(&scenario)?;
             if r.real || r.both || r.slicer.is_some() || r.connect.is_some() {
                 return run_real(&r, &scenario, &params, lang);
             }
@@ -271,15 +283,22 @@ fn run_real(
         connect_to: r.connect,
         ..Default::default()
     };
-    let real = cli::run_real(scenario, params, &opts)?;
     if r.both {
-        let sim = cli::run_sim(scenario, params)?;
+        // Both worlds on the same wire: the model on loopback unless a link was chosen.
+        // The real run keeps the parameters as resolved: realnet cannot set TCP_MAXSEG to
+        // the loopback MSS (Linux refuses it), so it leaves MSS to the kernel as before.
+        let real = cli::run_real(scenario, params, &opts)?;
+        let sim_params = r.overrides().resolve_beside_real(scenario)?;
+        let sim = cli::run_sim(scenario, &sim_params)?;
         if r.json {
             out_json(&cli::render_both_json(&sim, &real));
         } else {
             out(&cli::render_both(&sim, &real, lang));
         }
-    } else if r.json {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let real = cli::run_real(scenario, params, &opts)?;
+    if r.json {
         let mut v = cli::render_json(&real);
         v["notes"] = serde_json::json!(real.stuck);
         out_json(&v);

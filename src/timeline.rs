@@ -637,6 +637,7 @@ mod tests {
             title: Text::plain("t"),
             summary: None,
             params: Params::default(),
+            settings: Default::default(),
             client: vec![
                 Step {
                     action: Action::RecvMessage(1024),

@@ -353,7 +353,10 @@ fn bad_input_exits_2_with_a_message() {
     let cases: [(&[&str], &str); 6] = [
         (&["run", "nosuch"], "no scenario `nosuch`"),
         (&["run", "99"], "no scenario `99`"),
-        (&["run", "04", "--mss", "0"], "mss = 0 is out of range"),
+        (
+            &["run", "04", "--mss", "0"],
+            "--mss 0: `mss` must be from 1 to 65495 bytes, but it is 0",
+        ),
         (
             &["run", "04", "--framing", "bogus"],
             "invalid value 'bogus'",

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use stickysim::params::{Framing, Params, Transport};
+use stickysim::cli::Overrides;
+use stickysim::params::table::{self, Kind, PARAMS};
+use stickysim::params::{Framing, Link, Params, Stack, Transport};
+use stickysim::scenario::{self, Scenario};
 use stickysim::scenario::{Action, Text, parse, parse_all, parse_bytes, parse_bytes_all};
 
 /// (file, line, column, a fragment of the message). Column 0 = not checked.
@@ -153,6 +156,12 @@ const BROKEN: &[(&str, u32, u32, &str)] = &[
         8,
         11,
         "the client program would send 80000000 bytes of data in all",
+    ),
+    (
+        "31-unknown-link.toml",
+        6,
+        8,
+        "unknown link `localhost`: choose one of lan, loopback",
     ),
 ];
 
@@ -369,6 +378,218 @@ fn the_documented_example_parses() {
 
 // ---------------------------------------------------------------------------------------
 // No panics, whatever the input.
+
+// ---- parameters: the table drives files, `--set` and the flags alike --------------------
+
+/// A file with one `[params]` line; its first error's message, or its parameters.
+fn param_in_file(key: &str, text: &str) -> Result<Params, String> {
+    let file =
+        format!("[meta]\ntitle = \"t\"\n[params]\n{key} = {text}\n[[client]]\nclose = true\n");
+    parse(&file, "t.toml")
+        .map(|s| s.params)
+        .map_err(|e| e.message)
+}
+
+/// `--set key=text`; its message without the `--set key=text: ` in front.
+fn param_in_set(key: &str, text: &str) -> Result<Params, String> {
+    let ov = Overrides {
+        set: vec![format!("{key}={text}")],
+        ..Default::default()
+    };
+    let s = scenario::find_builtin("04").unwrap();
+    ov.resolve(&s).map_err(|e| {
+        let m = e.to_string();
+        let prefix = format!("--set {key}={text}: ");
+        assert!(m.starts_with(&prefix), "{m}");
+        m[prefix.len()..].to_string()
+    })
+}
+
+/// Texts to try for a row: (accepted?, text).
+fn trials(p: &table::Param) -> Vec<(bool, String)> {
+    match p.kind {
+        Kind::Choice(names) => {
+            let mut t: Vec<(bool, String)> =
+                names.iter().map(|n| (true, format!("\"{n}\""))).collect();
+            t.push((false, "\"bogus\"".into()));
+            t.push((false, "3".into()));
+            t
+        }
+        Kind::Bool => vec![
+            (true, "true".into()),
+            (true, "false".into()),
+            (false, "\"yes\"".into()),
+        ],
+        Kind::Uint { min, max } => vec![
+            (true, min.to_string()),
+            (true, max.to_string()),
+            (false, (i128::from(min) - 1).to_string()),
+            (false, (i128::from(max) + 1).to_string()),
+            (false, "1.5".into()),
+        ],
+        Kind::Number {
+            min,
+            max,
+            gap_below,
+        } => {
+            let mut t = vec![
+                (true, min.to_string()),
+                (true, max.to_string()),
+                (false, (min - 1.0).to_string()),
+                (false, (max + 1.0).to_string()),
+                (false, "nan".into()),
+            ];
+            if let Some(least) = gap_below {
+                t.push((true, least.to_string()));
+                t.push((false, (least / 2.0).to_string()));
+            }
+            t
+        }
+    }
+}
+
+/// Every key of the table takes its min and max (or every name) from a file and from
+/// `--set`, to the same value, and refuses min − 1 and max + 1 with the same words.
+#[test]
+fn every_param_reads_the_same_from_a_file_and_from_set() {
+    for p in PARAMS {
+        for (accepted, text) in trials(p) {
+            let file = param_in_file(p.key, &text);
+            let set = param_in_set(p.key, &text);
+            match (&file, &set) {
+                (Ok(a), Ok(b)) => {
+                    assert!(accepted, "{} = {text} was accepted", p.key);
+                    assert_eq!((p.get)(a), (p.get)(b), "{} = {text}", p.key);
+                    let shown = (p.get)(a).map(|v| p.show(v));
+                    assert_eq!(shown.as_deref(), Some(text.as_str()), "{} = {text}", p.key);
+                }
+                (Err(a), Err(b)) => {
+                    assert!(!accepted, "{} = {text}: {a}", p.key);
+                    assert_eq!(a, b, "{} = {text}", p.key);
+                    assert!(a.contains(p.key), "{a}");
+                }
+                _ => panic!("{} = {text}: file {file:?}, --set {set:?}", p.key),
+            }
+        }
+    }
+}
+
+/// `--set` takes choices without quotes too, and names unknown keys with a suggestion.
+#[test]
+fn set_takes_bare_names_and_suggests_keys() {
+    assert_eq!(
+        param_in_set("framing", "json-header").unwrap().framing,
+        Framing::JsonHeader
+    );
+    assert_eq!(
+        param_in_set("link", "loopback").unwrap().link,
+        Link::Loopback
+    );
+    let e = param_in_set("framing", "json_header").unwrap_err();
+    assert!(e.contains("did you mean `json-header`?"), "{e}");
+    let ov = Overrides {
+        set: vec!["nagel=false".into()],
+        ..Default::default()
+    };
+    let e = ov.settings().unwrap_err().to_string();
+    assert!(
+        e.contains("unknown parameter `nagel` (did you mean `nagle`?)"),
+        "{e}"
+    );
+}
+
+/// `--seed` (a u64 on the command line) takes exactly the file's range, with its words.
+#[test]
+fn seed_flag_range_is_the_files() {
+    let s = scenario::find_builtin("04").unwrap();
+    let max = i64::MAX as u64;
+    let flag = |seed| {
+        Overrides {
+            seed: Some(seed),
+            ..Default::default()
+        }
+        .resolve(&s)
+    };
+    assert_eq!(flag(max).unwrap().seed, max);
+    assert_eq!(param_in_file("seed", &max.to_string()).unwrap().seed, max);
+    for bad in [max + 1, u64::MAX] {
+        let e = flag(bad).unwrap_err().to_string();
+        let file = param_in_file("seed", &bad.to_string()).unwrap_err();
+        assert_eq!(e, format!("--seed {bad}: {file}"));
+    }
+    let e = Overrides {
+        mss: Some(0),
+        ..Default::default()
+    }
+    .resolve(&s)
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        format!("--mss 0: {}", param_in_file("mss", "0").unwrap_err())
+    );
+}
+
+fn scenario_with(params: &str) -> Scenario {
+    let file = format!("[meta]\ntitle = \"t\"\n[params]\n{params}\n[[client]]\nclose = true\n");
+    parse(&file, "t.toml").unwrap()
+}
+
+/// The link's defaults apply unless a value is given explicitly, wherever it was given.
+#[test]
+fn explicit_params_win_over_the_link() {
+    let loopback = scenario_with("link = \"loopback\"");
+    assert_eq!(loopback.params.mss, 65483);
+    assert_eq!(loopback.settings.keys().collect::<Vec<_>>(), ["link"]);
+    let with = |ov: Overrides, s: &Scenario| ov.resolve(s).unwrap();
+    let mss = |n| Overrides {
+        mss: Some(n),
+        ..Default::default()
+    };
+    assert_eq!(with(mss(1000), &loopback).mss, 1000);
+    let three = scenario_with("mss = 3");
+    let on_loopback = Overrides {
+        link: Some(Link::Loopback),
+        ..Default::default()
+    };
+    let p = with(on_loopback.clone(), &three);
+    assert_eq!((p.mss, p.link, p.bandwidth_mbps), (3, Link::Loopback, 0.0));
+    let by_set = Overrides {
+        set: vec!["link=loopback".into()],
+        ..Default::default()
+    };
+    assert_eq!(with(by_set, &three).mss, 3);
+    assert_eq!(with(on_loopback, &scenario_with("seed = 2")).mss, 65483);
+    // The stack sets delayed_ack_ms unless it is given.
+    let windows = scenario_with("stack = \"windows\"");
+    assert_eq!(windows.params.delayed_ack_ms, 200.0);
+    let ack = scenario_with("stack = \"windows\"\ndelayed_ack_ms = 5");
+    assert_eq!(ack.params.delayed_ack_ms, 5.0);
+    let linux = Overrides {
+        stack: Some(Stack::Linux),
+        ..Default::default()
+    };
+    assert_eq!(with(linux, &windows).delayed_ack_ms, 40.0);
+}
+
+/// `--both`: the model runs on loopback unless the scenario or the user chose a link.
+#[test]
+fn beside_real_runs_use_loopback_unless_a_link_was_chosen() {
+    let plain = scenario::find_builtin("04").unwrap();
+    let none = Overrides::default();
+    let p = none.resolve_beside_real(&plain).unwrap();
+    assert_eq!((p.link, p.mss), (Link::Loopback, 65483));
+    let lan = scenario_with("link = \"lan\"");
+    assert_eq!(none.resolve_beside_real(&lan).unwrap().link, Link::Lan);
+    let chosen = Overrides {
+        link: Some(Link::Lan),
+        ..Default::default()
+    };
+    assert_eq!(chosen.resolve_beside_real(&plain).unwrap().mss, 1460);
+    let mss = scenario_with("mss = 536");
+    let p = none.resolve_beside_real(&mss).unwrap();
+    assert_eq!((p.link, p.mss), (Link::Loopback, 536));
+}
 
 const SEEDS: &[&str] = &[
     TWO_SMALL_SENDS,

@@ -5,8 +5,118 @@
 use egui::{Key, RichText};
 
 use super::{Cmd, Mode, StickyApp, View, i18n};
-use crate::params::{DecoderKind, Framing, HeaderWrites, Params, Transport};
+use crate::params::table::{self, Kind, Value};
+use crate::params::{Params, Settings, Transport};
 use crate::scenario::Lang;
+
+/// The parameters panel's rows: a key of the parameter table and its label.
+const PANEL: &[(&str, i18n::T)] = &[
+    ("header_writes", i18n::HEADER_WRITES),
+    ("decoder", i18n::DECODER),
+    ("mss", i18n::MSS),
+    ("recv_size", i18n::RECV_SIZE),
+    ("recv_delay_ms", i18n::RECV_DELAY),
+    ("seed", i18n::SEED),
+];
+
+/// Where an optional value starts when it is switched on.
+fn first_value(key: &str) -> Value {
+    match key {
+        "recv_size" => Value::Uint(1024),
+        "recv_delay_ms" => Value::Number(50.0),
+        _ => Value::Uint(1),
+    }
+}
+
+/// One parameter's widget, from its row of the table: its names as toggles, a checkbox,
+/// or a number dragged within its range; an optional value gets a checkbox that sets it.
+/// `label` names a checkbox (a bool, or an optional value's switch). The row's doc line
+/// is the hover text.
+fn param_widget(ui: &mut egui::Ui, key: &str, label: Option<&str>, p: &mut Params, lang: Lang) {
+    let Some(row) = table::param(key) else {
+        return;
+    };
+    let hover = match lang {
+        Lang::En => row.en,
+        Lang::Zh => row.zh,
+    };
+    let current = (row.get)(p);
+    let mut new = current;
+    if row.optional() {
+        let mut on = current.is_some();
+        ui.checkbox(&mut on, label.unwrap_or(""))
+            .on_hover_text(hover);
+        new = match (on, current) {
+            (false, _) => None,
+            (true, Some(v)) => Some(v),
+            (true, None) => Some(first_value(key)),
+        };
+    }
+    ui.add_enabled_ui(new.is_some() || !row.optional(), |ui| match row.kind {
+        Kind::Choice(names) => {
+            for (i, name) in names.iter().enumerate() {
+                let on = current == Some(Value::Choice(i));
+                if ui
+                    .selectable_label(on, *name)
+                    .on_hover_text(hover)
+                    .clicked()
+                {
+                    new = Some(Value::Choice(i));
+                }
+            }
+        }
+        Kind::Bool => {
+            let mut b = current == Some(Value::Bool(true));
+            if ui
+                .checkbox(&mut b, label.unwrap_or(row.key))
+                .on_hover_text(hover)
+                .changed()
+            {
+                new = Some(Value::Bool(b));
+            }
+        }
+        Kind::Uint { min, max } => {
+            let mut n = match new.unwrap_or(first_value(key)) {
+                Value::Uint(n) => n,
+                _ => min,
+            };
+            let drag = egui::DragValue::new(&mut n).range(min..=max).speed(4.0);
+            if ui.add(drag).on_hover_text(hover).changed() || new.is_some() {
+                // The range is applied through f64: clamp again as a whole number.
+                new = new.map(|_| Value::Uint(n.clamp(min, max)));
+            }
+        }
+        Kind::Number { min, max, .. } => {
+            let mut x = match new.unwrap_or(first_value(key)) {
+                Value::Number(x) => x,
+                _ => min,
+            };
+            let speed = ((max - min) / 60_000.0).clamp(0.001, 1.0);
+            let drag = egui::DragValue::new(&mut x).range(min..=max).speed(speed);
+            if ui.add(drag).on_hover_text(hover).changed() || new.is_some() {
+                new = new.map(|_| Value::Number(x));
+            }
+        }
+    });
+    if new != current {
+        match new.map(|v| row.check(v)) {
+            Some(Ok(v)) => (row.set)(p, v),
+            Some(Err(_)) => {}
+            None => (row.clear)(p),
+        }
+    }
+}
+
+/// New parameters from the widgets. When the link or the stack changed, the values they
+/// set follow them, except those set explicitly: by the scenario file, or changed in the
+/// window away from their old link's or stack's default.
+fn relinked(app: &StickyApp, new: Params) -> Params {
+    let old = &app.playback.params;
+    if (new.link, new.stack) == (old.link, old.stack) {
+        return new;
+    }
+    Settings::relink(old, app.scenario().settings.keys(), new.stack, new.link)
+}
 
 /// Space play/pause, → step, ← back, Home reset, End to the end.
 pub fn keyboard(ui: &egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
@@ -52,15 +162,23 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         let mut p = app.playback.params.clone();
         let tcp = p.transport == Transport::Tcp;
         ui.add_enabled_ui(tcp, |ui| {
-            ui.selectable_value(&mut p.framing, Framing::Raw, "raw");
-            ui.selectable_value(&mut p.framing, Framing::LengthPrefix, "length-prefix");
-            ui.selectable_value(&mut p.framing, Framing::JsonHeader, "json-header");
+            param_widget(ui, "framing", None, &mut p, lang);
             ui.separator();
-            ui.checkbox(&mut p.nagle, i18n::NAGLE.get(lang));
-            ui.checkbox(&mut p.delayed_ack, i18n::DELAYED_ACK.get(lang));
+            param_widget(ui, "nagle", Some(i18n::NAGLE.get(lang)), &mut p, lang);
+            param_widget(
+                ui,
+                "delayed_ack",
+                Some(i18n::DELAYED_ACK.get(lang)),
+                &mut p,
+                lang,
+            );
         });
+        ui.separator();
+        param_widget(ui, "stack", None, &mut p, lang);
+        ui.separator();
+        param_widget(ui, "link", None, &mut p, lang);
         if p != app.playback.params {
-            cmds.push(Cmd::Params(p));
+            cmds.push(Cmd::Params(relinked(app, p)));
         }
         ui.separator();
         let mut view = app.view;
@@ -86,57 +204,16 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     ui.heading(i18n::PARAMETERS.get(lang));
     let mut p: Params = app.playback.params.clone();
     egui::Grid::new("params").num_columns(2).show(ui, |ui| {
-        ui.label(i18n::HEADER_WRITES.get(lang));
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut p.header_writes, HeaderWrites::Combined, "combined");
-            ui.selectable_value(&mut p.header_writes, HeaderWrites::Separate, "separate");
-        });
-        ui.end_row();
-        ui.label(i18n::DECODER.get(lang));
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut p.decoder, DecoderKind::Correct, "correct");
-            ui.selectable_value(&mut p.decoder, DecoderKind::Tutorial, "tutorial");
-        });
-        ui.end_row();
-        let l = ui.label(i18n::MSS.get(lang));
-        ui.add(egui::DragValue::new(&mut p.mss).range(1..=65495).speed(4.0))
-            .labelled_by(l.id);
-        ui.end_row();
-        let l = ui.label(i18n::RECV_SIZE.get(lang));
-        ui.horizontal(|ui| {
-            let mut on = p.recv_size.is_some();
-            ui.checkbox(&mut on, "").labelled_by(l.id);
-            let mut v = p.recv_size.unwrap_or(1024);
-            ui.add_enabled(
-                on,
-                egui::DragValue::new(&mut v).range(1..=1_048_576).speed(8.0),
-            )
-            .labelled_by(l.id);
-            p.recv_size = on.then_some(v);
-        });
-        ui.end_row();
-        let l = ui.label(i18n::RECV_DELAY.get(lang));
-        ui.horizontal(|ui| {
-            let mut on = p.recv_delay_ms.is_some();
-            ui.checkbox(&mut on, "").labelled_by(l.id);
-            let mut v = p.recv_delay_ms.unwrap_or(50.0);
-            ui.add_enabled(
-                on,
-                egui::DragValue::new(&mut v)
-                    .range(0.0..=10_000.0)
-                    .speed(1.0),
-            )
-            .labelled_by(l.id);
-            p.recv_delay_ms = on.then_some(v);
-        });
-        ui.end_row();
-        let l = ui.label(i18n::SEED.get(lang));
-        ui.add(egui::DragValue::new(&mut p.seed).range(0..=u32::MAX as u64))
-            .labelled_by(l.id);
-        ui.end_row();
+        for (key, label) in PANEL {
+            let l = ui.label(label.get(lang));
+            ui.horizontal(|ui| param_widget(ui, key, Some(""), &mut p, lang))
+                .response
+                .labelled_by(l.id);
+            ui.end_row();
+        }
     });
     if p != app.playback.params {
-        cmds.push(Cmd::Params(p));
+        cmds.push(Cmd::Params(relinked(app, p)));
     }
     if ui.button(i18n::RESET_PARAMS.get(lang)).clicked() {
         cmds.push(Cmd::ResetParams);

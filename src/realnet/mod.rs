@@ -306,11 +306,9 @@ pub fn start(
     })
 }
 
-fn enum_name<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// The framing's name, as files and the command line spell it.
+fn enum_name(framing: &Framing) -> String {
+    framing.name().to_string()
 }
 
 /// How long connection set-up may take on loopback.

@@ -1,13 +1,15 @@
-//! Scenario files: the TOML format teachers write (DESIGN.md, "Scenario files").
+//! Scenario files: the TOML format teachers write (docs/design.md, "Scenario files").
 //!
 //! The loader parses text it is given, with the file's name for error messages; it never
 //! touches the filesystem, so the built-in scenarios are embedded with `include_str!`.
 
 mod parse;
 
-pub use parse::{ScenarioError, limits, parse, parse_all, parse_bytes, parse_bytes_all};
+pub use parse::{
+    ScenarioError, limits, parse, parse_all, parse_bytes, parse_bytes_all, parse_setting,
+};
 
-use crate::params::Params;
+use crate::params::{Params, Settings};
 
 /// Text in both languages. A plain string in the file fills both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -76,15 +78,19 @@ pub struct Scenario {
     pub name: String,
     pub title: Text,
     pub summary: Option<Text>,
-    /// The scenario's parameters over the defaults.
+    /// The scenario's parameters, resolved: `settings.resolve()`.
     pub params: Params,
+    /// The parameters the file sets explicitly. They win over the link's and stack's
+    /// defaults, and overrides are resolved over them ([`Settings::over`]).
+    pub settings: Settings,
     pub client: Vec<Step>,
     pub server: Vec<Step>,
 }
 
 impl Scenario {
     /// A scenario built in code (tests, benchmarks): each action is one step, numbered
-    /// from line 1, without notes.
+    /// from line 1, without notes. The explicit settings are those of `params` that
+    /// differ from its link's and stack's defaults.
     pub fn from_actions(
         name: &str,
         params: Params,
@@ -105,6 +111,7 @@ impl Scenario {
             name: name.to_string(),
             title: Text::plain(name),
             summary: None,
+            settings: Settings::from_params(&params),
             params,
             client: steps(client),
             server: steps(server),
@@ -201,65 +208,4 @@ pub fn find_builtin(key: &str) -> Option<Scenario> {
             || (number.is_some() && digits.parse::<u32>().ok() == number);
         hit.then(|| parse(text, file).expect("built-in scenario is valid"))
     })
-}
-
-/// Checks parameters set outside a file (command line, GUI) against the same bounds as
-/// scenario files. The message names the parameter and its valid range.
-pub fn validate_params(p: &Params) -> Result<(), String> {
-    use limits::*;
-    let uint = |name: &str, v: u64, min: u64, max: u64| {
-        if (min..=max).contains(&v) {
-            Ok(())
-        } else {
-            Err(format!("{name} = {v} is out of range: use {min} to {max}"))
-        }
-    };
-    let ms = |name: &str, v: f64| {
-        if v.is_finite() && (0.0..=MAX_MS).contains(&v) {
-            Ok(())
-        } else {
-            Err(format!(
-                "{name} = {v} is out of range: use 0 to {MAX_MS} ms"
-            ))
-        }
-    };
-    uint("mss", p.mss.into(), 1, MAX_MSS.into())?;
-    uint(
-        "send_buffer",
-        p.send_buffer.into(),
-        1,
-        MAX_SOCKET_BUFFER.into(),
-    )?;
-    uint(
-        "recv_buffer",
-        p.recv_buffer.into(),
-        1,
-        MAX_SOCKET_BUFFER.into(),
-    )?;
-    uint("max_frame", p.max_frame.into(), 1, MAX_FRAME_LIMIT.into())?;
-    uint(
-        "max_header",
-        p.max_header.into(),
-        1,
-        MAX_HEADER_LIMIT.into(),
-    )?;
-    if let Some(n) = p.recv_size {
-        uint("recv_size", n.into(), 1, MAX_BUFSIZE.into())?;
-    }
-    ms("latency_ms", p.latency_ms)?;
-    ms("jitter_ms", p.jitter_ms)?;
-    ms("delayed_ack_ms", p.delayed_ack_ms)?;
-    if let Some(d) = p.recv_delay_ms {
-        ms("recv_delay_ms", d)?;
-    }
-    let bw = p.bandwidth_mbps;
-    if !(bw == 0.0 || (MIN_BANDWIDTH_MBPS..=MAX_BANDWIDTH_MBPS).contains(&bw)) {
-        return Err(format!(
-            "bandwidth_mbps = {bw} is out of range: use 0 (unlimited) or {MIN_BANDWIDTH_MBPS} to {MAX_BANDWIDTH_MBPS}"
-        ));
-    }
-    if !(0.0..=1.0).contains(&p.loss) {
-        return Err(format!("loss = {} is out of range: use 0 to 1", p.loss));
-    }
-    Ok(())
 }

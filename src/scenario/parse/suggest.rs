@@ -96,12 +96,14 @@ fn is_subsequence(short: &str, long: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::closest;
-
-    // The keys a `[[client]]` / `[[server]]` entry may have.
-    const KEYS: &[&str] = super::super::ENTRY_KEYS;
+    use crate::scenario::parse::keys::Place;
 
     #[test]
     fn typos() {
+        // The keys a `[[client]]` / `[[server]]` entry may have.
+        let keys = Place::Entry.keys();
+        #[allow(non_snake_case)]
+        let KEYS = keys.as_slice();
         assert_eq!(closest("sned", KEYS), Some("send"));
         assert_eq!(closest("send_mesage", KEYS), Some("send_message"));
         assert_eq!(closest("sendMessage", KEYS), Some("send_message"));

@@ -1,0 +1,305 @@
+//! The programs: `[[client]]` / `[[server]]` steps, each one action with an optional
+//! `note` and `repeat`, checked against the per-program limits before anything is built.
+//!
+//! Adding an action: a row in [`ACTIONS`], an arm in [`Parser::action`], its
+//! [`ActionSpec`] variant and the [`Action`] it builds.
+
+use toml::de::{DeTable, DeValue};
+
+use super::data::DataSpec;
+use super::keys::Place;
+use super::values::describe;
+use super::words::{count_words, join_and};
+use super::{Parser, Val, sorted};
+use crate::params::limits::*;
+use crate::scenario::{Action, Step, Text};
+
+/// Every action a step can do: its key, and how the "give it one of" list writes it.
+const ACTIONS: &[(&str, &str)] = &[
+    ("send", "`send`"),
+    ("sendall", "`sendall`"),
+    ("send_message", "`send_message`"),
+    ("recv", "`recv`"),
+    ("recv_message", "`recv_message`"),
+    ("sleep_ms", "`sleep_ms`"),
+    ("close", "`close = true`"),
+];
+
+pub(super) fn action_keys() -> impl Iterator<Item = &'static str> {
+    ACTIONS.iter().map(|(k, _)| *k)
+}
+
+/// "`send`, `sendall`, … or `close = true`".
+fn action_list() -> String {
+    let shown: Vec<&str> = ACTIONS.iter().map(|(_, s)| *s).collect();
+    match shown.split_last() {
+        Some((last, init)) if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        _ => shown.join(""),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+}
+
+pub(super) enum ActionSpec {
+    Send(DataSpec),
+    Sendall(DataSpec),
+    SendMessage(DataSpec),
+    Recv(u32),
+    RecvMessage(u32),
+    Sleep(f64),
+    Close,
+}
+
+impl ActionSpec {
+    fn data_len(&self) -> u64 {
+        match self {
+            ActionSpec::Send(d) | ActionSpec::Sendall(d) | ActionSpec::SendMessage(d) => d.len(),
+            _ => 0,
+        }
+    }
+    fn build(self) -> Action {
+        match self {
+            ActionSpec::Send(d) => Action::Send(d.bytes()),
+            ActionSpec::Sendall(d) => Action::Sendall(d.bytes()),
+            ActionSpec::SendMessage(d) => Action::SendMessage(d.bytes()),
+            ActionSpec::Recv(n) => Action::Recv(n),
+            ActionSpec::RecvMessage(n) => Action::RecvMessage(n),
+            ActionSpec::Sleep(ms) => Action::Sleep(ms),
+            ActionSpec::Close => Action::Close,
+        }
+    }
+}
+
+impl Parser<'_> {
+    // -- [[client]] / [[server]] ----------------------------------------------------------
+
+    pub(super) fn program(&mut self, side: Side, value: &Val<'_>) -> Vec<Step> {
+        let name = side.name();
+        let entries = match value.get_ref() {
+            DeValue::Array(a) => a,
+            DeValue::Table(_) => {
+                self.error(
+                    value.span().start,
+                    format!(
+                        "write `[[{name}]]` with two brackets: each `[[{name}]]` line starts one \
+                         step of the {name} program (`[{name}]` with one bracket makes a single table)"
+                    ),
+                );
+                return Vec::new();
+            }
+            other => {
+                self.error(
+                    value.span().start,
+                    format!(
+                        "`{name}` must be a list of steps, each started by a `[[{name}]]` line, \
+                         but here it is {}",
+                        describe(other)
+                    ),
+                );
+                return Vec::new();
+            }
+        };
+
+        let mut steps = Vec::new();
+        let mut actions: u64 = 0;
+        let mut data: u64 = 0;
+        let mut over_limit = false;
+        for entry in entries.iter() {
+            let DeValue::Table(table) = entry.get_ref() else {
+                self.error(
+                    entry.span().start,
+                    format!(
+                        "each {name} step must be a table of keys (a `[[{name}]]` line followed by \
+                         e.g. `send = \"hello\"`), but here it is {}",
+                        describe(entry.get_ref())
+                    ),
+                );
+                continue;
+            };
+            let header = entry.span().start;
+            let Some(parsed) = self.entry(side, table, header) else {
+                continue;
+            };
+            if over_limit {
+                continue;
+            }
+            let new_actions = actions.saturating_add(parsed.repeat);
+            let new_data =
+                data.saturating_add(parsed.action.data_len().saturating_mul(parsed.repeat));
+            if new_actions > MAX_ACTIONS_PER_PROGRAM {
+                over_limit = true;
+                self.error(
+                    parsed.repeat_at.unwrap_or(header),
+                    format!(
+                        "the {name} program would have {new_actions} actions once `repeat` is \
+                         expanded; a program may have at most {MAX_ACTIONS_PER_PROGRAM}"
+                    ),
+                );
+                continue;
+            }
+            if new_data > MAX_DATA_PER_PROGRAM {
+                over_limit = true;
+                let at = if parsed.repeat > 1 {
+                    parsed.repeat_at.unwrap_or(header)
+                } else {
+                    parsed.value_at
+                };
+                self.error(
+                    at,
+                    format!(
+                        "the {name} program would send {new_data} bytes of data in all (repeat \
+                         included); a program may send at most {MAX_DATA_PER_PROGRAM} bytes (64 MiB)"
+                    ),
+                );
+                continue;
+            }
+            actions = new_actions;
+            data = new_data;
+            if !self.errors.is_empty() {
+                // Build nothing once the file is known to be bad.
+                continue;
+            }
+            let line = self.line_of(header);
+            let action = parsed.action.build();
+            for _ in 1..parsed.repeat {
+                steps.push(Step {
+                    action: action.clone(),
+                    note: parsed.note.clone(),
+                    line,
+                });
+            }
+            steps.push(Step {
+                action,
+                note: parsed.note,
+                line,
+            });
+        }
+        steps
+    }
+
+    fn entry(&mut self, side: Side, table: &DeTable<'_>, header: usize) -> Option<ParsedEntry> {
+        let name = side.name();
+        let context = format!("in a [[{name}]] step");
+        let mut given: Vec<(&str, usize)> = Vec::new();
+        let mut note = None;
+        let mut repeat = 1;
+        let mut repeat_at = None;
+        let mut bad = false;
+        let mut unknown = false;
+        let mut action = None;
+        let mut value_at = header;
+
+        for (key, v) in sorted(table) {
+            let k = key.get_ref().as_ref();
+            match k {
+                "note" => note = self.text_value("note", v),
+                "repeat" => {
+                    repeat_at = Some(v.span().start);
+                    match self.uint("repeat", v, 1, MAX_REPEAT, "times") {
+                        Some(n) => repeat = n,
+                        None => bad = true,
+                    }
+                }
+                _ if action_keys().any(|a| a == k) => {
+                    given.push((k, key.span().start));
+                    if given.len() == 1 {
+                        value_at = v.span().start;
+                        action = self.action(k, v);
+                    }
+                }
+                other => {
+                    unknown = true;
+                    self.unknown_key(Place::Entry, other, key.span().start, &context);
+                }
+            }
+        }
+
+        match given.len() {
+            0 => {
+                if !unknown {
+                    self.error(
+                        header,
+                        format!(
+                            "this [[{name}]] step has no action: give it exactly one of {}",
+                            action_list()
+                        ),
+                    );
+                }
+                None
+            }
+            1 => {
+                let action = action?;
+                if bad {
+                    return None;
+                }
+                Some(ParsedEntry {
+                    action,
+                    note,
+                    repeat,
+                    repeat_at,
+                    value_at,
+                })
+            }
+            _ => {
+                let names: Vec<String> = given.iter().map(|(k, _)| format!("`{k}`")).collect();
+                self.error(
+                    given[1].1,
+                    format!(
+                        "this [[{name}]] step has {} actions ({}): each step does exactly one \
+                         thing, so start a new `[[{name}]]` line before `{}`",
+                        count_words(given.len()),
+                        join_and(&names),
+                        given[1].0
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn action(&mut self, key: &str, v: &Val<'_>) -> Option<ActionSpec> {
+        Some(match key {
+            "send" => ActionSpec::Send(self.data(key, v)?),
+            "sendall" => ActionSpec::Sendall(self.data(key, v)?),
+            "send_message" => ActionSpec::SendMessage(self.data(key, v)?),
+            "recv" => ActionSpec::Recv(self.uint(key, v, 1, MAX_BUFSIZE.into(), "bytes")? as u32),
+            "recv_message" => {
+                ActionSpec::RecvMessage(self.uint(key, v, 1, MAX_BUFSIZE.into(), "bytes")? as u32)
+            }
+            "sleep_ms" => ActionSpec::Sleep(self.number(key, v, 0.0, MAX_MS, "ms")?),
+            "close" => match self.boolean(key, v)? {
+                true => ActionSpec::Close,
+                false => {
+                    self.error(
+                        v.span().start,
+                        "`close = false` does nothing: write `close = true` to close the \
+                         connection, or remove this step",
+                    );
+                    return None;
+                }
+            },
+            _ => return None,
+        })
+    }
+}
+
+struct ParsedEntry {
+    action: ActionSpec,
+    note: Option<Text>,
+    repeat: u64,
+    repeat_at: Option<usize>,
+    value_at: usize,
+}
