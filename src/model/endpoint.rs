@@ -5,7 +5,8 @@
 use rand::RngExt;
 
 use super::tcp::{self, AckVerdict, AfterRead, Pushed, RcvMss, SendVerdict};
-use super::{Pending, Sim, Stack};
+use super::{Pending, Sim};
+use crate::params::Stack;
 use crate::params::{Params, Transport, ms_to_us};
 use crate::trace::{
     AckReason, Dir, DropReason, EventKind, Micros, PyExc, Received, SegHeader, Side,
@@ -108,11 +109,11 @@ pub(super) struct TcpState {
 impl TcpState {
     pub(super) fn new(params: &Params, stack: Stack) -> TcpState {
         let first_window = match stack {
-            Stack::Linux => tcp::syn_window(params.recv_buffer),
+            Stack::Linux => tcp::syn_window(params.recv_buffer, params.mss),
             Stack::Windows => params.recv_buffer,
         };
         TcpState {
-            peer_window: params.recv_buffer,
+            peer_window: first_window,
             peer_max_window: first_window,
             last_advertised: params.recv_buffer,
             ..TcpState::default()

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::params::{Framing, Params, Transport};
+use crate::params::{Framing, Params, Stack, Transport};
 use crate::scenario::Scenario;
 use crate::trace::{Chunk, Dir, Event, EventKind, Micros, Side, Span, Trace, TraceMode, spans_of};
 use endpoint::{Packet, TcpState};
@@ -61,14 +61,6 @@ pub fn run(scenario: &Scenario, params: &Params) -> Result<Trace, ModelError> {
     Ok(sim.into_trace())
 }
 
-/// Whose TCP the model follows. Stand-in until `params::Stack` lands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Stack {
-    #[default]
-    Linux,
-    Windows,
-}
-
 /// Something queued to happen at a time.
 #[derive(Clone, Debug)]
 enum Pending {
@@ -92,6 +84,7 @@ enum Pending {
 #[derive(Clone, Debug)]
 pub struct Sim {
     params: Params,
+    /// `params.stack`, at hand.
     stack: Stack,
     now: Micros,
     seq: u64,
@@ -124,15 +117,7 @@ fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
 impl Sim {
     /// Sets up a run: both programs start at t = 0 on an established connection.
     pub fn new(scenario: &Scenario, params: &Params) -> Result<Sim, ModelError> {
-        Sim::with_stack(scenario, params, Stack::Linux)
-    }
-
-    /// Stand-in for `params.stack`.
-    pub fn with_stack(
-        scenario: &Scenario,
-        params: &Params,
-        stack: Stack,
-    ) -> Result<Sim, ModelError> {
+        let stack = params.stack;
         if params.transport == Transport::Udp && params.framing != Framing::Raw {
             let name = serde_json::to_value(params.framing)
                 .ok()

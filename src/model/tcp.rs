@@ -91,10 +91,16 @@ pub fn linux_send_mss(mss: u32, peer_max_window: u32) -> u32 {
     }
 }
 
-/// The window in a SYN is not scaled: the most a peer can have seen before the first
-/// ACK after the handshake (`tcp_select_initial_window`).
-pub fn syn_window(recv_buffer: u32) -> u32 {
-    recv_buffer.min(65535)
+/// The window in a SYN (`tcp_select_initial_window`): not scaled, so at most 65535,
+/// and rounded down to whole segments: 64240 on a LAN, 65483 on loopback. It is the
+/// largest window the peer has seen until the first ACK after the handshake.
+pub fn syn_window(recv_buffer: u32, mss: u32) -> u32 {
+    let space = recv_buffer.min(65535);
+    if mss > 0 && space > mss {
+        space / mss * mss
+    } else {
+        space
+    }
 }
 
 /// What the receiver does about bytes (or a FIN) it has not acknowledged yet.
@@ -434,8 +440,10 @@ mod tests {
         assert_eq!(linux_send_mss(1460, 65535), 1460);
         // A tiny window (≤ 536) bounds the segment by the whole window.
         assert_eq!(linux_send_mss(1460, 500), 500);
-        assert_eq!(syn_window(131072), 65535);
-        assert_eq!(syn_window(4096), 4096);
+        assert_eq!(syn_window(131072, 65483), 65483);
+        assert_eq!(syn_window(131072, 1460), 64240);
+        assert_eq!(syn_window(4096, 1460), 2920);
+        assert_eq!(syn_window(1000, 1460), 1000);
     }
 
     // ---- Tests for flow control -------------------------------------------------------

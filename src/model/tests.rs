@@ -2,7 +2,7 @@
 //! with only the parameters that matter.
 
 use super::*;
-use crate::params::{Framing, Params, Transport, ms_to_us};
+use crate::params::{Framing, Params, Stack, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario};
 use crate::trace::EventKind as K;
 use crate::trace::{AckReason, Call, DropReason, EventKind, Micros, Part, SegHeader, Side};
@@ -23,7 +23,11 @@ fn run(client: Vec<Action>, server: Vec<Action>) -> Trace {
 
 /// A run on the Windows stack (`docs/design.md` "Windows stack"): the textbook rules.
 fn run_windows(client: Vec<Action>, server: Vec<Action>, params: Params) -> Trace {
-    let mut sim = Sim::with_stack(&scenario(client, server), &params, Stack::Windows).unwrap();
+    let params = Params {
+        stack: Stack::Windows,
+        ..params
+    };
+    let mut sim = Sim::new(&scenario(client, server), &params).unwrap();
     sim.run_until_idle(100_000).expect("finishes");
     sim.into_trace()
 }

@@ -108,18 +108,30 @@ pub(crate) fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// TCP_NODELAY, TCP_MAXSEG, SO_SNDBUF and SO_RCVBUF from the run's parameters. Returns
-/// what a person should know about settings the kernel would not take as they are.
+/// The largest TCP_MAXSEG Linux accepts (`MAX_TCP_WINDOW`, 32767).
+pub const KERNEL_MAX_MSS: u32 = 32_767;
+
+/// TCP_NODELAY, TCP_MAXSEG, SO_SNDBUF and SO_RCVBUF from the run's parameters. The
+/// kernel's own values stay where the parameters are the defaults of their link: the
+/// LAN's MSS (1460) and loopback's MSS and buffers are what 127.0.0.1 does anyway, and
+/// setting a buffer turns the kernel's autotuning off. Returns what a person should
+/// know about settings the kernel would not take as they are.
 pub(crate) fn apply_tcp_params(sock: &Socket, p: &Params) -> io::Result<Vec<String>> {
+    use crate::params::{Link, table};
     let mut notes = Vec::new();
     sock.set_tcp_nodelay(!p.nagle)?;
-    sock.set_send_buffer_size(p.send_buffer as usize)?;
-    sock.set_recv_buffer_size(p.recv_buffer as usize)?;
-    if p.mss != DEFAULT_MSS {
-        let mss = p.mss.max(KERNEL_MIN_MSS);
+    let loopback = p.link == Link::Loopback;
+    if !(loopback && p.send_buffer == table::LOOPBACK_SEND_BUFFER) {
+        sock.set_send_buffer_size(p.send_buffer as usize)?;
+    }
+    if !(loopback && p.recv_buffer == table::LOOPBACK_RECV_BUFFER) {
+        sock.set_recv_buffer_size(p.recv_buffer as usize)?;
+    }
+    if p.mss != DEFAULT_MSS && p.mss != table::LOOPBACK_MSS {
+        let mss = p.mss.clamp(KERNEL_MIN_MSS, KERNEL_MAX_MSS);
         if mss != p.mss {
             notes.push(format!(
-                "mss {} is below the smallest TCP_MAXSEG Linux accepts ({KERNEL_MIN_MSS}); set {KERNEL_MIN_MSS}",
+                "mss {} is outside what TCP_MAXSEG on Linux accepts ({KERNEL_MIN_MSS} to {KERNEL_MAX_MSS}); set {mss}",
                 p.mss
             ));
         }

@@ -22,6 +22,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("recv", "`recv`"),
     ("recv_message", "`recv_message`"),
     ("sleep_ms", "`sleep_ms`"),
+    ("settimeout", "`settimeout`"),
     ("close", "`close = true`"),
 ];
 
@@ -60,6 +61,7 @@ pub(super) enum ActionSpec {
     Recv(u32),
     RecvMessage(u32),
     Sleep(f64),
+    SetTimeout(f64),
     Close,
 }
 
@@ -78,6 +80,7 @@ impl ActionSpec {
             ActionSpec::Recv(n) => Action::Recv(n),
             ActionSpec::RecvMessage(n) => Action::RecvMessage(n),
             ActionSpec::Sleep(ms) => Action::Sleep(ms),
+            ActionSpec::SetTimeout(s) => Action::SetTimeout(s),
             ActionSpec::Close => Action::Close,
         }
     }
@@ -280,6 +283,10 @@ impl Parser<'_> {
                 ActionSpec::RecvMessage(self.uint(key, v, 1, MAX_BUFSIZE.into(), "bytes")? as u32)
             }
             "sleep_ms" => ActionSpec::Sleep(self.number(key, v, 0.0, MAX_MS, "ms")?),
+            // Python's `sock.settimeout(seconds)`; 0 makes the socket non-blocking.
+            "settimeout" => {
+                ActionSpec::SetTimeout(self.number(key, v, 0.0, MAX_MS / 1000.0, "s")?)
+            }
             "close" => match self.boolean(key, v)? {
                 true => ActionSpec::Close,
                 false => {
