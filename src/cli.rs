@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::analysis::{self, Report};
+use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
 use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Params, Settings, Stack};
@@ -337,36 +337,21 @@ fn on_off(b: bool) -> &'static str {
 
 /// A table of every metric: total and per direction.
 pub fn render_metrics(report: &Report) -> String {
-    let rows = metric_rows(report);
     let mut out = format!(
         "{:<20} {:>12} {:>18} {:>18}\n",
         "metric", "total", "client→server", "server→client"
     );
-    for (name, total, c2s, s2c) in rows {
-        let _ = writeln!(out, "{name:<20} {total:>12} {c2s:>18} {s2c:>18}");
+    for f in Metrics::fields() {
+        let _ = writeln!(
+            out,
+            "{:<20} {:>12} {:>18} {:>18}",
+            f.name,
+            f.value(&report.summary),
+            f.value(report.direction(Dir::ClientToServer)),
+            f.value(report.direction(Dir::ServerToClient))
+        );
     }
     out
-}
-
-/// (name, total, client→server, server→client) as display strings, in docs/design.md order.
-pub fn metric_rows(report: &Report) -> Vec<(String, String, String, String)> {
-    let obj = |m| serde_json::to_value(m).unwrap_or_default();
-    let (total, c2s, s2c) = (
-        obj(&report.summary),
-        obj(report.direction(Dir::ClientToServer)),
-        obj(report.direction(Dir::ServerToClient)),
-    );
-    let show = |v: &serde_json::Value| match v.as_f64() {
-        Some(f) if v.is_f64() => format!("{f:.3}"),
-        _ => v.to_string(),
-    };
-    let Some(fields) = total.as_object() else {
-        return Vec::new();
-    };
-    fields
-        .iter()
-        .map(|(k, v)| (k.clone(), show(v), show(&c2s[k]), show(&s2c[k])))
-        .collect()
 }
 
 /// The `--json` report (the exact shape).
@@ -468,15 +453,22 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
 
 /// Every metric for both runs: totals, then each direction.
 pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
-    let (a, b) = (metric_rows(sim), metric_rows(real));
     let mut out = format!(
         "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}\n",
         "metric", "sim", "real", "sim c→s", "real c→s", "sim s→c", "real s→c"
     );
-    for ((name, st, sc, ss), (_, rt, rc, rs)) in a.into_iter().zip(b) {
+    let (c2s, s2c) = (Dir::ClientToServer, Dir::ServerToClient);
+    for f in Metrics::fields() {
         let _ = writeln!(
             out,
-            "{name:<20} {st:>11} {rt:>11}   {sc:>11} {rc:>11}   {ss:>11} {rs:>11}"
+            "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}",
+            f.name,
+            f.value(&sim.summary),
+            f.value(&real.summary),
+            f.value(sim.direction(c2s)),
+            f.value(real.direction(c2s)),
+            f.value(sim.direction(s2c)),
+            f.value(real.direction(s2c))
         );
     }
     out

@@ -119,11 +119,7 @@ impl Sim {
     pub fn new(scenario: &Scenario, params: &Params) -> Result<Sim, ModelError> {
         let stack = params.stack;
         if params.transport == Transport::Udp && params.framing != Framing::Raw {
-            let name = serde_json::to_value(params.framing)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            return Err(ModelError::FramingOnUdp(name));
+            return Err(ModelError::FramingOnUdp(params.framing.name().to_string()));
         }
         let tcp = TcpState::new(params, stack);
         let mut sim = Sim {
