@@ -12,11 +12,21 @@
 //! path, the wire), [`view`] is what the GUI reads of the state, [`tcp`] holds the TCP
 //! rules as pure functions, and [`Replay`] steps a finished run back and forth.
 //!
+//! Two stacks (`params.stack`): `linux`, the kernel's rules read from its source and
+//! checked on loopback ([`tcp`] cites the functions: Nagle with Minshall's change,
+//! quick-ACK, ping-pong mode, ACK on read, the 40 ms delayed-ACK minimum, RST on close
+//! with unread data), and `windows`, the textbook rules exactly as `docs/design.md`
+//! gives them (RFC 896 Nagle, an ACK for every second segment, a 200 ms timer).
+//!
 //! Simplifications (also in `docs/model-vs-real.md`): the connection exists at t = 0 (no
-//! handshake); no loss on TCP, so no retransmission, no congestion control, no SACK; no
-//! persist timer (a zero window reopens only through the receiver's window update); no
-//! RST (data sent to a program that has stopped still lands in its receive buffer); no
-//! quick-ACK mode and no autocorking; sequence numbers start at 0 and count stream bytes.
+//! handshake); no loss on TCP, so no retransmission (nor tail-loss probes), no
+//! congestion control, no SACK; no persist timer (a zero window reopens only through the
+//! receiver's window update); the receive window is the free space of `recv_buffer`
+//! (no autotuning, no truesize overhead, no receiver-side silly-window rounding), and
+//! the send buffer counts payload bytes only, so short counts and window sizes differ
+//! from the kernel's; no autocorking and no TSO; the delayed-ACK timer fires exactly
+//! (the kernel rounds it up to a 4 ms tick); on the Windows stack no reset on close;
+//! sequence numbers start at 0 and count stream bytes.
 
 mod endpoint;
 pub mod program;
