@@ -265,7 +265,7 @@ fn compare_linux_and_windows_on_separate_writes() {
     click(&mut h, "Compare");
     click(&mut h, "Linux | Windows");
     // The same program: Linux's 40 ms delayed ACK against Windows' 200 ms.
-    h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 50.0 ms");
+    h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 53.0 ms");
     h.get_by_label_contains(
         "Windows verdict: 6 of 6 messages intact; Nagle held data up to 210.0 ms",
     );

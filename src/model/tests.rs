@@ -920,8 +920,19 @@ fn linux_separate_writes_stall_from_the_second_round_on() {
     };
     let (c, s) = separate_write_rounds(3);
     let t = run_with(c.clone(), s.clone(), p.clone());
-    assert_eq!(holds_ms(&t, Side::Client), vec![0, 40, 40]);
-    assert_eq!(holds_ms(&t, Side::Server), vec![0, 40, 40]);
+    // 40 ms, on the next-but-one 4 ms tick: 40 to 44 ms.
+    let stalled = |h: Vec<u64>| h[0] == 0 && h[1..].iter().all(|ms| (40..=44).contains(ms));
+    assert!(
+        stalled(holds_ms(&t, Side::Client)),
+        "{:?}",
+        holds_ms(&t, Side::Client)
+    );
+    assert!(
+        stalled(holds_ms(&t, Side::Server)),
+        "{:?}",
+        holds_ms(&t, Side::Server)
+    );
+    assert_eq!(holds_ms(&t, Side::Server).len(), 3);
     // The Windows rules stall every round (with the same 40 ms timer here).
     let w = run_windows(c, s, p);
     assert_eq!(holds_ms(&w, Side::Client), vec![40, 40, 40]);
@@ -958,7 +969,12 @@ fn linux_a_side_that_replies_late_is_not_in_ping_pong() {
     let t = run_with(client, server, p);
     // The request's body never waits; the reply's body waits from the second round.
     assert_eq!(holds_ms(&t, Side::Client), vec![0, 0, 0, 0]);
-    assert_eq!(holds_ms(&t, Side::Server), vec![0, 40, 40, 40]);
+    let server = holds_ms(&t, Side::Server);
+    assert_eq!(server.len(), 4);
+    assert!(
+        server[0] == 0 && server[1..].iter().all(|ms| (40..=44).contains(ms)),
+        "{server:?}"
+    );
 }
 
 #[test]
@@ -984,7 +1000,7 @@ fn linux_a_fin_is_acked_late_by_an_open_side_and_at_once_by_a_closed_one() {
     let t = run(vec![Close], vec![Recv(10), Sleep(100.0)]);
     let fin = first_t(&t, Side::Server, |k| matches!(k, K::FinRx { .. }));
     let ack = first_t(&t, Side::Server, |k| matches!(k, K::AckTx { .. }));
-    assert_eq!(ack - fin, 40_000);
+    assert!((40_001..=44_000).contains(&(ack - fin)), "{}", ack - fin);
     // Both close at once: the second FIN carries the ACK of the first.
     let t = run(vec![Close], vec![Close]);
     assert_eq!(
