@@ -418,6 +418,32 @@ pub fn describe(event: &Event) -> String {
     s
 }
 
+/// The exceptions that ended programs, for verdicts: `server raised
+/// ConnectionResetError (action 5)`. Empty when no call raised.
+pub fn raised(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Exception { line, exc } => Some(format!(
+                "{} raised {} (action {})",
+                e.side.name(),
+                exc.name(),
+                line + 1
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A verdict with the exceptions that ended programs after it.
+pub fn verdict_with_exceptions(verdict: &str, events: &[Event]) -> String {
+    let mut v = verdict.to_string();
+    for r in raised(events) {
+        let _ = write!(v, "; {r}");
+    }
+    v
+}
+
 /// `12.345 ms`
 pub fn ms(us: u64) -> String {
     format!("{}.{:03} ms", us / 1000, us % 1000)
@@ -680,5 +706,31 @@ mod tests {
             "{text}"
         );
         assert!(render_events(&events, &s, Lang::Zh).contains("┆ 中文reads"));
+    }
+
+    #[test]
+    fn a_verdict_names_the_exceptions_that_ended_programs() {
+        use crate::trace::PyExc;
+        let ev = |side, kind| Event {
+            t_us: 0,
+            side,
+            kind,
+            chunk: None,
+        };
+        let events = [
+            ev(Side::Client, EventKind::ProgramEnd),
+            ev(
+                Side::Server,
+                EventKind::Exception {
+                    line: 4,
+                    exc: PyExc::ConnectionReset,
+                },
+            ),
+        ];
+        assert_eq!(
+            verdict_with_exceptions("2 of 2 messages intact", &events),
+            "2 of 2 messages intact; server raised ConnectionResetError (action 5)"
+        );
+        assert_eq!(verdict_with_exceptions("ok", &events[..1]), "ok");
     }
 }

@@ -171,10 +171,10 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 
 fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(label);
-    let verdict = pb
-        .error
-        .clone()
-        .unwrap_or_else(|| i18n::verdict(&pb.report, lang));
+    let verdict = pb.error.clone().unwrap_or_else(|| {
+        let v = i18n::verdict(&pb.report, lang);
+        crate::timeline::verdict_with_exceptions(&v, &pb.trace.events)
+    });
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
     let text = format!("{label} verdict: {verdict}");
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));

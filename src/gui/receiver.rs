@@ -339,7 +339,8 @@ pub fn metrics(ui: &mut egui::Ui, app: &StickyApp) {
     let report = &app.playback.report;
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("{}:", i18n::VERDICT.get(lang))).strong());
-        let v = i18n::verdict(report, lang);
+        let events = &app.playback.trace.events;
+        let v = crate::timeline::verdict_with_exceptions(&i18n::verdict(report, lang), events);
         let resp = ui.label(RichText::new(&v).size(15.0));
         resp.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
