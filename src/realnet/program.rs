@@ -389,11 +389,14 @@ impl Program<'_> {
             }),
             Some(Conn::Udp(s)) => {
                 let s = Arc::clone(s);
-                b.retry(|| sock::recv_datagram(&s, buf), give_up)
-                    .map(|(kept, len, _)| {
-                        rec.udp_read(side, line, n, &buf[..kept], len);
-                        buf[..kept].to_vec()
-                    })
+                match self.timeout {
+                    None => b.retry(|| sock::recv_datagram(&s, buf), give_up),
+                    Some(_) => sock::recv_datagram_until(&s, buf, b, deadline),
+                }
+                .map(|(kept, len, _)| {
+                    rec.udp_read(side, line, n, &buf[..kept], len);
+                    buf[..kept].to_vec()
+                })
             }
             None => Err(Fail::Os(std::io::ErrorKind::NotConnected.into())),
         };
@@ -496,4 +499,75 @@ pub(super) fn os_error_text(e: &std::io::Error, what: &str, done: u64, wanted: u
         s.push_str(&format!(" after {done} bytes of the message"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::realnet::{RealOptions, run};
+    use crate::scenario::parse;
+    use crate::trace::{Call, EventKind, PyExc, Side, Trace};
+
+    fn both(text: &str) -> (Trace, Trace) {
+        let s = parse(text, "inline.toml").expect("valid scenario");
+        let real = run(&s, &s.params, &RealOptions::default()).expect("real run");
+        let sim = crate::model::run(&s, &s.params).expect("model run");
+        (real.trace, sim)
+    }
+
+    fn raised(t: &Trace, side: Side) -> Vec<(usize, PyExc, u64)> {
+        t.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Exception { line, exc } if e.side == side => Some((line, exc, e.t_us)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    // ---- Tests for settimeout on real sockets ------------------------------------------
+
+    #[test]
+    fn a_recv_with_a_timeout_raises_after_it_as_in_the_model() {
+        let (real, sim) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsettimeout = 0.2\n[[client]]\nrecv = 10\n\
+             [[server]]\nsleep_ms = 400\n",
+        );
+        let (r, m) = (raised(&real, Side::Client), raised(&sim, Side::Client));
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!((r[0].0, r[0].1), (m[0].0, m[0].1));
+        assert_eq!(m[0].1, PyExc::Timeout);
+        assert!(r[0].2 >= 200_000, "not before the timeout: {} µs", r[0].2);
+    }
+
+    #[test]
+    fn non_blocking_calls_raise_blocking_io_error_as_in_the_model() {
+        let (real, sim) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsettimeout = 0\n[[client]]\nrecv = 10\n\
+             [[server]]\nsleep_ms = 100\n",
+        );
+        assert_eq!(raised(&real, Side::Client)[0].1, PyExc::BlockingIo);
+        assert_eq!(raised(&sim, Side::Client)[0].1, PyExc::BlockingIo);
+    }
+
+    #[test]
+    fn a_blocking_send_returns_everything() {
+        let (real, _) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsend = { size = 300000 }\n[[client]]\nclose = true\n\
+             [[server]]\nsleep_ms = 100\n[[server]]\nrecv = 1000000\nrepeat = 400\n",
+        );
+        let ret = real.events.iter().find_map(|e| match e.kind {
+            EventKind::AppReturn {
+                call: Call::Send { .. },
+                ret,
+                ..
+            } => Some(ret),
+            _ => None,
+        });
+        assert_eq!(ret, Some(300_000));
+        let got: usize = crate::analysis::recv_results(&real)
+            .iter()
+            .map(|r| r.data.len())
+            .sum();
+        assert_eq!(got, 300_000);
+    }
 }

@@ -309,6 +309,43 @@ pub(crate) fn read_until(
     r
 }
 
+/// [`recv_datagram`] with the program's timeout, as [`read_until`] does it for TCP.
+pub(crate) fn recv_datagram_until(
+    s: &UdpSocket,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<(usize, usize, SocketAddr), Fail> {
+    let Some(deadline) = deadline else {
+        s.set_nonblocking(true).map_err(Fail::Os)?;
+        let r = recv_datagram(s, buf);
+        s.set_nonblocking(false).map_err(Fail::Os)?;
+        return match r {
+            Ok(v) => Ok(v),
+            Err(e) if is_timeout(&e) => Err(py_would_block()),
+            Err(e) => Err(Fail::Os(e)),
+        };
+    };
+    let r = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Err(py_timeout());
+        }
+        if b.stopped() {
+            break Err(Fail::Stopped);
+        }
+        let wait = left.min(POLL).max(Duration::from_micros(100));
+        s.set_read_timeout(Some(wait)).map_err(Fail::Os)?;
+        match recv_datagram(s, buf) {
+            Ok(v) => break Ok(v),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(Fail::Os(e)),
+        }
+    };
+    s.set_read_timeout(Some(POLL)).map_err(Fail::Os)?;
+    r
+}
+
 /// One `write` with the program's timeout, as Python does it (poll for room, then one
 /// non-blocking send): what fits as soon as anything fits, `socket.timeout` at
 /// `deadline`; with no deadline (`settimeout(0)`), what fits now or BlockingIOError.
