@@ -931,6 +931,26 @@ fn s12_separate_writes_stall_combined_or_nodelay_do_not() {
             );
         }
         assert_all_intact(&slow, &what);
+        // Linux: the first round is quick-ACKed (holds of one round trip); the next two
+        // rounds stall on the 40 ms delayed ACK, twice each. Windows stalls every round
+        // on its 200 ms timer.
+        let long_holds = |run: &Run, at_least_ms: u64| {
+            events(run, |e| matches!(e.kind, EventKind::NagleRelease { .. }))
+                .filter(|e| {
+                    matches!(e.kind, EventKind::NagleRelease { held_us }
+                        if held_us >= at_least_ms * 1000)
+                })
+                .count()
+        };
+        assert_eq!(long_holds(&slow, 40), 4, "{what}: 4 stalls, not 6");
+        assert_eq!(slow.report.summary.nagle_holds, 6, "{what}");
+        let windows = run_on("12", f, Stack::Windows);
+        assert_eq!(windows.trace.params.delayed_ack_ms, 200.0);
+        assert_eq!(
+            long_holds(&windows, 200),
+            6,
+            "{what} windows: every message"
+        );
 
         let combined = run(
             "12",

@@ -171,6 +171,8 @@ pub fn packet_label(p: &InFlight) -> String {
     let h = &p.hdr;
     if p.datagram {
         format!("datagram {} B", h.len)
+    } else if p.rst {
+        format!("RST seq={}", h.seq)
     } else if h.fin {
         format!("FIN seq={}", h.seq)
     } else if h.len == 0 {

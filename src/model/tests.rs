@@ -5,7 +5,7 @@ use super::*;
 use crate::params::{Framing, Params, Stack, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario};
 use crate::trace::EventKind as K;
-use crate::trace::{AckReason, Call, DropReason, EventKind, Micros, Part, SegHeader, Side};
+use crate::trace::{AckReason, Call, Dir, DropReason, EventKind, Micros, Part, SegHeader, Side};
 
 fn scenario(client: Vec<Action>, server: Vec<Action>) -> Scenario {
     Scenario::from_actions("test", Params::default(), client, server)
@@ -1181,4 +1181,21 @@ fn a_recv_with_a_timeout_raises_after_it() {
     let t = run(vec![SetTimeout(0.25), Recv(10)], vec![Send(b"hi".to_vec())]);
     assert!(exceptions(&t, Side::Client).is_empty());
     assert_eq!(recv_lens(&t, Side::Client), vec![2]);
+}
+
+#[test]
+fn a_reset_on_the_wire_is_shown_as_one() {
+    let s = scenario(
+        vec![Send(vec![1; 100]), Sleep(50.0)],
+        vec![Sleep(20.0), Close],
+    );
+    let mut sim = Sim::new(&s, &Params::default()).unwrap();
+    let mut seen = false;
+    while sim.step() {
+        if let Some(p) = sim.in_flight().into_iter().find(|p| p.rst) {
+            assert_eq!((p.dir, p.hdr.len), (Dir::ServerToClient, 0));
+            seen = true;
+        }
+    }
+    assert!(seen, "the server's RST travels to the client");
 }
