@@ -845,10 +845,7 @@ fn linux_three_writes_before_a_late_recv_all_arrive() {
         Send(b"c".to_vec()),
         Sleep(50.0),
     ];
-    let p = Params {
-        latency_ms: 0.01,
-        ..Params::default()
-    };
+    let p = lo();
     let t = run_with(client.clone(), vec![Sleep(12.0), Recv(1024)], p.clone());
     assert_eq!(recv_lens(&t, Side::Server), vec![3]);
     let w = run_windows(client, vec![Sleep(12.0), Recv(1024)], p);
@@ -862,10 +859,7 @@ fn linux_three_writes_before_a_late_recv_all_arrive() {
 #[test]
 fn linux_gives_sixteen_quick_acks_then_delays() {
     // fact 6: a reader that does not read; 1-byte segments 20 ms apart.
-    let p = Params {
-        latency_ms: 0.01,
-        ..Params::default()
-    };
+    let p = lo();
     let client: Vec<Action> = (0..20)
         .flat_map(|_| [Send(b"x".to_vec()), Sleep(20.0)])
         .collect();
@@ -886,8 +880,9 @@ fn linux_gives_sixteen_quick_acks_then_delays() {
 }
 
 /// Rounds of a request (4-byte header, 4-byte body written separately) and a reply
-/// written the same way: the tutorial's 方案一 on both sides.
-fn separate_write_rounds(rounds: usize) -> (Vec<Action>, Vec<Action>) {
+/// written the same way, `think_ms` after the request: the tutorial's 方案一 on both
+/// sides.
+fn separate_write_rounds(rounds: usize, think_ms: f64) -> (Vec<Action>, Vec<Action>) {
     let mut client = Vec::new();
     let mut server = Vec::new();
     for _ in 0..rounds {
@@ -897,12 +892,11 @@ fn separate_write_rounds(rounds: usize) -> (Vec<Action>, Vec<Action>) {
             Recv(4),
             Recv(4),
         ]);
-        server.extend([
-            Recv(4),
-            Recv(4),
-            Send(b"HDR2".to_vec()),
-            Send(b"BDY2".to_vec()),
-        ]);
+        server.extend([Recv(4), Recv(4)]);
+        if think_ms > 0.0 {
+            server.push(Sleep(think_ms));
+        }
+        server.extend([Send(b"HDR2".to_vec()), Send(b"BDY2".to_vec())]);
     }
     client.push(Close);
     // The server stays open: its close would push a held segment out.
@@ -914,11 +908,8 @@ fn separate_write_rounds(rounds: usize) -> (Vec<Action>, Vec<Action>) {
 fn linux_separate_writes_stall_from_the_second_round_on() {
     // fact 14: round 0 is fast (quick-ACK, ACK on read); then both sides are in
     // ping-pong mode and each body waits for the peer's 40 ms delayed ACK.
-    let p = Params {
-        latency_ms: 0.01,
-        ..Params::default()
-    };
-    let (c, s) = separate_write_rounds(3);
+    let p = lo();
+    let (c, s) = separate_write_rounds(3, 0.0);
     let t = run_with(c.clone(), s.clone(), p.clone());
     // 40 ms, on the next-but-one 4 ms tick: 40 to 44 ms.
     let stalled = |h: Vec<u64>| h[0] == 0 && h[1..].iter().all(|ms| (40..=44).contains(ms));
@@ -943,29 +934,8 @@ fn linux_separate_writes_stall_from_the_second_round_on() {
 fn linux_a_side_that_replies_late_is_not_in_ping_pong() {
     // fact 10, 60 ms think time: the server replies > 40 ms after receiving, so it
     // ACKs the request's header on read and only the reply's body stalls.
-    let p = Params {
-        latency_ms: 0.01,
-        ..Params::default()
-    };
-    let mut client = Vec::new();
-    let mut server = Vec::new();
-    for _ in 0..4 {
-        client.extend([
-            Send(b"HDR1".to_vec()),
-            Send(b"BDY1".to_vec()),
-            Recv(4),
-            Recv(4),
-        ]);
-        server.extend([
-            Recv(4),
-            Recv(4),
-            Sleep(60.0),
-            Send(b"HDR2".to_vec()),
-            Send(b"BDY2".to_vec()),
-        ]);
-    }
-    client.push(Close);
-    server.push(Sleep(100.0));
+    let p = lo();
+    let (client, server) = separate_write_rounds(4, 60.0);
     let t = run_with(client, server, p);
     // The request's body never waits; the reply's body waits from the second round.
     assert_eq!(holds_ms(&t, Side::Client), vec![0, 0, 0, 0]);
@@ -979,10 +949,7 @@ fn linux_a_side_that_replies_late_is_not_in_ping_pong() {
 
 #[test]
 fn linux_the_tail_of_a_large_write_is_not_held() {
-    let p = Params {
-        latency_ms: 0.01,
-        ..Params::default()
-    };
+    let p = lo();
     let t = run_with(
         vec![Sendall(vec![1; 1460 * 3 + 10]), Sleep(100.0)],
         vec![Recv(100_000)],

@@ -269,57 +269,21 @@ pub(crate) fn write_some(s: &mut TcpStream, data: &[u8], b: Bound<'_>) -> Result
     b.retry(|| s.write(data), || false)
 }
 
-/// One `read` with the program's timeout, as Python does it: wait for data until
+/// A receive with the program's timeout, as Python does it: wait for data until
 /// `deadline` (the socket's receive timeout is set to what is left), then
-/// `socket.timeout`; with no deadline (`settimeout(0)`), non-blocking: what is there,
-/// or BlockingIOError.
-pub(crate) fn read_until(
-    s: &mut TcpStream,
-    buf: &mut [u8],
+/// `socket.timeout`; with no deadline (`settimeout(0)`), non-blocking: what is there, or
+/// BlockingIOError. `set_timeout` and `set_nonblocking` reach the socket `op` reads.
+fn receive_until<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+    set_timeout: impl Fn(Option<Duration>) -> io::Result<()>,
+    set_nonblocking: impl Fn(bool) -> io::Result<()>,
     b: Bound<'_>,
     deadline: Option<Instant>,
-) -> Result<usize, Fail> {
+) -> Result<T, Fail> {
     let Some(deadline) = deadline else {
-        s.set_nonblocking(true).map_err(Fail::Os)?;
-        let r = s.read(buf);
-        s.set_nonblocking(false).map_err(Fail::Os)?;
-        return match r {
-            Ok(n) => Ok(n),
-            Err(e) if is_timeout(&e) => Err(py_would_block()),
-            Err(e) => Err(Fail::Os(e)),
-        };
-    };
-    let r = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break Err(py_timeout());
-        }
-        if b.stopped() {
-            break Err(Fail::Stopped);
-        }
-        let wait = left.min(POLL).max(Duration::from_micros(100));
-        s.set_read_timeout(Some(wait)).map_err(Fail::Os)?;
-        match s.read(buf) {
-            Ok(n) => break Ok(n),
-            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => break Err(Fail::Os(e)),
-        }
-    };
-    s.set_read_timeout(Some(POLL)).map_err(Fail::Os)?;
-    r
-}
-
-/// [`recv_datagram`] with the program's timeout, as [`read_until`] does it for TCP.
-pub(crate) fn recv_datagram_until(
-    s: &UdpSocket,
-    buf: &mut [u8],
-    b: Bound<'_>,
-    deadline: Option<Instant>,
-) -> Result<(usize, usize, SocketAddr), Fail> {
-    let Some(deadline) = deadline else {
-        s.set_nonblocking(true).map_err(Fail::Os)?;
-        let r = recv_datagram(s, buf);
-        s.set_nonblocking(false).map_err(Fail::Os)?;
+        set_nonblocking(true).map_err(Fail::Os)?;
+        let r = op();
+        set_nonblocking(false).map_err(Fail::Os)?;
         return match r {
             Ok(v) => Ok(v),
             Err(e) if is_timeout(&e) => Err(py_would_block()),
@@ -334,16 +298,48 @@ pub(crate) fn recv_datagram_until(
         if b.stopped() {
             break Err(Fail::Stopped);
         }
-        let wait = left.min(POLL).max(Duration::from_micros(100));
-        s.set_read_timeout(Some(wait)).map_err(Fail::Os)?;
-        match recv_datagram(s, buf) {
+        set_timeout(Some(left.min(POLL).max(Duration::from_micros(100)))).map_err(Fail::Os)?;
+        match op() {
             Ok(v) => break Ok(v),
             Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => break Err(Fail::Os(e)),
         }
     };
-    s.set_read_timeout(Some(POLL)).map_err(Fail::Os)?;
+    set_timeout(Some(POLL)).map_err(Fail::Os)?;
     r
+}
+
+/// One TCP `read` with the program's timeout ([`receive_until`]).
+pub(crate) fn read_until(
+    s: &mut TcpStream,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize, Fail> {
+    let control = s.try_clone().map_err(Fail::Os)?;
+    receive_until(
+        || s.read(buf),
+        |t| control.set_read_timeout(t),
+        |nb| control.set_nonblocking(nb),
+        b,
+        deadline,
+    )
+}
+
+/// [`recv_datagram`] with the program's timeout ([`receive_until`]).
+pub(crate) fn recv_datagram_until(
+    s: &UdpSocket,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<(usize, usize, SocketAddr), Fail> {
+    receive_until(
+        || recv_datagram(s, buf),
+        |t| s.set_read_timeout(t),
+        |nb| s.set_nonblocking(nb),
+        b,
+        deadline,
+    )
 }
 
 /// One `write` with the program's timeout, as Python does it (poll for room, then one
