@@ -307,3 +307,38 @@ struct ParsedEntry {
     repeat_at: Option<usize>,
     value_at: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Action, parse};
+
+    fn client(step: &str) -> Result<Vec<Action>, String> {
+        let text = format!("[meta]\ntitle = \"t\"\n[[client]]\n{step}\n");
+        parse(&text, "t.toml")
+            .map(|s| s.client.into_iter().map(|st| st.action).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    // ---- Tests for settimeout --------------------------------------------------------------
+
+    #[test]
+    fn settimeout_takes_seconds_and_zero_means_non_blocking() {
+        assert_eq!(
+            client("settimeout = 0.5"),
+            Ok(vec![Action::SetTimeout(0.5)])
+        );
+        assert_eq!(client("settimeout = 0"), Ok(vec![Action::SetTimeout(0.0)]));
+        assert_eq!(
+            client("settimeout = 60"),
+            Ok(vec![Action::SetTimeout(60.0)])
+        );
+    }
+
+    #[test]
+    fn a_bad_timeout_is_refused_with_its_range() {
+        for bad in ["settimeout = -1", "settimeout = 61", "settimeout = \"1\""] {
+            let e = client(bad).unwrap_err();
+            assert!(e.contains("settimeout") && e.contains("60"), "{bad}: {e}");
+        }
+    }
+}
