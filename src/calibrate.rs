@@ -32,19 +32,13 @@ pub const DURATION_MARGIN_US: Micros = 10_000;
 /// Real runs per case unless told otherwise.
 pub const DEFAULT_RUNS: usize = 3;
 
-/// The parameters of a case's model run and of its real runs, as `run --both` has them:
-/// the model on the Linux stack (the default) and the loopback link unless the case
-/// chose a link; the real runs keep the case's own parameters (realnet maps them to
-/// socket options and leaves the MSS to the kernel).
-///
-/// When realnet leaves loopback's MSS and buffers to the kernel (the arch-model
-/// branch), both should be the loopback parameters, `(p.clone(), p)`: then the real runs
-/// use the kernel's own buffers, which the loopback link describes.
+/// The parameters of a case's model run and of its real runs: the same for both, the
+/// Linux stack (the default) on the loopback link unless the case chose a link. On the
+/// loopback link realnet leaves the MSS and the socket buffers to the kernel, which is
+/// what the link's values describe.
 pub fn case_params(scenario: &Scenario) -> (Params, Params) {
-    (
-        scenario.settings.beside_real().resolve(),
-        scenario.params.clone(),
-    )
+    let p = scenario.settings.beside_real().resolve();
+    (p.clone(), p)
 }
 
 /// The exception that ended a program, as Python would name it.
@@ -247,8 +241,9 @@ fn exception_of(e: &Event) -> Option<(usize, Exc)> {
     match &e.kind {
         EventKind::NetError { line, error } => Some((*line, Exc::classify(error))),
         EventKind::DecodeError { line, error } => Some((*line, Exc::Decode(decode_name(error)))),
-        // An exception kind added later (the model's ConnectionResetError, a timeout):
-        // any `*error*` / `*exception*` event with an action index and a text.
+        EventKind::Exception { line, exc } => Some((*line, Exc::classify(exc.name()))),
+        // An exception kind added later: any `*error*` / `*exception*` event with an
+        // action index and a text.
         other => {
             let v = serde_json::to_value(other).ok()?;
             let kind = v.get("kind")?.as_str()?;

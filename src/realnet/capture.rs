@@ -12,8 +12,8 @@
 //!   timestamp of that copy (SO_TIMESTAMPNS);
 //! - sequence and ACK numbers become stream offsets (the SYNs give the initial
 //!   sequence numbers), windows are scaled by the SYNs' window-scale options;
-//! - the handshake (before the programs start) and resets are left out: the model has
-//!   no handshake, and no event kind for a reset yet;
+//! - a reset is `RstTx` at the side that sent it and `RstRx` at the other; the
+//!   handshake (before the programs start) is left out, as the model has none;
 //! - the kernel does not say why it sent a pure ACK; `AckTx::reason` is inferred: `Fin`
 //!   for the ACK of a FIN, `WindowUpdate` when only the window changed, `Timer` when
 //!   the oldest data it acknowledges arrived 20 ms or more before (the delayed-ACK timer
@@ -192,10 +192,19 @@ impl Converter {
         let t_us = (p.at_ns - self.t0_ns)
             .div_euclid(1000)
             .clamp(-1, i64::MAX as i128) as i64;
-        if t_us < 0 || p.flags & RST != 0 {
+        if t_us < 0 {
             return out;
         }
         let seq = u64::from(p.seq.wrapping_sub(isn).wrapping_sub(1));
+        if p.flags & RST != 0 {
+            let at = t_us as Micros;
+            out.push(if p.outgoing {
+                (side, at, EventKind::RstTx { seq })
+            } else {
+                (side.peer(), at, EventKind::RstRx { seq })
+            });
+            return out;
+        }
         let ack = if p.flags & ACK != 0 {
             u64::from(p.ack.wrapping_sub(peer_isn).wrapping_sub(1))
         } else {
@@ -791,8 +800,8 @@ mod tests {
         let ev = events(&conversation(), C, S, 1_000_000_000);
         let kinds: Vec<(Micros, Side, &EventKind)> =
             ev.iter().map(|e| (e.t_us, e.side, &e.kind)).collect();
-        // The handshake and the reset are left out; every other packet is two events.
-        assert_eq!(ev.len(), 2 * 6 + 2, "{kinds:#?}");
+        // The handshake is left out; every other packet is two events.
+        assert_eq!(ev.len(), 2 * 7 + 2, "{kinds:#?}");
         assert_eq!(
             json(&ev[0].kind),
             serde_json::json!({"kind": "segment_tx", "seq": 0, "len": 5, "ack": 0, "win": 65536, "fin": false})
@@ -839,6 +848,15 @@ mod tests {
                 win: 64512,
                 reason: AckReason::Fin
             }
+        );
+        // The server's reset, after its FIN's sequence number.
+        assert_eq!(
+            (ev[14].side, &ev[14].kind),
+            (Side::Server, &EventKind::RstTx { seq: 5 })
+        );
+        assert_eq!(
+            (ev[15].side, &ev[15].kind),
+            (Side::Client, &EventKind::RstRx { seq: 5 })
         );
         // Another connection's packets are not ours.
         assert!(events(&conversation(), C + 1, S, 1_000_000_000).is_empty());
