@@ -63,9 +63,12 @@ pub fn describe(e: &Event, lang: Lang) -> String {
         EventKind::AckTx { ack, win, reason } => {
             let why = match reason {
                 AckReason::Immediate => "立即确认",
-                AckReason::TwoMss => "未确认数据达 2×MSS",
+                AckReason::QuickAck => "快速确认模式",
+                AckReason::FullSegments => "未确认数据超过一个满报文段",
+                AckReason::TwoSegments => "第二个报文段",
                 AckReason::Timer => "延迟确认计时器到期",
                 AckReason::Fin => "确认 FIN",
+                AckReason::ReadEmptied => "读取清空了缓冲区",
                 AckReason::WindowUpdate => "窗口更新",
             };
             format!("发出 ACK ack={ack} win={win}（{why}）")
@@ -98,6 +101,10 @@ pub fn describe(e: &Event, lang: Lang) -> String {
             format!("  send() 只接受了 {wanted} 字节中的 {accepted} 字节；程序忽略了其余部分")
         }
         EventKind::NetError { error, .. } => format!("  网络错误：{error}"),
+        // Python's own exception text, as the program would print it.
+        EventKind::Exception { exc, .. } => format!("  抛出异常：{}", exc.text()),
+        EventKind::RstTx { seq } => format!("发出 RST seq={seq}（重置连接）"),
+        EventKind::RstRx { seq } => format!("收到 RST seq={seq}（连接被重置）"),
         EventKind::Slice { len } => format!("中继写出一片 len={len}"),
         EventKind::ProgramEnd => "程序结束".to_string(),
         #[allow(unreachable_patterns)]
@@ -257,6 +264,20 @@ fn sentence(e: &Event, lang: Lang) -> Option<String> {
                 format!("A {len} B datagram is cut to {kept} B at the {who}: the rest is lost.")
             } else {
                 format!("{who}收到的 {len} 字节数据报被截成 {kept} 字节：其余丢失。")
+            }
+        }
+        EventKind::Exception { exc, .. } => {
+            if en {
+                format!("The {who}'s call raised {}; the program stops.", exc.name())
+            } else {
+                format!("{who}的调用抛出 {}，程序停止。", exc.name())
+            }
+        }
+        EventKind::RstRx { .. } => {
+            if en {
+                format!("A reset (RST) arrives at the {who}: the connection is gone.")
+            } else {
+                format!("RST 到达{who}：连接已被重置。")
             }
         }
         EventKind::NetError { error, .. } => {

@@ -418,7 +418,10 @@ fn present_mode_shows_only_the_lesson_and_zooms() {
     // 12's lesson toggles stay in the bar while presenting (the framing becomes a list).
     let screen = h.ctx.content_rect();
     for label in ["Nagle", "delayed ACK", "Framing"] {
-        assert!(screen.contains_rect(h.get_by_label(label).rect()), "{label}");
+        assert!(
+            screen.contains_rect(h.get_by_label(label).rect()),
+            "{label}"
+        );
     }
     h.state_mut()
         .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
@@ -572,4 +575,16 @@ fn chinese_wraps_at_characters_not_words() {
     for row in &galley.rows {
         assert!(row.rect().width() <= 120.5, "{:?}", row.rect());
     }
+}
+
+#[test]
+fn compare_linux_and_windows_on_separate_writes() {
+    let mut h = harness("12-separate-header-writes");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "Linux | Windows");
+    // The same program: Linux's 40 ms delayed ACK against Windows' 200 ms.
+    h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 53.0 ms");
+    h.get_by_label_contains(
+        "Windows verdict: 6 of 6 messages intact; Nagle held data up to 210.0 ms",
+    );
 }

@@ -275,9 +275,11 @@ pub const BIG_ENDIAN: T = T(
     "大端 u32，struct.pack('!I', n)",
 );
 pub const FRAME: T = T("frame", "帧");
+pub const COMPARE_STACKS: T = T("Linux | Windows", "Linux | Windows 协议栈");
 
 /// Every UI string above, for the test that each has its translation.
 pub const STRINGS: &[(&str, &T)] = &[
+    ("COMPARE_STACKS", &COMPARE_STACKS),
     ("EARLIER", &EARLIER),
     ("MORE_BYTES", &MORE_BYTES),
     ("LITTLE_ENDIAN", &LITTLE_ENDIAN),

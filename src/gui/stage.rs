@@ -24,6 +24,7 @@ pub fn action_text(a: &Action) -> String {
         Action::Recv(n) => format!("recv({n})"),
         Action::RecvMessage(n) => format!("recv_message({n})"),
         Action::Sleep(ms) => format!("sleep({ms} ms)"),
+        Action::SetTimeout(s) => format!("settimeout({s})"),
         Action::Close => "close()".to_string(),
     }
 }
@@ -69,7 +70,9 @@ pub fn standing(
             e.side == side
                 && matches!(
                     e.kind,
-                    EventKind::DecodeError { .. } | EventKind::NetError { .. }
+                    EventKind::DecodeError { .. }
+                        | EventKind::NetError { .. }
+                        | EventKind::Exception { .. }
                 )
         });
     if crashed {
@@ -434,6 +437,8 @@ pub fn packet_labels(p: &InFlight) -> Vec<String> {
     let h = &p.hdr;
     if p.datagram {
         vec![format!("datagram {} B", h.len), format!("{} B", h.len)]
+    } else if p.rst {
+        vec![format!("RST seq={}", h.seq), "RST".into()]
     } else if h.fin {
         vec![format!("FIN seq={}", h.seq), "FIN".into()]
     } else if h.len == 0 {
