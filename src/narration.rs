@@ -117,21 +117,30 @@ pub fn describe(e: &Event, lang: Lang) -> String {
 /// `events` (those shown so far) at the time of the last one, the telling ones only
 /// (calls returning, data held or sent, timers, EOF, errors).
 pub fn what_happened(events: &[Event], lang: Lang) -> Vec<String> {
-    let Some(last) = events.last() else {
-        return Vec::new();
-    };
-    let now = last.t_us;
-    let mut out: Vec<String> = events
-        .iter()
-        .rev()
-        .take_while(|e| e.t_us == now)
-        .filter_map(|e| sentence(e, lang))
-        .collect();
-    out.dedup();
-    // The latest four, in order.
-    out.truncate(4);
-    out.reverse();
-    out
+    // The latest moment that has something to say (the very last events of a run are
+    // often only ACKs and program ends).
+    let mut end = events.len();
+    while end > 0 {
+        let now = events[end - 1].t_us;
+        let start = events[..end]
+            .iter()
+            .rposition(|e| e.t_us != now)
+            .map_or(0, |i| i + 1);
+        let mut out: Vec<String> = events[start..end]
+            .iter()
+            .rev()
+            .filter_map(|e| sentence(e, lang))
+            .collect();
+        if !out.is_empty() {
+            out.dedup();
+            // The latest four, in order.
+            out.truncate(4);
+            out.reverse();
+            return out;
+        }
+        end = start;
+    }
+    Vec::new()
 }
 
 /// One event in a sentence, when it says something a class should hear.

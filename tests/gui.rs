@@ -588,3 +588,38 @@ fn compare_linux_and_windows_on_separate_writes() {
         "Windows verdict: 6 of 6 messages intact; Nagle held data up to 210.0 ms",
     );
 }
+
+#[test]
+fn the_narration_follows_the_run_and_names_no_flags() {
+    // With the scenario's own settings: its notes, never a command-line flag.
+    let mut h = harness("");
+    let n = h.state().scenarios.len();
+    for i in 0..n {
+        h.state_mut().apply(stickysim::gui::Cmd::Scenario(i));
+        for steps in [3, usize::MAX] {
+            if steps == usize::MAX {
+                h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+            } else {
+                for _ in 0..steps {
+                    h.state_mut().apply(stickysim::gui::Cmd::Step);
+                }
+            }
+            h.run();
+            for node in h.query_all_by_label_contains("note: ") {
+                let text = format!("{node:?}");
+                assert!(!text.contains(" --"), "a flag in {text}");
+            }
+        }
+    }
+    // 04 with a framing: the notes were written for raw, so the app says what this run
+    // did and marks the notes.
+    let mut h = harness("04-two-small-sends");
+    assert!(
+        h.query_by_label_contains("written for its default settings")
+            .is_none()
+    );
+    click(&mut h, "length-prefix");
+    click(&mut h, "To the end");
+    h.get_by_label_contains("written for its default settings");
+    h.get_by_label_contains("narration: This run:");
+}

@@ -765,6 +765,29 @@ mod tests {
     }
 
     #[test]
+    fn a_nagle_hold_and_a_delayed_ack_fill_while_they_run() {
+        let s = crate::scenario::find_builtin("12").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        let (mut nagle, mut delack) = (None, None);
+        while !r.at_end() && (nagle.is_none() || delack.is_none()) {
+            r.step();
+            let shown = r.events_shown();
+            let sim = r.sim().unwrap();
+            for side in [Side::Client, Side::Server] {
+                let held = sim.side_state(side).held;
+                nagle = nagle.or(nagle_timer(&r.trace, shown, side, held.as_ref()));
+                delack = delack.or(delack_timer(&r.trace, shown, side));
+            }
+        }
+        for t in [nagle.expect("a hold"), delack.expect("a timer")] {
+            assert!(t.end > t.start, "{t:?}");
+            assert_eq!(t.fill(t.start), 0.0);
+            assert!((t.fill((t.start + t.end) / 2) - 0.5).abs() < 0.01);
+            assert_eq!(t.fill(t.end), 1.0);
+        }
+    }
+
+    #[test]
     fn a_packet_moves_along_the_wire_as_time_flows() {
         let s = crate::scenario::find_builtin("04").unwrap();
         let mut r = Replay::new(&s, &s.params);
