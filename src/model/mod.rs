@@ -22,7 +22,7 @@
 //! handshake); no loss on TCP, so no retransmission (nor tail-loss probes), no
 //! congestion control, no SACK; no persist timer (a zero window reopens only through the
 //! receiver's window update); the receive window is the free space of `recv_buffer`
-//! (no autotuning, no truesize overhead, no receiver-side silly-window rounding), and
+//! (with Linux's silly-window rule, but no autotuning and no truesize overhead), and
 //! the send buffer counts payload bytes only, so short counts and window sizes differ
 //! from the kernel's; no autocorking and no TSO; the delayed-ACK timer fires exactly
 //! (the kernel rounds it up to a 4 ms tick); on the Windows stack no reset on close;
