@@ -12,6 +12,7 @@ pub mod framing;
 pub mod gui;
 pub mod model;
 pub mod params;
+pub mod quiz;
 pub mod realnet;
 pub mod scenario;
 pub mod sweep;

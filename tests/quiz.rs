@@ -1,0 +1,218 @@
+//! Predict, then reveal: questions found in real runs of scenarios, their choices and the
+//! truth, scoring and the CSV export.
+
+use stickysim::model;
+use stickysim::params::{DecoderKind, Framing, Params};
+use stickysim::quiz::{self, Answer, Asked, Expect, Outcome, Session};
+use stickysim::scenario::{self, Lang, Scenario};
+use stickysim::trace::{EventKind, Side, Trace};
+
+fn parse(text: &str) -> Scenario {
+    scenario::parse(text, "t.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(s: &Scenario, params: &Params) -> Trace {
+    model::run(s, params).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn ask(s: &Scenario) -> (Trace, Vec<Asked>) {
+    let t = run(s, &s.params);
+    let q = quiz::questions(s, &t);
+    (t, q)
+}
+
+/// 04's shape: two sends, a late reader asked about both recvs.
+const TWO_SENDS: &str = r#"
+[meta]
+title = "t"
+[[client]]
+send_message = "hello"
+[[client]]
+send_message = "world"
+[[client]]
+close = true
+[[server]]
+sleep_ms = 20
+[[server]]
+recv_message = 1024
+question = { en = "What does recv return?", zh = "recv 返回什么？" }
+[[server]]
+recv_message = 1024
+question = "And now?"
+choices = ["world", ""]
+"#;
+
+#[test]
+fn generated_choices_hold_the_truth_the_naive_answer_and_a_split() {
+    let s = parse(TWO_SENDS);
+    let (t, qs) = ask(&s);
+    assert_eq!(qs.len(), 2);
+    let q = &qs[0];
+    assert_eq!(q.side, Side::Server);
+    assert_eq!(q.truth, Outcome::Data(b"helloworld".to_vec()));
+    assert!((2..=4).contains(&q.choices.len()), "{:?}", q.choices);
+    let bytes: Vec<&[u8]> = q
+        .choices
+        .iter()
+        .filter_map(|c| match &c.expect {
+            Expect::Bytes(b) => Some(b.as_slice()),
+            _ => None,
+        })
+        .collect();
+    assert!(bytes.contains(&&b"helloworld"[..]));
+    assert!(bytes.contains(&&b"hello"[..]), "the naive answer");
+    assert!(bytes.contains(&&b"he"[..]), "a split: {bytes:?}");
+    // Exactly one right answer, and its label says which messages it holds.
+    let right: Vec<_> = q
+        .choices
+        .iter()
+        .filter(|c| c.expect.matches(&q.truth))
+        .collect();
+    assert_eq!(right.len(), 1);
+    assert_eq!(
+        right[0].label.en,
+        "b'helloworld' (10 bytes: all of #1 + all of #2)"
+    );
+    assert_eq!(
+        q.truth_label.zh,
+        "b'helloworld'（10 字节：整条 #1 + 整条 #2）"
+    );
+    // Playback stops before the recv's result; the call itself comes earlier.
+    assert!(q.call_event < q.stop_event);
+    assert!(matches!(
+        t.events[q.stop_event].kind,
+        EventKind::AppReturn { .. }
+    ));
+    assert!(matches!(
+        t.events[q.call_event].kind,
+        EventKind::AppCall { .. }
+    ));
+    // The second: the file's choices, b'' is right (EOF).
+    let q = &qs[1];
+    assert_eq!(q.truth, Outcome::Empty);
+    assert_eq!(q.right_choice(), Some(1));
+    assert!(qs[0].stop_event < qs[1].stop_event);
+}
+
+#[test]
+fn the_run_decides_which_choice_is_right() {
+    // The eager reader: no sleep, so the first recv returns only 'hello'.
+    let s = parse(&TWO_SENDS.replace("sleep_ms = 20", "sleep_ms = 0"));
+    let (_, qs) = ask(&s);
+    assert_eq!(qs[0].truth, Outcome::Data(b"hello".to_vec()));
+    assert_eq!(qs[1].truth, Outcome::Data(b"world".to_vec()));
+    assert_eq!(qs[1].right_choice(), Some(0));
+    // Framed: every message whole whatever the timing.
+    let s = parse(TWO_SENDS);
+    let mut p = s.params.clone();
+    p.framing = Framing::LengthPrefix;
+    let t = run(&s, &p);
+    let qs = quiz::questions(&s, &t);
+    assert_eq!(qs[0].truth, Outcome::Data(b"hello".to_vec()));
+}
+
+#[test]
+fn given_choices_that_are_all_wrong_get_the_truth_in_the_last_place() {
+    let s = parse(&TWO_SENDS.replace("choices = [\"world\", \"\"]", "choices = [\"world\", 7]"));
+    let (_, qs) = ask(&s);
+    let q = &qs[1];
+    assert_eq!(q.choices.len(), 2);
+    assert_eq!(q.right_choice(), Some(1));
+    assert!(q.choices[1].label.en.starts_with("b''"));
+}
+
+#[test]
+fn a_crash_is_an_answer() {
+    // 08: the tutorial's decoder crashes when recv(4) returns 3 bytes.
+    let s = scenario::find_builtin("08").unwrap();
+    let mut s = s.clone();
+    s.client[0].question = Some(scenario::Question {
+        prompt: scenario::Text::plain("?"),
+        answers: scenario::Answers::Generated,
+    });
+    let (t, qs) = ask(&s);
+    assert_eq!(s.params.decoder, DecoderKind::Tutorial);
+    let q = &qs[0];
+    assert!(matches!(q.truth, Outcome::Crash(_)), "{:?}", q.truth);
+    let right = q.right_choice().expect("a right choice");
+    assert_eq!(q.choices[right].expect, Expect::Crash);
+    assert!(matches!(
+        t.events[q.stop_event].kind,
+        EventKind::AppReturn { .. } | EventKind::DecodeError { .. }
+    ));
+}
+
+#[test]
+fn typed_answers_accept_python_literals() {
+    let s = parse(&TWO_SENDS.replace("choices = [\"world\", \"\"]", "typed = true"));
+    let (_, qs) = ask(&s);
+    assert!(qs[1].typed());
+    assert!(qs[1].typed_is_right("b''"));
+    assert!(qs[1].typed_is_right(""));
+    assert!(!qs[1].typed_is_right("world"));
+    assert!(qs[0].typed_is_right("helloworld"));
+    assert!(qs[0].typed_is_right("b'hello\\x77orld'"));
+    assert_eq!(quiz::parse_typed(r"b'a\n\'b\\'"), b"a\n'b\\".to_vec());
+}
+
+#[test]
+fn score_and_csv() {
+    let s = parse(TWO_SENDS);
+    let (_, qs) = ask(&s);
+    let mut class = Session::new("class 3");
+    let wrong = (0..qs[0].choices.len())
+        .find(|i| Some(*i) != qs[0].right_choice())
+        .unwrap();
+    class.record(Answer::chosen("t", &qs[0], wrong, Lang::En).unwrap());
+    assert_eq!(class.score("t").right, 0);
+    // Answering again replaces the first answer.
+    let right = qs[0].right_choice().unwrap();
+    class.record(Answer::chosen("t", &qs[0], right, Lang::En).unwrap());
+    class.record(Answer::typed("t", &qs[1], "=cmd, \"x\"", Lang::Zh));
+    let score = class.score("t");
+    assert_eq!((score.right, score.asked), (1, 2));
+    assert_eq!(class.score("other").asked, 0);
+    assert!(Answer::chosen("t", &qs[0], 9, Lang::En).is_none());
+    let csv = Session::csv(&[class]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "who,scenario,side,line,question,answer,truth,right"
+    );
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].starts_with("class 3,t,server,"), "{}", lines[1]);
+    assert!(lines[1].ends_with(",yes"));
+    // Quotes doubled, a formula defused.
+    assert!(lines[2].contains("\"'=cmd, \"\"x\"\"\""), "{}", lines[2]);
+    assert!(lines[2].ends_with(",no"));
+}
+
+#[test]
+fn every_builtin_question_has_one_right_answer_in_both_languages() {
+    let mut asked = 0;
+    for s in scenario::builtin() {
+        let (_, qs) = ask(&s);
+        let written = s
+            .client
+            .iter()
+            .chain(&s.server)
+            .filter(|st| st.question.is_some())
+            .count();
+        assert_eq!(qs.len(), written, "{}: every question is reached", s.name);
+        for q in &qs {
+            assert!(!q.prompt.en.is_empty() && !q.prompt.zh.is_empty());
+            assert_ne!(q.prompt.en, q.prompt.zh, "{} line {}", s.name, q.file_line);
+            if !q.typed() {
+                assert!((2..=4).contains(&q.choices.len()), "{}", s.name);
+                let right = q
+                    .choices
+                    .iter()
+                    .filter(|c| c.expect.matches(&q.truth))
+                    .count();
+                assert_eq!(right, 1, "{} line {}: {:?}", s.name, q.file_line, q.choices);
+            }
+            asked += 1;
+        }
+    }
+    assert!(asked >= 13, "built-ins ask at their key recvs ({asked})");
+}
