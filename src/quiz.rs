@@ -410,7 +410,8 @@ impl<'a> Context<'a> {
             });
         }
         cands.push(empty_choice(transport));
-        if matches!(truth, Outcome::Never) {
+        // "recv waits for the next message" is the classic wrong answer to an EOF.
+        if matches!(truth, Outcome::Never | Outcome::Empty) {
             cands.push(never_choice());
         }
         // Distinct answers; the truth is first, so it always stays.
