@@ -162,7 +162,7 @@ fn run_prints_the_notes_of_the_steps() {
     assert!(
         lines[i + 1]
             .trim_start()
-            .starts_with("┆ The server is busy for 20 ms"),
+            .starts_with("┆ The server is 20 ms late"),
         "{}",
         lines[i + 1]
     );
