@@ -216,3 +216,92 @@ fn every_builtin_question_has_one_right_answer_in_both_languages() {
     }
     assert!(asked >= 13, "built-ins ask at their key recvs ({asked})");
 }
+
+/// The app's Quiz mode, headless (egui_kittest): it stops before the answer, hides it,
+/// asks, and reveals.
+#[cfg(feature = "gui")]
+mod gui {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use stickysim::gui::{Settings, StickyApp};
+
+    fn harness(scenario: &str) -> Harness<'static, StickyApp> {
+        let app = StickyApp::new(Settings {
+            scenario: scenario.into(),
+            ..Settings::default()
+        });
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 720.0))
+            .with_max_steps(16)
+            .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
+        h.run();
+        h
+    }
+
+    fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
+        h.get_by_label_contains(label).click();
+        h.run();
+    }
+
+    #[test]
+    fn quiz_mode_stops_before_the_sticky_read_then_reveals_it() {
+        let mut h = harness("04-two-small-sends");
+        click(&mut h, "Quiz");
+        assert!(h.state().quiz.on);
+        click(&mut h, "To the end");
+        // Stopped before the first recv's result: no chip, no verdict, a question.
+        assert_eq!(h.state().quiz.asking, Some(0));
+        let stop = h.state().quiz.questions[0].stop_event;
+        assert!(h.state().playback.events_shown() <= stop);
+        assert!(h.query_by_label_contains("recv #1 at server").is_none());
+        assert!(h.query_by_label_contains("verdict:").is_none());
+        // Pick the right one and answer.
+        let right = h.state().quiz.questions[0].right_choice().unwrap();
+        click(&mut h, &format!("choice {}: b'helloworld'", right + 1));
+        click(&mut h, "Answer (Enter)");
+        assert_eq!(h.state().quiz.asking, None);
+        assert_eq!(h.state().quiz.revealed, Some(0));
+        h.get_by_label("recv #1 at server: 10 B, messages 1+2 (sticky)");
+        h.get_by_label_contains("score 1 of 1");
+        // Continue: the second question stops the playback again.
+        click(&mut h, "Continue (Enter)");
+        for _ in 0..200 {
+            h.run();
+            if h.state().quiz.asking.is_some() {
+                break;
+            }
+        }
+        assert_eq!(h.state().quiz.asking, Some(1));
+    }
+
+    #[test]
+    fn keys_choose_and_enter_answers() {
+        let mut h = harness("04-two-small-sends");
+        click(&mut h, "Quiz");
+        click(&mut h, "To the end");
+        let wrong = (0..4)
+            .find(|k| Some(*k) != h.state().quiz.questions[0].right_choice())
+            .unwrap();
+        let key = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+        ][wrong];
+        h.key_press(key);
+        h.run();
+        assert_eq!(h.state().quiz.selected, Some(wrong));
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert_eq!(h.state().quiz.revealed, Some(0));
+        h.get_by_label_contains("score 0 of 1");
+        assert!(
+            h.state()
+                .quiz
+                .session
+                .answers
+                .iter()
+                .all(|a| !a.right && a.scenario == "04-two-small-sends")
+        );
+    }
+}

@@ -158,6 +158,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if current != app.current {
             cmds.push(Cmd::Scenario(current));
         }
+        super::quiz::toggle(ui, app, cmds);
         ui.separator();
         let mut p = app.playback.params.clone();
         let tcp = p.transport == Transport::Tcp;

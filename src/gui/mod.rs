@@ -13,6 +13,7 @@ pub mod i18n;
 mod inspector;
 mod palette;
 pub mod playback;
+pub mod quiz;
 mod real;
 mod receiver;
 mod stage;
@@ -98,6 +99,7 @@ pub enum Cmd {
     RealStop,
     ServerStart,
     ServerStop,
+    Quiz(bool),
 }
 
 /// The app's state.
@@ -119,6 +121,7 @@ pub struct StickyApp {
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
+    pub quiz: quiz::QuizState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -150,6 +153,7 @@ impl StickyApp {
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
+            quiz: quiz::QuizState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -197,6 +201,7 @@ impl StickyApp {
                             controls::params_panel(ui, self, &mut cmds);
                             ui.add_space(6.0);
                             receiver::narration(ui, self);
+                            quiz::lesson_panel(ui, self);
                         });
                     });
                 egui::Panel::bottom("lower")
@@ -216,7 +221,9 @@ impl StickyApp {
                                 ui.add_space(6.0);
                                 receiver::show(ui, self, &mut cmds);
                                 ui.add_space(6.0);
-                                receiver::metrics(ui, self);
+                                if !quiz::hides_results(self) {
+                                    receiver::metrics(ui, self);
+                                }
                             }
                             Mode::Real => real::show(ui, self, &mut cmds),
                             // The model and the kernel side by side, under the model's stage.
@@ -245,6 +252,9 @@ impl StickyApp {
         for cmd in cmds {
             self.apply(cmd);
         }
+        quiz::sync(self);
+        quiz::show(&ctx, self);
+        quiz::sync(self);
         if self.playing {
             ctx.request_repaint();
         }
@@ -375,6 +385,7 @@ impl StickyApp {
             }
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
+            Cmd::Quiz(on) => self.quiz.set_on(on),
             Cmd::CompareBy(by) => {
                 self.compare_by = by;
                 self.compare = None;

@@ -293,6 +293,7 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
                 // The note of the current step, or of the last step that had one.
                 let note = (0..=line)
                     .rev()
+                    .filter(|l| !super::quiz::hides_note(app, side, *l))
                     .find_map(|l| crate::timeline::step_note(scenario, side, l, lang));
                 if let Some(n) = note {
                     ui.label(RichText::new(format!("{who}: {n}")).size(15.0));

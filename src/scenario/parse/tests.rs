@@ -352,12 +352,12 @@ fn big_garbage_is_reported_quickly_and_briefly() {
 
 #[test]
 fn lesson_and_questions() {
-    let s = ok(&format!(
-        "[meta]\ntitle = \"T\"\nlesson = {{ en = \"Why **this**\", zh = \"为什么\" }}\n\
-         [[server]]\nrecv = 1024\nquestion = {{ en = \"What?\", zh = \"什么？\" }}\n\
+    let s = ok(
+        "[meta]\ntitle = \"T\"\nlesson = { en = \"Why **this**\", zh = \"为什么\" }\n\
+         [[server]]\nrecv = 1024\nquestion = { en = \"What?\", zh = \"什么？\" }\n\
          [[server]]\nrecv_message = 1024\nquestion = \"Q\"\nchoices = [\"helloworld\", \"hello\", 0]\n\
-         [[server]]\nrecv = 4\nquestion = \"Type it\"\ntyped = true\nrepeat = 2\n"
-    ));
+         [[server]]\nrecv = 4\nquestion = \"Type it\"\ntyped = true\nrepeat = 2\n",
+    );
     assert_eq!(s.lesson.as_ref().unwrap().zh, "为什么");
     let q = s.server[0].question.as_ref().unwrap();
     assert_eq!(q.prompt.en, "What?");
