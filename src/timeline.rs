@@ -647,7 +647,7 @@ mod tests {
             client: vec![
                 Step {
                     action: Action::RecvMessage(1024),
-                    note: note("reads"),
+                    note: note("reads").map(std::sync::Arc::new),
                     question: None,
                     line: 1,
                 },

@@ -126,10 +126,10 @@ fn a_crash_is_an_answer() {
     // 08: the tutorial's decoder crashes when recv(4) returns 3 bytes.
     let s = scenario::find_builtin("08").unwrap();
     let mut s = s.clone();
-    s.client[0].question = Some(scenario::Question {
+    s.client[0].question = Some(std::sync::Arc::new(scenario::Question {
         prompt: scenario::Text::plain("?"),
         answers: scenario::Answers::Generated,
-    });
+    }));
     let (t, qs) = ask(&s);
     assert_eq!(s.params.decoder, DecoderKind::Tutorial);
     let q = &qs[0];

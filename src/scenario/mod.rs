@@ -89,9 +89,10 @@ pub struct Question {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub action: Action,
-    pub note: Option<Text>,
-    /// Only on `recv` / `recv_message` steps (the parser checks).
-    pub question: Option<Question>,
+    /// Shared by the copies `repeat` makes: a long note is stored once.
+    pub note: Option<std::sync::Arc<Text>>,
+    /// Only on `recv` / `recv_message` steps (the parser checks); shared like the note.
+    pub question: Option<std::sync::Arc<Question>>,
     /// 1-based line of the entry's `[[client]]` / `[[server]]` header in the file.
     pub line: u32,
 }

@@ -174,18 +174,20 @@ impl Parser<'_> {
             }
             let line = self.line_of(header);
             let action = parsed.action.build();
+            let note = parsed.note.map(std::sync::Arc::new);
+            let question = parsed.question.map(std::sync::Arc::new);
             for _ in 1..parsed.repeat {
                 steps.push(Step {
                     action: action.clone(),
-                    note: parsed.note.clone(),
-                    question: parsed.question.clone(),
+                    note: note.clone(),
+                    question: question.clone(),
                     line,
                 });
             }
             steps.push(Step {
                 action,
-                note: parsed.note,
-                question: parsed.question,
+                note,
+                question,
                 line,
             });
         }
