@@ -64,7 +64,7 @@ pub const SELECT_HINT: T = T(
 );
 pub const STICKY_SHORT: T = T("sticky", "粘包");
 pub const INTACT: T = T("intact", "完整");
-pub const CORRUPTED: T = T("corrupted", "已损坏");
+pub const CORRUPTED: T = T("wrong boundaries", "边界错位");
 pub const EOF: T = T("EOF", "EOF（对方已关闭）");
 pub const VERDICT: T = T("Verdict", "结论");
 pub const HELD: T = T("held", "被扣留");
@@ -110,8 +110,8 @@ pub const SERVER_HINT: T = T(
 /// The run's verdict in the UI's language.
 pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
     match lang {
-        Lang::En => report.summary.verdict(),
-        Lang::Zh => report.summary.verdict_zh(),
+        Lang::En => report.verdict(),
+        Lang::Zh => report.verdict_zh(),
     }
 }
 

@@ -140,7 +140,11 @@ pub fn span_summary(c: &Chunk) -> String {
 
 /// The accessible label of a delivered message, e.g. `message 1 intact: "hello"`.
 pub fn delivery_label(d: &Delivery) -> String {
-    let verdict = if d.intact { "intact" } else { "corrupted" };
+    let verdict = match (d.intact, d.truncated) {
+        (true, _) => "intact",
+        (false, true) => "truncated",
+        (false, false) => "with wrong boundaries",
+    };
     let mut text = escape_bytes(&d.data[..d.data.len().min(32)]);
     if d.data.len() > 32 {
         text.push('…');
