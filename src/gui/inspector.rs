@@ -174,7 +174,7 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
                 let (n, how) = match p.byte_order {
                     ByteOrder::Little => (
                         i32::from_le_bytes(arr) as i64,
-                        "little-endian i32, struct.pack('i', n)",
+                        "little-endian i32: struct.pack('i', n) on x86/ARM (native order)",
                     ),
                     ByteOrder::Big => (
                         u32::from_be_bytes(arr) as i64,
