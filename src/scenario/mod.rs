@@ -212,6 +212,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "13-pipelined-replies.toml",
         include_str!("../../scenarios/13-pipelined-replies.toml"),
     ),
+    (
+        "14-json-header-cut.toml",
+        include_str!("../../scenarios/14-json-header-cut.toml"),
+    ),
+    (
+        "15-multibyte-split.toml",
+        include_str!("../../scenarios/15-multibyte-split.toml"),
+    ),
+    (
+        "16-remote-shell.toml",
+        include_str!("../../scenarios/16-remote-shell.toml"),
+    ),
+    (
+        "17-sender-coalescing.toml",
+        include_str!("../../scenarios/17-sender-coalescing.toml"),
+    ),
 ];
 
 /// Parses every built-in scenario. They are checked by the tests, so this cannot fail.
