@@ -274,6 +274,36 @@ mod gui {
         assert_eq!(h.state().quiz.asking, Some(1));
     }
 
+    /// Every lesson draws in both languages (drawing panics on a missing glyph), and every
+    /// built-in question can be asked in both.
+    #[test]
+    fn every_lesson_and_question_draws_in_both_languages() {
+        use stickysim::gui::Cmd;
+        use stickysim::scenario::Lang;
+        let mut h = harness("");
+        click(&mut h, "Why / 为什么");
+        click(&mut h, "Quiz");
+        let n = h.state().scenarios.len();
+        for i in 0..n {
+            h.state_mut().apply(Cmd::Scenario(i));
+            for lang in [Lang::Zh, Lang::En] {
+                h.state_mut().apply(Cmd::Lang(lang));
+                h.run();
+                // The lesson is shown until the first question is open.
+                let name = h.state().scenario().name.clone();
+                assert!(h.state().scenario().lesson.is_some(), "{name} has a lesson");
+                h.state_mut().apply(Cmd::ToEnd);
+                h.run();
+                let asked = h.state().quiz.asking;
+                assert_eq!(
+                    asked.is_some(),
+                    !h.state().quiz.questions.is_empty(),
+                    "{name}: stops at its first question"
+                );
+            }
+        }
+    }
+
     #[test]
     fn keys_choose_and_enter_answers() {
         let mut h = harness("04-two-small-sends");
