@@ -335,3 +335,26 @@ mod gui {
         );
     }
 }
+
+/// docs/lessons has one page per built-in scenario, and each page carries the scenario's
+/// lesson in both languages as the app shows it (docs match the code).
+#[test]
+fn every_scenario_has_a_lesson_page_that_matches_its_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lessons");
+    for s in scenario::builtin() {
+        let lesson = s
+            .lesson
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no lesson", s.name));
+        assert_ne!(lesson.en, lesson.zh, "{}: both languages", s.name);
+        let page = std::fs::read_to_string(dir.join(format!("{}.md", s.name)))
+            .unwrap_or_else(|e| panic!("docs/lessons/{}.md: {e}", s.name));
+        for text in [&lesson.en, &lesson.zh] {
+            assert!(
+                page.contains(text.trim()),
+                "docs/lessons/{}.md is out of date: run `python3 docs/lessons/pages.py`",
+                s.name
+            );
+        }
+    }
+}
