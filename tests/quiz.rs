@@ -358,3 +358,19 @@ fn every_scenario_has_a_lesson_page_that_matches_its_file() {
         }
     }
 }
+
+/// A recv that never returns: the truth is "blocks forever", and that is a choice.
+#[test]
+fn a_recv_that_never_returns_is_asked_at_the_end() {
+    let s = parse(
+        "[meta]\ntitle = \"t\"\n[[client]]\nrecv = 10\n\
+         [[server]]\nrecv = 1024\nquestion = \"?\"\n",
+    );
+    let (t, qs) = ask(&s);
+    let q = &qs[0];
+    assert_eq!(q.truth, Outcome::Never);
+    assert_eq!(q.stop_event, t.events.len());
+    let right = q.right_choice().expect("a right choice");
+    assert_eq!(q.choices[right].expect, Expect::Never);
+    assert!(q.choices.len() >= 2);
+}

@@ -66,6 +66,8 @@ pub struct QuizState {
     pub revealed: Option<usize>,
     pub selected: Option<usize>,
     pub typed: String,
+    /// Give the typed answer's field the keyboard once, when its question opens.
+    focus_typed: bool,
     pub session: Session,
     /// Where the last export went, or why it failed.
     pub exported: Option<String>,
@@ -82,6 +84,7 @@ impl Default for QuizState {
             revealed: None,
             selected: None,
             typed: String::new(),
+            focus_typed: false,
             session: Session::new("class"),
             exported: None,
         }
@@ -120,17 +123,27 @@ pub fn sync(app: &mut StickyApp) {
         app.quiz.key = Some(key);
     }
     let shown = app.playback.events_shown();
+    let at_end = app.playback.at_end();
+    let total = app.playback.trace.events.len();
+    // Due: the playback passed the result; or, for a call that never returns, reached the
+    // end after the call started.
     let due = app
         .quiz
         .questions
         .iter()
         .enumerate()
-        .find(|(i, q)| app.quiz.given[*i].is_none() && q.stop_event < shown)
+        .find(|(i, q)| {
+            app.quiz.given[*i].is_none()
+                && (q.stop_event < shown
+                    || (q.stop_event >= total && at_end && q.call_event < shown))
+        })
         .map(|(i, q)| (i, q.stop_event));
     if let Some((i, stop)) = due {
-        // Back to the last step before the result.
-        app.playback.seek_event(stop);
-        app.playback.step_back();
+        if stop < total {
+            // Back to the last step before the result.
+            app.playback.seek_event(stop);
+            app.playback.step_back();
+        }
         app.playing = false;
         app.clock = app.playback.now() as f64;
         if app.quiz.asking != Some(i) {
@@ -138,6 +151,7 @@ pub fn sync(app: &mut StickyApp) {
             app.quiz.revealed = None;
             app.quiz.selected = None;
             app.quiz.typed.clear();
+            app.quiz.focus_typed = true;
         }
     }
 }
@@ -239,7 +253,7 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
                     resp.widget_info(|| {
                         egui::WidgetInfo::labeled(egui::Role::TextInput, true, "typed answer")
                     });
-                    if !resp.has_focus() && !resp.lost_focus() {
+                    if std::mem::take(&mut app.quiz.focus_typed) {
                         resp.request_focus();
                     }
                     if resp.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
@@ -251,6 +265,8 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
                     }
                 } else {
                     let keys = [Key::Num1, Key::Num2, Key::Num3, Key::Num4];
+                    // Keys count only when no text field has the keyboard.
+                    let free = ui.ctx().memory(|m| m.focused().is_none());
                     for (k, c) in asked.choices.iter().enumerate() {
                         let chosen = app.quiz.selected == Some(k);
                         let text = format!("{}  {}", k + 1, c.label.get(lang));
@@ -262,12 +278,13 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
                         if resp.clicked() {
                             app.quiz.selected = Some(k);
                         }
-                        if ui.input(|i| keys.get(k).is_some_and(|key| i.key_pressed(*key))) {
+                        if free && ui.input(|i| keys.get(k).is_some_and(|key| i.key_pressed(*key)))
+                        {
                             app.quiz.selected = Some(k);
                         }
                     }
                     ui.add_space(4.0);
-                    let enter = ui.input(|i| i.key_pressed(Key::Enter));
+                    let enter = free && ui.input(|i| i.key_pressed(Key::Enter));
                     let clicked = ui
                         .add_enabled(
                             app.quiz.selected.is_some(),
@@ -299,8 +316,9 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
                     ui.label(RichText::new(n).size(15.0));
                 }
                 ui.add_space(4.0);
+                let free = ui.ctx().memory(|m| m.focused().is_none());
                 if ui.button(CONTINUE.get(lang)).clicked()
-                    || ui.input(|i| i.key_pressed(Key::Enter))
+                    || (free && ui.input(|i| i.key_pressed(Key::Enter)))
                 {
                     play = true;
                 }
@@ -336,7 +354,9 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
         answer(app, g);
     } else if play {
         app.quiz.revealed = None;
-        app.apply(Cmd::Play(true));
+        if !app.playback.at_end() {
+            app.apply(Cmd::Play(true));
+        }
     }
     if export {
         app.quiz.exported = Some(export_csv(&app.quiz.session));
