@@ -546,57 +546,49 @@ struct Part2 {
     piece: Piece,
 }
 
-/// `b'helloworld'` (10 bytes: #1 whole + #2 whole), or `1024 bytes: the start of #1`.
+impl Piece {
+    fn en(self, msg: u32) -> String {
+        let what = match self {
+            Piece::Whole => "all of",
+            Piece::Start => "the start of",
+            Piece::Middle => "the middle of",
+            Piece::End => "the rest of",
+            Piece::Header => "the header of",
+        };
+        format!("{what} #{msg}")
+    }
+
+    fn zh(self, msg: u32) -> String {
+        match self {
+            Piece::Whole => format!("整条 #{msg}"),
+            Piece::Start => format!("#{msg} 的开头"),
+            Piece::Middle => format!("#{msg} 的中间"),
+            Piece::End => format!("#{msg} 剩下的部分"),
+            Piece::Header => format!("#{msg} 的报头"),
+        }
+    }
+}
+
+/// `b'helloworld' (10 bytes: all of #1 + all of #2)`, or `1024 bytes: the start of #1`.
 fn bytes_label(data: &[u8], parts: &[Part2]) -> Text {
-    let shown = python_bytes(data, 40);
     let n = data.len();
-    let (mut en, mut zh) = match shown {
-        Some(s) => (format!("{s} ({n} bytes"), format!("{s}（{n} 字节")),
-        None => (format!("{n} bytes ("), format!("{n} 字节（")),
+    let join = |f: fn(Piece, u32) -> String| {
+        let v: Vec<String> = parts.iter().map(|p| f(p.piece, p.msg)).collect();
+        v.join(" + ")
     };
-    if !parts.is_empty() {
-        let en_parts: Vec<String> = parts
-            .iter()
-            .map(|p| {
-                let what = match p.piece {
-                    Piece::Whole => "all of",
-                    Piece::Start => "the start of",
-                    Piece::Middle => "the middle of",
-                    Piece::End => "the rest of",
-                    Piece::Header => "the header of",
-                };
-                format!("{what} #{}", p.msg)
-            })
-            .collect();
-        let zh_parts: Vec<String> = parts
-            .iter()
-            .map(|p| {
-                let what = match p.piece {
-                    Piece::Whole => "整条",
-                    Piece::Start => "的开头",
-                    Piece::Middle => "的中间",
-                    Piece::End => "剩下的部分",
-                    Piece::Header => "的报头",
-                };
-                match p.piece {
-                    Piece::Whole => format!("{what} #{}", p.msg),
-                    _ => format!("#{} {what}", p.msg),
-                }
-            })
-            .collect();
-        let sep = if en.ends_with('(') { "" } else { ": " };
-        let zh_sep = if zh.ends_with('（') { "" } else { "：" };
-        let _ = write!(en, "{sep}{}", en_parts.join(" + "));
-        let _ = write!(zh, "{zh_sep}{}", zh_parts.join(" + "));
-    }
-    if en.ends_with('(') {
-        en.pop();
-        en = en.trim_end().to_string();
-        zh.pop();
-    } else {
-        en.push(')');
-        zh.push('）');
-    }
+    let (en_parts, zh_parts) = (join(Piece::en), join(Piece::zh));
+    let (en, zh) = match (python_bytes(data, 40), parts.is_empty()) {
+        (Some(s), true) => (format!("{s} ({n} bytes)"), format!("{s}（{n} 字节）")),
+        (Some(s), false) => (
+            format!("{s} ({n} bytes: {en_parts})"),
+            format!("{s}（{n} 字节：{zh_parts}）"),
+        ),
+        (None, true) => (format!("{n} bytes"), format!("{n} 字节")),
+        (None, false) => (
+            format!("{n} bytes: {en_parts}"),
+            format!("{n} 字节：{zh_parts}"),
+        ),
+    };
     Text { en, zh }
 }
 

@@ -407,24 +407,20 @@ impl Report {
     /// The summary's one-line verdict (see [`Metrics::verdict`]); UDP messages that were
     /// truncated or lost are named by id.
     pub fn verdict(&self) -> String {
-        let parts: Vec<String> = self
-            .summary
-            .findings_with(&self.fates)
-            .into_iter()
-            .map(Finding::en)
-            .collect();
-        parts.join("; ")
+        self.verdict_in(Lang::En)
     }
 
     /// The verdict in Chinese.
     pub fn verdict_zh(&self) -> String {
-        let parts: Vec<String> = self
-            .summary
-            .findings_with(&self.fates)
-            .into_iter()
-            .map(Finding::zh)
-            .collect();
-        parts.join("；")
+        self.verdict_in(Lang::Zh)
+    }
+
+    pub fn verdict_in(&self, lang: Lang) -> String {
+        let findings = self.summary.findings_with(&self.fates).into_iter();
+        match lang {
+            Lang::En => findings.map(Finding::en).collect::<Vec<_>>().join("; "),
+            Lang::Zh => findings.map(Finding::zh).collect::<Vec<_>>().join("；"),
+        }
     }
 }
 
