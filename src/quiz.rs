@@ -116,10 +116,12 @@ pub fn questions(scenario: &Scenario, trace: &Trace) -> Vec<Asked> {
                 continue; // the program never got to this step
             };
             let ctx = Context::new(scenario, trace, side, i);
-            let truth_choice = ctx.describe_truth(&found.truth, found.spans.as_slice());
+            let truth_choice = ctx.describe_truth(&found.truth, &found.spans, &found.all_spans);
             let choices = match &q.answers {
                 Answers::Typed => Vec::new(),
-                Answers::Generated => ctx.generated(&found.truth, truth_choice.clone()),
+                Answers::Generated => {
+                    ctx.generated(&found.truth, truth_choice.clone(), &found.spans)
+                }
                 Answers::Given(g) => given(g, &found.truth, truth_choice.clone()),
             };
             out.push(Asked {
@@ -147,6 +149,8 @@ struct Found {
     truth: Outcome,
     /// The spans of the (first) recv result, to say which messages it holds.
     spans: Vec<Span>,
+    /// The spans of every recv of the step (a framed read's header and body reads).
+    all_spans: Vec<Span>,
 }
 
 /// The step's call in the trace and what it returned.
@@ -157,6 +161,7 @@ fn find(trace: &Trace, side: Side, step: usize) -> Option<Found> {
     let mut stop = None;
     let mut framed = false;
     let mut first_recv: Option<(Vec<u8>, Vec<Span>)> = None;
+    let mut all_spans: Vec<Span> = Vec::new();
     let mut truth = None;
     for (i, e) in trace.events.iter().enumerate().filter(|(_, e)| here(e)) {
         let line_of = match &e.kind {
@@ -191,6 +196,9 @@ fn find(trace: &Trace, side: Side, step: usize) -> Option<Found> {
                     continue;
                 }
                 stop.get_or_insert(i);
+                if let (Call::Recv { .. }, Some(chunk)) = (c, &e.chunk) {
+                    all_spans.extend(chunk.spans.iter().cloned());
+                }
                 if let Call::Recv { .. } = c
                     && first_recv.is_none()
                 {
@@ -243,6 +251,7 @@ fn find(trace: &Trace, side: Side, step: usize) -> Option<Found> {
         stop_event: stop.unwrap_or(trace.events.len()),
         truth: truth.unwrap_or(Outcome::Never),
         spans: first_recv.map(|f| f.1).unwrap_or_default(),
+        all_spans,
     })
 }
 
@@ -295,12 +304,21 @@ impl<'a> Context<'a> {
     }
 
     /// The true result, described by the messages its bytes come from.
-    fn describe_truth(&self, truth: &Outcome, spans: &[Span]) -> Choice {
+    fn describe_truth(&self, truth: &Outcome, spans: &[Span], all_spans: &[Span]) -> Choice {
         match truth {
             Outcome::Data(d) => {
                 let parts = if self.framed_reader {
-                    // A delivered message: say which one it was meant to be.
-                    Vec::new()
+                    // A delivered message: name it when it is exactly one that was sent.
+                    self.sent
+                        .iter()
+                        .find(|m| m.data == *d)
+                        .map(|m| {
+                            vec![Part2 {
+                                msg: m.id,
+                                piece: Piece::Whole,
+                            }]
+                        })
+                        .unwrap_or_else(|| self.parts(all_spans))
                 } else {
                     self.parts(spans)
                 };
@@ -351,7 +369,7 @@ impl<'a> Context<'a> {
     }
 
     /// The true result and up to three wrong answers a student might give.
-    fn generated(&self, truth: &Outcome, truth_choice: Choice) -> Vec<Choice> {
+    fn generated(&self, truth: &Outcome, truth_choice: Choice, spans: &[Span]) -> Vec<Choice> {
         let mut cands: Vec<Choice> = vec![truth_choice];
         // The naive answer: every recv returns exactly one message, the next one.
         let k = self.earlier_receives as u32 + 1;
@@ -402,6 +420,10 @@ impl<'a> Context<'a> {
                 }
             }
             None => cands.push(empty_choice(transport)),
+        }
+        // The whole message the true result starts in ("recv waits for all of it").
+        if let Some(m) = spans.first().and_then(|s| self.message(s.msg)) {
+            cands.push(whole(m));
         }
         if self.framed_reader && self.tutorial_decoder {
             cands.push(Choice {
@@ -572,20 +594,21 @@ impl Piece {
 /// `b'helloworld' (10 bytes: all of #1 + all of #2)`, or `1024 bytes: the start of #1`.
 fn bytes_label(data: &[u8], parts: &[Part2]) -> Text {
     let n = data.len();
+    let unit = if n == 1 { "byte" } else { "bytes" };
     let join = |f: fn(Piece, u32) -> String| {
         let v: Vec<String> = parts.iter().map(|p| f(p.piece, p.msg)).collect();
         v.join(" + ")
     };
     let (en_parts, zh_parts) = (join(Piece::en), join(Piece::zh));
     let (en, zh) = match (python_bytes(data, 40), parts.is_empty()) {
-        (Some(s), true) => (format!("{s} ({n} bytes)"), format!("{s}（{n} 字节）")),
+        (Some(s), true) => (format!("{s} ({n} {unit})"), format!("{s}（{n} 字节）")),
         (Some(s), false) => (
-            format!("{s} ({n} bytes: {en_parts})"),
+            format!("{s} ({n} {unit}: {en_parts})"),
             format!("{s}（{n} 字节：{zh_parts}）"),
         ),
-        (None, true) => (format!("{n} bytes"), format!("{n} 字节")),
+        (None, true) => (format!("{n} {unit}"), format!("{n} 字节")),
         (None, false) => (
-            format!("{n} bytes: {en_parts}"),
+            format!("{n} {unit}: {en_parts}"),
             format!("{n} 字节：{zh_parts}"),
         ),
     };

@@ -374,3 +374,18 @@ fn a_recv_that_never_returns_is_asked_at_the_end() {
     assert_eq!(q.choices[right].expect, Expect::Never);
     assert!(q.choices.len() >= 2);
 }
+
+/// A framed delivery is described by the messages its bytes came from.
+#[test]
+fn a_framed_over_read_is_described_by_its_messages() {
+    let s = scenario::find_builtin("13").unwrap();
+    let (_, qs) = ask(&s);
+    assert_eq!(
+        qs[0].truth_label.en,
+        "2048 bytes: all of #1 + the start of #2"
+    );
+    assert_eq!(qs[0].truth_label.zh, "2048 字节：整条 #1 + #2 的开头");
+    let s = scenario::find_builtin("05").unwrap();
+    let (_, qs) = ask(&s);
+    assert_eq!(qs[0].truth_label.en, "1800 bytes: all of #1");
+}
