@@ -241,7 +241,11 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
             });
             if let Some(asked) = &asking {
                 ui.label(RichText::new(asked.prompt.get(lang)).size(18.0).strong());
-                ui.weak(format!("{} · {}", asked.side.name(), asked.call));
+                let who = match asked.side {
+                    Side::Client => super::i18n::CLIENT.get(lang),
+                    Side::Server => super::i18n::SERVER.get(lang),
+                };
+                ui.weak(format!("{who} · {}", asked.call));
                 ui.add_space(4.0);
                 if asked.typed() {
                     let mut typed = app.quiz.typed.clone();
