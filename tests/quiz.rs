@@ -304,6 +304,32 @@ mod gui {
         }
     }
 
+    /// A typed question: the field takes the keyboard, Enter answers.
+    #[test]
+    fn a_typed_answer_is_scored() {
+        use stickysim::gui::Cmd;
+        let mut h = harness("");
+        let s = super::parse(&super::TWO_SENDS.replace(
+            "question = { en = \"What does recv return?\", zh = \"recv 返回什么？\" }",
+            "question = { en = \"Type it\", zh = \"输入\" }\ntyped = true",
+        ));
+        h.state_mut().scenarios.push(s);
+        let i = h.state().scenarios.len() - 1;
+        h.state_mut().apply(Cmd::Scenario(i));
+        click(&mut h, "Quiz");
+        click(&mut h, "To the end");
+        assert_eq!(h.state().quiz.asking, Some(0));
+        assert!(h.state().quiz.questions[0].typed());
+        let field = h.get_by_label("typed answer");
+        field.focus();
+        field.type_text("b'helloworld'");
+        h.run();
+        h.key_press(egui::Key::Enter);
+        h.run();
+        assert_eq!(h.state().quiz.revealed, Some(0));
+        h.get_by_label_contains("score 1 of 1");
+    }
+
     #[test]
     fn keys_choose_and_enter_answers() {
         let mut h = harness("04-two-small-sends");
