@@ -347,6 +347,9 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push_str(&render_metrics(&run.report));
     out.push('\n');
     out.push_str(&labelled("verdict: ", &run.report.verdict()));
+    for r in timeline::raised(&run.trace.events) {
+        let _ = writeln!(out, "         {r}");
+    }
     // Programs still blocked when the run ended (a lost datagram, a peer that crashed);
     // for a real run, also what the slicer or the kernel did.
     for s in &run.stuck {
@@ -484,10 +487,16 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
         "verdict (simulated):     ",
         &sim.report.verdict(),
     ));
+    for r in timeline::raised(&sim.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     out.push_str(&labelled(
         "verdict (real loopback): ",
         &real.report.verdict(),
     ));
+    for r in timeline::raised(&real.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     out
 }
 
