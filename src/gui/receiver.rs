@@ -311,7 +311,8 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
                 }
             }
         }
-        if !said {
+        // The summary tells the answer: not while a quiz question is open.
+        if !said && !super::quiz::hides_results(app) {
             let text = scenario
                 .summary
                 .as_ref()
