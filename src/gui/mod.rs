@@ -232,7 +232,9 @@ impl StickyApp {
                                 ui.add_space(6.0);
                                 ui.columns(2, |cols| {
                                     receiver::show(&mut cols[0], self, &mut cmds);
-                                    receiver::metrics(&mut cols[0], self);
+                                    if !quiz::hides_results(self) {
+                                        receiver::metrics(&mut cols[0], self);
+                                    }
                                     real::show(&mut cols[1], self, &mut cmds);
                                 });
                             }
