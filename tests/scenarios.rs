@@ -1214,6 +1214,11 @@ fn s17_sender_coalesces_keystrokes_until_the_ack() {
             nagle: Some(false),
             ..Default::default()
         },
+        // Linux: quick-ACK and ACK on read answer each keystroke at once.
+        Overrides {
+            stack: Some(stickysim::params::Stack::Linux),
+            ..Default::default()
+        },
     ] {
         let r = run("17", ov.clone());
         assert_eq!(reads(&r), keystrokes, "{ov:?}: one read per keystroke");
