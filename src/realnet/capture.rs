@@ -8,16 +8,18 @@
 //!
 //! - each packet is seen twice on `lo`: leaving (PACKET_OUTGOING) and arriving
 //!   (PACKET_HOST). The first copy is the sender's `SegmentTx` / `AckTx` / `FinTx`, the
-//!   second the receiver's `SegmentRx` / `AckRx` / `FinRx`, each at the kernel's
-//!   timestamp of that copy (SO_TIMESTAMPNS);
+//!   second the receiver's `SegmentRx` / `AckRx` / `FinRx`. They go to the run's
+//!   recorder as the capture thread reads them, so the trace stays in time order and
+//!   streams live; the kernel's own timestamps (SO_TIMESTAMPNS) decide what came before
+//!   the programs started and how long data waited for its ACK;
 //! - sequence and ACK numbers become stream offsets (the SYNs give the initial
 //!   sequence numbers), windows are scaled by the SYNs' window-scale options;
 //! - a reset is `RstTx` at the side that sent it and `RstRx` at the other; the
 //!   handshake (before the programs start) is left out, as the model has none;
 //! - the kernel does not say why it sent a pure ACK; `AckTx::reason` is inferred: `Fin`
 //!   for the ACK of a FIN, `WindowUpdate` when only the window changed, `Timer` when
-//!   the oldest data it acknowledges arrived 20 ms or more before (the delayed-ACK timer
-//!   is at least 40 ms), else `Immediate`;
+//!   the oldest data it acknowledges left 20 ms or more before (the delayed-ACK timer is
+//!   at least 40 ms), else `Immediate`;
 //! - segments carry no bytes (`chunk` is `None`): the capture keeps headers only, so its
 //!   memory stays small (at most [`MAX_PACKETS`] headers per run).
 //!
