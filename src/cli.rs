@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-
 use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
