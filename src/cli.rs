@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-
 use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
@@ -352,7 +351,8 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push_str(&recv_sections(t));
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
-    let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    out.push('\n');
+    out.push_str(&labelled("verdict: ", &run.report.verdict()));
     for r in timeline::raised(&run.trace.events) {
         let _ = writeln!(out, "         {r}");
     }
@@ -513,11 +513,18 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     }
     out.push('\n');
     out.push_str(&render_metrics_pair(&sim.report, &real.report));
-    let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
+    out.push('\n');
+    out.push_str(&labelled(
+        "verdict (simulated):     ",
+        &sim.report.verdict(),
+    ));
     for r in timeline::raised(&sim.trace.events) {
         let _ = writeln!(out, "                         {r}");
     }
-    let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
+    out.push_str(&labelled(
+        "verdict (real loopback): ",
+        &real.report.verdict(),
+    ));
     for r in timeline::raised(&real.trace.events) {
         let _ = writeln!(out, "                         {r}");
     }
@@ -624,11 +631,12 @@ fn recv_sections(t: &Trace) -> String {
                 d.data.len()
             );
             if !d.intact {
-                match t.messages_in(d.dir).find(|m| m.id == d.index) {
+                let how = if d.truncated { "truncated:" } else { "but" };
+                match t.messages_in(d.dir).find(|m| m.id == d.msg) {
                     Some(m) => {
                         let _ = write!(
                             out,
-                            "  but #{} was {} B \"{}\"",
+                            "  {how} #{} was {} B \"{}\"",
                             m.id,
                             m.data.len(),
                             timeline::text_head(&m.data, 20)
@@ -645,6 +653,23 @@ fn recv_sections(t: &Trace) -> String {
             }
             out.push('\n');
         }
+    }
+    out
+}
+
+/// `label` then `text` wrapped at the timeline's width, continued under the text.
+fn labelled(label: &str, text: &str) -> String {
+    let indent = " ".repeat(timeline::text_width(label));
+    let width = timeline::LINE_WIDTH.saturating_sub(indent.len()).max(20);
+    let mut out = String::new();
+    for (i, line) in timeline::wrap(text, width).iter().enumerate() {
+        out.push_str(if i == 0 { label } else { &indent });
+        out.push_str(line);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push_str(label.trim_end());
+        out.push('\n');
     }
     out
 }

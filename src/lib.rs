@@ -14,6 +14,7 @@ pub mod gui;
 pub mod model;
 pub mod narration;
 pub mod params;
+pub mod quiz;
 pub mod realnet;
 pub mod scenario;
 pub mod sweep;

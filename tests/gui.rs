@@ -55,7 +55,9 @@ fn length_prefix_marks_every_message_intact() {
     click(&mut h, "length-prefix");
     click(&mut h, "To the end");
     let intact = h.query_all_by_label_contains(" intact: ").count();
-    let corrupted = h.query_all_by_label_contains(" corrupted: ").count();
+    let corrupted = h
+        .query_all_by_label_contains(" with wrong boundaries: ")
+        .count();
     assert_eq!((intact, corrupted), (2, 0));
     assert_eq!(h.state().playback.report.summary.messages_intact, 2);
 }

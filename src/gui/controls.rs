@@ -339,6 +339,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             if current != app.current {
                 cmds.push(Cmd::Scenario(current));
             }
+            super::quiz::toggle(ui, app, cmds);
             for g in &inline {
                 ui.separator();
                 group(ui, *g, app, &mut p, cmds);

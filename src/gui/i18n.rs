@@ -64,7 +64,7 @@ pub const SELECT_HINT: T = T(
 );
 pub const STICKY_SHORT: T = T("sticky", "粘包");
 pub const INTACT: T = T("intact", "完整");
-pub const CORRUPTED: T = T("corrupted", "已损坏");
+pub const CORRUPTED: T = T("wrong boundaries", "边界错位");
 pub const EOF: T = T("EOF", "EOF（对方已关闭）");
 pub const VERDICT: T = T("Verdict", "结论");
 pub const HELD: T = T("held", "被扣留");
@@ -110,8 +110,8 @@ pub const SERVER_HINT: T = T(
 /// The run's verdict in the UI's language.
 pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
     match lang {
-        Lang::En => report.summary.verdict(),
-        Lang::Zh => report.summary.verdict_zh(),
+        Lang::En => report.verdict(),
+        Lang::Zh => report.verdict_zh(),
     }
 }
 
@@ -267,8 +267,8 @@ pub const TUTORIAL_DECODER: T = T("tutorial decoder", "教程版解码器");
 pub const EARLIER: T = T("earlier", "条更早的");
 pub const MORE_BYTES: T = T("more bytes", "字节未显示");
 pub const LITTLE_ENDIAN: T = T(
-    "little-endian i32, struct.pack('i', n)",
-    "小端 i32，struct.pack('i', n)",
+    "little-endian i32: struct.pack('i', n) on x86/ARM (native order)",
+    "小端 i32：x86/ARM 上的 struct.pack('i', n)（本机字节序）",
 );
 pub const BIG_ENDIAN: T = T(
     "big-endian u32, struct.pack('!I', n)",

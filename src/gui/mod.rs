@@ -13,6 +13,7 @@ pub mod i18n;
 mod inspector;
 mod palette;
 pub mod playback;
+pub mod quiz;
 mod real;
 mod receiver;
 mod stage;
@@ -114,6 +115,7 @@ pub enum Cmd {
     RealStop,
     ServerStart,
     ServerStop,
+    Quiz(bool),
 }
 
 /// The app's state.
@@ -145,6 +147,7 @@ pub struct StickyApp {
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
+    pub quiz: quiz::QuizState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -182,6 +185,7 @@ impl StickyApp {
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
+            quiz: quiz::QuizState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -218,7 +222,7 @@ impl StickyApp {
 
     /// The verdict and metrics are shown: at the end of the run, or once revealed.
     pub fn verdict_shown(&self) -> bool {
-        self.revealed || self.playback.at_end()
+        (self.revealed || self.playback.at_end()) && !quiz::hides_results(self)
     }
 
     /// Draws the whole app into `ui` (the eframe root, or a test harness).
@@ -262,6 +266,8 @@ impl StickyApp {
                         .show(ui, |ui| {
                             egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
                                 controls::params_panel(ui, self, &mut cmds);
+                                ui.add_space(6.0);
+                                quiz::lesson_panel(ui, self);
                             });
                         });
                 }
@@ -290,6 +296,9 @@ impl StickyApp {
         for cmd in cmds {
             self.apply(cmd);
         }
+        quiz::sync(self);
+        quiz::show(&ctx, self);
+        quiz::sync(self);
         // Panels size themselves from the frame before: a few more frames at the start
         // settle them without waiting for input.
         self.frames += 1;
@@ -513,6 +522,7 @@ impl StickyApp {
             }
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
+            Cmd::Quiz(on) => self.quiz.set_on(on),
             Cmd::CompareBy(by) => {
                 self.compare_by = by;
                 self.compare = None;

@@ -193,7 +193,11 @@ pub fn span_summary(c: &Chunk, lang: Lang) -> String {
 
 /// The accessible label of a delivered message, e.g. `message 1 intact: "hello"`.
 pub fn delivery_label(d: &Delivery) -> String {
-    let verdict = if d.intact { "intact" } else { "corrupted" };
+    let verdict = match (d.intact, d.truncated) {
+        (true, _) => "intact",
+        (false, true) => "truncated",
+        (false, false) => "with wrong boundaries",
+    };
     let mut text = escape_bytes(&d.data[..d.data.len().min(32)]);
     if d.data.len() > 32 {
         text.push('…');
@@ -399,13 +403,15 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
                 // The note of the current step, or of the last step that had one.
                 let note = (0..=line)
                     .rev()
+                    .filter(|l| !super::quiz::hides_note(app, side, *l))
                     .find_map(|l| crate::timeline::step_note(scenario, side, l, lang));
                 if let Some(n) = note {
                     notes.push(format!("{who}: {}", without_cli_flags(n)));
                 }
             }
         }
-        if notes.is_empty() {
+        // The summary tells the answer: not while a quiz question is open.
+        if notes.is_empty() && !super::quiz::hides_results(app) {
             let text = scenario
                 .summary
                 .as_ref()
