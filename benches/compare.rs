@@ -1,0 +1,448 @@
+//! Side-by-side comparisons, each a ratio of two things measured in the same run (the
+//! machine is shared: absolute times mean little, ratios of interleaved runs hold).
+//!
+//! `cargo bench --bench compare` prints a table, then one JSON object as the last line.
+//! `COMPARE_MIB=64 cargo bench --bench compare` uses a smaller stream (default 256 MiB);
+//! `COMPARE_REPS=N` sets the repetitions (default 5).
+//!
+//! - `decode_mixed_vs_tokio`: our big-endian length-prefix `Decoder` ÷ tokio-util's
+//!   `LengthDelimitedCodec` (same wire format), MB/s on the same seeded stream (frame
+//!   sizes log-uniform 1 B–64 KiB) fed in the same seeded slices (1 B–64 KiB).
+//! - `decode_small_vs_tokio`: the same with 16-byte frames, frames/s.
+//! - `decode_vs_memcpy`: our MB/s on the mixed stream ÷ copying the same slices into one
+//!   64 KiB buffer (what any decoder pays to look at the bytes once).
+//! - `json_header_vs_length_prefix`: frames/s, 100-byte bodies, default params (the
+//!   tutorial's 方案二 header with an md5 that is verified).
+//! - `real_framed_vs_raw`: a length-prefix receiver (read, append, decode) ÷ a raw
+//!   receiver (read only), 64 KiB messages over a std `TcpStream` pair on 127.0.0.1.
+
+use std::hint::black_box;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Instant;
+
+use bytes::BytesMut;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use stickysim::framing::{Decoder, encode};
+use stickysim::params::{ByteOrder, Framing, Params};
+use tokio_util::codec::{Decoder as _, LengthDelimitedCodec};
+
+const MIB: usize = 1 << 20;
+const MAX_SIZE: usize = 64 * 1024;
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument is a filter we don't need.
+    let mib = env_usize("COMPARE_MIB", 256);
+    let reps = env_usize("COMPARE_REPS", 5).max(1);
+    let mut figures = Vec::new();
+
+    let mut rng = ChaCha8Rng::seed_from_u64(14);
+    let mixed = Stream::new(&mut rng, mib * MIB, |rng| log_uniform(rng, MAX_SIZE));
+    let small = Stream::new(&mut rng, (mib / 4).max(1) * MIB, |_| 16);
+    println!(
+        "streams: mixed {} MiB ({} frames), small {} MiB ({} frames of 16 B), {} slices of 1 B–64 KiB; {reps} repetitions",
+        mixed.wire.len() / MIB,
+        mixed.frames,
+        small.wire.len() / MIB,
+        small.frames,
+        mixed.slices.len(),
+    );
+
+    let (mut ours, mut tokio, mut copy) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..reps {
+        ours.push(mixed.bytes_per_s(ours_pass(&mixed)));
+        tokio.push(mixed.bytes_per_s(tokio_pass(&mixed)));
+        copy.push(mixed.bytes_per_s(memcpy_pass(&mixed)));
+    }
+    figures.push(Figure::ratio(
+        "decode_mixed_vs_tokio",
+        "MB/s",
+        &ours,
+        &tokio,
+        ">= 1.0 (aim 1.3)",
+    ));
+    figures.push(Figure::ratio(
+        "decode_vs_memcpy",
+        "MB/s",
+        &ours,
+        &copy,
+        ">= 0.5",
+    ));
+
+    let (mut ours, mut tokio, mut copy) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..reps {
+        ours.push(small.frames_per_s(ours_pass(&small)));
+        tokio.push(small.frames_per_s(tokio_pass(&small)));
+        copy.push(small.frames_per_s(memcpy_pass(&small)));
+    }
+    figures.push(Figure::ratio(
+        "decode_small_vs_tokio",
+        "frames/s",
+        &ours,
+        &tokio,
+        ">= 1.0",
+    ));
+    figures.push(Figure::ratio(
+        "decode_small_vs_memcpy",
+        "frames/s",
+        &ours,
+        &copy,
+        "(shown, no target)",
+    ));
+    drop((mixed, small));
+
+    let (mut json, mut lp) = (Vec::new(), Vec::new());
+    let json_stream = Stream::framed(&mut rng, Framing::JsonHeader, 200_000, 100);
+    let lp_stream = Stream::framed(&mut rng, Framing::LengthPrefix, 200_000, 100);
+    for _ in 0..reps {
+        json.push(json_stream.frames_per_s(ours_pass(&json_stream)));
+        lp.push(lp_stream.frames_per_s(ours_pass(&lp_stream)));
+    }
+    figures.push(Figure::ratio(
+        "json_header_vs_length_prefix",
+        "frames/s",
+        &json,
+        &lp,
+        ">= 0.25",
+    ));
+
+    let (mut framed, mut raw) = (Vec::new(), Vec::new());
+    let messages = (mib * MIB / MAX_SIZE).max(16);
+    for _ in 0..reps {
+        framed.push(loopback(messages, true));
+        raw.push(loopback(messages, false));
+    }
+    figures.push(Figure::ratio(
+        "real_framed_vs_raw",
+        "MB/s",
+        &framed,
+        &raw,
+        ">= 0.95",
+    ));
+
+    print_table(&figures);
+    println!("{}", json_line(&figures));
+}
+
+// ---------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------
+
+/// A wire stream, where its frames' bodies are, and the slices it is fed in.
+struct Stream {
+    wire: Vec<u8>,
+    params: Params,
+    frames: usize,
+    body_bytes: usize,
+    /// End offsets of the slices, in order.
+    slices: Vec<usize>,
+}
+
+impl Stream {
+    /// Big-endian length-prefix frames of `size(rng)` bytes, up to `total` bytes.
+    fn new(rng: &mut ChaCha8Rng, total: usize, size: impl Fn(&mut ChaCha8Rng) -> usize) -> Self {
+        let params = Params {
+            framing: Framing::LengthPrefix,
+            byte_order: ByteOrder::Big,
+            ..Params::default()
+        };
+        let mut wire = Vec::with_capacity(total + MAX_SIZE + 4);
+        let (mut frames, mut body_bytes) = (0, 0);
+        while wire.len() < total {
+            let n = size(rng);
+            wire.extend_from_slice(&(n as u32).to_be_bytes());
+            wire.extend((0..n).map(|i| (i ^ frames) as u8));
+            frames += 1;
+            body_bytes += n;
+        }
+        let slices = slices(rng, wire.len());
+        Stream {
+            wire,
+            params,
+            frames,
+            body_bytes,
+            slices,
+        }
+    }
+
+    /// `count` frames of `body` bytes, encoded by `encode` with default params.
+    fn framed(rng: &mut ChaCha8Rng, framing: Framing, count: usize, body: usize) -> Self {
+        let params = Params {
+            framing,
+            ..Params::default()
+        };
+        let mut wire = Vec::new();
+        for i in 0..count {
+            let body: Vec<u8> = (0..body).map(|j| (i + j) as u8).collect();
+            wire.extend(encode(&params, &body).concat());
+        }
+        let slices = slices(rng, wire.len());
+        Stream {
+            wire,
+            params,
+            frames: count,
+            body_bytes: count * body,
+            slices,
+        }
+    }
+
+    fn each_slice(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.slices.iter().copied());
+        starts
+            .zip(self.slices.iter().copied())
+            .map(|(a, b)| &self.wire[a..b])
+    }
+
+    fn bytes_per_s(&self, secs: f64) -> f64 {
+        self.wire.len() as f64 / secs
+    }
+
+    fn frames_per_s(&self, secs: f64) -> f64 {
+        self.frames as f64 / secs
+    }
+}
+
+/// Slice ends covering `len` bytes, each slice log-uniform 1 B–64 KiB.
+fn slices(rng: &mut ChaCha8Rng, len: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut at = 0;
+    while at < len {
+        at = (at + log_uniform(rng, MAX_SIZE)).min(len);
+        ends.push(at);
+    }
+    ends
+}
+
+/// 1..=max, uniform in log scale (as many 1–2 B sizes as 32–64 KiB ones).
+fn log_uniform(rng: &mut ChaCha8Rng, max: usize) -> usize {
+    let x: f64 = rng.random_range(0.0..(max as f64).ln());
+    (x.exp() as usize).clamp(1, max)
+}
+
+// ---------------------------------------------------------------------------------------
+// The contestants: each returns the seconds one pass took
+// ---------------------------------------------------------------------------------------
+
+fn ours_pass(s: &Stream) -> f64 {
+    let start = Instant::now();
+    let mut dec = Decoder::new(&s.params);
+    let mut buf = Vec::new();
+    let (mut frames, mut bytes) = (0, 0);
+    for slice in s.each_slice() {
+        buf.extend_from_slice(slice);
+        while let Some(f) = dec.decode(&mut buf).expect("a valid stream") {
+            frames += 1;
+            bytes += black_box(f).body.len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!((frames, bytes), (s.frames, s.body_bytes));
+    secs
+}
+
+fn tokio_pass(s: &Stream) -> f64 {
+    assert_eq!(s.params.byte_order, ByteOrder::Big);
+    let start = Instant::now();
+    // Our wire format: a 4-byte big-endian body length, then the body.
+    let mut codec = LengthDelimitedCodec::builder()
+        .big_endian()
+        .length_field_length(4)
+        .max_frame_length(s.params.max_frame as usize)
+        .new_codec();
+    let mut buf = BytesMut::new();
+    let (mut frames, mut bytes) = (0, 0);
+    for slice in s.each_slice() {
+        buf.extend_from_slice(slice);
+        while let Some(f) = codec.decode(&mut buf).expect("a valid stream") {
+            frames += 1;
+            bytes += black_box(f).len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!((frames, bytes), (s.frames, s.body_bytes));
+    secs
+}
+
+fn memcpy_pass(s: &Stream) -> f64 {
+    let start = Instant::now();
+    let mut dst = vec![0u8; MAX_SIZE];
+    let mut bytes = 0;
+    for slice in s.each_slice() {
+        dst[..slice.len()].copy_from_slice(slice);
+        bytes += black_box(&dst[..slice.len()]).len();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(bytes, s.wire.len());
+    secs
+}
+
+/// Payload MB/s of `messages` 64 KiB messages over loopback: framed (length prefix,
+/// `Decoder`) or raw (the reader only counts bytes).
+fn loopback(messages: usize, framed: bool) -> f64 {
+    let params = Params {
+        framing: Framing::LengthPrefix,
+        byte_order: ByteOrder::Big,
+        ..Params::default()
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let body = vec![0x5a; MAX_SIZE];
+    let wire = if framed {
+        encode(&params, &body).concat()
+    } else {
+        body.clone()
+    };
+    let writer = std::thread::spawn(move || {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        for _ in 0..messages {
+            s.write_all(&wire).expect("write");
+        }
+    });
+    let (mut s, _) = listener.accept().expect("accept");
+    let start = Instant::now();
+    let mut chunk = vec![0u8; MAX_SIZE];
+    let mut payload = 0;
+    if framed {
+        // realnet's receive path: recv, append, decode every complete frame.
+        let mut dec = Decoder::new(&params);
+        let mut buf = Vec::new();
+        loop {
+            let n = s.read(&mut chunk).expect("read");
+            buf.extend_from_slice(&chunk[..n]);
+            let frame = if n == 0 {
+                dec.decode_eof(&mut buf)
+            } else {
+                dec.decode(&mut buf)
+            };
+            let mut frame = frame.expect("a valid stream");
+            while let Some(f) = frame {
+                payload += black_box(f).body.len();
+                frame = dec.decode(&mut buf).expect("a valid stream");
+            }
+            if n == 0 {
+                break;
+            }
+        }
+    } else {
+        loop {
+            let n = s.read(&mut chunk).expect("read");
+            if n == 0 {
+                break;
+            }
+            payload += black_box(&chunk[..n]).len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    writer.join().expect("writer");
+    assert_eq!(payload, messages * MAX_SIZE);
+    payload as f64 / secs
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures
+// ---------------------------------------------------------------------------------------
+
+struct Figure {
+    name: &'static str,
+    unit: &'static str,
+    /// Median of ours and of the reference, per second.
+    ours: f64,
+    reference: f64,
+    /// Ratios of each repetition's pair, sorted.
+    ratios: Vec<f64>,
+    target: &'static str,
+}
+
+impl Figure {
+    fn ratio(
+        name: &'static str,
+        unit: &'static str,
+        ours: &[f64],
+        reference: &[f64],
+        target: &'static str,
+    ) -> Figure {
+        let mut ratios: Vec<f64> = ours.iter().zip(reference).map(|(a, b)| a / b).collect();
+        ratios.sort_by(f64::total_cmp);
+        Figure {
+            name,
+            unit,
+            ours: median(ours),
+            reference: median(reference),
+            ratios,
+            target,
+        }
+    }
+
+    fn median(&self) -> f64 {
+        median(&self.ratios)
+    }
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut xs = xs.to_vec();
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn scaled(x: f64, unit: &str) -> String {
+    match unit {
+        "MB/s" => format!("{:.0} MB/s", x / 1e6),
+        _ => format!("{:.2} M{unit}", x / 1e6),
+    }
+}
+
+fn print_table(figures: &[Figure]) {
+    println!();
+    println!(
+        "| {:<30} | {:>16} | {:>16} | {:>6} | {:>6} | {:>6} | {:<18} |",
+        "figure", "ours (median)", "reference", "ratio", "min", "max", "target"
+    );
+    println!(
+        "|{:-<32}|{:->18}|{:->18}|{:->8}|{:->8}|{:->8}|{:-<20}|",
+        "", "", "", "", "", "", ""
+    );
+    for f in figures {
+        println!(
+            "| {:<30} | {:>16} | {:>16} | {:>6.3} | {:>6.3} | {:>6.3} | {:<18} |",
+            f.name,
+            scaled(f.ours, f.unit),
+            scaled(f.reference, f.unit),
+            f.median(),
+            f.ratios[0],
+            f.ratios[f.ratios.len() - 1],
+            f.target,
+        );
+    }
+    println!();
+}
+
+/// `{"name": {"median": r, "min": r, "max": r, "reps": n}, ...}` on one line.
+fn json_line(figures: &[Figure]) -> String {
+    let fields: Vec<String> = figures
+        .iter()
+        .map(|f| {
+            format!(
+                "\"{}\": {{\"median\": {:.4}, \"min\": {:.4}, \"max\": {:.4}, \"reps\": {}}}",
+                f.name,
+                f.median(),
+                f.ratios[0],
+                f.ratios[f.ratios.len() - 1],
+                f.ratios.len()
+            )
+        })
+        .collect();
+    format!("{{{}}}", fields.join(", "))
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
