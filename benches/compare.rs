@@ -3,17 +3,20 @@
 //!
 //! `cargo bench --bench compare` prints a table, then one JSON object as the last line.
 //! `COMPARE_MIB=64 cargo bench --bench compare` uses a smaller stream (default 256 MiB);
-//! `COMPARE_REPS=N` sets the repetitions (default 5).
+//! `COMPARE_REPS=N` sets the repetitions (default 5); `COMPARE_ONLY=mixed,small,json,real`
+//! runs only those parts (to profile one with `valgrind --tool=callgrind`).
 //!
 //! - `decode_mixed_vs_tokio`: our big-endian length-prefix `Decoder` ÷ tokio-util's
 //!   `LengthDelimitedCodec` (same wire format), MB/s on the same seeded stream (frame
-//!   sizes log-uniform 1 B–64 KiB) fed in the same seeded slices (1 B–64 KiB).
+//!   sizes log-uniform 1 B–64 KiB) fed in the same seeded slices (1 B–64 KiB). Ours is
+//!   fed with `decode_slice` (decodes in the slice, keeps only unfinished frames); the
+//!   `_vec_api` rows feed `decode` (the caller appends each slice to a `Vec`).
 //! - `decode_small_vs_tokio`: the same with 16-byte frames, frames/s.
 //! - `decode_vs_memcpy`: our MB/s on the mixed stream ÷ copying the same slices into one
 //!   64 KiB buffer (what any decoder pays to look at the bytes once).
 //! - `json_header_vs_length_prefix`: frames/s, 100-byte bodies, default params (the
 //!   tutorial's 方案二 header with an md5 that is verified).
-//! - `real_framed_vs_raw`: a length-prefix receiver (read, append, decode) ÷ a raw
+//! - `real_framed_vs_raw`: a length-prefix receiver (read, `decode_slice`) ÷ a raw
 //!   receiver (read only), 64 KiB messages over a std `TcpStream` pair on 127.0.0.1.
 
 use std::hint::black_box;
@@ -35,6 +38,8 @@ fn main() {
     // `cargo bench` passes `--bench`; any other argument is a filter we don't need.
     let mib = env_usize("COMPARE_MIB", 256);
     let reps = env_usize("COMPARE_REPS", 5).max(1);
+    let only = std::env::var("COMPARE_ONLY").unwrap_or_default();
+    let run = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut figures = Vec::new();
 
     let mut rng = ChaCha8Rng::seed_from_u64(14);
@@ -49,9 +54,10 @@ fn main() {
         mixed.slices.len(),
     );
 
-    let (mut ours, mut tokio, mut copy) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..reps {
+    let (mut ours, mut vec, mut tokio, mut copy) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..reps * usize::from(run("mixed")) {
         ours.push(mixed.bytes_per_s(ours_pass(&mixed)));
+        vec.push(mixed.bytes_per_s(vec_pass(&mixed)));
         tokio.push(mixed.bytes_per_s(tokio_pass(&mixed)));
         copy.push(mixed.bytes_per_s(memcpy_pass(&mixed)));
     }
@@ -63,6 +69,13 @@ fn main() {
         ">= 1.0 (aim 1.3)",
     ));
     figures.push(Figure::ratio(
+        "decode_mixed_vs_tokio_vec_api",
+        "MB/s",
+        &vec,
+        &tokio,
+        "(shown: decode(&mut Vec))",
+    ));
+    figures.push(Figure::ratio(
         "decode_vs_memcpy",
         "MB/s",
         &ours,
@@ -70,9 +83,10 @@ fn main() {
         ">= 0.5",
     ));
 
-    let (mut ours, mut tokio, mut copy) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..reps {
+    let (mut ours, mut vec, mut tokio, mut copy) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..reps * usize::from(run("small")) {
         ours.push(small.frames_per_s(ours_pass(&small)));
+        vec.push(small.frames_per_s(vec_pass(&small)));
         tokio.push(small.frames_per_s(tokio_pass(&small)));
         copy.push(small.frames_per_s(memcpy_pass(&small)));
     }
@@ -84,6 +98,13 @@ fn main() {
         ">= 1.0",
     ));
     figures.push(Figure::ratio(
+        "decode_small_vs_tokio_vec_api",
+        "frames/s",
+        &vec,
+        &tokio,
+        "(shown: decode(&mut Vec))",
+    ));
+    figures.push(Figure::ratio(
         "decode_small_vs_memcpy",
         "frames/s",
         &ours,
@@ -93,9 +114,10 @@ fn main() {
     drop((mixed, small));
 
     let (mut json, mut lp) = (Vec::new(), Vec::new());
-    let json_stream = Stream::framed(&mut rng, Framing::JsonHeader, 200_000, 100);
-    let lp_stream = Stream::framed(&mut rng, Framing::LengthPrefix, 200_000, 100);
-    for _ in 0..reps {
+    let count = if run("json") { 200_000 } else { 0 };
+    let json_stream = Stream::framed(&mut rng, Framing::JsonHeader, count, 100);
+    let lp_stream = Stream::framed(&mut rng, Framing::LengthPrefix, count, 100);
+    for _ in 0..reps * usize::from(run("json")) {
         json.push(json_stream.frames_per_s(ours_pass(&json_stream)));
         lp.push(lp_stream.frames_per_s(ours_pass(&lp_stream)));
     }
@@ -107,11 +129,12 @@ fn main() {
         ">= 0.25",
     ));
 
-    let (mut framed, mut raw) = (Vec::new(), Vec::new());
+    let (mut framed, mut framed_vec, mut raw) = (vec![], vec![], vec![]);
     let messages = (mib * MIB / MAX_SIZE).max(16);
-    for _ in 0..reps {
-        framed.push(loopback(messages, true));
-        raw.push(loopback(messages, false));
+    for _ in 0..reps * usize::from(run("real")) {
+        framed.push(loopback(messages, Receiver::Slice));
+        framed_vec.push(loopback(messages, Receiver::Vec));
+        raw.push(loopback(messages, Receiver::Raw));
     }
     figures.push(Figure::ratio(
         "real_framed_vs_raw",
@@ -119,6 +142,13 @@ fn main() {
         &framed,
         &raw,
         ">= 0.95",
+    ));
+    figures.push(Figure::ratio(
+        "real_framed_vec_api_vs_raw",
+        "MB/s",
+        &framed_vec,
+        &raw,
+        "(shown: decode(&mut Vec))",
     ));
 
     print_table(&figures);
@@ -224,7 +254,28 @@ fn log_uniform(rng: &mut ChaCha8Rng, max: usize) -> usize {
 // The contestants: each returns the seconds one pass took
 // ---------------------------------------------------------------------------------------
 
+/// `Decoder::decode_slice`: each slice is decoded where it is; only an unfinished
+/// frame's bytes are kept (in the decoder).
+#[inline(never)]
 fn ours_pass(s: &Stream) -> f64 {
+    let start = Instant::now();
+    let mut dec = Decoder::new(&s.params);
+    let (mut frames, mut bytes) = (0, 0);
+    for mut slice in s.each_slice() {
+        while let Some(f) = dec.decode_slice(&mut slice).expect("a valid stream") {
+            frames += 1;
+            bytes += black_box(&f).body.len();
+        }
+    }
+    assert_eq!(dec.decode_slice_eof(), Ok(None));
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!((frames, bytes), (s.frames, s.body_bytes));
+    secs
+}
+
+/// `Decoder::decode`: the caller appends each slice to its `Vec` (as realnet does).
+#[inline(never)]
+fn vec_pass(s: &Stream) -> f64 {
     let start = Instant::now();
     let mut dec = Decoder::new(&s.params);
     let mut buf = Vec::new();
@@ -233,7 +284,7 @@ fn ours_pass(s: &Stream) -> f64 {
         buf.extend_from_slice(slice);
         while let Some(f) = dec.decode(&mut buf).expect("a valid stream") {
             frames += 1;
-            bytes += black_box(f).body.len();
+            bytes += black_box(&f).body.len();
         }
     }
     let secs = start.elapsed().as_secs_f64();
@@ -241,6 +292,7 @@ fn ours_pass(s: &Stream) -> f64 {
     secs
 }
 
+#[inline(never)]
 fn tokio_pass(s: &Stream) -> f64 {
     assert_eq!(s.params.byte_order, ByteOrder::Big);
     let start = Instant::now();
@@ -256,7 +308,7 @@ fn tokio_pass(s: &Stream) -> f64 {
         buf.extend_from_slice(slice);
         while let Some(f) = codec.decode(&mut buf).expect("a valid stream") {
             frames += 1;
-            bytes += black_box(f).len();
+            bytes += black_box(&f).len();
         }
     }
     let secs = start.elapsed().as_secs_f64();
@@ -264,6 +316,7 @@ fn tokio_pass(s: &Stream) -> f64 {
     secs
 }
 
+#[inline(never)]
 fn memcpy_pass(s: &Stream) -> f64 {
     let start = Instant::now();
     let mut dst = vec![0u8; MAX_SIZE];
@@ -277,9 +330,19 @@ fn memcpy_pass(s: &Stream) -> f64 {
     secs
 }
 
-/// Payload MB/s of `messages` 64 KiB messages over loopback: framed (length prefix,
-/// `Decoder`) or raw (the reader only counts bytes).
-fn loopback(messages: usize, framed: bool) -> f64 {
+/// How the loopback receiver handles what each `read` returned.
+#[derive(Clone, Copy, PartialEq)]
+enum Receiver {
+    /// Counts the bytes.
+    Raw,
+    /// Length prefix: `decode_slice` on the read buffer.
+    Slice,
+    /// Length prefix: appends to a `Vec` and calls `decode` (realnet's receive path).
+    Vec,
+}
+
+/// Payload MB/s of `messages` 64 KiB messages over a loopback TCP connection.
+fn loopback(messages: usize, receiver: Receiver) -> f64 {
     let params = Params {
         framing: Framing::LengthPrefix,
         byte_order: ByteOrder::Big,
@@ -288,10 +351,10 @@ fn loopback(messages: usize, framed: bool) -> f64 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let body = vec![0x5a; MAX_SIZE];
-    let wire = if framed {
-        encode(&params, &body).concat()
-    } else {
+    let wire = if receiver == Receiver::Raw {
         body.clone()
+    } else {
+        encode(&params, &body).concat()
     };
     let writer = std::thread::spawn(move || {
         let mut s = TcpStream::connect(addr).expect("connect");
@@ -302,38 +365,33 @@ fn loopback(messages: usize, framed: bool) -> f64 {
     let (mut s, _) = listener.accept().expect("accept");
     let start = Instant::now();
     let mut chunk = vec![0u8; MAX_SIZE];
+    let mut dec = Decoder::new(&params);
+    let mut buf = Vec::new();
     let mut payload = 0;
-    if framed {
-        // realnet's receive path: recv, append, decode every complete frame.
-        let mut dec = Decoder::new(&params);
-        let mut buf = Vec::new();
-        loop {
-            let n = s.read(&mut chunk).expect("read");
-            buf.extend_from_slice(&chunk[..n]);
-            let frame = if n == 0 {
-                dec.decode_eof(&mut buf)
-            } else {
-                dec.decode(&mut buf)
-            };
-            let mut frame = frame.expect("a valid stream");
-            while let Some(f) = frame {
-                payload += black_box(f).body.len();
-                frame = dec.decode(&mut buf).expect("a valid stream");
+    loop {
+        let n = s.read(&mut chunk).expect("read");
+        match receiver {
+            Receiver::Raw => payload += black_box(&chunk[..n]).len(),
+            Receiver::Slice => {
+                let mut input = &chunk[..n];
+                while let Some(f) = dec.decode_slice(&mut input).expect("a valid stream") {
+                    payload += black_box(&f).body.len();
+                }
             }
-            if n == 0 {
-                break;
+            Receiver::Vec => {
+                buf.extend_from_slice(&chunk[..n]);
+                while let Some(f) = dec.decode(&mut buf).expect("a valid stream") {
+                    payload += black_box(&f).body.len();
+                }
             }
         }
-    } else {
-        loop {
-            let n = s.read(&mut chunk).expect("read");
-            if n == 0 {
-                break;
-            }
-            payload += black_box(&chunk[..n]).len();
+        if n == 0 {
+            break;
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    assert_eq!(dec.decode_slice_eof(), Ok(None));
+    assert!(buf.is_empty());
     writer.join().expect("writer");
     assert_eq!(payload, messages * MAX_SIZE);
     payload as f64 / secs
@@ -383,7 +441,9 @@ fn median(xs: &[f64]) -> f64 {
     let mut xs = xs.to_vec();
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    if n % 2 == 1 {
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
         xs[n / 2]
     } else {
         (xs[n / 2 - 1] + xs[n / 2]) / 2.0
@@ -407,7 +467,7 @@ fn print_table(figures: &[Figure]) {
         "|{:-<32}|{:->18}|{:->18}|{:->8}|{:->8}|{:->8}|{:-<20}|",
         "", "", "", "", "", "", ""
     );
-    for f in figures {
+    for f in figures.iter().filter(|f| !f.ratios.is_empty()) {
         println!(
             "| {:<30} | {:>16} | {:>16} | {:>6.3} | {:>6.3} | {:>6.3} | {:<18} |",
             f.name,
@@ -426,6 +486,7 @@ fn print_table(figures: &[Figure]) {
 fn json_line(figures: &[Figure]) -> String {
     let fields: Vec<String> = figures
         .iter()
+        .filter(|f| !f.ratios.is_empty())
         .map(|f| {
             format!(
                 "\"{}\": {{\"median\": {:.4}, \"min\": {:.4}, \"max\": {:.4}, \"reps\": {}}}",
