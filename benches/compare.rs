@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench compare` prints a table, then one JSON object as the last line.
 //! `COMPARE_MIB=64 cargo bench --bench compare` uses a smaller stream (default 256 MiB);
-//! `COMPARE_REPS=N` sets the repetitions (default 5); `COMPARE_ONLY=mixed,small,json,real`
+//! `COMPARE_REPS=N` sets the repetitions (default 9); `COMPARE_ONLY=mixed,small,json,real`
 //! runs only those parts (to profile one with `valgrind --tool=callgrind`).
 //!
 //! - `decode_mixed_vs_tokio`: our big-endian length-prefix `Decoder` ÷ tokio-util's
@@ -40,7 +40,7 @@ const MAX_SIZE: usize = 64 * 1024;
 fn main() {
     // `cargo bench` passes `--bench`; any other argument is a filter we don't need.
     let mib = env_usize("COMPARE_MIB", 256);
-    let reps = env_usize("COMPARE_REPS", 5).max(1);
+    let reps = env_usize("COMPARE_REPS", 9).max(1);
     let only = std::env::var("COMPARE_ONLY").unwrap_or_default();
     let run = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
     let mut figures = Vec::new();
@@ -58,11 +58,17 @@ fn main() {
     );
 
     let (mut ours, mut vec, mut tokio, mut copy) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..reps * usize::from(run("mixed")) {
+    for rep in 0..reps * usize::from(run("mixed")) {
+        // Alternate who goes first, so a drift in the machine's load favours no one.
+        if rep % 2 == 1 {
+            tokio.push(mixed.bytes_per_s(tokio_pass(&mixed)));
+        }
         ours.push(mixed.bytes_per_s(ours_pass(&mixed)));
         vec.push(mixed.bytes_per_s(vec_pass(&mixed)));
-        tokio.push(mixed.bytes_per_s(tokio_pass(&mixed)));
         copy.push(mixed.bytes_per_s(memcpy_pass(&mixed)));
+        if rep % 2 == 0 {
+            tokio.push(mixed.bytes_per_s(tokio_pass(&mixed)));
+        }
     }
     figures.push(Figure::ratio(
         "decode_mixed_vs_tokio",
@@ -87,11 +93,16 @@ fn main() {
     ));
 
     let (mut ours, mut vec, mut tokio, mut copy) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..reps * usize::from(run("small")) {
+    for rep in 0..reps * usize::from(run("small")) {
+        if rep % 2 == 1 {
+            tokio.push(small.frames_per_s(tokio_pass(&small)));
+        }
         ours.push(small.frames_per_s(ours_pass(&small)));
         vec.push(small.frames_per_s(vec_pass(&small)));
-        tokio.push(small.frames_per_s(tokio_pass(&small)));
         copy.push(small.frames_per_s(memcpy_pass(&small)));
+        if rep % 2 == 0 {
+            tokio.push(small.frames_per_s(tokio_pass(&small)));
+        }
     }
     figures.push(Figure::ratio(
         "decode_small_vs_tokio",
