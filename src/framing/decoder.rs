@@ -1,18 +1,18 @@
 //! The incremental decoder: bytes in, frames out, whatever the chunking.
 //!
 //! ```text
-//! INPUT: what the caller appended to `buf` so far (two recv()s: one glued, one cut)
-//!   recv 1                                        recv 2
-//! +-- len --+-- body --+-- len --+-- bo|dy --+   +-- len --+-- body ...
-//! | 00000005|  hello   | 00000005|  wo |rld  |   | 0000...
-//! +---------+----------+---------+-----|-----+   +---------+
-//!  Head      Body{5}    Head      Body{5}         Head
-//!                                      ^ Ok(None): wait for more bytes
+//! INPUT: two recv()s appended to `buf` (big-endian length-prefix)
+//! |<---------------- recv 1 ---------------->|<------->| recv 2
+//! +--- len -----+- body -+--- len -----+---- body ----+
+//! | 00 00 00 05 | hello  | 00 00 00 05 | wo  :  rld   |
+//! +-------------+--------+-------------+--------------+
+//!   Head          Body{5}  Head          Body{5}
+//!                                            ^ recv 1 ends: Ok(None), wait for more
 //!
-//! DECODED (one decode() call per frame, then Ok(None) when a frame is incomplete)
-//! +-- body --+  +-- body --+
-//! |  hello   |  |  world   |
-//! +----------+  +----------+
+//! DECODED: one frame per decode() call, wherever the recv()s ended
+//! +- body -+  +- body -+
+//! | hello  |  | world  |
+//! +--------+  +--------+
 //! ```
 //!
 //! # Why the decoder keeps a read cursor
@@ -29,6 +29,10 @@
 //! complete. Instead of copying it out, the decoder hands `buf`'s allocation over as the
 //! body and moves the few bytes behind it into a fresh `buf`; while it waits for such a
 //! body, it reserves room for it (up to 64 KiB) so appending doesn't reallocate either.
+//!
+//! A caller that doesn't need to keep the bytes (they are in one read's buffer) can skip
+//! its `Vec` altogether: [`Decoder::decode_slice`] runs the same state machine on the
+//! slice, copies each whole frame's body out once, and keeps only an unfinished frame.
 
 use std::ops::Range;
 
