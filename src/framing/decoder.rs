@@ -259,7 +259,8 @@ impl Decoder {
     /// frame's. Call until `Ok(None)` (then `input` is empty), then
     /// [`decode_slice_eof`](Decoder::decode_slice_eof) at the end of the stream.
     ///
-    /// Use either this or `decode` on one decoder, not both.
+    /// On `Err` the stream's frame boundaries are lost, as with `decode`; calling again
+    /// gives the same error. Use either this or `decode` on one decoder, not both.
     pub fn decode_slice(&mut self, input: &mut &[u8]) -> Result<Option<Frame>, FrameError> {
         if self.framing == Framing::Raw {
             if input.is_empty() {
