@@ -128,7 +128,12 @@ fn main() {
     drop((mixed, small));
 
     let (mut json, mut upload, mut lp) = (vec![], vec![], vec![]);
-    let count = if run("json") { 200_000 } else { 0 };
+    // 200,000 frames at the default 256 MiB.
+    let count = if run("json") {
+        (mib * 781).max(1000)
+    } else {
+        0
+    };
     let framed = |rng: &mut ChaCha8Rng, framing, header_style| {
         let params = Params {
             framing,
