@@ -98,6 +98,11 @@ struct RunArgs {
     /// started with `stickysim serve`). Implies --real.
     #[arg(long, value_name = "ADDR:PORT", conflicts_with = "both")]
     connect: Option<std::net::SocketAddr>,
+    /// Also write the run's packets for Wireshark: pcapng with the model's explanations
+    /// as packet comments (classic pcap when the name ends in .pcap). With --both, the
+    /// model's run.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -261,6 +266,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
                 return run_real(&r, &scenario, &params, lang);
             }
             let run = cli::run_sim(&scenario, &params)?;
+            write_pcap(r.pcap.as_deref(), &run.trace)?;
             if r.json {
                 out_json(&cli::render_json(&run));
             } else {
@@ -290,6 +296,7 @@ fn run_real(
         let real = cli::run_real(scenario, params, &opts)?;
         let sim_params = r.overrides().resolve_beside_real(scenario)?;
         let sim = cli::run_sim(scenario, &sim_params)?;
+        write_pcap(r.pcap.as_deref(), &sim.trace)?;
         if r.json {
             out_json(&cli::render_both_json(&sim, &real));
         } else {
@@ -298,6 +305,7 @@ fn run_real(
         return Ok(ExitCode::SUCCESS);
     }
     let real = cli::run_real(scenario, params, &opts)?;
+    write_pcap(r.pcap.as_deref(), &real.trace)?;
     if r.json {
         let mut v = cli::render_json(&real);
         v["notes"] = serde_json::json!(real.stuck);
@@ -306,6 +314,26 @@ fn run_real(
         out(&cli::render_text(&real, lang));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `run --pcap FILE`: the run's packets as a capture file.
+fn write_pcap(
+    path: Option<&std::path::Path>,
+    trace: &stickysim::trace::Trace,
+) -> Result<(), CliError> {
+    use stickysim::export::pcap::{PcapFormat, PcapOptions};
+    let Some(path) = path else { return Ok(()) };
+    let io = |source: std::io::Error| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let opts = PcapOptions {
+        format: PcapFormat::for_path(path),
+        ..Default::default()
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    stickysim::export::write(trace, &opts, &mut file).map_err(|e| io(std::io::Error::other(e)))?;
+    std::io::Write::flush(&mut file).map_err(io)
 }
 
 /// `serve`: prints every event until the server stops (Ctrl-C ends the process).
