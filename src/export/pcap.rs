@@ -172,14 +172,22 @@ pub fn message_notes(trace: &Trace, dir: Dir, a: u64, b: u64) -> Vec<String> {
             continue;
         }
         let id = m.id;
+        let body_start = start + m.header_len.min(m.accepted);
         out.push(match (start >= a, end <= b) {
             (true, true) if m.header_len > 0 => format!(
                 "message #{id} whole: {} B header + {} B body at offsets {start}–{end}",
-                m.header_len.min(m.accepted),
-                m.accepted.saturating_sub(m.header_len)
+                body_start - start,
+                end - body_start
             ),
             (true, true) => format!("message #{id} whole at offsets {start}–{end}"),
+            // The tutorial's send(header): a segment of just the header.
+            (true, false) if m.header_len > 0 && b == body_start => {
+                format!("message #{id}'s {} B header alone (offset {start})", b - a)
+            }
             (true, false) => format!("message #{id} starts at offset {start}"),
+            (false, true) if m.header_len > 0 && a == body_start => {
+                format!("message #{id}'s body ({} B), ends at offset {end}", end - a)
+            }
             (false, true) => format!("message #{id} ends at offset {end}"),
             (false, false) => format!("middle of message #{id} ({start}–{end})"),
         });
