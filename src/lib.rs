@@ -16,3 +16,4 @@ pub mod realnet;
 pub mod scenario;
 pub mod timeline;
 pub mod trace;
+pub mod views;
