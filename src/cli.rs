@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::analysis::{self, Report};
+use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
 use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Params, Settings, Stack};
@@ -144,11 +144,46 @@ pub fn resolve(key: &str) -> Result<Scenario, CliError> {
 }
 
 pub fn load_file(path: &Path) -> Result<Scenario, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io {
+    let bytes = read_scenario_file(path)?;
+    Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
+}
+
+/// A scenario file's bytes: only a regular file (a FIFO or a device would block or never
+/// end), and only up to [`scenario::limits::MAX_FILE_BYTES`], checked before reading.
+pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let err = |source| CliError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
+    };
+    let invalid = |m: String| err(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if !meta.is_file() {
+        return Err(invalid(
+            "not a regular file (a scenario is a .toml file)".to_string(),
+        ));
+    }
+    let max = scenario::limits::MAX_FILE_BYTES;
+    if meta.len() > max {
+        return Err(invalid(format!(
+            "{} bytes is more than a scenario file may have ({} MiB)",
+            meta.len(),
+            max / (1024 * 1024)
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(err)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() as u64 > max {
+        return Err(invalid(format!(
+            "more than a scenario file may have ({} MiB)",
+            max / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
 }
 
 /// `stickysim list`
@@ -204,10 +239,7 @@ pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
     let files = scenario_files(paths)?;
     for f in &files {
         let name = f.display().to_string();
-        let bytes = std::fs::read(f).map_err(|source| CliError::Io {
-            path: name.clone(),
-            source,
-        })?;
+        let bytes = read_scenario_file(f)?;
         errors += report_check(&mut out, &name, scenario::parse_bytes_all(&bytes, &name));
     }
     let _ = writeln!(out, "{} file(s) checked, {errors} error(s)", files.len());
@@ -337,36 +369,21 @@ fn on_off(b: bool) -> &'static str {
 
 /// A table of every metric: total and per direction.
 pub fn render_metrics(report: &Report) -> String {
-    let rows = metric_rows(report);
     let mut out = format!(
         "{:<20} {:>12} {:>18} {:>18}\n",
         "metric", "total", "client→server", "server→client"
     );
-    for (name, total, c2s, s2c) in rows {
-        let _ = writeln!(out, "{name:<20} {total:>12} {c2s:>18} {s2c:>18}");
+    for f in Metrics::fields() {
+        let _ = writeln!(
+            out,
+            "{:<20} {:>12} {:>18} {:>18}",
+            f.name,
+            f.value(&report.summary),
+            f.value(report.direction(Dir::ClientToServer)),
+            f.value(report.direction(Dir::ServerToClient))
+        );
     }
     out
-}
-
-/// (name, total, client→server, server→client) as display strings, in docs/design.md order.
-pub fn metric_rows(report: &Report) -> Vec<(String, String, String, String)> {
-    let obj = |m| serde_json::to_value(m).unwrap_or_default();
-    let (total, c2s, s2c) = (
-        obj(&report.summary),
-        obj(report.direction(Dir::ClientToServer)),
-        obj(report.direction(Dir::ServerToClient)),
-    );
-    let show = |v: &serde_json::Value| match v.as_f64() {
-        Some(f) if v.is_f64() => format!("{f:.3}"),
-        _ => v.to_string(),
-    };
-    let Some(fields) = total.as_object() else {
-        return Vec::new();
-    };
-    fields
-        .iter()
-        .map(|(k, v)| (k.clone(), show(v), show(&c2s[k]), show(&s2c[k])))
-        .collect()
 }
 
 /// The `--json` report (the exact shape).
@@ -468,15 +485,22 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
 
 /// Every metric for both runs: totals, then each direction.
 pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
-    let (a, b) = (metric_rows(sim), metric_rows(real));
     let mut out = format!(
         "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}\n",
         "metric", "sim", "real", "sim c→s", "real c→s", "sim s→c", "real s→c"
     );
-    for ((name, st, sc, ss), (_, rt, rc, rs)) in a.into_iter().zip(b) {
+    let (c2s, s2c) = (Dir::ClientToServer, Dir::ServerToClient);
+    for f in Metrics::fields() {
         let _ = writeln!(
             out,
-            "{name:<20} {st:>11} {rt:>11}   {sc:>11} {rc:>11}   {ss:>11} {rs:>11}"
+            "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}",
+            f.name,
+            f.value(&sim.summary),
+            f.value(&real.summary),
+            f.value(sim.direction(c2s)),
+            f.value(real.direction(c2s)),
+            f.value(sim.direction(s2c)),
+            f.value(real.direction(s2c))
         );
     }
     out

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use stickysim::cli::{self, CliError, Overrides};
 use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Stack};
 use stickysim::scenario::Lang;
+use stickysim::sweep::{self, ParamTable as _};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +33,10 @@ enum Command {
     Check { paths: Vec<PathBuf> },
     /// Run a scenario in the simulated model and print its timeline and metrics.
     Run(RunArgs),
+    /// Run a scenario in the model over a grid of parameter values, on all cores, and
+    /// print per point the share of sticky reads, split and intact messages and the
+    /// duration.
+    Sweep(SweepArgs),
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
     /// show every connection and every recv() chunk as it happens.
     Serve(ServeArgs),
@@ -105,6 +110,30 @@ struct RunArgs {
     pcap: Option<PathBuf>,
 }
 
+use stickysim::realnet::serve::limits as serve_limits;
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// A scenario file, or a built-in scenario's number (4, 04) or name.
+    scenario: String,
+    /// A swept parameter: KEY=A,B,C (e.g. nagle=on,off) or KEY=LO..HI:STEP, HI included
+    /// (e.g. recv_delay_ms=0..50:1). Repeat for a grid; the first varies slowest.
+    #[arg(long = "param", value_name = "KEY=VALUES")]
+    params: Vec<String>,
+    /// A parameter fixed for every point, as in `run --set` (e.g. --set loss=0.1).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Runs per point, with seeds seed, seed+1, …; the point shows their averages.
+    #[arg(long, default_value_t = 1)]
+    runs_per_point: u32,
+    /// Print one JSON object instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (a header line, then one line per point) instead of the table.
+    #[arg(long)]
+    csv: bool,
+}
+
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Address to listen on. Anything but loopback must be given explicitly, and gets a
@@ -129,15 +158,35 @@ struct ServeArgs {
     /// Folder for uploads (default: a new folder in the temp folder).
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// The bufsize of the server's recv() calls, as in conn.recv(1024).
-    #[arg(long, default_value_t = 1024)]
-    recv_size: usize,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 64)]
-    max_connections: usize,
-    /// Close a connection that sends nothing for this many seconds.
-    #[arg(long, default_value_t = 600)]
+    /// The bufsize of the server's recv() calls, as in conn.recv(1024) (1 to 65536).
+    #[arg(long, default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(serve_limits::RECV_SIZE.0 as u64..=serve_limits::RECV_SIZE.1 as u64))]
+    recv_size: u64,
+    /// Connections served at once (1 to 1024). When all are taken, one idle for a tenth
+    /// of --idle-timeout-s is closed to make room; else the newcomer is told so and closed.
+    #[arg(long, default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(serve_limits::MAX_CONNECTIONS.0 as u64..=serve_limits::MAX_CONNECTIONS.1 as u64))]
+    max_connections: u64,
+    /// Close a connection that sends nothing for this many seconds (1 to 86400).
+    #[arg(long, default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(serve_limits::IDLE_TIMEOUT_S.0..=serve_limits::IDLE_TIMEOUT_S.1))]
     idle_timeout_s: u64,
+    /// A frame must be complete this many seconds after its first byte, plus one second
+    /// per --min-rate bytes received (1 to 3600).
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(serve_limits::FRAME_TIMEOUT_S.0..=serve_limits::FRAME_TIMEOUT_S.1))]
+    frame_timeout_s: u64,
+    /// Bytes per second a frame must keep up after --frame-timeout-s (1 to 1073741824).
+    #[arg(long, default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(serve_limits::MIN_RATE.0..=serve_limits::MIN_RATE.1))]
+    min_rate: u64,
+    /// Largest file the upload app accepts, in MiB (0 to 4095).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(0..=4095))]
+    max_upload_mib: u64,
+    /// Bytes the upload app accepts in one run of the server, all files together, in MiB
+    /// (0 to 1048576).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(0..=1024 * 1024))]
+    upload_quota_mib: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -259,6 +308,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::Serve(a)) => return serve(a),
+        Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
             let params = r.overrides().resolve(&scenario)?;
@@ -336,6 +386,59 @@ fn write_pcap(
     std::io::Write::flush(&mut file).map_err(io)
 }
 
+/// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.
+fn sweep(a: SweepArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal as _;
+    let bad = |e: sweep::SweepError| CliError::BadParam(e.to_string());
+    let scenario = cli::resolve(&a.scenario)?;
+    let grid = sweep::Grid::parse(&a.params).map_err(bad)?;
+    let runs = sweep::check_size(grid.len(), a.runs_per_point).map_err(bad)?;
+    let fixed = Overrides {
+        set: a.set.clone(),
+        ..Default::default()
+    }
+    .settings()?;
+    let table = sweep::Table::new(scenario.settings.over(&fixed));
+    let base = table.params(&[]).map_err(CliError::BadParam)?;
+    let points = grid.point_params(&table).map_err(bad)?;
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(runs);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} runs  {elapsed} (about {eta} left)",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let result = sweep::parallel::run(&scenario, &points, a.runs_per_point, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let points = result.map_err(|e| {
+        CliError::BadParam(format!(
+            "at {} (seed {}): {}",
+            grid.describe(e.point),
+            e.seed,
+            e.error
+        ))
+    })?;
+    let result = sweep::Sweep {
+        scenario: scenario.name.clone(),
+        seed: base.seed,
+        runs_per_point: a.runs_per_point,
+        grid,
+        points,
+    };
+    if a.json {
+        out_json(&result.to_json());
+    } else if a.csv {
+        out(&result.render_csv());
+    } else {
+        out(&result.render_text());
+    }
+    Ok(())
+}
+
 /// `serve`: prints every event until the server stops (Ctrl-C ends the process).
 fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
     use std::io::Write as _;
@@ -372,9 +475,14 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
             HeaderWritesArg::Separate => HeaderWrites::Separate,
         };
     }
-    opts.recv_size = a.recv_size.clamp(1, 64 * 1024 * 1024);
-    opts.max_connections = a.max_connections.max(1);
-    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout_s.max(1));
+    // clap has checked each against its range (serve::limits); Server::start checks again.
+    opts.recv_size = usize::try_from(a.recv_size).unwrap_or(usize::MAX);
+    opts.max_connections = usize::try_from(a.max_connections).unwrap_or(usize::MAX);
+    opts.idle_timeout = std::time::Duration::from_secs(a.idle_timeout_s);
+    opts.frame_timeout = std::time::Duration::from_secs(a.frame_timeout_s);
+    opts.min_rate = a.min_rate;
+    opts.max_upload = a.max_upload_mib * 1024 * 1024;
+    opts.upload_quota = a.upload_quota_mib * 1024 * 1024;
     let server = Server::start(opts)?;
     let mut out = std::io::stdout().lock();
     for e in server.events().iter() {

@@ -1,10 +1,11 @@
 //! Properties of the model that must hold for any program and any parameters.
 
 use proptest::prelude::*;
+use stickysim::analysis::{deliveries, recv_results};
 use stickysim::model::Sim;
 use stickysim::params::{DecoderKind, Framing, HeaderStyle, HeaderWrites, Params, Transport};
 use stickysim::scenario::{Action, Scenario};
-use stickysim::trace::{Call, EventKind, Side, Trace};
+use stickysim::trace::{EventKind, Side, Trace};
 
 fn run(client: Vec<Action>, server: Vec<Action>, params: &Params) -> Trace {
     let s = Scenario::from_actions("prop", params.clone(), client, server);
@@ -61,22 +62,12 @@ fn sender_actions(parts: &[(Vec<u8>, u8)]) -> Vec<Action> {
     a
 }
 
+/// Every byte the recv() calls at `side` returned, in order.
 fn received(trace: &Trace, side: Side) -> Vec<u8> {
-    trace
-        .events
-        .iter()
-        .filter(|e| {
-            e.side == side
-                && matches!(
-                    e.kind,
-                    EventKind::AppReturn {
-                        call: Call::Recv { .. },
-                        ..
-                    }
-                )
-        })
-        .filter_map(|e| e.chunk.as_ref())
-        .flat_map(|c| c.data.clone())
+    recv_results(trace)
+        .into_iter()
+        .filter(|r| r.side == side)
+        .flat_map(|r| r.data)
         .collect()
 }
 
@@ -187,10 +178,7 @@ proptest! {
         }
         let t = run(client, server, &params);
         let delivered = |side: Side| -> Vec<Vec<u8>> {
-            t.events.iter().filter(|e| e.side == side).filter_map(|e| match &e.kind {
-                EventKind::Deliver { data, .. } => Some(data.clone()),
-                _ => None,
-            }).collect()
+            deliveries(&t).into_iter().filter(|d| d.side == side).map(|d| d.data).collect()
         };
         prop_assert_eq!(delivered(Side::Server), msgs.clone());
         let replies: Vec<Vec<u8>> = msgs.iter().map(|m| m.iter().rev().copied().collect()).collect();

@@ -1,4 +1,4 @@
-//! Metrics computed from any trace, simulated or real (DESIGN.md, "Metrics").
+//! Metrics computed from any trace, simulated or real (docs/design.md, "Metrics").
 //!
 //! Everything here reads only the trace: its events, in order, and its list of sent
 //! messages. Nothing depends on how the trace was produced, so a real-socket trace gets
@@ -53,53 +53,162 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::params::Transport;
+use crate::scenario::Lang;
 use crate::trace::{Call, Dir, EventKind, Micros, Part, SentMessage, Side, Span, Trace, hex_bytes};
 
 #[cfg(test)]
 mod tests;
 
-/// The metrics of one direction, or of both (the summary). Field names are DESIGN.md's
-/// metric names, in its order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Metrics {
-    pub messages_sent: u64,
-    pub messages_intact: u64,
-    pub messages_corrupted: u64,
-    pub messages_missing: u64,
-    pub recv_calls: u64,
-    pub sticky_reads: u64,
-    pub split_messages: u64,
-    pub bytes_sent: u64,
-    pub bytes_delivered: u64,
-    pub bytes_lost: u64,
-    pub segments: u64,
-    pub acks: u64,
-    pub nagle_holds: u64,
-    pub max_hold_ms: f64,
-    pub duration_ms: f64,
+/// How the summary joins the two directions' values of a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Combine {
+    /// Counts add up.
+    Sum,
+    /// Times: the larger of the two.
+    Max,
+}
+
+impl Combine {
+    fn apply<T: Copy + PartialOrd + std::ops::Add<Output = T>>(self, a: T, b: T) -> T {
+        match self {
+            Combine::Sum => a + b,
+            Combine::Max => {
+                if b > a {
+                    b
+                } else {
+                    a
+                }
+            }
+        }
+    }
+}
+
+/// One metric's value: a count, or a time in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MetricValue {
+    Count(u64),
+    Ms(f64),
+}
+
+impl MetricValue {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            MetricValue::Count(n) => n as f64,
+            MetricValue::Ms(ms) => ms,
+        }
+    }
+}
+
+impl From<u64> for MetricValue {
+    fn from(n: u64) -> Self {
+        MetricValue::Count(n)
+    }
+}
+
+impl From<f64> for MetricValue {
+    fn from(ms: f64) -> Self {
+        MetricValue::Ms(ms)
+    }
+}
+
+/// Counts as integers, times with three decimals (the CLI's and GUI's tables); honours
+/// width and alignment (`{:>12}`).
+impl std::fmt::Display for MetricValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetricValue::Count(n) => f.pad(&n.to_string()),
+            MetricValue::Ms(ms) => f.pad(&format!("{ms:.3}")),
+        }
+    }
+}
+
+/// One field of [`Metrics`]: its machine name (the JSON key), a label in plain words, how
+/// to read it and how the summary combines it.
+pub struct MetricField {
+    pub name: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub combine: Combine,
+    get: fn(&Metrics) -> MetricValue,
+    merge: fn(&mut Metrics, &Metrics),
+}
+
+impl MetricField {
+    pub fn value(&self, m: &Metrics) -> MetricValue {
+        (self.get)(m)
+    }
+
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Zh => self.zh,
+        }
+    }
+}
+
+impl std::fmt::Debug for MetricField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricField")
+            .field("name", &self.name)
+            .field("combine", &self.combine)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The one list of metrics: declares [`Metrics`] and its [`Metrics::fields`] table together,
+/// so a field cannot be added to one and forgotten in the other.
+macro_rules! metrics {
+    ($($name:ident: $ty:ty, $combine:ident, $en:literal, $zh:literal;)*) => {
+        /// The metrics of one direction, or of both (the summary). Field names are the
+        /// metric names of docs/design.md ("Metrics"), in its order; they are the JSON keys.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        pub struct Metrics {
+            $(pub $name: $ty,)*
+        }
+
+        const FIELDS: &[MetricField] = &[$(MetricField {
+            name: stringify!($name),
+            en: $en,
+            zh: $zh,
+            combine: Combine::$combine,
+            get: |m| MetricValue::from(m.$name),
+            merge: |a, b| a.$name = Combine::$combine.apply(a.$name, b.$name),
+        },)*];
+    };
+}
+
+metrics! {
+    messages_sent: u64, Sum, "messages sent", "发送的消息数";
+    messages_intact: u64, Sum, "messages intact", "完整的消息数";
+    messages_corrupted: u64, Sum, "messages corrupted", "损坏的消息数";
+    messages_missing: u64, Sum, "messages missing", "缺失的消息数";
+    recv_calls: u64, Sum, "recv() calls", "recv() 调用次数";
+    sticky_reads: u64, Sum, "sticky reads", "粘包读取次数";
+    split_messages: u64, Sum, "split messages", "被拆开的消息数";
+    bytes_sent: u64, Sum, "bytes sent", "发送字节数";
+    bytes_delivered: u64, Sum, "bytes delivered", "交付字节数";
+    bytes_lost: u64, Sum, "bytes lost", "丢失字节数";
+    segments: u64, Sum, "segments (or datagrams) sent", "发送的报文段（或数据报）数";
+    acks: u64, Sum, "pure ACKs", "纯 ACK 数";
+    nagle_holds: u64, Sum, "Nagle holds", "Nagle 扣留次数";
+    max_hold_ms: f64, Max, "longest Nagle hold (ms)", "Nagle 最长扣留 (ms)";
+    duration_ms: f64, Max, "duration (ms)", "持续时间 (ms)";
 }
 
 impl Metrics {
+    /// Every metric, in docs/design.md's order (the JSON report's).
+    pub fn fields() -> &'static [MetricField] {
+        FIELDS
+    }
+
     /// Both directions together: counts add up, `max_hold_ms` and `duration_ms` are the
     /// larger of the two.
     pub fn combine(&self, other: &Metrics) -> Metrics {
-        Metrics {
-            messages_sent: self.messages_sent + other.messages_sent,
-            messages_intact: self.messages_intact + other.messages_intact,
-            messages_corrupted: self.messages_corrupted + other.messages_corrupted,
-            messages_missing: self.messages_missing + other.messages_missing,
-            recv_calls: self.recv_calls + other.recv_calls,
-            sticky_reads: self.sticky_reads + other.sticky_reads,
-            split_messages: self.split_messages + other.split_messages,
-            bytes_sent: self.bytes_sent + other.bytes_sent,
-            bytes_delivered: self.bytes_delivered + other.bytes_delivered,
-            bytes_lost: self.bytes_lost + other.bytes_lost,
-            segments: self.segments + other.segments,
-            acks: self.acks + other.acks,
-            nagle_holds: self.nagle_holds + other.nagle_holds,
-            max_hold_ms: self.max_hold_ms.max(other.max_hold_ms),
-            duration_ms: self.duration_ms.max(other.duration_ms),
+        let mut out = self.clone();
+        for f in FIELDS {
+            (f.merge)(&mut out, other);
         }
+        out
     }
 
     /// One line for people: "3 of 5 messages intact; 2 sticky reads; 1 split message;

@@ -656,6 +656,105 @@ fn json_names_are_designs_metric_names_in_order() {
     assert_eq!(v["directions"]["client_to_server"]["messages_sent"], 0);
 }
 
+/// Metrics whose every field holds a distinct value (`base + its position`), so a table
+/// row that reads or merges the wrong field shows.
+fn distinct(base: u64) -> Metrics {
+    let v = |i: u64| base + i;
+    Metrics {
+        messages_sent: v(1),
+        messages_intact: v(2),
+        messages_corrupted: v(3),
+        messages_missing: v(4),
+        recv_calls: v(5),
+        sticky_reads: v(6),
+        split_messages: v(7),
+        bytes_sent: v(8),
+        bytes_delivered: v(9),
+        bytes_lost: v(10),
+        segments: v(11),
+        acks: v(12),
+        nagle_holds: v(13),
+        max_hold_ms: v(14) as f64 + 0.5,
+        duration_ms: v(15) as f64 + 0.25,
+    }
+}
+
+#[test]
+fn fields_are_the_json_keys_in_order_and_read_their_own_field() {
+    let m = distinct(100);
+    let json = serde_json::to_value(&m).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let names: Vec<&str> = Metrics::fields().iter().map(|f| f.name).collect();
+    assert_eq!(names, keys);
+    for f in Metrics::fields() {
+        let want = &json[f.name];
+        match f.value(&m) {
+            MetricValue::Count(n) => assert_eq!(Some(n), want.as_u64(), "{}", f.name),
+            MetricValue::Ms(ms) => {
+                assert!(want.is_f64(), "{} is a time", f.name);
+                assert_eq!(Some(ms), want.as_f64(), "{}", f.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn combine_sums_counts_and_takes_the_larger_time_field_by_field() {
+    let (a, b) = (distinct(100), distinct(1000));
+    let both = a.combine(&b);
+    for f in Metrics::fields() {
+        let is_time = f.name.ends_with("_ms");
+        assert_eq!(
+            f.combine,
+            if is_time { Combine::Max } else { Combine::Sum },
+            "{}",
+            f.name
+        );
+        let (x, y) = (f.value(&a).as_f64(), f.value(&b).as_f64());
+        let want = if is_time { x.max(y) } else { x + y };
+        assert_eq!(f.value(&both).as_f64(), want, "{}", f.name);
+    }
+    // Order does not matter, and the larger time wins from either side.
+    assert_eq!(b.combine(&a), both);
+}
+
+#[test]
+fn values_print_as_in_the_tables() {
+    let m = distinct(0);
+    let shown: Vec<String> = Metrics::fields()
+        .iter()
+        .map(|f| format!("{:>8}", f.value(&m)))
+        .collect();
+    assert_eq!(shown[0], "       1");
+    assert_eq!(shown[13], "  14.500");
+    assert_eq!(shown[14], "  15.250");
+}
+
+#[test]
+fn every_field_has_a_label_in_both_languages() {
+    let fields = Metrics::fields();
+    assert_eq!(fields[5].name, "sticky_reads");
+    assert_eq!(fields[5].label(Lang::En), "sticky reads");
+    assert_eq!(fields[5].label(Lang::Zh), "粘包读取次数");
+    for (i, f) in fields.iter().enumerate() {
+        assert!(!f.en.is_empty() && f.en.is_ascii(), "{}", f.name);
+        assert!(f.zh.chars().any(|c| c > '\u{2e80}'), "{}: {}", f.name, f.zh);
+        for g in &fields[..i] {
+            assert!(
+                f.en != g.en && f.zh != g.zh,
+                "{} and {} share a label",
+                f.name,
+                g.name
+            );
+        }
+    }
+}
+
 #[test]
 fn recv_results_and_deliveries_serialize_bytes_as_hex() {
     let t = B::new()

@@ -27,36 +27,29 @@ pub(crate) fn peek_prefix(buf: &[u8]) -> Option<[u8; PREFIX_LEN]> {
 
 /// Guard for a body length: checked before anything is allocated for the body.
 pub(crate) fn body_len(value: i64, max_frame: u32) -> Result<usize, FrameError> {
-    let len = non_negative(value, LengthOf::Body)?;
-    let too_large = FrameError::FrameTooLarge {
-        len,
-        max: max_frame,
-    };
-    if len > u64::from(max_frame) {
-        return Err(too_large);
-    }
-    usize::try_from(len).map_err(|_| too_large)
+    bounded(value, max_frame, LengthOf::Body)
 }
 
 /// Guard for a JSON header length: checked before anything is allocated for the header.
 pub(crate) fn header_len(value: i64, max_header: u32) -> Result<usize, FrameError> {
-    let len = non_negative(value, LengthOf::Header)?;
-    let too_large = FrameError::HeaderTooLarge {
-        len,
-        max: max_header,
-    };
-    if len > u64::from(max_header) {
-        return Err(too_large);
-    }
-    usize::try_from(len).map_err(|_| too_large)
+    bounded(value, max_header, LengthOf::Header)
 }
 
-fn non_negative(value: i64, what: LengthOf) -> Result<u64, FrameError> {
-    u64::try_from(value).map_err(|_| FrameError::NegativeLength {
+/// A length read off the wire, refused when negative or above `max`.
+fn bounded(value: i64, max: u32, what: LengthOf) -> Result<usize, FrameError> {
+    let len = u64::try_from(value).map_err(|_| FrameError::NegativeLength {
         what,
         // Only a little-endian i32 can be negative, so this never saturates.
         value: i32::try_from(value).unwrap_or(i32::MIN),
-    })
+    })?;
+    let too_large = match what {
+        LengthOf::Body => FrameError::FrameTooLarge { len, max },
+        LengthOf::Header => FrameError::HeaderTooLarge { len, max },
+    };
+    if len > u64::from(max) {
+        return Err(too_large);
+    }
+    usize::try_from(len).map_err(|_| too_large)
 }
 
 /// Which spelling of the size field the header used; it picks the tutorial's loop.
@@ -193,8 +186,13 @@ impl ParsedHeader {
 
 /// Lowercase hex md5, as Python's `hashlib.md5(b).hexdigest()`.
 pub(crate) fn md5_hex(body: &[u8]) -> String {
+    hex_digest(&Md5::digest(body))
+}
+
+/// A digest as lowercase hex (`hexdigest()`): the one formatter for every md5 shown.
+pub(crate) fn hex_digest(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    Md5::digest(body)
+    digest
         .iter()
         .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]])
         .map(char::from)

@@ -54,7 +54,7 @@
 mod decoder;
 mod encode;
 mod error;
-mod header;
+pub(crate) mod header;
 mod reader;
 
 pub use decoder::Decoder;

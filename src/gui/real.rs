@@ -241,11 +241,11 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                     for e in events {
                         match &e.kind {
                             ServeEventKind::Recv { data, .. } => {
-                                let mut t = escape_bytes(&data[..data.len().min(32)]);
-                                if data.len() > 32 {
+                                let mut t = escape_bytes(&data.head[..data.head.len().min(32)]);
+                                if data.len > 32 {
                                     t.push('…');
                                 }
-                                let text = format!("{} B \"{t}\"", data.len());
+                                let text = format!("{} B \"{t}\"", data.len);
                                 let resp = ui.label(
                                     RichText::new(&text)
                                         .monospace()
@@ -258,7 +258,7 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                             }
                             ServeEventKind::Frame { index, body, .. } => {
                                 ui.label(
-                                    RichText::new(format!("✓ frame #{index} {} B", body.len()))
+                                    RichText::new(format!("✓ frame #{index} {} B", body.len))
                                         .color(palette::INTACT),
                                 );
                             }

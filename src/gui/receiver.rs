@@ -353,11 +353,11 @@ pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &st
         ui.strong("client→server");
         ui.strong("server→client");
         ui.end_row();
-        for (name, total, c2s, s2c) in crate::cli::metric_rows(report) {
-            ui.monospace(name);
-            ui.monospace(total);
-            ui.monospace(c2s);
-            ui.monospace(s2c);
+        for f in crate::analysis::Metrics::fields() {
+            ui.monospace(f.name);
+            ui.monospace(f.value(&report.summary).to_string());
+            ui.monospace(f.value(&report.directions.client_to_server).to_string());
+            ui.monospace(f.value(&report.directions.server_to_client).to_string());
             ui.end_row();
         }
     });

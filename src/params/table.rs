@@ -584,6 +584,15 @@ pub fn check_uint(name: &str, n: i128, min: u64, max: u64, unit: &str) -> Result
     Err(format!("`{name}` must be {range}, but it is {n}{why}"))
 }
 
+/// A number as a person reads it: `1e300`, not three hundred digits.
+fn show_number(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 /// A finite number in `min..=max` (-0 reads as 0), or the message saying why not.
 pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Result<f64, String> {
     let range = range_words(min, max, unit);
@@ -598,7 +607,10 @@ pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Resul
         } else {
             ""
         };
-        return Err(format!("`{name}` must be {range}, but it is {x}{why}"));
+        return Err(format!(
+            "`{name}` must be {range}, but it is {}{why}",
+            show_number(x)
+        ));
     }
     Ok(if x == 0.0 { 0.0 } else { x })
 }

@@ -6,6 +6,10 @@
 //! slice's stream offset (the relay does not see the kernel's segments). When
 //! the sender closes, the relay closes its side of the other connection (`FinRx`); when
 //! one side resets, the relay resets the other.
+//!
+//! The fault relay ([`FaultRelay`]) is its standalone sibling, in front of any server:
+//! it carries each connection and applies one [`Fault`] (drop, reset, stall, truncate)
+//! at a chosen byte or in the middle of a chosen frame, and reports exactly where.
 
 use std::net::{Shutdown, TcpStream};
 use std::str::FromStr;
@@ -21,6 +25,9 @@ use socket2::SockRef;
 use super::record::Recorder;
 use super::sock::{self, Bound, Fail};
 use crate::trace::{Dir, EventKind};
+
+mod fault;
+pub use fault::{Fault, FaultAt, FaultHit, FaultKind, FaultRelay, MAX_STALL};
 
 /// Average slice size A, variation V (sizes are uniform in `[A − V, A + V]`, at least
 /// 1) and the delay D after each slice.
@@ -214,19 +221,12 @@ impl Pump {
         }
     }
 
-    fn write_all(&self, to: &mut TcpStream, mut data: &[u8]) -> Result<(), Fail> {
+    fn write_all(&self, to: &mut TcpStream, data: &[u8]) -> Result<(), Fail> {
         let b = Bound {
             stop: &self.stop,
             timeout: self.io_timeout,
         };
-        while !data.is_empty() {
-            if self.abort.load(Ordering::Relaxed) {
-                return Err(Fail::Stopped);
-            }
-            let n = sock::write_some(to, data, b)?;
-            data = &data[n..];
-        }
-        Ok(())
+        write_all(to, data, b, &self.abort)
     }
 
     /// The `failed` side's connection reset (or failed): reset the other one too.
@@ -239,4 +239,21 @@ impl Pump {
             failed.peer().name()
         ));
     }
+}
+
+/// Writes all of `data`, bounded, until done or `abort` is raised.
+fn write_all(
+    to: &mut TcpStream,
+    mut data: &[u8],
+    b: Bound<'_>,
+    abort: &AtomicBool,
+) -> Result<(), Fail> {
+    while !data.is_empty() {
+        if abort.load(Ordering::Relaxed) {
+            return Err(Fail::Stopped);
+        }
+        let n = sock::write_some(to, data, b)?;
+        data = &data[n..];
+    }
+    Ok(())
 }

@@ -1,111 +1,12 @@
 //! The server's apps, one connection (or the UDP socket) at a time.
 
 use std::net::{TcpStream, UdpSocket};
-use std::time::Duration;
 
-use super::{Ctx, ServeApp, ServeEventKind, canned, upload};
-use crate::framing::{self, Decoder};
-use crate::params::Framing;
-use crate::realnet::program::os_error_text;
-use crate::realnet::sock::{self, Fail};
-
-/// Why a connection ends.
-pub(super) enum End {
-    /// A fault on this connection: reported, then the connection is closed.
-    Fault(String),
-    /// The server is stopping.
-    Stopped,
-    /// Nothing came for the idle timeout.
-    Idle(Duration),
-}
-
-/// One accepted connection.
-pub(super) struct Conn<'a> {
-    pub ctx: &'a Ctx,
-    pub id: u64,
-    s: TcpStream,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-    buf: Vec<u8>,
-}
-
-impl Conn<'_> {
-    pub fn emit(&self, kind: ServeEventKind) {
-        self.ctx.emit(Some(self.id), kind);
-    }
-
-    /// One `recv(n)`: the bytes (empty = EOF), reported as they come.
-    pub fn recv(&mut self, n: usize) -> Result<Vec<u8>, End> {
-        let n = n.max(1);
-        if self.buf.len() < n {
-            self.buf.resize(n, 0);
-        }
-        let b = self.ctx.bound(self.ctx.opts.idle_timeout);
-        match sock::read_some(&mut self.s, &mut self.buf[..n], b, || false) {
-            Ok(k) => {
-                let data = self.buf[..k].to_vec();
-                if k > 0 {
-                    self.bytes_in += k as u64;
-                    self.emit(ServeEventKind::Recv {
-                        bufsize: n,
-                        data: data.clone(),
-                    });
-                }
-                Ok(data)
-            }
-            Err(f) => Err(fail(f, &format!("recv({n})"))),
-        }
-    }
-
-    /// `sendall(data)`.
-    pub fn send_all(&mut self, mut data: &[u8]) -> Result<(), End> {
-        let b = self.ctx.bound(self.ctx.opts.idle_timeout);
-        while !data.is_empty() {
-            let n = sock::write_some(&mut self.s, data, b).map_err(|f| fail(f, "send()"))?;
-            self.bytes_out += n as u64;
-            data = &data[n..];
-        }
-        Ok(())
-    }
-
-    /// Sends one reply as the framing says: raw in one write, framed as header and body
-    /// (per `header_writes`).
-    fn reply(&mut self, body: &[u8]) -> Result<(), End> {
-        let params = &self.ctx.opts.params;
-        let (pieces, header_len) = if params.framing == Framing::Raw {
-            (vec![body.to_vec()], 0)
-        } else {
-            let enc = framing::encode(params, body);
-            (enc.pieces, enc.header_len)
-        };
-        let bytes = pieces.iter().map(Vec::len).sum();
-        for p in &pieces {
-            self.send_all(p)?;
-        }
-        self.emit(ServeEventKind::Reply {
-            bytes,
-            header_len,
-            writes: pieces.len().max(1),
-        });
-        Ok(())
-    }
-}
-
-fn fail(f: Fail, what: &str) -> End {
-    match f {
-        Fail::Stopped => End::Stopped,
-        Fail::TimedOut(d) => End::Idle(d),
-        Fail::Deadlock => End::Stopped,
-        Fail::Os(e) => End::Fault(os_error_text(&e, what, 0, 0)),
-    }
-}
-
-/// A stream the decoder refuses: that connection only is closed.
-pub(super) fn hostile(e: &framing::FrameError) -> End {
-    End::Fault(format!(
-        "hostile frame: {e}; closing this connection (the server keeps serving others)"
-    ))
-}
+use super::conn::{Conn, End, hostile};
+use super::{Ctx, Preview, ServeApp, ServeEventKind, canned, upload};
+use crate::framing::{self, Decoder, header};
+use crate::params::{Framing, Params};
+use crate::realnet::sock;
 
 pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
     if let Err(e) = sock::set_poll_timeouts(&s).and_then(|()| s.set_nodelay(!ctx.opts.params.nagle))
@@ -118,14 +19,7 @@ pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
         );
         return;
     }
-    let mut c = Conn {
-        ctx,
-        id,
-        s,
-        bytes_in: 0,
-        bytes_out: 0,
-        buf: Vec::new(),
-    };
+    let mut c = Conn::new(ctx, id, s);
     let result = match ctx.opts.app {
         ServeApp::Upper if ctx.opts.params.framing == Framing::Raw => upper_raw(&mut c),
         ServeApp::Upper => upper_framed(&mut c),
@@ -133,14 +27,19 @@ pub(super) fn serve_connection(ctx: &Ctx, id: u64, s: TcpStream) {
         ServeApp::Upload => upload::serve(&mut c),
         ServeApp::UdpEcho => Ok(()),
     };
-    let reason = match result {
-        Ok(()) => "the client closed the connection".to_string(),
-        Err(End::Fault(message)) => {
+    let reason = match (c.evicted(), result) {
+        (Some(why), _) => why,
+        (None, Ok(())) => "the client closed the connection".to_string(),
+        (None, Err(End::Fault(message))) => {
             c.emit(ServeEventKind::Error { message });
             "closed by the server after the error above".to_string()
         }
-        Err(End::Stopped) => "the server is stopping".to_string(),
-        Err(End::Idle(d)) => format!("nothing received for {} s", d.as_secs()),
+        (None, Err(End::Stopped)) => "the server is stopping".to_string(),
+        (None, Err(End::Idle(d))) => format!(
+            "nothing received for {} s{}",
+            d.as_secs_f64(),
+            c.frame_context()
+        ),
     };
     let (bytes_in, bytes_out) = (c.bytes_in, c.bytes_out);
     drop(c);
@@ -167,12 +66,19 @@ fn upper_raw(c: &mut Conn) -> Result<(), End> {
 
 /// A framed echo: each decoded request is answered, upper-cased, in the same framing.
 fn upper_framed(c: &mut Conn) -> Result<(), End> {
-    let mut decoder = Decoder::new(&c.ctx.opts.params);
+    /// Bytes kept of a frame's start, to read its length for reports.
+    const HEAD: usize = 4096;
+    let params = c.ctx.opts.params.clone();
+    let mut decoder = Decoder::new(&params);
     let mut buf = Vec::new();
+    // The stream from the start of the frame in progress (at most HEAD bytes).
+    let mut head = Vec::new();
+    c.frame_next(1, 0);
     loop {
         let data = c.recv(c.ctx.opts.recv_size)?;
         let eof = data.is_empty();
         buf.extend_from_slice(&data);
+        head.extend_from_slice(&data[..data.len().min(HEAD - head.len())]);
         loop {
             let frame = if eof {
                 decoder.decode_eof(&mut buf)
@@ -181,10 +87,11 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
             };
             match frame {
                 Ok(Some(f)) => {
+                    c.frame_done();
                     c.emit(ServeEventKind::Frame {
                         index: decoder.frames(),
-                        body: f.body.clone(),
-                        header: f.header.map(|h| h.raw),
+                        body: Preview::of(&f.body),
+                        header: f.header.map(|h| Preview::of(h.raw.as_bytes())),
                     });
                     c.reply(&f.body.to_ascii_uppercase())?;
                 }
@@ -195,7 +102,31 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
                 }
                 Err(e) => return Err(hostile(&e)),
             }
+            // What is left after a whole frame is the start of the next one.
+            c.frame_next(decoder.frames().saturating_add(1), buf.len());
+            head.clear();
+            head.extend_from_slice(&buf[..buf.len().min(HEAD)]);
         }
+        if let Some(len) = known_frame_len(&params, &head) {
+            c.frame_len(len);
+        }
+    }
+}
+
+/// The length of the frame at the start of `stream` (header included), as far as its
+/// header says yet; for reports only (the decoder does the checking).
+fn known_frame_len(p: &Params, stream: &[u8]) -> Option<u64> {
+    let prefix = header::peek_prefix(stream)?;
+    let n = u64::try_from(header::unpack(prefix, p.byte_order)).ok()?;
+    let head = header::PREFIX_LEN as u64 + n;
+    match p.framing {
+        Framing::LengthPrefix => Some(head),
+        Framing::JsonHeader => {
+            let json = stream.get(header::PREFIX_LEN..usize::try_from(head).ok()?);
+            let size = json.and_then(|j| header::parse_json_header(j, p.max_frame).ok());
+            Some(head + size.map_or(0, |h| h.size as u64))
+        }
+        Framing::Raw => None,
     }
 }
 
@@ -225,7 +156,7 @@ pub(super) fn udp_echo(ctx: &Ctx, s: &UdpSocket) {
                         peer,
                         len,
                         bufsize: n,
-                        data: buf[..kept].to_vec(),
+                        data: Preview::of(&buf[..kept]),
                     },
                 );
                 match s.send_to(&buf[..kept], peer) {

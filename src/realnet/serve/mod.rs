@@ -16,31 +16,42 @@
 //!   is verified.
 //! - `udp-echo`: answers each datagram with the bytes `recvfrom(1024)` kept.
 //!
-//! Safety: loopback unless a bind address is given (then a warning); every frame and
-//! header is capped before anything is allocated; a hostile or broken stream closes that
-//! connection only; at most `max_connections` at once; every blocking call polls, so
+//! Safety (docs/SECURITY.md): loopback unless a bind address is given (then a warning);
+//! every option is checked against [`limits`] before anything starts; every frame and
+//! header is capped before anything is allocated; a frame must keep a minimum rate (the
+//! frame clock in `conn.rs`); a hostile or broken stream closes that connection only; at
+//! most `max_connections` at once, each held by a `Slot` that a panic cannot leak;
+//! events are bounded previews in a bounded queue; every blocking call polls, so
 //! [`Server::stop`] ends everything within a second.
 
 mod apps;
 mod canned;
+mod conn;
+mod event;
 mod upload;
 
+use std::collections::BTreeMap;
+use std::net::TcpStream;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
 use super::sock::{self, Bound, Fail};
 use super::{RealError, StopHandle};
 use crate::params::{Framing, HeaderStyle, HeaderWrites, Params};
-use crate::trace::{Micros, escape_bytes};
+use crate::trace::Micros;
 
+pub use super::slicer::{Fault, FaultAt, FaultHit, FaultKind, FaultRelay, MAX_STALL};
 pub use canned::reply as canned_reply;
-pub use upload::sanitize_file_name;
+pub use event::{
+    PREVIEW_WHOLE, Preview, ServeEvent, ServeEventKind, escape_format, is_format_char, thousands,
+};
+pub use upload::{TEMP_PREFIX, TEMP_SUFFIX, sanitize_file_name};
 
 /// Which of the tutorial's servers to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,12 +86,19 @@ pub struct ServeOptions {
     pub dir: Option<PathBuf>,
     /// The bufsize of the server's `recv` calls (the tutorial's `conn.recv(1024)`).
     pub recv_size: usize,
-    /// Connections served at once; more are accepted and closed at once.
+    /// Connections served at once; more are accepted, told why in one line, and closed.
     pub max_connections: usize,
     /// A connection that sends nothing for this long is closed.
     pub idle_timeout: Duration,
+    /// A frame (header and body) must be complete this long after its first byte, or be
+    /// arriving at `min_rate` or faster: a slow client cannot hold a frame open.
+    pub frame_timeout: Duration,
+    /// Bytes per second a frame must keep up after `frame_timeout`.
+    pub min_rate: u64,
     /// Largest file `upload` accepts.
     pub max_upload: u64,
+    /// Bytes `upload` accepts in one run of the server, all files together.
+    pub upload_quota: u64,
 }
 
 /// The server's cap on a frame body: requests are small, and memory per connection is
@@ -104,201 +122,114 @@ impl Default for ServeOptions {
             recv_size: 1024,
             max_connections: 64,
             idle_timeout: Duration::from_secs(600),
+            frame_timeout: Duration::from_secs(10),
+            min_rate: 1024,
             max_upload: 256 * 1024 * 1024,
+            upload_quota: 1024 * 1024 * 1024,
         }
     }
 }
 
-/// One thing that happened, with the time since the server started and the connection
-/// it concerns (numbered from 1; `None` for the server itself and for UDP).
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServeEvent {
-    pub t_us: Micros,
-    pub conn: Option<u64>,
-    pub kind: ServeEventKind,
+/// The ranges [`Server::start`] accepts (and `stickysim serve`'s flags). Outside them
+/// the server does not start, and the error names the option and the range.
+pub mod limits {
+    use std::time::Duration;
+
+    pub const RECV_SIZE: (usize, usize) = (1, 64 * 1024);
+    pub const MAX_CONNECTIONS: (usize, usize) = (1, 1024);
+    /// Seconds, for the command line.
+    pub const IDLE_TIMEOUT_S: (u64, u64) = (1, 24 * 3600);
+    pub const FRAME_TIMEOUT_S: (u64, u64) = (1, 3600);
+    /// Below a second only for tests (the command line takes whole seconds).
+    pub const MIN_TIMEOUT: Duration = Duration::from_millis(100);
+    pub const MIN_RATE: (u64, u64) = (1, 1 << 30);
+    pub const MAX_UPLOAD: (u64, u64) = (0, u32::MAX as u64);
+    pub const UPLOAD_QUOTA: (u64, u64) = (0, 1 << 40);
+    /// `max_frame` and `max_header` of the server's params: each connection may hold
+    /// one frame of this size.
+    pub const MAX_FRAME: (u32, u32) = (1, 16 * 1024 * 1024);
+    pub const MAX_HEADER: (u32, u32) = (1, 1024 * 1024);
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum ServeEventKind {
-    /// The server is ready.
-    Listening {
-        addr: SocketAddr,
-        app: ServeApp,
-        framing: Framing,
-        upload_dir: Option<PathBuf>,
-    },
-    /// Something the person running the server must know (a non-loopback bind).
-    Warning {
-        message: String,
-    },
-    Accepted {
-        peer: SocketAddr,
-    },
-    /// Accepted and closed at once: too many connections.
-    Refused {
-        peer: SocketAddr,
-        reason: String,
-    },
-    /// One `recv(bufsize)` returned these bytes.
-    Recv {
-        bufsize: usize,
-        data: Vec<u8>,
-    },
-    /// A framed request was decoded.
-    Frame {
-        index: u32,
-        body: Vec<u8>,
-        /// The JSON header's text, for json-header framing.
-        header: Option<String>,
-    },
-    /// The server answered: `bytes` in `writes` send() calls, `header_len` of them frame
-    /// header.
-    Reply {
-        bytes: usize,
-        header_len: usize,
-        writes: usize,
-    },
-    /// An upload was saved.
-    Saved {
-        path: PathBuf,
-        size: u64,
-        md5: String,
-        /// "md5 verified", "no md5 in the header", or why it was not verified.
-        check: String,
-    },
-    /// A datagram: `data` is what `recvfrom(bufsize)` kept of `len` bytes.
-    Datagram {
-        peer: SocketAddr,
-        len: usize,
-        bufsize: usize,
-        data: Vec<u8>,
-    },
-    /// A fault on this connection (a hostile frame, a reset, a close mid-frame); the
-    /// connection is closed next and the server keeps serving.
-    Error {
-        message: String,
-    },
-    Closed {
-        reason: String,
-        bytes_in: u64,
-        bytes_out: u64,
-    },
-    /// The server has stopped; nothing follows.
-    Stopped,
-}
-
-impl ServeEvent {
-    /// One line for a terminal: `  12.345 ms  #3  recv(1024) → 5 B  "hello"`.
-    pub fn describe(&self) -> String {
-        let who = self
-            .conn
-            .map_or_else(|| "  ".to_string(), |c| format!("#{c}"));
-        let t = crate::timeline::ms(self.t_us);
-        let what = match &self.kind {
-            ServeEventKind::Listening {
-                addr,
-                app,
-                framing,
-                upload_dir,
-            } => {
-                let proto = if *app == ServeApp::UdpEcho {
-                    "udp"
-                } else {
-                    "tcp"
-                };
-                let mut s = format!(
-                    "listening on {proto} {addr}: app {}, framing {}",
-                    app.name(),
-                    super::enum_name(framing)
-                );
-                if let Some(d) = upload_dir {
-                    s.push_str(&format!(", uploads go to {}", d.display()));
-                }
-                s
+impl ServeOptions {
+    /// Checks every size and duration against [`limits`].
+    pub fn validate(&self) -> Result<(), RealError> {
+        use limits as l;
+        fn out_of_range(option: &str, value: String, range: String) -> RealError {
+            RealError::Io {
+                what: format!("serve option {option}"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{value} is out of range ({range})"),
+                ),
             }
-            ServeEventKind::Warning { message } => format!("WARNING: {message}"),
-            ServeEventKind::Accepted { peer } => format!("accepted a connection from {peer}"),
-            ServeEventKind::Refused { peer, reason } => format!("refused {peer}: {reason}"),
-            ServeEventKind::Recv { bufsize, data } => {
-                format!("recv({bufsize}) → {} B  {}", data.len(), preview(data))
+        }
+        fn check<T: PartialOrd + std::fmt::Display>(
+            option: &str,
+            v: T,
+            (lo, hi): (T, T),
+            unit: &str,
+        ) -> Result<(), RealError> {
+            if v < lo || v > hi {
+                return Err(out_of_range(
+                    option,
+                    format!("{v}{unit}"),
+                    format!("{lo} to {hi}{unit}"),
+                ));
             }
-            ServeEventKind::Frame {
-                index,
-                body,
-                header,
-            } => {
-                let mut s = format!(
-                    "frame #{index} decoded: {} B  {}",
-                    body.len(),
-                    preview(body)
-                );
-                if let Some(h) = header {
-                    s.push_str(&format!("  header {}", preview(h.as_bytes())));
-                }
-                s
+            Ok(())
+        }
+        let secs = |option: &str, d: Duration, (_, hi): (u64, u64)| {
+            if d < l::MIN_TIMEOUT || d > Duration::from_secs(hi) {
+                return Err(out_of_range(
+                    option,
+                    format!("{} s", d.as_secs_f64()),
+                    format!("{} to {hi} s", l::MIN_TIMEOUT.as_secs_f64()),
+                ));
             }
-            ServeEventKind::Reply {
-                bytes,
-                header_len,
-                writes,
-            } => {
-                if *header_len > 0 {
-                    format!(
-                        "replied {bytes} B in {writes} send() calls ({header_len} B header, {} B body)",
-                        bytes - header_len
-                    )
-                } else {
-                    format!("replied {bytes} B")
-                }
-            }
-            ServeEventKind::Saved {
-                path,
-                size,
-                md5,
-                check,
-            } => format!("saved {} ({size} B, md5 {md5}; {check})", path.display()),
-            ServeEventKind::Datagram {
-                peer,
-                len,
-                bufsize,
-                data,
-            } => {
-                let mut s = format!(
-                    "datagram from {peer}: recvfrom({bufsize}) → {} B  {}",
-                    data.len(),
-                    preview(data)
-                );
-                if *len > data.len() {
-                    s.push_str(&format!(
-                        "  TRUNCATED: the datagram had {len} B, {} B lost",
-                        len - data.len()
-                    ));
-                }
-                s
-            }
-            ServeEventKind::Error { message } => format!("ERROR: {message}"),
-            ServeEventKind::Closed {
-                reason,
-                bytes_in,
-                bytes_out,
-            } => format!("closed: {reason} ({bytes_in} B in, {bytes_out} B out)"),
-            ServeEventKind::Stopped => "server stopped".to_string(),
+            Ok(())
         };
-        format!("{t:>12}  {who:<4}  {what}")
+        check("recv_size", self.recv_size, l::RECV_SIZE, " B")?;
+        check(
+            "max_connections",
+            self.max_connections,
+            l::MAX_CONNECTIONS,
+            "",
+        )?;
+        secs("idle_timeout", self.idle_timeout, l::IDLE_TIMEOUT_S)?;
+        secs("frame_timeout", self.frame_timeout, l::FRAME_TIMEOUT_S)?;
+        check("min_rate", self.min_rate, l::MIN_RATE, " B/s")?;
+        check("max_upload", self.max_upload, l::MAX_UPLOAD, " B")?;
+        check("upload_quota", self.upload_quota, l::UPLOAD_QUOTA, " B")?;
+        check("max_frame", self.params.max_frame, l::MAX_FRAME, " B")?;
+        check("max_header", self.params.max_header, l::MAX_HEADER, " B")?;
+        if self.app == ServeApp::Upload && self.params.framing != Framing::JsonHeader {
+            return Err(RealError::Io {
+                what: "the upload app reads the tutorial's upload stream (4-byte header length, JSON header, file)".into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "use framing json-header (the default for --app upload)",
+                ),
+            });
+        }
+        if self.app == ServeApp::UdpEcho && self.params.framing != Framing::Raw {
+            return Err(RealError::FramingOnUdp(super::enum_name(
+                &self.params.framing,
+            )));
+        }
+        Ok(())
     }
 }
 
-/// `"hello\n"` as text, elided in the middle when long.
-fn preview(data: &[u8]) -> String {
-    const SHOW: usize = 60;
-    if data.len() <= SHOW {
-        format!("\"{}\"", escape_bytes(data))
-    } else {
-        let head = escape_bytes(&data[..40]);
-        let tail = escape_bytes(&data[data.len() - 12..]);
-        format!("\"{head}\"…({} B)…\"{tail}\"", data.len() - 52)
-    }
-}
+/// Events waiting for their reader, at most. Nothing a server thread does ever waits
+/// for the reader: an event that finds no room is counted and left out, and a
+/// [`ServeEventKind::NotShown`] tells how many once there is room again. `recv` chunks,
+/// frames, replies and datagrams may fill only [`LOSSY_QUEUE`] places, so a flood of
+/// them never crowds out an accept, an error or a close.
+pub const EVENT_QUEUE: usize = 1024;
+pub const LOSSY_QUEUE: usize = EVENT_QUEUE * 3 / 4;
+/// `Stopped`, the last event, waits this long for room.
+const STOPPED_WAIT: Duration = Duration::from_secs(1);
 
 /// What every connection thread shares.
 pub(super) struct Ctx {
@@ -307,17 +238,108 @@ pub(super) struct Ctx {
     tx: Sender<ServeEvent>,
     stop: StopHandle,
     upload_dir: Option<PathBuf>,
+    /// Events left out since the last `NotShown`.
+    not_shown: AtomicU64,
+    /// Bytes of uploads accepted (reserved when a header is accepted) in this run.
+    uploaded: AtomicU64,
+    /// The connections being served, to close the idlest when every slot is taken.
+    live: Mutex<BTreeMap<u64, Tracked>>,
 }
 
+/// A served connection as the accept loop sees it.
+pub(super) struct Tracked {
+    pub stream: TcpStream,
+    /// When the client last sent something, in ms since the server started.
+    pub last_ms: Arc<AtomicU64>,
+    /// Set when the accept loop closed it to make room.
+    pub evicted: Arc<AtomicBool>,
+}
+
+/// When every slot is taken, a connection idle for a tenth of the idle timeout (60 s by
+/// default) is closed to make room for a newcomer.
+const EVICT_FRACTION: u32 = 10;
+
 impl Ctx {
+    pub(super) fn now_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    pub(super) fn track(&self, id: u64, t: Tracked) {
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(id, t);
+        }
+    }
+
+    pub(super) fn untrack(&self, id: u64) {
+        if let Ok(mut live) = self.live.lock() {
+            live.remove(&id);
+        }
+    }
+
+    /// Closes the connection idle the longest, if it has been idle at least `min`.
+    fn evict_idlest(&self, min: Duration) -> bool {
+        let now = self.now_ms();
+        let Ok(live) = self.live.lock() else {
+            return false;
+        };
+        let idlest = live
+            .values()
+            .filter(|t| !t.evicted.load(Ordering::Relaxed))
+            .min_by_key(|t| t.last_ms.load(Ordering::Relaxed));
+        match idlest {
+            Some(t)
+                if now.saturating_sub(t.last_ms.load(Ordering::Relaxed))
+                    >= min.as_millis() as u64 =>
+            {
+                t.evicted.store(true, Ordering::Relaxed);
+                let _ = t.stream.shutdown(std::net::Shutdown::Both);
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn emit(&self, conn: Option<u64>, kind: ServeEventKind) {
+        let lossy = matches!(
+            kind,
+            ServeEventKind::Recv { .. }
+                | ServeEventKind::Frame { .. }
+                | ServeEventKind::Reply { .. }
+                | ServeEventKind::Datagram { .. }
+        );
+        // A NotShown goes in before the next event that has room, within that event's
+        // share of the queue: lossy events and their counts never take the places
+        // kept for the rest.
+        if lossy && self.tx.len() >= LOSSY_QUEUE {
+            self.not_shown.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let pending = self.not_shown.swap(0, Ordering::Relaxed);
+        if pending > 0 && !self.send(None, ServeEventKind::NotShown { count: pending }) {
+            self.not_shown.fetch_add(pending, Ordering::Relaxed);
+        }
+        if (lossy && self.tx.len() >= LOSSY_QUEUE) || !self.send(conn, kind) {
+            self.not_shown.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// False if there was no room. Nobody listening (the GUI closed the panel) is not a
+    /// reason to stop serving.
+    fn send(&self, conn: Option<u64>, kind: ServeEventKind) -> bool {
+        let last = matches!(kind, ServeEventKind::Stopped);
         let e = ServeEvent {
             t_us: self.start.elapsed().as_micros() as Micros,
             conn,
             kind,
         };
-        // Nobody listening (the GUI closed the panel) is not a reason to stop serving.
-        let _ = self.tx.send(e);
+        if last {
+            !matches!(
+                self.tx.send_timeout(e, STOPPED_WAIT),
+                Err(SendTimeoutError::Timeout(_))
+            )
+        } else {
+            !matches!(self.tx.try_send(e), Err(TrySendError::Full(_)))
+        }
     }
 
     fn bound(&self, timeout: Duration) -> Bound<'_> {
@@ -341,39 +363,27 @@ impl Server {
     /// Binds and starts serving on its own threads. Binding errors ("address in use")
     /// come back here; everything after is an event.
     pub fn start(opts: ServeOptions) -> Result<Server, RealError> {
+        opts.validate()?;
         let addr = SocketAddr::new(opts.bind, opts.port);
-        let upload_dir = match (opts.app, &opts.dir) {
-            (ServeApp::Upload, Some(d)) => {
-                std::fs::create_dir_all(d).map_err(|source| RealError::Io {
-                    what: format!("create the upload folder {}", d.display()),
-                    source,
-                })?;
-                Some(d.clone())
-            }
-            (ServeApp::Upload, None) => Some(upload::temp_dir()?),
-            _ => None,
-        };
-        if opts.app == ServeApp::Upload && opts.params.framing != Framing::JsonHeader {
-            return Err(RealError::Io {
-                what: "the upload app reads the tutorial's upload stream (4-byte header length, JSON header, file)".into(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "use framing json-header (the default for --app upload)",
-                ),
-            });
-        }
-        if opts.app == ServeApp::UdpEcho && opts.params.framing != Framing::Raw {
-            return Err(RealError::FramingOnUdp(super::enum_name(
-                &opts.params.framing,
-            )));
-        }
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let stop = StopHandle::default();
         let listener = if opts.app == ServeApp::UdpEcho {
             Listener::Udp(sock::udp_bind(addr, None)?)
         } else {
             Listener::Tcp(sock::tcp_listen(addr, |_| Ok(()))?)
         };
+        // Only once everything else is known to be right: nothing is left behind.
+        let (upload_dir, stale) = match (opts.app, &opts.dir) {
+            (ServeApp::Upload, Some(d)) => {
+                std::fs::create_dir_all(d).map_err(|source| RealError::Io {
+                    what: format!("create the upload folder {}", d.display()),
+                    source,
+                })?;
+                (Some(d.clone()), upload::remove_stale_temporaries(d))
+            }
+            (ServeApp::Upload, None) => (Some(upload::temp_dir()?), 0),
+            _ => (None, 0),
+        };
+        let (tx, rx) = crossbeam_channel::bounded(EVENT_QUEUE);
+        let stop = StopHandle::default();
         let local = listener.local_addr().map_err(|source| RealError::Io {
             what: "read the listening address".into(),
             source,
@@ -384,6 +394,9 @@ impl Server {
             tx,
             stop: stop.clone(),
             upload_dir: upload_dir.clone(),
+            not_shown: AtomicU64::new(0),
+            uploaded: AtomicU64::new(0),
+            live: Mutex::new(BTreeMap::new()),
         });
         ctx.emit(
             None,
@@ -394,6 +407,16 @@ impl Server {
                 upload_dir: upload_dir.clone(),
             },
         );
+        if stale > 0 {
+            ctx.emit(
+                None,
+                ServeEventKind::Warning {
+                    message: format!(
+                        "removed {stale} partial upload(s) ({TEMP_PREFIX}*{TEMP_SUFFIX}) left by an earlier run"
+                    ),
+                },
+            );
+        }
         if !local.ip().is_loopback() {
             ctx.emit(
                 None,
@@ -428,7 +451,9 @@ impl Server {
         self.addr
     }
 
-    /// Every event, in order; `Stopped` is the last.
+    /// Every event, in order; `Stopped` is the last. The channel is bounded
+    /// ([`EVENT_QUEUE`]): a reader that falls behind gets a `NotShown` count in place
+    /// of the `recv` chunks, frames and replies it missed.
     pub fn events(&self) -> &Receiver<ServeEvent> {
         &self.events
     }
@@ -484,8 +509,34 @@ impl Listener {
     }
 }
 
+/// One of the `max_connections` places. Released when dropped, so a connection thread
+/// that panics (or any other way out) cannot leak one.
+pub(super) struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    /// A place, if fewer than `max` are taken.
+    pub(super) fn take(active: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        active
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(active)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Refused connections being told why, at most (more are closed without the message).
+const MAX_REFUSING: usize = 16;
+
 fn accept_loop(ctx: &Arc<Ctx>, listener: &TcpListener) {
     let active = Arc::new(AtomicUsize::new(0));
+    let refusing = Arc::new(AtomicUsize::new(0));
     let mut threads: Vec<JoinHandle<()>> = Vec::new();
     let mut next_id = 0u64;
     while !ctx.stop.is_stopped() {
@@ -507,37 +558,215 @@ fn accept_loop(ctx: &Arc<Ctx>, listener: &TcpListener) {
         };
         next_id += 1;
         let id = next_id;
-        if active.load(Ordering::SeqCst) >= ctx.opts.max_connections {
+        let max = ctx.opts.max_connections;
+        let mut slot = Slot::take(&active, max);
+        if slot.is_none() && ctx.evict_idlest(ctx.opts.idle_timeout / EVICT_FRACTION) {
+            // The evicted connection's thread ends within a poll.
+            let end = Instant::now() + Duration::from_millis(500);
+            while slot.is_none() && Instant::now() < end {
+                std::thread::sleep(Duration::from_millis(5));
+                slot = Slot::take(&active, max);
+            }
+        }
+        let Some(slot) = slot else {
             let reason = format!(
-                "too many connections ({} at once): closed at once",
+                "too many connections ({} at once): told so and closed",
                 ctx.opts.max_connections
             );
             ctx.emit(Some(id), ServeEventKind::Refused { peer, reason });
+            refuse(stream, ctx.opts.max_connections, &refusing);
             continue;
-        }
+        };
         ctx.emit(Some(id), ServeEventKind::Accepted { peer });
-        active.fetch_add(1, Ordering::SeqCst);
-        let (ctx2, active2) = (Arc::clone(ctx), Arc::clone(&active));
+        let ctx2 = Arc::clone(ctx);
         let spawned = std::thread::Builder::new()
             .name(format!("serve-conn-{id}"))
             .spawn(move || {
-                apps::serve_connection(&ctx2, id, stream);
-                active2.fetch_sub(1, Ordering::SeqCst);
+                let _slot = slot;
+                let run = std::panic::AssertUnwindSafe(|| apps::serve_connection(&ctx2, id, stream));
+                if std::panic::catch_unwind(run).is_err() {
+                    ctx2.emit(
+                        Some(id),
+                        ServeEventKind::Error {
+                            message: "internal error in this connection's thread (a bug in stickysim): connection closed, the server keeps serving".into(),
+                        },
+                    );
+                    ctx2.emit(
+                        Some(id),
+                        ServeEventKind::Closed {
+                            reason: "internal error".into(),
+                            bytes_in: 0,
+                            bytes_out: 0,
+                        },
+                    );
+                }
             });
         match spawned {
             Ok(t) => threads.push(t),
-            Err(e) => {
-                active.fetch_sub(1, Ordering::SeqCst);
-                ctx.emit(
-                    Some(id),
-                    ServeEventKind::Error {
-                        message: format!("cannot start a thread for this connection: {e}"),
-                    },
-                );
-            }
+            Err(e) => ctx.emit(
+                Some(id),
+                ServeEventKind::Error {
+                    message: format!("cannot start a thread for this connection: {e}"),
+                },
+            ),
         }
     }
     for t in threads {
         let _ = t.join();
+    }
+}
+
+/// Tells a refused client why in one line, then closes gracefully (FIN, not RST): what
+/// it had sent is read and dropped for up to a second, so the close does not reset the
+/// line away.
+fn refuse(stream: std::net::TcpStream, max: usize, refusing: &Arc<AtomicUsize>) {
+    if refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        refusing.fetch_sub(1, Ordering::SeqCst);
+        return;
+    }
+    let count = Arc::clone(refusing);
+    let told = std::thread::Builder::new()
+        .name("serve-refuse".into())
+        .spawn(move || {
+            use std::io::{Read, Write};
+            let mut s = stream;
+            let line =
+                format!("stickysim serve: too many connections ({max} at once); try again later\n");
+            let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
+            let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
+            if s.write_all(line.as_bytes()).is_ok() {
+                let _ = s.shutdown(std::net::Shutdown::Write);
+                let end = Instant::now() + Duration::from_secs(1);
+                let mut sink = [0u8; 4096];
+                while Instant::now() < end {
+                    match s.read(&mut sink) {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        Err(e) if sock::is_timeout(&e) => {}
+                        Err(_) => break,
+                    }
+                }
+            }
+            count.fetch_sub(1, Ordering::SeqCst);
+        });
+    if told.is_err() {
+        // The thread never ran: the stream was dropped (closed) with its closure.
+        refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_connection_thread_releases_its_slot() {
+        let active = Arc::new(AtomicUsize::new(0));
+        let a = Slot::take(&active, 2).unwrap();
+        let b = Arc::clone(&active);
+        let t = std::thread::spawn(move || {
+            let _slot = Slot::take(&b, 2).unwrap();
+            panic!("a bug in a connection thread");
+        });
+        assert!(t.join().is_err());
+        assert_eq!(active.load(Ordering::SeqCst), 1);
+        assert!(
+            Slot::take(&active, 1).is_none(),
+            "one place of one is taken"
+        );
+        drop(a);
+        assert_eq!(active.load(Ordering::SeqCst), 0);
+    }
+
+    /// A flood of chunks with nobody reading: the chunks and their counts stay within
+    /// their share, so an accept or a close still finds room.
+    #[test]
+    fn lossy_events_never_take_the_places_kept_for_the_rest() {
+        let (tx, rx) = crossbeam_channel::bounded(EVENT_QUEUE);
+        let ctx = Ctx {
+            opts: ServeOptions::default(),
+            start: Instant::now(),
+            tx,
+            stop: StopHandle::default(),
+            upload_dir: None,
+            not_shown: AtomicU64::new(0),
+            uploaded: AtomicU64::new(0),
+            live: Mutex::new(BTreeMap::new()),
+        };
+        for _ in 0..10 * EVENT_QUEUE {
+            ctx.emit(
+                Some(1),
+                ServeEventKind::Recv {
+                    bufsize: 1024,
+                    data: Preview::of(&[b'x'; 1024]),
+                },
+            );
+            // A NotShown after every chunk that finds room is still within the share.
+            ctx.emit(
+                Some(1),
+                ServeEventKind::Reply {
+                    bytes: 1,
+                    header_len: 0,
+                    writes: 1,
+                },
+            );
+        }
+        assert!(rx.len() <= LOSSY_QUEUE, "{}", rx.len());
+        for i in 0..EVENT_QUEUE - LOSSY_QUEUE {
+            ctx.emit(
+                Some(i as u64),
+                ServeEventKind::Closed {
+                    reason: "done".into(),
+                    bytes_in: 0,
+                    bytes_out: 0,
+                },
+            );
+        }
+        let events: Vec<ServeEvent> = rx.try_iter().collect();
+        let closed = events
+            .iter()
+            .filter(|e| matches!(e.kind, ServeEventKind::Closed { .. }))
+            .count();
+        // The first close brings the count of what was left out with it.
+        assert_eq!(closed, EVENT_QUEUE - LOSSY_QUEUE - 1);
+        assert!(matches!(
+            events[events.len() - closed - 1].kind,
+            ServeEventKind::NotShown { .. }
+        ));
+        let not_shown: u64 = events
+            .iter()
+            .filter_map(|e| match e.kind {
+                ServeEventKind::NotShown { count } => Some(count),
+                _ => None,
+            })
+            .sum();
+        let kept = events.len() as u64
+            - closed as u64
+            - events
+                .iter()
+                .filter(|e| matches!(e.kind, ServeEventKind::NotShown { .. }))
+                .count() as u64;
+        // Every event is either kept or counted (the last count is still pending:
+        // nothing came after it; it holds the one close that found no room).
+        let pending = ctx.not_shown.load(Ordering::Relaxed);
+        assert_eq!(pending, 1);
+        assert_eq!(kept + not_shown, 2 * 10 * EVENT_QUEUE as u64);
+    }
+
+    #[test]
+    fn out_of_range_options_are_refused_with_the_range() {
+        let huge = ServeOptions {
+            idle_timeout: Duration::from_secs(u64::MAX),
+            ..ServeOptions::default()
+        };
+        let e = huge.validate().unwrap_err().to_string();
+        assert!(e.contains("idle_timeout") && e.contains("86400"), "{e}");
+        let big = ServeOptions {
+            recv_size: 64 * 1024 * 1024,
+            ..ServeOptions::default()
+        };
+        let e = big.validate().unwrap_err().to_string();
+        assert!(e.contains("recv_size") && e.contains("65536"), "{e}");
+        assert!(ServeOptions::default().validate().is_ok());
     }
 }

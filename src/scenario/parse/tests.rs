@@ -21,80 +21,6 @@ fn errs(text: &str) -> Vec<ScenarioError> {
 const META: &str = "[meta]\ntitle = \"T\"\n";
 
 #[test]
-fn the_design_example() {
-    let s = ok(r#"# 04: two small sends come out of one recv()
-[meta]
-title = { en = "Two small sends, one recv", zh = "两次 send，一次 recv 收到" }
-summary = { en = "...", zh = "..." }
-
-[params]                 # any subset; the rest are the defaults above
-transport = "tcp"        # tcp | udp
-framing = "raw"          # raw | length-prefix | json-header
-latency_ms = 5
-
-[[client]]
-send_message = "hello"
-note = { en = "Nothing is in flight, so this goes out at once.", zh = "..." }
-
-[[client]]
-send_message = "world"
-
-[[client]]
-close = true
-
-[[server]]
-sleep_ms = 20            # busy printing the client's address: reads late
-[[server]]
-recv_message = 1024      # bufsize, as in conn.recv(1024)
-[[server]]
-recv_message = 1024
-"#);
-    assert_eq!(s.name, "04-test");
-    assert_eq!(s.number(), Some(4));
-    assert_eq!(s.title.en, "Two small sends, one recv");
-    assert_eq!(s.title.zh, "两次 send，一次 recv 收到");
-    assert_eq!(
-        s.summary,
-        Some(Text {
-            en: "...".into(),
-            zh: "...".into()
-        })
-    );
-    assert_eq!(s.params, Params::default());
-    let client: Vec<_> = s
-        .client
-        .iter()
-        .map(|st| (st.action.clone(), st.line))
-        .collect();
-    assert_eq!(
-        client,
-        vec![
-            (Action::SendMessage(b"hello".to_vec()), 11),
-            (Action::SendMessage(b"world".to_vec()), 15),
-            (Action::Close, 18),
-        ]
-    );
-    assert_eq!(
-        s.client[0].note.as_ref().map(|n| n.en.as_str()),
-        Some("Nothing is in flight, so this goes out at once.")
-    );
-    assert_eq!(s.client[1].note, None);
-    let server: Vec<_> = s
-        .server
-        .iter()
-        .map(|st| (st.action.clone(), st.line))
-        .collect();
-    assert_eq!(
-        server,
-        vec![
-            (Action::Sleep(20.0), 21),
-            (Action::RecvMessage(1024), 23),
-            (Action::RecvMessage(1024), 25)
-        ]
-    );
-}
-
-#[test]
 fn plain_and_bilingual_text() {
     let s = ok(
         "[meta]\ntitle = \"Plain\"\nsummary = { zh = \"只有中文\" }\n[[client]]\nclose = true\nnote = { en = \"only English\" }\n",
@@ -183,14 +109,18 @@ fn repeat_expands_with_the_entry_line() {
 #[test]
 fn params_merge_over_defaults() {
     let s = ok(&format!(
-        "{META}[params]\ntransport = \"udp\"\nframing = \"json-header\"\nheader_writes = \"separate\"\n\
+        "{META}[params]\nframing = \"json-header\"\nheader_writes = \"separate\"\n\
          decoder = \"tutorial\"\nbyte_order = \"big\"\nheader_style = \"upload\"\nmss = 536\n\
          latency_ms = 1\nbandwidth_mbps = 0\nnagle = false\nloss = 0.25\nrecv_size = 4\n\
          recv_delay_ms = 2.5\nseed = 0xFF\n[[client]]\nclose = true\n"
     ));
     let p = s.params;
-    assert_eq!(p.transport, Transport::Udp);
+    assert_eq!(p.transport, Transport::Tcp);
     assert_eq!(p.framing, Framing::JsonHeader);
+    let udp = ok(&format!(
+        "{META}[params]\ntransport = \"udp\"\n[[client]]\nclose = true\n"
+    ));
+    assert_eq!(udp.params.transport, Transport::Udp);
     assert_eq!(p.header_writes, HeaderWrites::Separate);
     assert_eq!(p.decoder, DecoderKind::Tutorial);
     assert_eq!(p.byte_order, ByteOrder::Big);

@@ -1,4 +1,4 @@
-//! Real loopback runs (127.0.0.1, ephemeral ports). They assert invariants only (bytes
+//! Scenarios on real loopback sockets (127.0.0.1, ephemeral ports). They assert invariants only (bytes
 //! in = bytes out, decoded frames = sent messages, faults reported), never where the
 //! kernel cut or glued the stream.
 

@@ -14,9 +14,13 @@ use stickysim::realnet::serve::{
     ServeApp, ServeEvent, ServeEventKind, ServeOptions, Server, canned_reply,
 };
 
-const WAIT: Duration = Duration::from_secs(20);
+pub(crate) const WAIT: Duration = Duration::from_secs(20);
 
-fn start_with(app: ServeApp, framing: Framing, f: impl FnOnce(&mut ServeOptions)) -> Server {
+pub(crate) fn start_with(
+    app: ServeApp,
+    framing: Framing,
+    f: impl FnOnce(&mut ServeOptions),
+) -> Server {
     let mut opts = ServeOptions {
         port: 0,
         app,
@@ -27,18 +31,22 @@ fn start_with(app: ServeApp, framing: Framing, f: impl FnOnce(&mut ServeOptions)
     Server::start(opts).expect("server starts")
 }
 
-fn start(app: ServeApp, framing: Framing) -> Server {
+pub(crate) fn start(app: ServeApp, framing: Framing) -> Server {
     start_with(app, framing, |_| {})
 }
 
-fn connect(server: &Server) -> TcpStream {
+pub(crate) fn connect(server: &Server) -> TcpStream {
     let s = TcpStream::connect(server.local_addr()).expect("connect");
     s.set_read_timeout(Some(WAIT)).unwrap();
     s
 }
 
 /// Events until one matches (or the wait runs out: then the test fails with them all).
-fn wait_for(server: &Server, what: &str, pred: impl Fn(&ServeEvent) -> bool) -> Vec<ServeEvent> {
+pub(crate) fn wait_for(
+    server: &Server,
+    what: &str,
+    pred: impl Fn(&ServeEvent) -> bool,
+) -> Vec<ServeEvent> {
     let deadline = Instant::now() + WAIT;
     let mut seen = Vec::new();
     while Instant::now() < deadline {
@@ -54,7 +62,7 @@ fn wait_for(server: &Server, what: &str, pred: impl Fn(&ServeEvent) -> bool) -> 
     panic!("no {what} event; saw:\n{}", lines.join("\n"));
 }
 
-fn errors(events: &[ServeEvent]) -> Vec<String> {
+pub(crate) fn errors(events: &[ServeEvent]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -64,13 +72,13 @@ fn errors(events: &[ServeEvent]) -> Vec<String> {
         .collect()
 }
 
-fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
+pub(crate) fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
     let mut buf = vec![0; n];
     s.read_exact(&mut buf).expect("read reply");
     buf
 }
 
-fn read_to_end(s: &mut TcpStream) -> Vec<u8> {
+pub(crate) fn read_to_end(s: &mut TcpStream) -> Vec<u8> {
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
     buf
@@ -125,7 +133,7 @@ fn upper_echoes_each_recv_upper_cased_and_reports_every_chunk() {
         .filter_map(|e| match &e.kind {
             ServeEventKind::Recv { data, bufsize } => {
                 assert_eq!(*bufsize, 1024);
-                Some(data.clone())
+                Some(data.whole().expect("a short chunk is kept whole").to_vec())
             }
             _ => None,
         })
@@ -199,21 +207,21 @@ fn command_replies_are_canned_and_framed_per_the_framing() {
 
 // ---- upload -------------------------------------------------------------------------------
 
-fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stickysim-test-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-fn upload_stream(header: &str, body: &[u8]) -> Vec<u8> {
+pub(crate) fn upload_stream(header: &str, body: &[u8]) -> Vec<u8> {
     let mut out = (header.len() as i32).to_le_bytes().to_vec();
     out.extend_from_slice(header.as_bytes());
     out.extend_from_slice(body);
     out
 }
 
-fn md5_hex(data: &[u8]) -> String {
+pub(crate) fn md5_hex(data: &[u8]) -> String {
     use md5::{Digest, Md5};
     Md5::digest(data)
         .iter()
@@ -221,7 +229,7 @@ fn md5_hex(data: &[u8]) -> String {
         .collect()
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
+pub(crate) fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -262,6 +270,30 @@ fn upload_saves_inside_the_folder_with_a_sanitised_name_and_verifies_md5() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The upload app reads headers with the framing's parser: `total_size` wins over
+/// `filesize`, `file_name` over `filename` (it used to prefer the upload client's
+/// spellings, unlike the json-header decoder).
+#[test]
+fn upload_reads_both_spellings_like_the_json_header_decoder() {
+    let dir = temp_dir("upload-spellings");
+    let server = start_with(ServeApp::Upload, Framing::JsonHeader, |o| {
+        o.dir = Some(dir.clone())
+    });
+    let header = r#"{"filename": "b", "filesize": 3, "file_name": "a", "total_size": 2}"#;
+    let mut c = connect(&server);
+    c.write_all(&upload_stream(header, b"xy")).unwrap();
+    let events = wait_for(&server, "saved", |e| {
+        matches!(e.kind, ServeEventKind::Saved { .. })
+    });
+    let Some(ServeEventKind::Saved { path, size, .. }) = events.last().map(|e| &e.kind) else {
+        unreachable!()
+    };
+    assert_eq!((path, *size), (&dir.join("a"), 2));
+    assert_eq!(std::fs::read(path).unwrap(), b"xy");
+    drop(c);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn upload_faults_remove_the_partial_file_and_say_why() {
     let dir = temp_dir("upload-bad");
@@ -272,7 +304,7 @@ fn upload_faults_remove_the_partial_file_and_say_why() {
         (
             "cut short",
             upload_stream(r#"{"filename": "a", "filesize": 1000}"#, &[7; 10]),
-            "the client closed after 10 of 1000 bytes of the file; partial file a removed",
+            "the client closed after 10 of 1000 bytes of the file; nothing saved under a (the partial upload was removed)",
         ),
         (
             "md5 mismatch",
@@ -385,8 +417,15 @@ fn too_many_connections_are_refused_and_the_rest_served() {
     b.write_all(b"b").unwrap();
     assert_eq!(read_exactly(&mut a, 1), b"A");
     assert_eq!(read_exactly(&mut b, 1), b"B");
+    // Issue 12 row 13: a refused client is told why in one line, then a clean close
+    // (it used to get a bare close, a reset if it had sent anything).
     let mut c = connect(&server);
-    assert!(read_to_end(&mut c).is_empty());
+    c.write_all(b"hello?").unwrap();
+    let told = String::from_utf8(read_to_end(&mut c)).unwrap();
+    assert_eq!(
+        told,
+        "stickysim serve: too many connections (2 at once); try again later\n"
+    );
     wait_for(&server, "refused", |e| {
         matches!(e.kind, ServeEventKind::Refused { .. })
     });
@@ -489,7 +528,7 @@ fn udp_echo_reports_truncation_and_answers_what_it_kept() {
     let Some(ServeEventKind::Datagram { len, data, .. }) = events.last().map(|e| &e.kind) else {
         unreachable!()
     };
-    assert_eq!((*len, data.len()), (3000, 1024));
+    assert_eq!((*len, data.len), (3000, 1024));
 }
 
 // ---- interop: the tutorial's own Python clients --------------------------------------------------

@@ -1,6 +1,6 @@
 //! A bounded soak test: 2,000 short connections against the live server, then no
-//! leaked threads or file descriptors. Alone in its test binary, so no other test's
-//! sockets or threads disturb the counts.
+//! leaked threads or file descriptors. It runs alone in a child process, so no other
+//! test's sockets or threads disturb the counts.
 
 #![cfg(target_os = "linux")]
 
@@ -20,6 +20,12 @@ fn count(dir: &str) -> usize {
 
 #[test]
 fn two_thousand_short_connections_leak_no_threads_or_fds() {
+    crate::in_own_process("soak::isolated_two_thousand_short_connections");
+}
+
+#[test]
+#[ignore = "counts the process's threads and fds: run alone by two_thousand_short_connections_leak_no_threads_or_fds"]
+fn isolated_two_thousand_short_connections() {
     let (fds_before, threads_before) = (count("/proc/self/fd"), count("/proc/self/task"));
     {
         let mut opts = ServeOptions {
@@ -45,11 +51,11 @@ fn two_thousand_short_connections_leak_no_threads_or_fds() {
                 })
             })
             .collect();
-        for c in clients {
-            c.join().expect("client thread");
-        }
-        // Every connection is closed by the server once its client has gone.
-        let mut closed = 0;
+        // Every connection is closed by the server once its client has gone. The events
+        // are read while the clients run, as the terminal or the GUI reads them: the
+        // queue is bounded, and an accept or a close finding it full would be counted
+        // as not shown instead.
+        let (mut closed, mut not_shown) = (0, 0);
         let deadline = Instant::now() + Duration::from_secs(60);
         while closed < CONNECTIONS && Instant::now() < deadline {
             if let Ok(e) = server.events().recv_timeout(Duration::from_millis(200)) {
@@ -57,11 +63,20 @@ fn two_thousand_short_connections_leak_no_threads_or_fds() {
                     ServeEventKind::Closed { .. } => closed += 1,
                     ServeEventKind::Error { message } => panic!("server error: {message}"),
                     ServeEventKind::Refused { reason, .. } => panic!("refused: {reason}"),
+                    // Recv chunks and replies may be left out when the reader lags; a
+                    // close only if 256 more important events were waiting.
+                    ServeEventKind::NotShown { count } => not_shown += count,
                     _ => {}
                 }
             }
         }
-        assert_eq!(closed, CONNECTIONS, "connections closed by the server");
+        for c in clients {
+            c.join().expect("client thread");
+        }
+        assert_eq!(
+            closed, CONNECTIONS,
+            "connections closed by the server ({not_shown} events not shown)"
+        );
         eprintln!("{CONNECTIONS} connections in {:?}", t0.elapsed());
         server.stop();
         server.wait();

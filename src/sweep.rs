@@ -1,0 +1,562 @@
+//! Parameter sweeps: one scenario run over a grid of parameter values, a few seeds per
+//! point, averaged (`stickysim sweep`).
+//!
+//! This module is pure (no threads, clock or IO), so the GUI and a wasm build can use
+//! it: it reads `--param` specs into a [`Grid`], builds each point's [`Params`] through
+//! the parameter table ([`Table`], behind [`ParamTable`]), turns a run's metrics into
+//! [`RunStats`], averages them ([`aggregate`]) and renders the result as text, CSV or
+//! JSON. The parallel runner is [`parallel`] (not built for wasm).
+//!
+//! # `--param` syntax
+//!
+//! - `KEY=A,B,C`: these values, as `--set KEY=A` would read each one (`nagle=on,off`,
+//!   `framing=raw,length-prefix`).
+//! - `KEY=LO..HI:STEP`: numbers from LO to HI **inclusive**, STEP apart
+//!   (`recv_delay_ms=0..50:1` is 51 values); `KEY=LO..HI` steps by 1.
+//!
+//! The first `--param` varies slowest; points are listed in that order.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::analysis::Metrics;
+use crate::params::table::{self, Kind};
+use crate::params::{Params, Settings};
+use crate::scenario;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod parallel;
+
+/// Most values one axis may have.
+pub const MAX_AXIS_VALUES: usize = 10_000;
+/// Most points a grid may have.
+pub const MAX_POINTS: usize = 100_000;
+/// Most runs a sweep may do (points × runs per point).
+pub const MAX_RUNS: u64 = 1_000_000;
+
+/// A bad `--param`, grid or sweep.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SweepError {
+    #[error("--param `{spec}`: {why}")]
+    BadSpec { spec: String, why: String },
+    #[error("--param {key} is given twice: give all its values in one --param")]
+    Repeated { key: String },
+    #[error("the grid has {points} points; at most {max} are allowed", max = MAX_POINTS)]
+    TooManyPoints { points: u128 },
+    #[error(
+        "{points} points × {runs_per_point} runs per point = {runs} runs; at most {max} are allowed",
+        max = MAX_RUNS
+    )]
+    TooManyRuns {
+        points: usize,
+        runs_per_point: u32,
+        runs: u64,
+    },
+    #[error("--runs-per-point must be at least 1")]
+    NoRuns,
+    #[error("--param {key}={value}: {why}")]
+    BadValue {
+        key: String,
+        value: String,
+        why: String,
+    },
+}
+
+/// One value of an axis, as it is shown and handed to the parameter table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AxisValue {
+    /// The value as `--set` reads it (`on`, `length-prefix`, `2.5`).
+    pub text: String,
+    /// The value as a number, when it is one (for the JSON report and plots).
+    pub number: Option<f64>,
+}
+
+impl AxisValue {
+    fn new(text: String) -> AxisValue {
+        let number = text.parse::<f64>().ok().filter(|x| x.is_finite());
+        AxisValue { text, number }
+    }
+
+    /// A number when it is one (an integer when written as one), else the text.
+    fn json(&self) -> Value {
+        match self.number {
+            Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 && !self.text.contains('.') => {
+                json!(x as i64)
+            }
+            Some(x) => json!(x),
+            None => Value::String(self.text.clone()),
+        }
+    }
+}
+
+/// One swept parameter and its values, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<AxisValue>,
+}
+
+/// Reads one `--param KEY=...` spec (syntax only: the parameter table checks the key and
+/// each value, see [`Grid::point_params`]).
+pub fn parse_axis(spec: &str) -> Result<Axis, SweepError> {
+    let bad = |why: String| SweepError::BadSpec {
+        spec: spec.to_string(),
+        why,
+    };
+    let Some((key, values)) = spec.split_once('=') else {
+        return Err(bad(
+            "expected KEY=VALUES, e.g. nagle=on,off or recv_delay_ms=0..50:1".into(),
+        ));
+    };
+    let (key, values) = (key.trim(), values.trim());
+    if key.is_empty() {
+        return Err(bad("the parameter name is missing before `=`".into()));
+    }
+    if values.is_empty() {
+        return Err(bad(format!("no values after `{key}=`")));
+    }
+    let values = match values.split_once("..") {
+        Some((lo, rest)) => range(lo, rest).map_err(bad)?,
+        None => list(values).map_err(bad)?,
+    };
+    Ok(Axis {
+        key: key.to_string(),
+        values,
+    })
+}
+
+/// `A,B,C`.
+fn list(values: &str) -> Result<Vec<AxisValue>, String> {
+    let items: Vec<&str> = values.split(',').map(str::trim).collect();
+    if items.len() > MAX_AXIS_VALUES {
+        return Err(format!(
+            "{} values; at most {MAX_AXIS_VALUES} are allowed",
+            items.len()
+        ));
+    }
+    let mut out: Vec<AxisValue> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if item.is_empty() {
+            return Err(format!("value {} of the list is empty", i + 1));
+        }
+        if out.iter().any(|v| v.text == *item) {
+            return Err(format!("`{item}` is listed twice"));
+        }
+        out.push(AxisValue::new(item.to_string()));
+    }
+    Ok(out)
+}
+
+/// `LO..HI:STEP` or `LO..HI`, HI included.
+fn range(lo: &str, rest: &str) -> Result<Vec<AxisValue>, String> {
+    let (hi, step) = match rest.split_once(':') {
+        Some((hi, step)) => (hi, step),
+        None => (rest, "1"),
+    };
+    let number = |what: &str, text: &str| -> Result<f64, String> {
+        let text = text.trim();
+        match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ if text.is_empty() => Err(format!(
+                "the range's {what} is missing (LO..HI:STEP, e.g. 0..50:1)"
+            )),
+            _ => Err(format!("the range's {what} `{text}` is not a number")),
+        }
+    };
+    let (l, h, s) = (
+        number("start", lo)?,
+        number("end", hi)?,
+        number("step", step)?,
+    );
+    if s <= 0.0 {
+        return Err(format!("the step must be above 0, not {}", step.trim()));
+    }
+    if h < l {
+        return Err(format!(
+            "the range ends ({}) before it starts ({})",
+            hi.trim(),
+            lo.trim()
+        ));
+    }
+    // Counted once, with a little slack so 0..1:0.1 includes 1.
+    let steps = ((h - l) / s + 1e-9).floor();
+    if steps >= MAX_AXIS_VALUES as f64 {
+        return Err(format!(
+            "{} values; at most {MAX_AXIS_VALUES} are allowed",
+            steps + 1.0
+        ));
+    }
+    // Shown with as many decimals as the range was written with, so 0.1 steps print
+    // 0.3, not 0.30000000000000004.
+    let decimals = [lo, hi, step]
+        .iter()
+        .map(|t| t.trim().split_once('.').map_or(0, |(_, f)| f.len()))
+        .max()
+        .unwrap_or(0);
+    Ok((0..=steps as usize)
+        .map(|i| AxisValue::new(format!("{:.*}", decimals, l + i as f64 * s)))
+        .collect())
+}
+
+/// The points of a sweep: every combination of the axes' values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    pub axes: Vec<Axis>,
+}
+
+impl Grid {
+    /// The grid of these axes (none: one point, the scenario's own parameters).
+    pub fn new(axes: Vec<Axis>) -> Result<Grid, SweepError> {
+        for (i, a) in axes.iter().enumerate() {
+            if axes[..i].iter().any(|b| b.key == a.key) {
+                return Err(SweepError::Repeated { key: a.key.clone() });
+            }
+        }
+        let points = axes
+            .iter()
+            .fold(1u128, |n, a| n.saturating_mul(a.values.len() as u128));
+        if points > MAX_POINTS as u128 {
+            return Err(SweepError::TooManyPoints { points });
+        }
+        Ok(Grid { axes })
+    }
+
+    /// Reads every `--param` spec into a grid.
+    pub fn parse<S: AsRef<str>>(specs: &[S]) -> Result<Grid, SweepError> {
+        Grid::new(
+            specs
+                .iter()
+                .map(|s| parse_axis(s.as_ref()))
+                .collect::<Result<_, _>>()?,
+        )
+    }
+
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|a| a.values.len()).product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `n`'s value index on each axis; the last axis varies fastest.
+    pub fn point(&self, mut n: usize) -> Vec<usize> {
+        let mut idx = vec![0; self.axes.len()];
+        for (i, a) in self.axes.iter().enumerate().rev() {
+            idx[i] = n % a.values.len();
+            n /= a.values.len();
+        }
+        idx
+    }
+
+    /// Point `n` in words: `recv_delay_ms=3, nagle=on`.
+    pub fn describe(&self, n: usize) -> String {
+        let at: Vec<String> = self
+            .axes
+            .iter()
+            .zip(self.point(n))
+            .map(|(a, i)| format!("{}={}", a.key, a.values[i].text))
+            .collect();
+        if at.is_empty() {
+            "the scenario's parameters".to_string()
+        } else {
+            at.join(", ")
+        }
+    }
+
+    /// Each point's parameters, set through `table`. Each value is first checked alone,
+    /// so an error names the `--param` at fault.
+    pub fn point_params(&self, table: &impl ParamTable) -> Result<Vec<Params>, SweepError> {
+        for a in &self.axes {
+            for v in &a.values {
+                table
+                    .params(&[(&a.key, &v.text)])
+                    .map_err(|why| SweepError::BadValue {
+                        key: a.key.clone(),
+                        value: v.text.clone(),
+                        why,
+                    })?;
+            }
+        }
+        (0..self.len())
+            .map(|n| {
+                let at: Vec<(&str, &str)> = self
+                    .axes
+                    .iter()
+                    .zip(self.point(n))
+                    .map(|(a, i)| (a.key.as_str(), a.values[i].text.as_str()))
+                    .collect();
+                table.params(&at).map_err(|why| SweepError::BadValue {
+                    key: at.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","),
+                    value: at.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(","),
+                    why,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The parameter table as a sweep uses it: the parameters of a run of the swept
+/// scenario (its own, with any fixed overrides) with these keys set from text, each key
+/// and value checked as `--set` checks them.
+pub trait ParamTable {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String>;
+}
+
+/// The parameter table ([`crate::params::table`]) over a sweep's base settings. Each
+/// value is read as `--set` reads it, with its messages; a boolean also takes `on` and
+/// `off`, as the command line's flags write them. A point's values are explicit
+/// settings, so they win over the base and `stack` / `link` move the defaults they
+/// govern.
+pub struct Table {
+    base: Settings,
+}
+
+impl Table {
+    /// `base`: the scenario's settings with any fixed overrides over them.
+    pub fn new(base: Settings) -> Table {
+        Table { base }
+    }
+}
+
+impl ParamTable for Table {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
+        let mut point = Settings::default();
+        for (key, text) in settings {
+            let boolean = table::param(key).is_some_and(|p| matches!(p.kind, Kind::Bool));
+            let text = match *text {
+                "on" if boolean => "true",
+                "off" if boolean => "false",
+                text => text,
+            };
+            let (p, value) = scenario::parse_setting(&format!("{key}={text}")).map_err(|e| {
+                if boolean {
+                    format!("{e} (or on / off)")
+                } else {
+                    e
+                }
+            })?;
+            point.insert(p, value);
+        }
+        Ok(self.base.over(&point).resolve())
+    }
+}
+
+/// What one run contributes to its point's averages.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunStats {
+    /// `sticky_reads / recv_calls` (0 without recv calls).
+    pub sticky_share: f64,
+    /// `split_messages / messages_sent` (0 without messages).
+    pub split_share: f64,
+    /// `messages_intact / messages_sent` (0 without messages).
+    pub intact_share: f64,
+    pub duration_ms: f64,
+}
+
+impl RunStats {
+    /// From a run's summary metrics (both directions).
+    pub fn of(m: &Metrics) -> RunStats {
+        let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+        RunStats {
+            sticky_share: share(m.sticky_reads, m.recv_calls),
+            split_share: share(m.split_messages, m.messages_sent),
+            intact_share: share(m.messages_intact, m.messages_sent),
+            duration_ms: m.duration_ms,
+        }
+    }
+}
+
+/// A point's averages over its runs, and how many there were.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PointStats {
+    pub runs: u32,
+    pub mean: RunStats,
+}
+
+/// The mean of each field over `runs`, summed in order (the same runs give the same bits).
+pub fn aggregate(runs: &[RunStats]) -> PointStats {
+    let n = runs.len();
+    if n == 0 {
+        return PointStats::default();
+    }
+    let mean = |f: fn(&RunStats) -> f64| runs.iter().map(f).sum::<f64>() / n as f64;
+    PointStats {
+        runs: u32::try_from(n).unwrap_or(u32::MAX),
+        mean: RunStats {
+            sticky_share: mean(|r| r.sticky_share),
+            split_share: mean(|r| r.split_share),
+            intact_share: mean(|r| r.intact_share),
+            duration_ms: mean(|r| r.duration_ms),
+        },
+    }
+}
+
+/// A finished sweep: the grid and each point's averages, in grid order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sweep {
+    pub scenario: String,
+    /// The seed of each point's first run; run `i` uses `seed + i`.
+    pub seed: u64,
+    pub runs_per_point: u32,
+    pub grid: Grid,
+    pub points: Vec<PointStats>,
+}
+
+/// The result columns after the parameters: (CSV/JSON name, text header).
+const COLUMNS: [(&str, &str); 5] = [
+    ("runs", "runs"),
+    ("sticky_share", "sticky reads"),
+    ("split_share", "split msgs"),
+    ("intact_share", "intact msgs"),
+    ("duration_ms", "duration ms"),
+];
+
+impl Sweep {
+    fn rows(&self) -> impl Iterator<Item = (Vec<&AxisValue>, &PointStats)> {
+        self.points.iter().enumerate().map(|(n, s)| {
+            let at = self
+                .grid
+                .axes
+                .iter()
+                .zip(self.grid.point(n))
+                .map(|(a, i)| &a.values[i])
+                .collect();
+            (at, s)
+        })
+    }
+
+    /// A table for people: shares in percent.
+    pub fn render_text(&self) -> String {
+        let widths: Vec<usize> = self
+            .grid
+            .axes
+            .iter()
+            .map(|a| {
+                a.values
+                    .iter()
+                    .map(|v| v.text.chars().count())
+                    .chain([a.key.chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = format!(
+            "{} · {} point(s) × {} run(s), seeds {}..={}\n",
+            self.scenario,
+            self.points.len(),
+            self.runs_per_point,
+            self.seed,
+            self.seed
+                .saturating_add(u64::from(self.runs_per_point).saturating_sub(1))
+        );
+        for (a, w) in self.grid.axes.iter().zip(&widths) {
+            let _ = write!(out, "{:<w$}  ", a.key);
+        }
+        let _ = writeln!(
+            out,
+            "{:>5} {:>12} {:>11} {:>12} {:>12}",
+            COLUMNS[0].1, COLUMNS[1].1, COLUMNS[2].1, COLUMNS[3].1, COLUMNS[4].1
+        );
+        for (at, s) in self.rows() {
+            for (v, w) in at.iter().zip(&widths) {
+                let _ = write!(out, "{:<w$}  ", v.text);
+            }
+            let m = &s.mean;
+            let _ = writeln!(
+                out,
+                "{:>5} {:>11.1}% {:>10.1}% {:>11.1}% {:>12.3}",
+                s.runs,
+                m.sticky_share * 100.0,
+                m.split_share * 100.0,
+                m.intact_share * 100.0,
+                m.duration_ms
+            );
+        }
+        out
+    }
+
+    /// One header line (the parameters, then [`COLUMNS`]), one line per point; shares
+    /// as fractions 0 to 1.
+    pub fn render_csv(&self) -> String {
+        let mut header: Vec<String> = self.grid.axes.iter().map(|a| csv(&a.key)).collect();
+        header.extend(COLUMNS.iter().map(|(name, _)| name.to_string()));
+        let mut out = header.join(",");
+        out.push('\n');
+        for (at, s) in self.rows() {
+            let mut cells: Vec<String> = at.iter().map(|v| csv(&v.text)).collect();
+            let m = &s.mean;
+            cells.push(s.runs.to_string());
+            cells.extend(
+                [m.sticky_share, m.split_share, m.intact_share, m.duration_ms]
+                    .iter()
+                    .map(|x| x.to_string()),
+            );
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// `{scenario, seed, runs_per_point, params: [keys], points: [{params: {key: value},
+    /// runs, sticky_share, split_share, intact_share, duration_ms}]}`.
+    pub fn to_json(&self) -> Value {
+        let points: Vec<Value> = self
+            .rows()
+            .map(|(at, s)| {
+                let params: serde_json::Map<String, Value> = self
+                    .grid
+                    .axes
+                    .iter()
+                    .zip(at)
+                    .map(|(a, v)| (a.key.clone(), v.json()))
+                    .collect();
+                let m = &s.mean;
+                json!({
+                    "params": params,
+                    "runs": s.runs,
+                    "sticky_share": m.sticky_share,
+                    "split_share": m.split_share,
+                    "intact_share": m.intact_share,
+                    "duration_ms": m.duration_ms,
+                })
+            })
+            .collect();
+        json!({
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "runs_per_point": self.runs_per_point,
+            "params": self.grid.axes.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(),
+            "points": points,
+        })
+    }
+}
+
+/// A CSV cell: quoted when it holds a comma, a quote or a line break.
+fn csv(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Checks the size of a sweep before anything runs.
+pub fn check_size(points: usize, runs_per_point: u32) -> Result<u64, SweepError> {
+    if runs_per_point == 0 {
+        return Err(SweepError::NoRuns);
+    }
+    let runs = points as u64 * u64::from(runs_per_point);
+    if runs > MAX_RUNS {
+        return Err(SweepError::TooManyRuns {
+            points,
+            runs_per_point,
+            runs,
+        });
+    }
+    Ok(runs)
+}
+
+#[cfg(test)]
+mod tests;
