@@ -11,11 +11,15 @@ mod controls;
 mod events;
 pub mod i18n;
 mod inspector;
+mod ladder;
 mod palette;
 pub mod playback;
 mod real;
 mod receiver;
+mod seqgraph;
 mod stage;
+mod strip;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 
@@ -119,6 +123,8 @@ pub struct StickyApp {
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
+    /// Ladder, time–sequence graph, follow stream, pcapng export.
+    pub views: views::ViewsState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -150,6 +156,7 @@ impl StickyApp {
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
+            views: views::ViewsState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -209,6 +216,9 @@ impl StickyApp {
                         });
                     });
                 egui::CentralPanel::default_margins().show(ui, |ui| {
+                    if views::show(ui, self, &mut cmds) {
+                        return;
+                    }
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         match self.mode {
                             Mode::Sim => {
