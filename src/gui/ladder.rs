@@ -100,15 +100,16 @@ pub fn show(
     let lang = ctx.lang;
     let mut scale = px_per_ms.unwrap_or_else(|| fit(l));
     ui.horizontal(|ui| {
-        ui.label(tr(
-            lang,
-            "Time scale (px per ms):",
-            "时间比例（像素/毫秒）：",
-        ));
-        let resp = ui.add(egui::Slider::new(&mut scale, 0.2..=60.0).logarithmic(true));
+        let resp = ui.add(
+            egui::Slider::new(&mut scale, 0.2..=60.0)
+                .logarithmic(true)
+                .show_value(false)
+                .text(tr(lang, "time scale", "时间比例")),
+        );
         if resp.changed() {
             *px_per_ms = Some(scale);
         }
+        ui.label(format!("{scale:.1} px/ms"));
         if ui.button(tr(lang, "Fit", "适应")).clicked() {
             *px_per_ms = None;
             scale = fit(l);
@@ -343,7 +344,7 @@ fn draw(
         }
         // The label above the middle of the arrow.
         let label = match a.kind {
-            ArrowKind::Datagram(Some(_)) => format!("{} ✗ dropped", a.label),
+            ArrowKind::Datagram(Some(_)) => format!("{} × dropped", a.label),
             ArrowKind::Fin => format!("FIN {}", a.label),
             _ => a.label.clone(),
         };

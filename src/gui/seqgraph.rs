@@ -185,7 +185,11 @@ pub fn show(
         let rect = resp.response.rect;
         if (rect.left()..=rect.right()).contains(&x) {
             let r = Rect::from_min_size(pos2(x - 3.0, rect.top()), vec2(6.0, rect.height()));
-            let nr = ui.interact(r, ui.scope_id().with(("graph-now", ctx.world)), Sense::hover());
+            let nr = ui.interact(
+                r,
+                ui.scope_id().with(("graph-now", ctx.world)),
+                Sense::hover(),
+            );
             let t = format!("{} graph now t = {:.3} ms", ctx.world, ms(now));
             nr.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &t));
         }

@@ -22,9 +22,9 @@ fn cell_text(b: u8, hex: bool) -> String {
     } else if b.is_ascii_graphic() {
         (b as char).to_string()
     } else if b == b' ' {
-        "␣".to_string()
+        " ".to_string()
     } else if b == b'\n' {
-        "↵".to_string()
+        "¶".to_string()
     } else {
         "·".to_string()
     }
