@@ -373,10 +373,7 @@ fn close_timer(out: &mut Ladder, open: &mut Option<usize>, t: Micros, fired: boo
             iv.kind = IntervalKind::DelayedAck { fired: true };
         }
         iv.label = if matches!(iv.kind, IntervalKind::DelayedAck { fired: true }) {
-            format!(
-                "delayed ACK after {:.1} ms",
-                (iv.end - iv.start) as f64 / 1000.0
-            )
+            format!("delayed ACK {:.1} ms", (iv.end - iv.start) as f64 / 1000.0)
         } else {
             "delayed-ACK timer (cancelled: data carried the ACK)".to_string()
         };

@@ -81,7 +81,7 @@ fn the_ladder_of_12_draws_every_arrow_and_the_40_ms_holds() {
         assert_eq!(h.query_all_by_label(&label).count(), same, "{label}");
     }
     assert!(
-        h.query_all_by_label_contains("model delayed ACK after 40.0 ms")
+        h.query_all_by_label_contains("model delayed ACK 40.0 ms")
             .count()
             > 0
     );

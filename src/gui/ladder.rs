@@ -18,6 +18,8 @@ const ROW: f32 = 30.0;
 /// Longest gap drawn at scale; longer ones are shortened.
 const MAX_GAP: f32 = 360.0;
 const TOP: f32 = 44.0;
+/// Height of one app mark's line.
+const MARK_H: f32 = 17.0;
 
 /// The time → y mapping of one ladder.
 struct Axis {
@@ -40,6 +42,17 @@ impl Axis {
         times.push(l.end);
         times.sort_unstable();
         times.dedup();
+        // Marks of one side at one time are stacked downwards: room for them.
+        let mut stacked: std::collections::HashMap<(Micros, Side), f32> = Default::default();
+        for m in &l.marks {
+            *stacked.entry((m.t, m.side)).or_default() += MARK_H;
+        }
+        let room_after = |t: Micros| {
+            [Side::Client, Side::Server]
+                .iter()
+                .map(|s| stacked.get(&(t, *s)).copied().unwrap_or(0.0))
+                .fold(0.0, f32::max)
+        };
         let mut ys = Vec::with_capacity(times.len());
         let mut breaks = Vec::new();
         let mut y = TOP;
@@ -54,6 +67,7 @@ impl Axis {
                 if rows.binary_search(&t).is_ok() {
                     gap = gap.max(ROW);
                 }
+                gap = gap.max(room_after(times[k - 1]));
                 y += gap;
             }
             ys.push(y);
@@ -155,7 +169,7 @@ fn draw(
     let y_of = |t: Micros| rect.top() + axis.y(t);
     let bottom = rect.top() + axis.height() - 20.0;
     let big = FontId::proportional(18.0);
-    let label_font = FontId::monospace(14.0);
+    let label_font = FontId::monospace(15.0);
     let small = FontId::proportional(13.0);
 
     // Axes, with their names on top and ≈ where a long gap is shortened.
@@ -188,32 +202,53 @@ fn draw(
         }
     }
 
-    // Intervals: bars just outside each axis, labelled further out.
+    // Intervals: bars beside each axis (Nagle nearest, then the delayed-ACK timer, then
+    // a blocked call), each labelled along its length.
     for iv in &l.intervals {
-        let (x, outward) = match iv.side {
-            Side::Client => (x_of(Side::Client) - 12.0, -1.0),
-            Side::Server => (x_of(Side::Server) + 12.0, 1.0),
+        let out = match iv.side {
+            Side::Client => -1.0,
+            Side::Server => 1.0,
         };
-        let (colour, dx) = match iv.kind {
-            IntervalKind::NagleHold => (palette::BROKEN, 0.0),
-            IntervalKind::DelayedAck { .. } => (Color32::from_rgb(0x56, 0xB4, 0xE9), 8.0 * outward),
-            IntervalKind::Blocked(_) => (weak, 16.0 * outward),
+        let axis_x = x_of(iv.side);
+        let (colour, offset, w) = match iv.kind {
+            IntervalKind::NagleHold => (palette::BROKEN, 14.0, 18.0),
+            IntervalKind::DelayedAck { .. } => (Color32::from_rgb(0x56, 0xB4, 0xE9), 34.0, 18.0),
+            IntervalKind::Blocked(_) => (weak, 49.0, 5.0),
         };
+        let cx = axis_x + out * offset;
         let (y0, y1) = (y_of(iv.start), y_of(iv.end));
         let faint = ctx.now.is_some_and(|now| now < iv.start);
-        let bar = Rect::from_min_max(pos2(x + dx - 3.0, y0), pos2(x + dx + 3.0, y1.max(y0 + 2.0)));
-        painter.rect_filled(bar, 2.0, dim(colour, faint));
-        if !matches!(iv.kind, IntervalKind::Blocked(_)) {
-            let align = if outward < 0.0 {
-                Align2::RIGHT_CENTER
+        let bar = Rect::from_min_max(pos2(cx - w / 2.0, y0), pos2(cx + w / 2.0, y1.max(y0 + 2.0)));
+        painter.rect_filled(bar, 3.0, dim(colour, faint));
+        let labelled = match iv.kind {
+            IntervalKind::NagleHold | IntervalKind::DelayedAck { fired: true } => true,
+            IntervalKind::DelayedAck { fired: false } | IntervalKind::Blocked(_) => false,
+        };
+        if labelled {
+            let galley = painter.layout_no_wrap(
+                iv.label.clone(),
+                FontId::proportional(13.0),
+                dim(palette::text_on(colour), faint),
+            );
+            if galley.size().x + 6.0 <= bar.height() {
+                // Along the bar, reading upwards.
+                let pos = bar.center() - galley.size() / 2.0;
+                painter.add(
+                    egui::epaint::TextShape::new(pos, galley, text)
+                        .with_angle_and_anchor(-std::f32::consts::FRAC_PI_2, Align2::CENTER_CENTER),
+                );
             } else {
-                Align2::LEFT_CENTER
-            };
-            let pos = pos2(x + dx + 10.0 * outward, (y0 + y1) / 2.0);
-            painter.text(pos, align, &iv.label, small.clone(), dim(colour, faint));
+                let align = if out < 0.0 {
+                    Align2::RIGHT_CENTER
+                } else {
+                    Align2::LEFT_CENTER
+                };
+                let at = pos2(axis_x + out * 60.0, bar.center().y);
+                painter.text(at, align, &iv.label, small.clone(), dim(colour, faint));
+            }
         }
         let r = ui.interact(
-            bar.expand(3.0),
+            bar.expand(2.0),
             ui.scope_id().with(("iv", ctx.world, iv.event)),
             Sense::hover(),
         );
@@ -224,23 +259,28 @@ fn draw(
                 format!("{} {}", ctx.world, iv.label),
             )
         });
+        r.on_hover_text(&iv.label);
     }
 
     // App marks: a dot on the axis and the call's text outside.
     let mut clicked = None;
+    let mut stack: std::collections::HashMap<(Micros, Side), f32> = Default::default();
     for m in &l.marks {
-        let y = y_of(m.t);
+        let below = stack.entry((m.t, m.side)).or_default();
+        let y = y_of(m.t) + *below;
+        *below += MARK_H;
+        let base = y_of(m.t);
         let x = x_of(m.side);
         let faint = ctx.now.is_some_and(|now| now < m.t);
         let (align, tx) = match m.side {
-            Side::Client => (Align2::RIGHT_CENTER, x - 44.0),
-            Side::Server => (Align2::LEFT_CENTER, x + 44.0),
+            Side::Client => (Align2::RIGHT_CENTER, x - 62.0),
+            Side::Server => (Align2::LEFT_CENTER, x + 62.0),
         };
         let colour = match m.kind {
             MarkKind::Recv => m.spans.first().map_or(text, |s| palette::message(s.msg)),
             _ => text,
         };
-        painter.circle_filled(pos2(x, y), 5.0, dim(colour, faint));
+        painter.circle_filled(pos2(x, base), 5.0, dim(colour, faint));
         let galley = painter.layout_no_wrap(m.text.clone(), small.clone(), dim(text, faint));
         let r = align.anchor_size(pos2(tx, y), galley.size());
         // Recv results carry their messages' colours under the text.
@@ -403,13 +443,10 @@ fn draw(
             Stroke::new(2.0, c),
         );
         let t = format!("t = {:.3} ms", now as f64 / 1000.0);
-        painter.text(
-            pos2(rect.right() - 4.0, y - 2.0),
-            Align2::RIGHT_BOTTOM,
-            &t,
-            small,
-            c,
-        );
+        let galley = painter.layout_no_wrap(t.clone(), FontId::proportional(15.0), c);
+        let at = Align2::RIGHT_BOTTOM.anchor_size(pos2(rect.right() - 4.0, y - 3.0), galley.size());
+        painter.rect_filled(at.expand(2.0), 3.0, vis.extreme_bg_color);
+        painter.galley(at.min, galley, c);
         let line = Rect::from_min_max(pos2(rect.left(), y - 4.0), pos2(rect.right(), y + 4.0));
         let r = ui.interact(line, ui.scope_id().with(("now", ctx.world)), Sense::hover());
         r.widget_info(|| {

@@ -72,15 +72,24 @@ pub fn show(
     let end_ms = ms(g.end).max(0.001);
     let cap = end_ms * 0.006;
     let height = ui.available_height().max(360.0);
-    let plot = Plot::new(("seqgraph", ctx.world, dir.index()))
-        .height(height)
-        .legend(Legend::default())
-        .x_axis_label(tr(lang, "time (ms)", "时间 (ms)"))
-        .y_axis_label(tr(lang, "stream offset (bytes)", "流内偏移 (字节)"))
-        .include_x(0.0)
-        .include_y(0.0)
-        .include_y(g.top as f64)
-        .allow_scroll(false);
+    // The window line is usually far above the data: start on the data (zoom out to
+    // see it). A new run gets a new plot, so old bounds do not stick.
+    let top = (g.top.max(1) as f64) * 1.15;
+    let plot = Plot::new((
+        "seqgraph",
+        ctx.world,
+        dir.index(),
+        g.end,
+        g.top,
+        g.beams.len(),
+    ))
+    .height(height)
+    .legend(Legend::default())
+    .x_axis_label(tr(lang, "time (ms)", "时间 (ms)"))
+    .y_axis_label(tr(lang, "stream offset (bytes)", "流内偏移 (字节)"))
+    .default_x_bounds(-end_ms * 0.02, end_ms * 1.02)
+    .default_y_bounds(-top * 0.03, top)
+    .allow_scroll(false);
     let resp = plot.show(ui, |p| {
         for b in &g.beams {
             let c = b.msg.map_or(text, palette::message);
@@ -96,9 +105,13 @@ pub fn show(
             ]
             .into();
             let selected = ctx.selected == Some(b.event);
+            // Segments still to come are faint: the graph follows the cursor.
+            let future = ctx.now.is_some_and(|now| b.t > now);
+            let c = if future { c.gamma_multiply(0.25) } else { c };
             p.line(
                 Line::new(tr(lang, "segments", "报文段"), pts)
                     .color(c)
+                    .allow_band(false)
                     .width(if selected { 5.0 } else { 2.5 }),
             );
         }
@@ -109,6 +122,7 @@ pub fn show(
                     PlotPoints::from(steps(&g.ack, g.end)),
                 )
                 .color(ack_colour)
+                .allow_band(false)
                 .width(2.0),
             );
         }
@@ -119,6 +133,7 @@ pub fn show(
                     PlotPoints::from(steps(&g.window, g.end)),
                 )
                 .color(win_colour)
+                .allow_band(false)
                 .width(1.5)
                 .style(LineStyle::dashed_dense()),
             );
