@@ -581,50 +581,74 @@ impl Strip {
     }
 }
 
-/// The strip of `dir`.
-pub fn strip(trace: &Trace, dir: Dir) -> Strip {
-    let mut s = Strip::default();
-    let put = |s: &mut Strip, offset: u64, data: &[u8]| {
-        let end = offset as usize + data.len();
-        let keep = end.min(MAX_STRIP_BYTES);
-        if end > MAX_STRIP_BYTES {
-            s.cut = true;
-        }
-        let Ok(start) = usize::try_from(offset) else {
-            return;
-        };
-        if start >= keep {
-            return;
-        }
-        if s.data.len() < keep {
-            s.data.resize(keep, 0);
-        }
-        s.data[start..keep].copy_from_slice(&data[..keep - start]);
-    };
-    for (i, e) in trace.events.iter().enumerate() {
+/// The bytes of `dir`'s stream from offset 0, as far as the trace shows them (at most
+/// `limit`): from the segments and datagrams that carry bytes, the buffer writes and the
+/// recv results. Bytes it never shows are 0. Captured real segments carry no bytes, so
+/// this is where their payload comes from.
+pub fn stream_bytes(trace: &Trace, dir: Dir, limit: usize) -> (Vec<u8>, bool) {
+    let mut data = Vec::new();
+    let mut cut = false;
+    for e in &trace.events {
         let Some(c) = e.chunk.as_ref().filter(|c| c.dir == dir) else {
             continue;
         };
-        let end = c.offset + c.data.len() as u64;
+        let Ok(start) = usize::try_from(c.offset) else {
+            cut = true;
+            continue;
+        };
+        let end = start.saturating_add(c.data.len());
+        let keep = end.min(limit);
+        cut |= end > limit;
+        if start >= keep {
+            continue;
+        }
+        if data.len() < keep {
+            data.resize(keep, 0);
+        }
+        data[start..keep].copy_from_slice(&c.data[..keep - start]);
+    }
+    (data, cut)
+}
+
+/// The strip of `dir`.
+pub fn strip(trace: &Trace, dir: Dir) -> Strip {
+    let (data, cut) = stream_bytes(trace, dir, MAX_STRIP_BYTES);
+    let mut s = Strip {
+        data,
+        cut,
+        ..Default::default()
+    };
+    let sender = dir.sender();
+    for (i, e) in trace.events.iter().enumerate() {
         match &e.kind {
-            EventKind::SegmentTx(_) | EventKind::DatagramTx { .. } if !c.data.is_empty() => {
-                put(&mut s, c.offset, &c.data);
-                s.segments.push(Piece {
-                    start: c.offset,
-                    end,
-                    event: i,
-                });
+            // A captured segment has a header and no bytes: its range is enough.
+            EventKind::SegmentTx(h) if e.side == sender && h.len > 0 => s.segments.push(Piece {
+                start: h.seq,
+                end: h.end(),
+                event: i,
+            }),
+            EventKind::DatagramTx { len } if e.side == sender && *len > 0 => {
+                if let Some(c) = &e.chunk {
+                    s.segments.push(Piece {
+                        start: c.offset,
+                        end: c.offset + *len as u64,
+                        event: i,
+                    });
+                }
             }
-            EventKind::AppReturn { .. } if e.side == dir.receiver() && !c.data.is_empty() => {
-                put(&mut s, c.offset, &c.data);
-                s.reads.push(Piece {
-                    start: c.offset,
-                    end,
-                    event: i,
-                });
+            EventKind::AppReturn { .. } if e.side == dir.receiver() => {
+                if let Some(c) = e
+                    .chunk
+                    .as_ref()
+                    .filter(|c| c.dir == dir && !c.data.is_empty())
+                {
+                    s.reads.push(Piece {
+                        start: c.offset,
+                        end: c.offset + c.data.len() as u64,
+                        event: i,
+                    });
+                }
             }
-            // Bytes a real run shows only as written (no segments captured).
-            EventKind::SendBufWrite { .. } => put(&mut s, c.offset, &c.data),
             _ => {}
         }
     }
@@ -799,6 +823,31 @@ mod tests {
         assert_eq!(g.boundaries.len(), n + 1);
         assert!(!g.reads.is_empty());
         assert!(g.reads.iter().all(|r| r.end > r.start && r.end <= g.top));
+    }
+
+    #[test]
+    fn captured_segments_without_bytes_still_make_strips_and_ladders() {
+        let mut t = run("04", |_| {});
+        for e in &mut t.events {
+            if matches!(e.kind, EventKind::SegmentTx(_) | EventKind::SegmentRx(_)) {
+                e.chunk = None;
+            }
+        }
+        let s = strip(&t, Dir::ClientToServer);
+        assert_eq!(s.data, b"helloworld", "bytes from the writes and reads");
+        assert_eq!(s.segments.len(), 2);
+        let l = ladder(&t);
+        let data: Vec<&Arrow> = l
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Data)
+            .collect();
+        assert_eq!(
+            data[1].spans[0].msg, 2,
+            "colours from the messages, not the chunk"
+        );
+        let (bytes, cut) = stream_bytes(&t, Dir::ClientToServer, 4);
+        assert_eq!((bytes.as_slice(), cut), (&b"hell"[..], true));
     }
 
     #[test]

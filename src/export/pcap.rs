@@ -47,6 +47,8 @@ pub const EPOCH_S: u64 = 1_767_225_600;
 /// The largest TCP payload one IPv4 packet holds (65535 − 20 − 20); a longer segment
 /// (an MSS set above it) is written as several packets.
 const MAX_TCP_PAYLOAD: usize = 65495;
+/// The longest stream whose bytes are rebuilt for captured segments (which carry none).
+const MAX_STREAM: usize = 256 << 20;
 /// pcapng option values are at most 65535 bytes.
 const MAX_COMMENT: usize = 4000;
 
@@ -292,6 +294,16 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
             _ => None,
         })
         .collect();
+    // Captured real segments carry headers only: their bytes come from the stream.
+    let chunkless = trace.events.iter().any(|e| {
+        matches!(e.kind, EventKind::SegmentTx(SegHeader { len, .. }) if len > 0)
+            && e.chunk.is_none()
+    });
+    let streams: [Vec<u8>; 2] = if chunkless {
+        Dir::BOTH.map(|d| crate::views::stream_bytes(trace, d, MAX_STREAM).0)
+    } else {
+        [Vec::new(), Vec::new()]
+    };
     let mut next_seq = [0u64; 2];
     let mut nagle_held: [Option<Micros>; 2] = [None; 2];
     let mut timer_started: [Option<Micros>; 2] = [None; 2];
@@ -317,7 +329,14 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                     ));
                 }
                 notes.push(format!("model: {}", h.text()));
-                let data = e.chunk.as_ref().map(|c| c.data.as_slice()).unwrap_or(&[]);
+                let from_stream;
+                let data = match &e.chunk {
+                    Some(c) => c.data.as_slice(),
+                    None => {
+                        from_stream = stream_slice(&streams[dir.index()], h.seq, h.len);
+                        from_stream.as_slice()
+                    }
+                };
                 let comment = join(notes);
                 // A segment over the IPv4 limit (an MSS set above it) as several packets.
                 let mut pieces: Vec<&[u8]> = data.chunks(MAX_TCP_PAYLOAD).collect();
@@ -390,6 +409,18 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// `len` bytes of a stream from `seq` (0 where the trace never showed them).
+fn stream_slice(stream: &[u8], seq: u64, len: usize) -> Vec<u8> {
+    let mut out = vec![0u8; len];
+    if let Ok(start) = usize::try_from(seq)
+        && start < stream.len()
+    {
+        let end = start.saturating_add(len).min(stream.len());
+        out[..end - start].copy_from_slice(&stream[start..end]);
     }
     out
 }
@@ -517,4 +548,134 @@ pub fn write<W: Write>(trace: &Trace, opts: &PcapOptions, w: W) -> Result<usize,
         }
     }
     Ok(pkts.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Chunk;
+
+    fn run(name: &str) -> Trace {
+        let s = crate::scenario::find_builtin(name).expect("built-in");
+        crate::cli::run_sim(&s, &s.params).expect("runs").trace
+    }
+
+    fn data_packets(pkts: &[WirePacket]) -> Vec<(u32, Vec<u8>)> {
+        pkts.iter()
+            .filter(|p| !p.payload.is_empty())
+            .map(|p| (p.tcp.map_or(0, |t| t.seq), p.payload.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn captured_segments_get_their_bytes_from_the_stream() {
+        let t = run("04");
+        let mut bare = t.clone();
+        for e in &mut bare.events {
+            if matches!(e.kind, EventKind::SegmentTx(_)) {
+                e.chunk = None;
+            }
+        }
+        let want = data_packets(&packets(&t));
+        assert_eq!(want.len(), 2);
+        assert_eq!(data_packets(&packets(&bare)), want);
+    }
+
+    #[test]
+    fn a_segment_over_the_ipv4_limit_becomes_several_packets() {
+        let mut t = run("04");
+        let big = 70_000usize;
+        let e = t
+            .events
+            .iter_mut()
+            .find(|e| matches!(e.kind, EventKind::SegmentTx(h) if h.len > 0))
+            .expect("a data segment");
+        let EventKind::SegmentTx(h) = &mut e.kind else {
+            unreachable!()
+        };
+        h.len = big;
+        let seq = h.seq;
+        e.chunk = Some(Chunk {
+            dir: Dir::ClientToServer,
+            offset: seq,
+            data: vec![7; big],
+            spans: Vec::new(),
+        });
+        let pkts = packets(&t);
+        let pieces: Vec<&WirePacket> = pkts
+            .iter()
+            .filter(|p| p.payload.first() == Some(&7))
+            .collect();
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].payload.len(), MAX_TCP_PAYLOAD);
+        assert_eq!(pieces[1].payload.len(), big - MAX_TCP_PAYLOAD);
+        let (a, b) = (pieces[0].tcp.unwrap(), pieces[1].tcp.unwrap());
+        assert_eq!(b.seq.wrapping_sub(a.seq) as usize, MAX_TCP_PAYLOAD);
+        assert!(!a.psh && b.psh, "PSH on the last piece");
+        let opts = PcapOptions::default();
+        for p in pieces {
+            assert!(frame(p, &opts).is_ok());
+        }
+    }
+
+    #[test]
+    fn windows_over_64_kib_get_a_window_scale() {
+        let mut t = run("04");
+        assert_eq!(window_shift(&t), 1, "65536 needs one bit");
+        t.params.recv_buffer = 6 * 1024 * 1024;
+        let shift = window_shift(&t);
+        assert!((6u64 * 1024 * 1024 >> shift) <= 0xFFFF && shift <= 14);
+        let syn = &packets(&t)[0];
+        assert_eq!(syn.tcp.unwrap().wscale, Some(shift));
+    }
+
+    #[test]
+    fn notes_name_headers_bodies_and_starts() {
+        let s = crate::scenario::find_builtin("12").expect("12");
+        let t = crate::cli::run_sim(&s, &s.params).expect("runs").trace;
+        let m = t
+            .messages_in(Dir::ClientToServer)
+            .next()
+            .expect("a message");
+        let h = m.offset + m.header_len;
+        let end = m.offset + m.accepted;
+        assert_eq!(
+            message_notes(&t, Dir::ClientToServer, m.offset, h),
+            [format!(
+                "message #1's {} B header alone (offset 0)",
+                m.header_len
+            )]
+        );
+        assert_eq!(
+            message_notes(&t, Dir::ClientToServer, h, end),
+            [format!(
+                "message #1's body ({} B), ends at offset {end}",
+                end - h
+            )]
+        );
+        let whole = message_notes(&t, Dir::ClientToServer, m.offset, end);
+        assert!(
+            whole[0].starts_with("message #1 whole: 4 B header"),
+            "{whole:?}"
+        );
+    }
+
+    #[test]
+    fn a_trace_without_packets_is_an_error_not_an_empty_file() {
+        let mut t = run("04");
+        t.events.clear();
+        let err = write(&t, &PcapOptions::default(), Vec::new()).unwrap_err();
+        assert!(matches!(err, ExportError::NoPackets));
+    }
+
+    #[test]
+    fn pcap_format_follows_the_extension() {
+        assert_eq!(PcapFormat::for_path(Path::new("a.pcap")), PcapFormat::Pcap);
+        assert_eq!(PcapFormat::for_path(Path::new("a.PCAP")), PcapFormat::Pcap);
+        assert_eq!(
+            PcapFormat::for_path(Path::new("a.pcapng")),
+            PcapFormat::PcapNg
+        );
+        assert_eq!(PcapFormat::for_path(Path::new("a")), PcapFormat::PcapNg);
+    }
 }
