@@ -40,6 +40,18 @@ enum Command {
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
     /// show every connection and every recv() chunk as it happens.
     Serve(ServeArgs),
+    /// Print the Wireshark dissector for the framings (save it as stickysim.lua; see
+    /// docs/wireshark.md), with these defaults for its preferences.
+    Dissector {
+        /// Default framing (else the dissector guesses per frame).
+        #[arg(long, value_enum)]
+        framing: Option<FramingArg>,
+        #[arg(long, value_enum)]
+        byte_order: Option<ByteOrderArg>,
+        /// The server's port.
+        #[arg(long, default_value_t = stickysim::export::pcap::SERVER_PORT)]
+        port: u16,
+    },
     /// Open the desktop app (what `stickysim` alone does), optionally on a scenario.
     #[cfg(feature = "gui")]
     Gui {
@@ -308,6 +320,22 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::Serve(a)) => return serve(a),
+        Some(Command::Dissector {
+            framing,
+            byte_order,
+            port,
+        }) => out(&stickysim::export::dissector::lua(
+            framing.map(|f| match f {
+                FramingArg::Raw => Framing::Raw,
+                FramingArg::LengthPrefix => Framing::LengthPrefix,
+                FramingArg::JsonHeader => Framing::JsonHeader,
+            }),
+            match byte_order {
+                Some(ByteOrderArg::Big) => ByteOrder::Big,
+                _ => ByteOrder::Little,
+            },
+            port,
+        )),
         Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;

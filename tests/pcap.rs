@@ -641,3 +641,40 @@ fn raw_bytes_are_not_taken_for_frames() {
         }
     }
 }
+
+#[test]
+fn the_cli_hands_out_the_dissector_with_its_defaults_set() {
+    let script = tmp("stickysim-big-json.lua");
+    let out = Command::new(env!("CARGO_BIN_EXE_stickysim"))
+        .args([
+            "dissector",
+            "--framing",
+            "json-header",
+            "--byte-order",
+            "big",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    std::fs::write(&script, &out.stdout).expect("write");
+    let s = scenario::find_builtin("06").expect("06");
+    let trace = run(&s, Some(Framing::JsonHeader), Some(ByteOrder::Big));
+    let path = tmp("06-json-big-cli.pcapng");
+    std::fs::write(&path, export(&trace, PcapFormat::PcapNg)).expect("write");
+    // No -o: the defaults baked into the script decode it.
+    let rows = tshark(
+        &path,
+        &["-X", &format!("lua_script:{}", script.display())],
+        &["stickysim.body"],
+    );
+    let mut got: Vec<Vec<u8>> = Vec::new();
+    for r in rows.iter().filter(|r| !r[0].is_empty()) {
+        got.extend(r[0].split(',').map(hex));
+    }
+    let mut want = framed_messages(&trace, Dir::ClientToServer);
+    want.extend(framed_messages(&trace, Dir::ServerToClient));
+    got.sort();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+}

@@ -3,6 +3,7 @@
 //! Everything here writes to any `io::Write` and touches no files, so the web build can
 //! offer the same download.
 
+pub mod dissector;
 pub mod pcap;
 
 pub use pcap::{ExportError, PcapFormat, PcapOptions, WirePacket, packets, write};
