@@ -113,7 +113,7 @@ pub fn show(
 ) -> Option<usize> {
     let lang = ctx.lang;
     let mut scale = px_per_ms.unwrap_or_else(|| fit(l));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let resp = ui.add(
             egui::Slider::new(&mut scale, 0.2..=60.0)
                 .logarithmic(true)
@@ -128,14 +128,18 @@ pub fn show(
             *px_per_ms = None;
             scale = fit(l);
         }
-        ui.label(
-            egui::RichText::new(tr(
-                lang,
-                "seq/ack: stream offsets (Wireshark shows +1)",
-                "seq/ack：流内偏移（Wireshark 显示为 +1）",
-            ))
-            .weak(),
+        let note = tr(
+            lang,
+            "seq/ack: stream offsets (Wireshark shows +1)",
+            "seq/ack：流内偏移（Wireshark 显示为 +1）",
         );
+        // In a narrow column (Both) the note would push the column wider: a tooltip.
+        if ui.available_width() > 320.0 {
+            ui.label(egui::RichText::new(note).weak());
+        } else {
+            ui.label(egui::RichText::new("(?)").weak())
+                .on_hover_text(note);
+        }
     });
     let axis = Axis::new(l, scale);
     let mut clicked = None;
@@ -156,7 +160,7 @@ fn draw(
     scrolled_to: &mut Option<Micros>,
 ) -> Option<usize> {
     let lang = ctx.lang;
-    let width = ui.available_width().max(480.0);
+    let width = ui.available_width().max(240.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(width, axis.height()), Sense::click());
     let painter = ui.painter_at(rect);
     let vis = ui.visuals().clone();
@@ -281,7 +285,19 @@ fn draw(
             _ => text,
         };
         painter.circle_filled(pos2(x, base), 5.0, dim(colour, faint));
-        let galley = painter.layout_no_wrap(m.text.clone(), small.clone(), dim(text, faint));
+        // One line, cut with … where the side's margin is narrow (Both, small windows).
+        let room = match m.side {
+            Side::Client => tx - rect.left(),
+            Side::Server => rect.right() - tx,
+        }
+        .max(40.0);
+        let mut job = egui::text::LayoutJob::simple_singleline(
+            m.text.clone(),
+            small.clone(),
+            dim(text, faint),
+        );
+        job.wrap = egui::text::TextWrapping::truncate_at_width(room);
+        let galley = painter.layout_job(job);
         let r = align.anchor_size(pos2(tx, y), galley.size());
         // Recv results carry their messages' colours under the text.
         if m.kind == MarkKind::Recv && !m.spans.is_empty() {
@@ -385,7 +401,6 @@ fn draw(
         // The label above the middle of the arrow.
         let label = match a.kind {
             ArrowKind::Datagram(Some(_)) => format!("{} × dropped", a.label),
-            ArrowKind::Fin => format!("FIN {}", a.label),
             _ => a.label.clone(),
         };
         let mid = from + (to - from) * 0.5;

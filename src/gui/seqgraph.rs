@@ -45,7 +45,7 @@ pub fn show(
     dir: &mut Dir,
 ) -> Option<usize> {
     let lang = ctx.lang;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.selectable_value(
             dir,
             Dir::ClientToServer,

@@ -38,7 +38,7 @@ pub fn show(
     hex: &mut bool,
 ) -> Option<usize> {
     let lang = ctx.lang;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.selectable_value(hex, false, tr(lang, "text", "文本"));
         ui.selectable_value(hex, true, tr(lang, "hex", "十六进制"));
         ui.label(
