@@ -646,7 +646,7 @@ mod tests {
             client: vec![
                 Step {
                     action: Action::RecvMessage(1024),
-                    note: note("reads"),
+                    note: note("reads").map(std::sync::Arc::new),
                     line: 1,
                 },
                 Step {

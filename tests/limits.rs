@@ -115,3 +115,22 @@ fn check_refuses_an_oversized_file_before_reading_it() {
     );
     std::fs::remove_file(&p).unwrap();
 }
+
+#[test]
+fn a_long_note_repeated_is_stored_once() {
+    // Row 2: a 10 KiB note with repeat = 100000 was copied (en and zh) for every repeat:
+    // 2 GB. Now the copies share it.
+    let note = "x".repeat(10 * 1024);
+    let text = format!(
+        "[meta]\ntitle = \"x\"\n[[client]]\nsend = \"a\"\nrepeat = 100000\nnote = \"{note}\"\n"
+    );
+    let s = stickysim::scenario::parse(&text, "long-note.toml").expect("valid");
+    assert_eq!(s.client.len(), 100_000);
+    let first = s.client[0].note.as_ref().expect("a note");
+    assert!(s.client.iter().all(|st| {
+        st.note
+            .as_ref()
+            .is_some_and(|n| std::sync::Arc::ptr_eq(n, first))
+    }));
+    assert_eq!(first.en.len(), 10 * 1024);
+}

@@ -62,7 +62,8 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub action: Action,
-    pub note: Option<Text>,
+    /// Shared by the copies `repeat` makes: a long note is stored once.
+    pub note: Option<std::sync::Arc<Text>>,
     /// 1-based line of the entry's `[[client]]` / `[[server]]` header in the file.
     pub line: u32,
 }

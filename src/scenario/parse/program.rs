@@ -174,18 +174,15 @@ impl Parser<'_> {
             }
             let line = self.line_of(header);
             let action = parsed.action.build();
+            let note = parsed.note.map(std::sync::Arc::new);
             for _ in 1..parsed.repeat {
                 steps.push(Step {
                     action: action.clone(),
-                    note: parsed.note.clone(),
+                    note: note.clone(),
                     line,
                 });
             }
-            steps.push(Step {
-                action,
-                note: parsed.note,
-                line,
-            });
+            steps.push(Step { action, note, line });
         }
         steps
     }

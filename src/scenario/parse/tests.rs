@@ -27,7 +27,10 @@ fn plain_and_bilingual_text() {
     );
     assert_eq!(s.title, Text::plain("Plain"));
     assert_eq!(s.summary, Some(Text::plain("只有中文")));
-    assert_eq!(s.client[0].note, Some(Text::plain("only English")));
+    assert_eq!(
+        s.client[0].note.as_deref(),
+        Some(&Text::plain("only English"))
+    );
     let s = ok("[meta]\ntitle = { en = \"E\", zh = \"中\" }\n[[server]]\nrecv = 1\n");
     assert_eq!(
         s.title,
