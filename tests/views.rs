@@ -275,6 +275,7 @@ fn screenshots_of_the_views() {
             Some("server → client"),
         ),
         ("04-stream", "04-two-small-sends", "Follow stream", None),
+        ("13-stream", "13-pipelined-replies", "Follow stream", None),
     ] {
         let app = StickyApp::new(Settings {
             scenario: scenario.into(),

@@ -13,8 +13,8 @@ use crate::views::{Piece, Strip};
 
 /// Bytes drawn per direction; the rest is summarised.
 const MAX_SHOWN: usize = 4096;
-const TRACK: f32 = 20.0;
-const CELL_H: f32 = 24.0;
+const TRACK: f32 = 22.0;
+const CELL_H: f32 = 30.0;
 
 fn cell_text(b: u8, hex: bool) -> String {
     if hex {
@@ -95,8 +95,8 @@ pub fn show(
 fn draw_dir(ui: &mut egui::Ui, s: &Strip, dir: Dir, ctx: &ViewCtx, hex: bool) -> Option<usize> {
     let lang = ctx.lang;
     let shown = s.data.len().min(MAX_SHOWN);
-    let font = FontId::monospace(if hex { 13.0 } else { 16.0 });
-    let cell_w = if hex { 24.0 } else { 15.0 };
+    let font = FontId::monospace(if hex { 16.0 } else { 21.0 });
+    let cell_w = if hex { 28.0 } else { 19.0 };
     let width = ui.available_width().max(200.0);
     let per_line = ((width / cell_w).floor() as usize).max(8);
     let lines = shown.div_ceil(per_line);
@@ -107,7 +107,7 @@ fn draw_dir(ui: &mut egui::Ui, s: &Strip, dir: Dir, ctx: &ViewCtx, hex: bool) ->
     let text = vis.text_color();
     let weak = vis.weak_text_color();
     let sticky = s.sticky_reads();
-    let small = FontId::proportional(12.0);
+    let small = FontId::proportional(14.0);
     let mut clicked = None;
     for line in 0..lines {
         let a = (line * per_line) as u64;
