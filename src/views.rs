@@ -259,18 +259,16 @@ pub fn ladder(trace: &Trace) -> Ladder {
                     rx_event: rx.map(|r| r.0),
                 });
             }
-            EventKind::NagleHold { held, in_flight } => {
-                if open_hold[s].is_none() {
-                    open_hold[s] = Some(out.intervals.len());
-                    out.intervals.push(Interval {
-                        side: e.side,
-                        kind: IntervalKind::NagleHold,
-                        start: e.t_us,
-                        end: out.end,
-                        label: format!("Nagle: {held} B held, {in_flight} B in flight"),
-                        event: i,
-                    });
-                }
+            EventKind::NagleHold { held, in_flight } if open_hold[s].is_none() => {
+                open_hold[s] = Some(out.intervals.len());
+                out.intervals.push(Interval {
+                    side: e.side,
+                    kind: IntervalKind::NagleHold,
+                    start: e.t_us,
+                    end: out.end,
+                    label: format!("Nagle: {held} B held, {in_flight} B in flight"),
+                    event: i,
+                });
             }
             EventKind::NagleRelease { held_us } => {
                 if let Some(k) = open_hold[s].take() {
@@ -279,18 +277,16 @@ pub fn ladder(trace: &Trace) -> Ladder {
                     iv.label = format!("Nagle held {:.1} ms", *held_us as f64 / 1000.0);
                 }
             }
-            EventKind::DelayedAckStart { deadline_us } => {
-                if open_timer[s].is_none() {
-                    open_timer[s] = Some(out.intervals.len());
-                    out.intervals.push(Interval {
-                        side: e.side,
-                        kind: IntervalKind::DelayedAck { fired: false },
-                        start: e.t_us,
-                        end: *deadline_us,
-                        label: "delayed-ACK timer".to_string(),
-                        event: i,
-                    });
-                }
+            EventKind::DelayedAckStart { deadline_us } if open_timer[s].is_none() => {
+                open_timer[s] = Some(out.intervals.len());
+                out.intervals.push(Interval {
+                    side: e.side,
+                    kind: IntervalKind::DelayedAck { fired: false },
+                    start: e.t_us,
+                    end: *deadline_us,
+                    label: "delayed-ACK timer".to_string(),
+                    event: i,
+                });
             }
             EventKind::DelayedAckFire => {
                 if let Some(k) = open_timer[s] {

@@ -624,7 +624,7 @@ mod tests {
         assert_eq!(window_shift(&t), 1, "65536 needs one bit");
         t.params.recv_buffer = 6 * 1024 * 1024;
         let shift = window_shift(&t);
-        assert!((6u64 * 1024 * 1024 >> shift) <= 0xFFFF && shift <= 14);
+        assert!(((6u64 * 1024 * 1024) >> shift) <= 0xFFFF && shift <= 14);
         let syn = &packets(&t)[0];
         assert_eq!(syn.tcp.unwrap().wscale, Some(shift));
     }
