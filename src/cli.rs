@@ -346,6 +346,9 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
     let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    for r in timeline::raised(&run.trace.events) {
+        let _ = writeln!(out, "         {r}");
+    }
     // Programs still blocked when the run ended (a lost datagram, a peer that crashed);
     // for a real run, also what the slicer or the kernel did.
     for s in &run.stuck {
@@ -479,7 +482,13 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     out.push('\n');
     out.push_str(&render_metrics_pair(&sim.report, &real.report));
     let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
+    for r in timeline::raised(&sim.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
+    for r in timeline::raised(&real.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     out
 }
 

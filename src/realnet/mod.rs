@@ -424,6 +424,7 @@ impl Job {
             conn: Some(conn),
             delivered: 0,
             buf: Vec::new(),
+            timeout: None,
         };
         std::thread::scope(|s| {
             let mut handles = Vec::new();
