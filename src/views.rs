@@ -24,6 +24,8 @@ pub enum ArrowKind {
     Ack(AckReason),
     /// A FIN without payload.
     Fin,
+    /// A reset (RST).
+    Rst,
     /// A UDP datagram; `Some` when it never reached the application's queue.
     Datagram(Option<DropReason>),
 }
@@ -124,6 +126,14 @@ impl Ladder {
     }
 }
 
+/// What kind of packet an arrival is, to match it with its departure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rx {
+    Segment,
+    Ack,
+    Rst,
+}
+
 fn ack_label(ack: u64, win: u32) -> String {
     format!("ACK {ack} win={win}")
 }
@@ -147,19 +157,26 @@ pub fn ladder(trace: &Trace) -> Ladder {
         ..Default::default()
     };
     // Arrivals in order per direction (TCP) and by offset (UDP).
-    let mut tcp_rx: [Vec<(usize, Micros, SegHeader, bool)>; 2] = [Vec::new(), Vec::new()];
+    let mut tcp_rx: [Vec<(usize, Micros, SegHeader, Rx)>; 2] = [Vec::new(), Vec::new()];
     let mut udp_rx: HashMap<(Dir, u64), (usize, Micros, Option<DropReason>)> = HashMap::new();
     for (i, e) in trace.events.iter().enumerate() {
         let dir = e.side.peer().tx_dir();
         match &e.kind {
-            EventKind::SegmentRx(h) => tcp_rx[dir.index()].push((i, e.t_us, *h, false)),
+            EventKind::SegmentRx(h) => tcp_rx[dir.index()].push((i, e.t_us, *h, Rx::Segment)),
             EventKind::AckRx { ack, win } => {
                 let h = SegHeader {
                     ack: *ack,
                     win: *win,
                     ..Default::default()
                 };
-                tcp_rx[dir.index()].push((i, e.t_us, h, true));
+                tcp_rx[dir.index()].push((i, e.t_us, h, Rx::Ack));
+            }
+            EventKind::RstRx { seq } => {
+                let h = SegHeader {
+                    seq: *seq,
+                    ..Default::default()
+                };
+                tcp_rx[dir.index()].push((i, e.t_us, h, Rx::Rst));
             }
             EventKind::DatagramRx { .. } => {
                 if let Some(c) = &e.chunk {
@@ -175,14 +192,14 @@ pub fn ladder(trace: &Trace) -> Ladder {
         }
     }
     let mut next_rx = [0usize; 2];
-    let mut take_rx = |dir: Dir, hdr: &SegHeader, pure: bool| {
+    let mut take_rx = |dir: Dir, hdr: &SegHeader, kind: Rx| {
         let d = dir.index();
-        let (i, t, h, p) = *tcp_rx[d].get(next_rx[d])?;
-        let same = p == pure
-            && if pure {
-                (h.ack, h.win) == (hdr.ack, hdr.win)
-            } else {
-                h == *hdr
+        let (i, t, h, k) = *tcp_rx[d].get(next_rx[d])?;
+        let same = k == kind
+            && match kind {
+                Rx::Ack => (h.ack, h.win) == (hdr.ack, hdr.win),
+                Rx::Rst => h.seq == hdr.seq,
+                Rx::Segment => h == *hdr,
             };
         if !same {
             return None;
@@ -199,7 +216,7 @@ pub fn ladder(trace: &Trace) -> Ladder {
         let dir = e.side.tx_dir();
         match &e.kind {
             EventKind::SegmentTx(h) => {
-                let rx = take_rx(dir, h, false);
+                let rx = take_rx(dir, h, Rx::Segment);
                 let kind = if h.len == 0 && h.fin {
                     ArrowKind::Fin
                 } else {
@@ -224,7 +241,7 @@ pub fn ladder(trace: &Trace) -> Ladder {
                     win: *win,
                     ..Default::default()
                 };
-                let rx = take_rx(dir, &h, true);
+                let rx = take_rx(dir, &h, Rx::Ack);
                 out.arrows.push(Arrow {
                     from: e.side,
                     kind: ArrowKind::Ack(*reason),
@@ -238,6 +255,25 @@ pub fn ladder(trace: &Trace) -> Ladder {
                 });
                 let fired = *reason == AckReason::Timer;
                 close_timer(&mut out, &mut open_timer[s], e.t_us, fired);
+            }
+            EventKind::RstTx { seq } => {
+                let h = SegHeader {
+                    seq: *seq,
+                    ..Default::default()
+                };
+                let rx = take_rx(dir, &h, Rx::Rst);
+                out.arrows.push(Arrow {
+                    from: e.side,
+                    kind: ArrowKind::Rst,
+                    t_tx: e.t_us,
+                    t_rx: rx.map(|r| r.1),
+                    hdr: h,
+                    spans: Vec::new(),
+                    label: format!("RST seq={seq}"),
+                    tx_event: i,
+                    rx_event: rx.map(|r| r.0),
+                });
+                close_timer(&mut out, &mut open_timer[s], e.t_us, false);
             }
             EventKind::DatagramTx { len } => {
                 let Some(c) = &e.chunk else { continue };
@@ -715,8 +751,10 @@ mod tests {
             .filter(|i| i.kind == IntervalKind::NagleHold)
             .collect();
         assert!(!holds.is_empty());
+        // Quick-ACK covers the first round; later rounds wait for the 40 ms timer.
+        assert!(holds.iter().any(|h| h.end - h.start >= 40_000), "{holds:?}");
         for h in &holds {
-            assert!(h.end - h.start >= 40_000, "{h:?}");
+            assert!(h.end > h.start, "{h:?}");
             assert!(h.label.starts_with("Nagle held"), "{}", h.label);
         }
         let fired = l
@@ -749,6 +787,29 @@ mod tests {
                     "{iv:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_reset_is_a_red_arrow_that_lands() {
+        let t = run("03", |_| {});
+        let sent = t
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::RstTx { .. }))
+            .count();
+        assert!(sent > 0, "03 closes with data unread");
+        let l = ladder(&t);
+        let rst: Vec<&Arrow> = l
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Rst)
+            .collect();
+        assert_eq!(rst.len(), sent);
+        for a in rst {
+            let rx = a.rx_event.expect("the reset arrives");
+            assert!(matches!(t.events[rx].kind, EventKind::RstRx { .. }));
+            assert!(a.label.starts_with("RST seq="));
         }
     }
 

@@ -55,6 +55,8 @@ struct Read {
     tcp: Option<(u32, u32, bool, bool, bool)>,
     payload: Vec<u8>,
     comment: Option<String>,
+    /// The RST flag (TCP).
+    rst: bool,
 }
 
 fn parse_frame(ts: Duration, data: &[u8], comment: Option<String>) -> Read {
@@ -94,6 +96,7 @@ fn parse_frame(ts: Duration, data: &[u8], comment: Option<String>) -> Read {
                 )),
                 payload,
                 comment,
+                rst: h.rst,
             }
         }
         TransportSlice::Udp(u) => {
@@ -114,6 +117,7 @@ fn parse_frame(ts: Duration, data: &[u8], comment: Option<String>) -> Read {
                 tcp: None,
                 payload,
                 comment,
+                rst: false,
             }
         }
         other => panic!("unexpected transport {other:?}"),
@@ -148,23 +152,36 @@ fn read_pcap(bytes: &[u8]) -> Vec<Read> {
     out
 }
 
-/// What the trace says left each side: (time, side, model seq, model ack, FIN, payload)
-/// per data segment / FIN / pure ACK / datagram, in order. `None` seq = a pure ACK.
-type Expected = (u64, Side, Option<u64>, Option<u64>, bool, Vec<u8>);
+/// What the trace says left each side: (time, side, model seq, model ack, FIN, payload,
+/// RST) per data segment / FIN / pure ACK / reset / datagram, in order. `None` seq = a
+/// pure ACK.
+type Expected = (u64, Side, Option<u64>, Option<u64>, bool, Vec<u8>, bool);
 
 fn expected(trace: &Trace) -> Vec<Expected> {
     let mut out = Vec::new();
+    // A reset acknowledges what its sender received.
+    let mut received = [0u64; 2];
     for e in &trace.events {
         let data = e.chunk.as_ref().map(|c| c.data.clone()).unwrap_or_default();
         match &e.kind {
             EventKind::SegmentTx(h) => {
                 assert_eq!(data.len(), h.len, "a segment's chunk holds its bytes");
-                out.push((e.t_us, e.side, Some(h.seq), Some(h.ack), h.fin, data));
+                out.push((e.t_us, e.side, Some(h.seq), Some(h.ack), h.fin, data, false));
+            }
+            EventKind::SegmentRx(h) => {
+                let r = &mut received[e.side.index()];
+                *r = (*r).max(h.end() + u64::from(h.fin));
+            }
+            EventKind::RstTx { seq } => {
+                let ack = received[e.side.index()];
+                out.push((e.t_us, e.side, Some(*seq), Some(ack), false, data, true))
             }
             EventKind::AckTx { ack, .. } => {
-                out.push((e.t_us, e.side, None, Some(*ack), false, data))
+                out.push((e.t_us, e.side, None, Some(*ack), false, data, false))
             }
-            EventKind::DatagramTx { .. } => out.push((e.t_us, e.side, None, None, false, data)),
+            EventKind::DatagramTx { .. } => {
+                out.push((e.t_us, e.side, None, None, false, data, false))
+            }
             _ => {}
         }
     }
@@ -210,7 +227,7 @@ fn check_against_trace(name: &str, trace: &Trace, read: &[Read], with_comments: 
         read
     };
     assert_eq!(body.len(), want.len(), "{name}: one packet per wire event");
-    for (k, (r, (t_us, side, seq, ack, fin, data))) in body.iter().zip(&want).enumerate() {
+    for (k, (r, (t_us, side, seq, ack, fin, data, rst))) in body.iter().zip(&want).enumerate() {
         let at = format!("{name}: packet {k}");
         assert_eq!(r.from, *side, "{at}");
         assert_eq!(
@@ -223,6 +240,7 @@ fn check_against_trace(name: &str, trace: &Trace, read: &[Read], with_comments: 
             Some((wseq, wack, syn, ackf, wfin)) => {
                 assert!(!syn && ackf, "{at}: flags");
                 assert_eq!(wfin, *fin, "{at}: FIN");
+                assert_eq!(r.rst, *rst, "{at}: RST");
                 if let Some(seq) = seq {
                     assert_eq!(rel(*side, wseq), *seq, "{at}: seq");
                 }
@@ -230,7 +248,7 @@ fn check_against_trace(name: &str, trace: &Trace, read: &[Read], with_comments: 
             }
             None => assert!(!tcp, "{at}: a datagram in a UDP run"),
         }
-        if with_comments && seq.is_some_and(|_| !data.is_empty()) {
+        if with_comments && !rst && seq.is_some_and(|_| !data.is_empty()) {
             let c = r.comment.as_deref().unwrap_or("");
             assert!(c.contains("model: seq="), "{at}: comment {c:?}");
         }
@@ -445,7 +463,7 @@ fn tshark_sees_the_traces_segments_with_good_checksums() {
         let tcp = trace.params.transport == Transport::Tcp;
         let rows = if tcp { &rows[3..] } else { &rows[..] };
         assert_eq!(rows.len(), want.len(), "{}", s.name);
-        for (row, (_, side, seq, ack, _, data)) in rows.iter().zip(&want) {
+        for (row, (_, side, seq, ack, _, data, _)) in rows.iter().zip(&want) {
             assert_eq!(row[0], "1", "{}: IP checksum good: {row:?}", s.name);
             if tcp {
                 assert_eq!(row[1], "1", "{}: TCP checksum good: {row:?}", s.name);

@@ -114,6 +114,7 @@ pub struct TcpFields {
     pub ack_flag: bool,
     pub psh: bool,
     pub fin: bool,
+    pub rst: bool,
     /// SYN options: MSS and window scale.
     pub mss: Option<u16>,
     pub wscale: Option<u8>,
@@ -199,10 +200,6 @@ pub fn message_notes(trace: &Trace, dir: Dir, a: u64, b: u64) -> Vec<String> {
 
 fn ack_note(reason: AckReason, timer_started: Option<Micros>, now: Micros) -> String {
     match reason {
-        AckReason::Immediate => "pure ACK, sent at once".to_string(),
-        AckReason::TwoMss => {
-            "pure ACK at once: more than a full segment was unacknowledged".to_string()
-        }
         AckReason::Timer => match timer_started {
             Some(t0) => format!(
                 "delayed ACK: the timer started at {} fired after {}",
@@ -211,10 +208,10 @@ fn ack_note(reason: AckReason, timer_started: Option<Micros>, now: Micros) -> St
             ),
             None => "delayed ACK: the timer fired".to_string(),
         },
-        AckReason::Fin => "ACK of the peer's FIN, sent at once".to_string(),
         AckReason::WindowUpdate => {
             "window update: a read freed space in the receive buffer".to_string()
         }
+        other => format!("pure ACK at once: {}", other.text()),
     }
 }
 
@@ -241,7 +238,10 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
     let has_tcp = trace.events.iter().any(|e| {
         matches!(
             e.kind,
-            EventKind::SegmentTx(_) | EventKind::AckTx { .. } | EventKind::FinTx { .. }
+            EventKind::SegmentTx(_)
+                | EventKind::AckTx { .. }
+                | EventKind::FinTx { .. }
+                | EventKind::RstTx { .. }
         )
     });
     if !udp && has_tcp {
@@ -305,6 +305,8 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
         [Vec::new(), Vec::new()]
     };
     let mut next_seq = [0u64; 2];
+    // What each side has received (its cumulative ACK), for a reset's ACK field.
+    let mut rcv_nxt = [0u64; 2];
     let mut nagle_held: [Option<Micros>; 2] = [None; 2];
     let mut timer_started: [Option<Micros>; 2] = [None; 2];
     for (i, e) in trace.events.iter().enumerate() {
@@ -370,6 +372,27 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                 }
                 next_seq[s] = next_seq[s].max(h.end() + u64::from(h.fin));
             }
+            EventKind::SegmentRx(h) => {
+                rcv_nxt[s] = rcv_nxt[s].max(h.end() + u64::from(h.fin));
+            }
+            EventKind::RstTx { seq } => out.push(WirePacket {
+                t_us: e.t_us as i64,
+                from: e.side,
+                tcp: Some(TcpFields {
+                    seq: wire_seq(e.side, *seq),
+                    ack: wire_seq(e.side.peer(), rcv_nxt[s]),
+                    ack_flag: true,
+                    rst: true,
+                    ..Default::default()
+                }),
+                payload: Vec::new(),
+                comment: format!(
+                    "{} resets the connection (RST): it closed with data unread, or data \
+                     arrived after it closed",
+                    e.side.name()
+                ),
+                event: Some(i),
+            }),
             EventKind::AckTx { ack, win, reason } => {
                 let note = ack_note(*reason, timer_started[s].take(), e.t_us);
                 out.push(WirePacket {
@@ -446,6 +469,7 @@ pub fn frame(p: &WirePacket, opts: &PcapOptions) -> Result<Vec<u8>, String> {
             h.acknowledgment_number = if t.ack_flag { t.ack } else { 0 };
             h.psh = t.psh;
             h.fin = t.fin;
+            h.rst = t.rst;
             let mut opts = Vec::new();
             if let Some(mss) = t.mss {
                 opts.push(TcpOptionElement::MaximumSegmentSize(mss));

@@ -21,71 +21,121 @@ const TOP: f32 = 44.0;
 /// Height of one app mark's line.
 const MARK_H: f32 = 17.0;
 
-/// The time → y mapping of one ladder.
+/// The time → y mapping of one ladder. Every packet's departure and arrival is a slot
+/// (time, n): packets that leave (or land) at the same instant get a row each, so
+/// their labels never overlap; between instants the distance is the time at scale.
 struct Axis {
-    times: Vec<Micros>,
+    slots: Vec<(Micros, u32)>,
     ys: Vec<f32>,
+    /// Per arrow: y of its departure and of its arrival.
+    tx_y: Vec<f32>,
+    rx_y: Vec<Option<f32>>,
     /// Gaps drawn shorter than their scale: (y from, y to).
     breaks: Vec<(f32, f32)>,
 }
 
 impl Axis {
     fn new(l: &Ladder, px_per_ms: f32) -> Axis {
-        let mut rows: Vec<Micros> = l.arrows.iter().map(|a| a.t_tx).collect();
-        rows.extend(l.marks.iter().map(|m| m.t));
+        use std::collections::HashMap;
+        let mut n_tx: HashMap<Micros, u32> = HashMap::new();
+        let mut n_rx: HashMap<Micros, u32> = HashMap::new();
+        let mut tx_slot = Vec::with_capacity(l.arrows.len());
+        let mut rx_slot = Vec::with_capacity(l.arrows.len());
+        for a in &l.arrows {
+            let k = n_tx.entry(a.t_tx).or_default();
+            tx_slot.push((a.t_tx, *k));
+            *k += 1;
+            rx_slot.push(a.t_rx.map(|t| {
+                let k = n_rx.entry(t).or_default();
+                *k += 1;
+                (t, *k - 1)
+            }));
+        }
+        let mut rows: Vec<(Micros, u32)> = tx_slot.clone();
+        rows.extend(rx_slot.iter().flatten().copied());
+        rows.extend(l.marks.iter().map(|m| (m.t, 0)));
+        let mut slots = rows.clone();
+        slots.extend(l.intervals.iter().flat_map(|i| [(i.start, 0), (i.end, 0)]));
+        slots.push((0, 0));
+        slots.push((l.end, 0));
+        slots.sort_unstable();
+        slots.dedup();
         rows.sort_unstable();
         rows.dedup();
-        let mut times = rows.clone();
-        times.extend(l.arrows.iter().filter_map(|a| a.t_rx));
-        times.extend(l.intervals.iter().flat_map(|i| [i.start, i.end]));
-        times.push(0);
-        times.push(l.end);
-        times.sort_unstable();
-        times.dedup();
         // Marks of one side at one time are stacked downwards: room for them.
-        let mut stacked: std::collections::HashMap<(Micros, Side), f32> = Default::default();
+        let mut stacked: HashMap<(Micros, Side), f32> = HashMap::new();
         for m in &l.marks {
             *stacked.entry((m.t, m.side)).or_default() += MARK_H;
         }
-        let room_after = |t: Micros| {
+        let room = |t: Micros| {
             [Side::Client, Side::Server]
                 .iter()
                 .map(|s| stacked.get(&(t, *s)).copied().unwrap_or(0.0))
                 .fold(0.0, f32::max)
         };
-        let mut ys = Vec::with_capacity(times.len());
+        let mut ys = Vec::with_capacity(slots.len());
         let mut breaks = Vec::new();
         let mut y = TOP;
-        for (k, &t) in times.iter().enumerate() {
+        let mut first_y_of_time = TOP;
+        for (k, &(t, sub)) in slots.iter().enumerate() {
             if k > 0 {
-                let dt = (t - times[k - 1]) as f32 / 1000.0;
-                let mut gap = dt * px_per_ms;
-                if gap > MAX_GAP {
-                    breaks.push((y, y + MAX_GAP));
-                    gap = MAX_GAP;
-                }
-                if rows.binary_search(&t).is_ok() {
-                    gap = gap.max(ROW);
-                }
-                gap = gap.max(room_after(times[k - 1]));
+                let (t0, _) = slots[k - 1];
+                let row = rows.binary_search(&(t, sub)).is_ok();
+                let gap = if t == t0 {
+                    if row { ROW } else { 0.0 }
+                } else {
+                    let mut gap = (t - t0) as f32 / 1000.0 * px_per_ms;
+                    if gap > MAX_GAP {
+                        breaks.push((y, y + MAX_GAP));
+                        gap = MAX_GAP;
+                    }
+                    if row {
+                        gap = gap.max(ROW);
+                    }
+                    // The marks stacked under the previous instant need their room.
+                    gap.max(room(t0) - (y - first_y_of_time))
+                };
                 y += gap;
+                if t != t0 {
+                    first_y_of_time = y;
+                }
             }
             ys.push(y);
         }
-        Axis { times, ys, breaks }
+        let at = |slot: (Micros, u32)| slots.binary_search(&slot).map(|k| ys[k]).unwrap_or(TOP);
+        Axis {
+            tx_y: tx_slot.iter().map(|s| at(*s)).collect(),
+            rx_y: rx_slot.iter().map(|s| s.map(at)).collect(),
+            slots,
+            ys,
+            breaks,
+        }
     }
 
+    /// The y of time `t`: its first slot, or between the instants around it.
     fn y(&self, t: Micros) -> f32 {
-        match self.times.binary_search(&t) {
-            Ok(k) => self.ys[k],
-            Err(0) => self.ys.first().copied().unwrap_or(TOP),
-            Err(k) if k >= self.times.len() => self.ys.last().copied().unwrap_or(TOP),
-            Err(k) => {
-                let (t0, t1) = (self.times[k - 1], self.times[k]);
-                let f = (t - t0) as f32 / (t1 - t0) as f32;
+        let k = self.slots.partition_point(|s| s.0 < t);
+        if self.slots.get(k).is_some_and(|s| s.0 == t) {
+            return self.ys[k];
+        }
+        match k {
+            0 => self.ys.first().copied().unwrap_or(TOP),
+            k if k >= self.slots.len() => self.ys.last().copied().unwrap_or(TOP),
+            k => {
+                let (t0, t1) = (self.slots[k - 1].0, self.slots[k].0);
+                let f = (t - t0) as f32 / (t1 - t0).max(1) as f32;
                 self.ys[k - 1] + f * (self.ys[k] - self.ys[k - 1])
             }
         }
+    }
+
+    /// The y just after everything at time `t` (where the time cursor sits).
+    fn y_after(&self, t: Micros) -> f32 {
+        let k = self.slots.partition_point(|s| s.0 <= t);
+        if k > 0 && self.slots[k - 1].0 == t {
+            return self.ys[k - 1];
+        }
+        self.y(t)
     }
 
     fn height(&self) -> f32 {
@@ -338,10 +388,13 @@ fn draw(
 
     // Arrows.
     let mut hits: Vec<(Pos2, Pos2, usize)> = Vec::new();
-    for a in &l.arrows {
-        let from = pos2(x_of(a.from), y_of(a.t_tx));
+    for (k, a) in l.arrows.iter().enumerate() {
+        let from = pos2(x_of(a.from), rect.top() + axis.tx_y[k]);
         let (to, landed) = match a.t_rx {
-            Some(t) => (pos2(x_of(a.from.peer()), y_of(t)), true),
+            Some(_) => {
+                let y = axis.rx_y[k].map_or(from.y, |y| rect.top() + y);
+                (pos2(x_of(a.from.peer()), y), true)
+            }
             // Dropped or still out at the end: stops half-way.
             None => {
                 let x = (x_of(a.from) + x_of(a.from.peer())) / 2.0;
@@ -358,7 +411,7 @@ fn draw(
         }
         let width = match a.kind {
             ArrowKind::Data | ArrowKind::Datagram(_) => 3.5,
-            ArrowKind::Fin => 3.0,
+            ArrowKind::Fin | ArrowKind::Rst => 3.0,
             ArrowKind::Ack(_) => 1.8,
         };
         let faint = future || in_flight.is_some();
@@ -379,7 +432,12 @@ fn draw(
             })
             .collect();
         if pieces.is_empty() {
-            pieces.push((0.0, 1.0, if a.kind == ArrowKind::Fin { text } else { weak }));
+            let c = match a.kind {
+                ArrowKind::Fin => text,
+                ArrowKind::Rst => palette::BROKEN,
+                _ => weak,
+            };
+            pieces.push((0.0, 1.0, c));
         }
         for &(f0, f1, c) in &pieces {
             let p0 = from + (to - from) * f0;
@@ -451,7 +509,7 @@ fn draw(
 
     // The current time: a line across, and the view follows it.
     if let Some(now) = ctx.now {
-        let y = y_of(now);
+        let y = rect.top() + axis.y_after(now);
         let c = Color32::from_rgb(0xE0, 0x30, 0x30);
         painter.line_segment(
             [pos2(rect.left(), y), pos2(rect.right(), y)],
