@@ -6,6 +6,7 @@
 //! consume it (docs/design.md, "Architecture").
 
 pub mod analysis;
+pub mod calibrate;
 pub mod cli;
 pub mod export;
 pub mod framing;
