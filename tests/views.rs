@@ -274,16 +274,43 @@ fn every_view_draws_every_scenario_in_both_worlds_of_sim() {
 #[test]
 fn screenshots_of_the_views() {
     let out = std::env::var("STICKYSIM_SCREENSHOTS").ok();
-    for (file, scenario, view, extra) in [
-        ("12-ladder", "12-separate-header-writes", "Ladder", None),
+    for (file, scenario, view, extra, both) in [
+        (
+            "12-ladder",
+            "12-separate-header-writes",
+            "Ladder",
+            None,
+            false,
+        ),
         (
             "12-seqgraph",
             "12-separate-header-writes",
             "Time–sequence",
             Some("server → client"),
+            false,
         ),
-        ("04-stream", "04-two-small-sends", "Follow stream", None),
-        ("13-stream", "13-pipelined-replies", "Follow stream", None),
+        (
+            "04-stream",
+            "04-two-small-sends",
+            "Follow stream",
+            None,
+            false,
+        ),
+        (
+            "13-stream",
+            "13-pipelined-replies",
+            "Follow stream",
+            None,
+            false,
+        ),
+        // The model's ladder beside the kernel's (captured on lo where permitted).
+        (
+            "12-ladder-both",
+            "12-separate-header-writes",
+            "Ladder",
+            None,
+            true,
+        ),
     ] {
         let app = StickyApp::new(Settings {
             scenario: scenario.into(),
@@ -299,6 +326,21 @@ fn screenshots_of_the_views() {
         if let Some(e) = extra {
             click(&mut h, e);
         }
+        if both {
+            h.state_mut().apply(Cmd::Mode(stickysim::gui::Mode::Both));
+            for _ in 0..200 {
+                h.step();
+                if h.state()
+                    .real
+                    .as_ref()
+                    .is_some_and(|r| r.live.finished.is_some())
+                {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            h.run();
+        }
         // Half-way, so the cursor line and the packets still to come both show.
         step(&mut h, 28);
         let image = h.render().expect("wgpu renders");
@@ -313,48 +355,4 @@ fn screenshots_of_the_views() {
             eprintln!("wrote {}", path.display());
         }
     }
-}
-
-#[test]
-fn both_shows_the_models_ladder_beside_the_kernels() {
-    let mut h = harness("04-two-small-sends");
-    click(&mut h, "Ladder");
-    h.state_mut().apply(Cmd::Mode(stickysim::gui::Mode::Both));
-    h.step();
-    for _ in 0..200 {
-        h.step();
-        if h.state()
-            .real
-            .as_ref()
-            .is_some_and(|r| r.live.finished.is_some())
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    h.run();
-    to_end(&mut h);
-    // Both columns: the model's arrows and marks, and the kernel's marks (its segments
-    // too where the run could capture them).
-    assert!(h.query_all_by_label_contains("model seq=").count() > 0);
-    assert!(
-        h.query_all_by_label_contains("model server recv(1024) → 10 B")
-            .count()
-            > 0
-    );
-    let kernel = h.query_all_by_label_contains("kernel server recv(").count();
-    assert!(kernel > 0, "the kernel's recv calls are marked");
-    // A kernel mark selects the real event.
-    let real = views::ladder(&h.state().real.as_ref().unwrap().live.trace);
-    let mark = real
-        .marks
-        .iter()
-        .find(|m| m.side == stickysim::trace::Side::Server && m.text.starts_with("recv("))
-        .expect("a kernel recv mark");
-    let label = format!("kernel server {}", mark.text);
-    h.get_by_label(&label).scroll_to_me();
-    h.run();
-    h.get_by_label(&label).click();
-    h.run();
-    assert!(matches!(h.state().selection, Some(Selection::RealEvent(_))));
 }

@@ -33,7 +33,9 @@ use pcap_file::pcapng::blocks::interface_description::{
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 
 use crate::params::Transport;
-use crate::trace::{AckReason, Dir, DropReason, EventKind, Micros, SegHeader, Side, Trace};
+use crate::trace::{
+    AckReason, Dir, DropReason, EventKind, Micros, SegHeader, Side, Trace, TraceMode,
+};
 
 /// The server port of every export unless told otherwise; the dissector's default port.
 pub const SERVER_PORT: u16 = 8080;
@@ -232,6 +234,11 @@ fn join(notes: Vec<String>) -> String {
 /// then every data segment, pure ACK, FIN and datagram of the trace.
 pub fn packets(trace: &Trace) -> Vec<WirePacket> {
     let udp = trace.params.transport == Transport::Udp;
+    // Whose numbers the comments quote.
+    let world = match trace.mode {
+        TraceMode::Sim => "model",
+        TraceMode::Real => "kernel",
+    };
     let shift = window_shift(trace);
     let scaled = |win: u32| (u64::from(win) >> shift).min(0xFFFF) as u16;
     let mut out = Vec::new();
@@ -245,8 +252,12 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
         )
     });
     if !udp && has_tcp {
-        // One link latency between the handshake's packets; t = 0 is the final ACK.
-        let d = ((trace.params.latency_ms * 1000.0).round() as i64).max(1);
+        // One link latency between the handshake's packets (a real run is on loopback);
+        // t = 0 is the final ACK.
+        let d = match trace.mode {
+            TraceMode::Sim => ((trace.params.latency_ms * 1000.0).round() as i64).max(1),
+            TraceMode::Real => 50,
+        };
         let syn_win = trace.params.recv_buffer.min(0xFFFF) as u16;
         let mss = Some(trace.params.mss.min(0xFFFF) as u16);
         let syn = |side: Side, t_us: i64, ack: Option<u32>, comment: &str| WirePacket {
@@ -266,7 +277,10 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
             comment: comment.to_string(),
             event: None,
         };
-        let note = "handshake added by the export: the model starts connected at t = 0";
+        let note = match trace.mode {
+            TraceMode::Sim => "handshake added by the export: the model starts connected at t = 0",
+            TraceMode::Real => "handshake added by the export: the capture leaves it out",
+        };
         out.push(syn(Side::Client, -2 * d, None, note));
         out.push(syn(Side::Server, -d, Some(wire_seq(Side::Client, 0)), note));
         out.push(WirePacket {
@@ -330,7 +344,7 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                         h.seq
                     ));
                 }
-                notes.push(format!("model: {}", h.text()));
+                notes.push(format!("{world}: {}", h.text()));
                 let from_stream;
                 let data = match &e.chunk {
                     Some(c) => c.data.as_slice(),
@@ -406,7 +420,7 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                         ..Default::default()
                     }),
                     payload: Vec::new(),
-                    comment: join(vec![note, format!("model: ack={ack} win={win}")]),
+                    comment: join(vec![note, format!("{world}: ack={ack} win={win}")]),
                     event: Some(i),
                 });
             }
