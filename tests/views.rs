@@ -356,3 +356,62 @@ fn screenshots_of_the_views() {
         }
     }
 }
+
+#[test]
+fn both_shows_the_models_ladder_beside_the_kernels() {
+    let mut h = harness("04-two-small-sends");
+    click(&mut h, "Ladder");
+    h.state_mut().apply(Cmd::Mode(stickysim::gui::Mode::Both));
+    h.step();
+    for _ in 0..200 {
+        h.step();
+        if h.state()
+            .real
+            .as_ref()
+            .is_some_and(|r| r.live.finished.is_some())
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.run();
+    to_end(&mut h);
+    // Both columns: the model's arrows and marks, and the kernel's marks (its segments
+    // too where the run could capture them).
+    assert!(h.query_all_by_label_contains("model seq=").count() > 0);
+    assert!(
+        h.query_all_by_label_contains("model server recv(1024) → 10 B")
+            .count()
+            > 0
+    );
+    let kernel = h.query_all_by_label_contains("kernel server recv(").count();
+    assert!(kernel > 0, "the kernel's recv calls are marked");
+    // Where the run captured its packets, the kernel's segments are arrows too.
+    let captured = views::ladder(&h.state().real.as_ref().unwrap().live.trace)
+        .arrows
+        .iter()
+        .filter(|a| a.kind == ArrowKind::Data)
+        .count();
+    assert_eq!(
+        h.query_all_by_label_contains("kernel seq=").count(),
+        captured
+            + views::ladder(&h.state().real.as_ref().unwrap().live.trace)
+                .arrows
+                .iter()
+                .filter(|a| a.kind == ArrowKind::Fin)
+                .count()
+    );
+    // A kernel mark selects the real event.
+    let real = views::ladder(&h.state().real.as_ref().unwrap().live.trace);
+    let mark = real
+        .marks
+        .iter()
+        .find(|m| m.side == stickysim::trace::Side::Server && m.text.starts_with("recv("))
+        .expect("a kernel recv mark");
+    let label = format!("kernel server {}", mark.text);
+    h.get_by_label(&label).scroll_to_me();
+    h.run();
+    h.get_by_label(&label).click();
+    h.run();
+    assert!(matches!(h.state().selection, Some(Selection::RealEvent(_))));
+}
