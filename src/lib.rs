@@ -13,6 +13,7 @@ pub mod framing;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod model;
+pub mod narration;
 pub mod params;
 pub mod realnet;
 pub mod scenario;
