@@ -105,7 +105,7 @@ pub fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
 pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool {
     let lang = app.lang();
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(tr(lang, "View:", "视图：")).strong());
+        ui.label(RichText::new(tr(lang, "Show as:", "显示为：")).strong());
         let v = &mut app.views.view;
         ui.selectable_value(v, EngView::Stage, tr(lang, "Stage", "舞台"));
         ui.selectable_value(v, EngView::Ladder, tr(lang, "Ladder", "时序图 (Ladder)"));
