@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod calibrate;
 pub mod cli;
+pub mod export;
 pub mod framing;
 #[cfg(feature = "gui")]
 pub mod gui;
@@ -20,3 +21,4 @@ pub mod scenario;
 pub mod sweep;
 pub mod timeline;
 pub mod trace;
+pub mod views;

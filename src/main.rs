@@ -40,6 +40,18 @@ enum Command {
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
     /// show every connection and every recv() chunk as it happens.
     Serve(ServeArgs),
+    /// Print the Wireshark dissector for the framings (save it as stickysim.lua; see
+    /// docs/wireshark.md), with these defaults for its preferences.
+    Dissector {
+        /// Default framing (else the dissector guesses per frame).
+        #[arg(long, value_enum)]
+        framing: Option<FramingArg>,
+        #[arg(long, value_enum)]
+        byte_order: Option<ByteOrderArg>,
+        /// The server's port.
+        #[arg(long, default_value_t = stickysim::export::pcap::SERVER_PORT)]
+        port: u16,
+    },
     /// Does the model predict the kernel? Runs each case in the model (Linux, loopback)
     /// and N times on real loopback sockets, and compares what the programs saw: every
     /// recv()'s byte count, the recvs that waited 30 ms or more, resets and other
@@ -108,6 +120,11 @@ struct RunArgs {
     /// started with `stickysim serve`). Implies --real.
     #[arg(long, value_name = "ADDR:PORT", conflicts_with = "both")]
     connect: Option<std::net::SocketAddr>,
+    /// Also write the run's packets for Wireshark: pcapng with the model's explanations
+    /// as packet comments (classic pcap when the name ends in .pcap). With --both, the
+    /// model's run.
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 use stickysim::realnet::serve::limits as serve_limits;
@@ -325,6 +342,22 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::Serve(a)) => return serve(a),
+        Some(Command::Dissector {
+            framing,
+            byte_order,
+            port,
+        }) => out(&stickysim::export::dissector::lua(
+            framing.map(|f| match f {
+                FramingArg::Raw => Framing::Raw,
+                FramingArg::LengthPrefix => Framing::LengthPrefix,
+                FramingArg::JsonHeader => Framing::JsonHeader,
+            }),
+            match byte_order {
+                Some(ByteOrderArg::Big) => ByteOrder::Big,
+                _ => ByteOrder::Little,
+            },
+            port,
+        )),
         Some(Command::Calibrate(a)) => return calibrate(a),
         Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
@@ -334,6 +367,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
                 return run_real(&r, &scenario, &params, lang);
             }
             let run = cli::run_sim(&scenario, &params)?;
+            write_pcap(r.pcap.as_deref(), &run.trace)?;
             if r.json {
                 out_json(&cli::render_json(&run));
             } else {
@@ -363,6 +397,7 @@ fn run_real(
         let real = cli::run_real(scenario, params, &opts)?;
         let sim_params = r.overrides().resolve_beside_real(scenario)?;
         let sim = cli::run_sim(scenario, &sim_params)?;
+        write_pcap(r.pcap.as_deref(), &sim.trace)?;
         if r.json {
             out_json(&cli::render_both_json(&sim, &real));
         } else {
@@ -371,12 +406,33 @@ fn run_real(
         return Ok(ExitCode::SUCCESS);
     }
     let real = cli::run_real(scenario, params, &opts)?;
+    write_pcap(r.pcap.as_deref(), &real.trace)?;
     if r.json {
         out_json(&cli::render_real_json(&real));
     } else {
         out(&cli::render_text(&real, lang));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `run --pcap FILE`: the run's packets as a capture file.
+fn write_pcap(
+    path: Option<&std::path::Path>,
+    trace: &stickysim::trace::Trace,
+) -> Result<(), CliError> {
+    use stickysim::export::pcap::{PcapFormat, PcapOptions};
+    let Some(path) = path else { return Ok(()) };
+    let io = |source: std::io::Error| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let opts = PcapOptions {
+        format: PcapFormat::for_path(path),
+        ..Default::default()
+    };
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    stickysim::export::write(trace, &opts, &mut file).map_err(|e| io(std::io::Error::other(e)))?;
+    std::io::Write::flush(&mut file).map_err(io)
 }
 
 /// `calibrate`: the model against the kernel, case by case.

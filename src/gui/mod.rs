@@ -11,13 +11,17 @@ mod controls;
 mod events;
 pub mod i18n;
 mod inspector;
+mod ladder;
 mod palette;
 pub mod playback;
 pub mod quiz;
 mod real;
 mod receiver;
+mod seqgraph;
 mod stage;
+mod strip;
 mod timeaxis;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +152,8 @@ pub struct StickyApp {
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
     pub quiz: quiz::QuizState,
+    /// Ladder, time–sequence graph, follow stream, pcapng export.
+    pub views: views::ViewsState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -186,6 +192,7 @@ impl StickyApp {
             real: None,
             server: real::ServerView::default(),
             quiz: quiz::QuizState::default(),
+            views: views::ViewsState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -282,7 +289,12 @@ impl StickyApp {
                             });
                         });
                 }
-                egui::CentralPanel::default_margins().show(ui, |ui| self.main_view(ui, &mut cmds));
+                egui::CentralPanel::default_margins().show(ui, |ui| {
+                    if views::show(ui, self, &mut cmds) {
+                        return;
+                    }
+                    self.main_view(ui, &mut cmds)
+                });
             }
             View::Compare => {
                 egui::CentralPanel::default_margins()

@@ -1,0 +1,948 @@
+//! The data behind the engineers' views, computed from a [`Trace`] with no GUI: the
+//! ladder diagram (segments as arrows between two time axes), the time–sequence graph
+//! (tcptrace style) and the three-boundary stream strip ("Follow stream"). The GUI only
+//! draws these; the web build and tests use them as they are.
+//!
+//! Sequence numbers are the model's: stream offsets from 0 (Wireshark's relative numbers
+//! are one more, because its SYN takes the first).
+
+use std::collections::HashMap;
+
+use crate::trace::{
+    AckReason, BlockReason, Call, Dir, DropReason, EventKind, Micros, SegHeader, Side, Span, Trace,
+    escape_bytes,
+};
+
+// ---- Ladder ----------------------------------------------------------------------------
+
+/// What an arrow carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrowKind {
+    /// A segment with payload (it may also carry FIN).
+    Data,
+    /// A pure ACK or window update, and why it was sent.
+    Ack(AckReason),
+    /// A FIN without payload.
+    Fin,
+    /// A reset (RST).
+    Rst,
+    /// A UDP datagram; `Some` when it never reached the application's queue.
+    Datagram(Option<DropReason>),
+}
+
+/// One packet from one axis to the other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    pub from: Side,
+    pub kind: ArrowKind,
+    /// When it left, and when it arrived (`None`: dropped, or still in flight at the end).
+    pub t_tx: Micros,
+    pub t_rx: Option<Micros>,
+    /// The model's header (for a datagram: `seq` = stream offset, `len` = its length).
+    pub hdr: SegHeader,
+    /// The messages its bytes belong to (empty for ACKs).
+    pub spans: Vec<Span>,
+    /// `seq=0 len=5 ack=0 win=65536`-style label.
+    pub label: String,
+    /// The trace events of its departure and arrival.
+    pub tx_event: usize,
+    pub rx_event: Option<usize>,
+}
+
+impl Arrow {
+    /// Where the arrow is at time `t`: 0 at departure, 1 at arrival (clamped); `None`
+    /// before it left.
+    pub fn progress(&self, t: Micros) -> Option<f64> {
+        if t < self.t_tx {
+            return None;
+        }
+        let end = self.t_rx?;
+        if end <= self.t_tx {
+            return Some(1.0);
+        }
+        Some(((t - self.t_tx) as f64 / (end - self.t_tx) as f64).min(1.0))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntervalKind {
+    /// Data held back by Nagle's algorithm.
+    NagleHold,
+    /// The delayed-ACK timer ran; `fired` = it ran out (an ACK left because of it) rather
+    /// than being cancelled by an outgoing segment.
+    DelayedAck { fired: bool },
+    /// An application call blocked.
+    Blocked(BlockReason),
+}
+
+/// A span of time on one axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interval {
+    pub side: Side,
+    pub kind: IntervalKind,
+    pub start: Micros,
+    pub end: Micros,
+    pub label: String,
+    /// The event that started it.
+    pub event: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkKind {
+    Send,
+    Recv,
+    Other,
+}
+
+/// An application call that returned, beside its axis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppMark {
+    pub side: Side,
+    pub t: Micros,
+    pub kind: MarkKind,
+    /// `recv(1024) → 10 B "helloworld"`.
+    pub text: String,
+    /// The bytes returned (recv) or written (send), by message.
+    pub spans: Vec<Span>,
+    pub event: usize,
+}
+
+/// Everything a ladder diagram draws.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ladder {
+    pub arrows: Vec<Arrow>,
+    pub intervals: Vec<Interval>,
+    pub marks: Vec<AppMark>,
+    /// The time of the last event.
+    pub end: Micros,
+}
+
+impl Ladder {
+    /// The arrow whose departure or arrival is event `index`.
+    pub fn arrow_of_event(&self, index: usize) -> Option<usize> {
+        self.arrows
+            .iter()
+            .position(|a| a.tx_event == index || a.rx_event == Some(index))
+    }
+}
+
+/// What kind of packet an arrival is, to match it with its departure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rx {
+    Segment,
+    Ack,
+    Rst,
+}
+
+fn ack_label(ack: u64, win: u32) -> String {
+    format!("ACK {ack} win={win}")
+}
+
+fn preview(data: &[u8]) -> String {
+    const MAX: usize = 16;
+    let cut = data.len().min(MAX);
+    let mut s = escape_bytes(&data[..cut]);
+    if data.len() > MAX {
+        s.push('…');
+    }
+    s
+}
+
+/// The ladder of a run. Packets of one direction arrive in the order they left (TCP
+/// never reorders here), so the k-th departure in a direction is matched with the k-th
+/// arrival; datagrams (which jitter may reorder) are matched by stream offset.
+pub fn ladder(trace: &Trace) -> Ladder {
+    let mut out = Ladder {
+        end: trace.events.last().map_or(0, |e| e.t_us),
+        ..Default::default()
+    };
+    // Arrivals in order per direction (TCP) and by offset (UDP).
+    let mut tcp_rx: [Vec<(usize, Micros, SegHeader, Rx)>; 2] = [Vec::new(), Vec::new()];
+    let mut udp_rx: HashMap<(Dir, u64), (usize, Micros, Option<DropReason>)> = HashMap::new();
+    for (i, e) in trace.events.iter().enumerate() {
+        let dir = e.side.peer().tx_dir();
+        match &e.kind {
+            EventKind::SegmentRx(h) => tcp_rx[dir.index()].push((i, e.t_us, *h, Rx::Segment)),
+            EventKind::AckRx { ack, win } => {
+                let h = SegHeader {
+                    ack: *ack,
+                    win: *win,
+                    ..Default::default()
+                };
+                tcp_rx[dir.index()].push((i, e.t_us, h, Rx::Ack));
+            }
+            EventKind::RstRx { seq } => {
+                let h = SegHeader {
+                    seq: *seq,
+                    ..Default::default()
+                };
+                tcp_rx[dir.index()].push((i, e.t_us, h, Rx::Rst));
+            }
+            EventKind::DatagramRx { .. } => {
+                if let Some(c) = &e.chunk {
+                    udp_rx.insert((c.dir, c.offset), (i, e.t_us, None));
+                }
+            }
+            EventKind::DatagramDrop { reason, .. } => {
+                if let Some(c) = &e.chunk {
+                    udp_rx.insert((c.dir, c.offset), (i, e.t_us, Some(*reason)));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut next_rx = [0usize; 2];
+    let mut take_rx = |dir: Dir, hdr: &SegHeader, kind: Rx| {
+        let d = dir.index();
+        let (i, t, h, k) = *tcp_rx[d].get(next_rx[d])?;
+        let same = k == kind
+            && match kind {
+                Rx::Ack => (h.ack, h.win) == (hdr.ack, hdr.win),
+                Rx::Rst => h.seq == hdr.seq,
+                Rx::Segment => h == *hdr,
+            };
+        if !same {
+            return None;
+        }
+        next_rx[d] += 1;
+        Some((i, t))
+    };
+
+    let mut open_hold: [Option<usize>; 2] = [None; 2];
+    let mut open_timer: [Option<usize>; 2] = [None; 2];
+    let mut open_block: [Option<usize>; 2] = [None; 2];
+    for (i, e) in trace.events.iter().enumerate() {
+        let s = e.side.index();
+        let dir = e.side.tx_dir();
+        match &e.kind {
+            EventKind::SegmentTx(h) => {
+                let rx = take_rx(dir, h, Rx::Segment);
+                let kind = if h.len == 0 && h.fin {
+                    ArrowKind::Fin
+                } else {
+                    ArrowKind::Data
+                };
+                out.arrows.push(Arrow {
+                    from: e.side,
+                    kind,
+                    t_tx: e.t_us,
+                    t_rx: rx.map(|r| r.1),
+                    hdr: *h,
+                    spans: trace.spans(dir, h.seq, h.end()),
+                    label: h.text(),
+                    tx_event: i,
+                    rx_event: rx.map(|r| r.0),
+                });
+                close_timer(&mut out, &mut open_timer[s], e.t_us, false);
+            }
+            EventKind::AckTx { ack, win, reason } => {
+                let h = SegHeader {
+                    ack: *ack,
+                    win: *win,
+                    ..Default::default()
+                };
+                let rx = take_rx(dir, &h, Rx::Ack);
+                out.arrows.push(Arrow {
+                    from: e.side,
+                    kind: ArrowKind::Ack(*reason),
+                    t_tx: e.t_us,
+                    t_rx: rx.map(|r| r.1),
+                    hdr: h,
+                    spans: Vec::new(),
+                    label: ack_label(*ack, *win),
+                    tx_event: i,
+                    rx_event: rx.map(|r| r.0),
+                });
+                let fired = *reason == AckReason::Timer;
+                close_timer(&mut out, &mut open_timer[s], e.t_us, fired);
+            }
+            EventKind::RstTx { seq } => {
+                let h = SegHeader {
+                    seq: *seq,
+                    ..Default::default()
+                };
+                let rx = take_rx(dir, &h, Rx::Rst);
+                out.arrows.push(Arrow {
+                    from: e.side,
+                    kind: ArrowKind::Rst,
+                    t_tx: e.t_us,
+                    t_rx: rx.map(|r| r.1),
+                    hdr: h,
+                    spans: Vec::new(),
+                    label: format!("RST seq={seq}"),
+                    tx_event: i,
+                    rx_event: rx.map(|r| r.0),
+                });
+                close_timer(&mut out, &mut open_timer[s], e.t_us, false);
+            }
+            EventKind::DatagramTx { len } => {
+                let Some(c) = &e.chunk else { continue };
+                let rx = udp_rx.get(&(c.dir, c.offset)).copied();
+                let dropped = rx.and_then(|r| r.2);
+                out.arrows.push(Arrow {
+                    from: e.side,
+                    kind: ArrowKind::Datagram(dropped),
+                    t_tx: e.t_us,
+                    t_rx: rx.filter(|r| r.2.is_none()).map(|r| r.1),
+                    hdr: SegHeader {
+                        seq: c.offset,
+                        len: *len,
+                        ..Default::default()
+                    },
+                    spans: c.spans.clone(),
+                    label: format!("datagram {len} B"),
+                    tx_event: i,
+                    rx_event: rx.map(|r| r.0),
+                });
+            }
+            EventKind::NagleHold { held, in_flight } if open_hold[s].is_none() => {
+                open_hold[s] = Some(out.intervals.len());
+                out.intervals.push(Interval {
+                    side: e.side,
+                    kind: IntervalKind::NagleHold,
+                    start: e.t_us,
+                    end: out.end,
+                    label: format!("Nagle: {held} B held, {in_flight} B in flight"),
+                    event: i,
+                });
+            }
+            EventKind::NagleRelease { held_us } => {
+                if let Some(k) = open_hold[s].take() {
+                    let iv = &mut out.intervals[k];
+                    iv.end = e.t_us;
+                    iv.label = format!("Nagle held {:.1} ms", *held_us as f64 / 1000.0);
+                }
+            }
+            EventKind::DelayedAckStart { deadline_us } if open_timer[s].is_none() => {
+                open_timer[s] = Some(out.intervals.len());
+                out.intervals.push(Interval {
+                    side: e.side,
+                    kind: IntervalKind::DelayedAck { fired: false },
+                    start: e.t_us,
+                    end: *deadline_us,
+                    label: "delayed-ACK timer".to_string(),
+                    event: i,
+                });
+            }
+            EventKind::DelayedAckFire => {
+                if let Some(k) = open_timer[s] {
+                    out.intervals[k].end = e.t_us;
+                    out.intervals[k].kind = IntervalKind::DelayedAck { fired: true };
+                }
+            }
+            EventKind::AppBlocked { reason, .. } => {
+                open_block[s] = Some(out.intervals.len());
+                out.intervals.push(Interval {
+                    side: e.side,
+                    kind: IntervalKind::Blocked(*reason),
+                    start: e.t_us,
+                    end: out.end,
+                    label: format!("blocked: {}", reason.text()),
+                    event: i,
+                });
+            }
+            EventKind::AppReturn { call, ret, .. } => {
+                if let Some(k) = open_block[s].take() {
+                    out.intervals[k].end = e.t_us;
+                }
+                let (kind, text, spans) = match call {
+                    Call::Recv { .. } | Call::RecvMessage { .. } => {
+                        let data = e.chunk.as_ref().map(|c| c.data.as_slice()).unwrap_or(&[]);
+                        let text = if *ret == 0 {
+                            format!("{} → b'' (EOF)", call.text())
+                        } else {
+                            format!("{} → {ret} B \"{}\"", call.text(), preview(data))
+                        };
+                        let spans = e
+                            .chunk
+                            .as_ref()
+                            .map(|c| c.spans.clone())
+                            .unwrap_or_default();
+                        (MarkKind::Recv, text, spans)
+                    }
+                    Call::Send { .. } | Call::Sendall { .. } | Call::SendMessage { .. } => {
+                        let spans = e
+                            .chunk
+                            .as_ref()
+                            .map(|c| c.spans.clone())
+                            .unwrap_or_default();
+                        (MarkKind::Send, format!("{} → {ret}", call.text()), spans)
+                    }
+                    _ => (MarkKind::Other, call.text(), Vec::new()),
+                };
+                out.marks.push(AppMark {
+                    side: e.side,
+                    t: e.t_us,
+                    kind,
+                    text,
+                    spans,
+                    event: i,
+                });
+            }
+            EventKind::DecodeError { error, .. } | EventKind::NetError { error, .. } => {
+                out.marks.push(AppMark {
+                    side: e.side,
+                    t: e.t_us,
+                    kind: MarkKind::Other,
+                    text: format!("error: {error}"),
+                    spans: Vec::new(),
+                    event: i,
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// An outgoing segment or ACK ends a running delayed-ACK timer (cancelled, or fired
+/// when the ACK is the timer's).
+fn close_timer(out: &mut Ladder, open: &mut Option<usize>, t: Micros, fired: bool) {
+    if let Some(k) = open.take() {
+        let iv = &mut out.intervals[k];
+        iv.end = iv.end.min(t).max(iv.start);
+        if fired {
+            iv.kind = IntervalKind::DelayedAck { fired: true };
+        }
+        iv.label = if matches!(iv.kind, IntervalKind::DelayedAck { fired: true }) {
+            format!("delayed ACK {:.1} ms", (iv.end - iv.start) as f64 / 1000.0)
+        } else {
+            "delayed-ACK timer (cancelled: data carried the ACK)".to_string()
+        };
+    }
+}
+
+// ---- Time–sequence graph ---------------------------------------------------------------
+
+/// One segment as an I-beam: sent at `t`, covering stream offsets `[start, end)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Beam {
+    pub t: Micros,
+    pub start: u64,
+    pub end: u64,
+    pub fin: bool,
+    /// The first message its bytes belong to (for its colour).
+    pub msg: Option<u32>,
+    pub event: usize,
+}
+
+/// A `recv()` result on the reader's side: at `t` it returned `[start, end)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadMark {
+    pub t: Micros,
+    pub start: u64,
+    pub end: u64,
+    pub event: usize,
+}
+
+/// The tcptrace-style graph of one direction, seen at the sender.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SeqGraph {
+    pub beams: Vec<Beam>,
+    /// The cumulative ACK as the sender learns it: a step line of (time, offset).
+    pub ack: Vec<(Micros, u64)>,
+    /// ACK + advertised window: how far the sender may send.
+    pub window: Vec<(Micros, u64)>,
+    /// Where each message starts (and the last one ends): (offset, message number).
+    pub boundaries: Vec<(u64, u32)>,
+    pub reads: Vec<ReadMark>,
+    pub end: Micros,
+    /// The highest offset anything reaches.
+    pub top: u64,
+}
+
+/// The time–sequence graph of `dir`.
+pub fn seq_graph(trace: &Trace, dir: Dir) -> SeqGraph {
+    let sender = dir.sender();
+    let mut g = SeqGraph {
+        end: trace.events.last().map_or(0, |e| e.t_us),
+        ..Default::default()
+    };
+    let ack_step = |g: &mut SeqGraph, t: Micros, ack: u64, win: u32| {
+        // A FIN counts one in the ACK; the graph is in stream offsets.
+        if g.ack.last().is_none_or(|&(_, a)| a != ack) {
+            g.ack.push((t, ack));
+        }
+        let w = ack + u64::from(win);
+        if g.window.last().is_none_or(|&(_, x)| x != w) {
+            g.window.push((t, w));
+        }
+    };
+    for (i, e) in trace.events.iter().enumerate() {
+        match &e.kind {
+            EventKind::SegmentTx(h) if e.side == sender => g.beams.push(Beam {
+                t: e.t_us,
+                start: h.seq,
+                end: h.end(),
+                fin: h.fin,
+                msg: trace.spans(dir, h.seq, h.end()).first().map(|s| s.msg),
+                event: i,
+            }),
+            EventKind::DatagramTx { len } if e.side == sender => {
+                if let Some(c) = &e.chunk {
+                    g.beams.push(Beam {
+                        t: e.t_us,
+                        start: c.offset,
+                        end: c.offset + *len as u64,
+                        fin: false,
+                        msg: c.spans.first().map(|s| s.msg),
+                        event: i,
+                    });
+                }
+            }
+            // What the sender hears back: every segment from the peer carries ACK + window.
+            EventKind::AckRx { ack, win } if e.side == sender => {
+                ack_step(&mut g, e.t_us, *ack, *win)
+            }
+            EventKind::SegmentRx(h) if e.side == sender => ack_step(&mut g, e.t_us, h.ack, h.win),
+            EventKind::AppReturn {
+                call: Call::Recv { .. } | Call::RecvMessage { .. },
+                ..
+            } if e.side == dir.receiver() => {
+                if let Some(c) = e
+                    .chunk
+                    .as_ref()
+                    .filter(|c| c.dir == dir && !c.data.is_empty())
+                {
+                    g.reads.push(ReadMark {
+                        t: e.t_us,
+                        start: c.offset,
+                        end: c.offset + c.data.len() as u64,
+                        event: i,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    // The window starts at the receiver's buffer, before any ACK.
+    if trace.params.transport == crate::params::Transport::Tcp {
+        g.window.insert(0, (0, u64::from(trace.params.recv_buffer)));
+        g.ack.insert(0, (0, 0));
+    }
+    for m in trace.messages_in(dir).filter(|m| m.accepted > 0) {
+        g.boundaries.push((m.offset, m.id));
+    }
+    if let Some(m) = trace.messages_in(dir).filter(|m| m.accepted > 0).last() {
+        g.boundaries.push((m.offset + m.accepted, m.id + 1));
+    }
+    g.top = g
+        .beams
+        .iter()
+        .map(|b| b.end)
+        .chain(g.boundaries.iter().map(|b| b.0))
+        .max()
+        .unwrap_or(0);
+    g
+}
+
+// ---- Three-boundary strip --------------------------------------------------------------
+
+/// A range of stream offsets and the event it comes from (a segment, a recv result).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Piece {
+    pub start: u64,
+    pub end: u64,
+    pub event: usize,
+}
+
+/// A message as sent: `[start, end)` of the stream, header included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageRange {
+    pub id: u32,
+    pub start: u64,
+    pub end: u64,
+    /// Where its body starts (= `start` when unframed).
+    pub body: u64,
+}
+
+/// One direction's bytes once, with the three sets of boundaries over them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Strip {
+    /// The stream's bytes from offset 0 (as far as the trace shows them, at most
+    /// [`MAX_STRIP_BYTES`]).
+    pub data: Vec<u8>,
+    /// Whether the stream is longer than `data`.
+    pub cut: bool,
+    /// As the application sent them.
+    pub messages: Vec<MessageRange>,
+    /// As they crossed the wire (segments or datagrams).
+    pub segments: Vec<Piece>,
+    /// As `recv()` returned them.
+    pub reads: Vec<Piece>,
+}
+
+/// The longest stream a strip holds; the rest is cut (the GUI says so).
+pub const MAX_STRIP_BYTES: usize = 1 << 20;
+
+impl Strip {
+    /// Reads that hold bytes of two or more messages (粘包).
+    pub fn sticky_reads(&self) -> Vec<usize> {
+        (0..self.reads.len())
+            .filter(|&k| {
+                let r = &self.reads[k];
+                self.messages
+                    .iter()
+                    .filter(|m| m.start < r.end && m.end > r.start)
+                    .count()
+                    >= 2
+            })
+            .collect()
+    }
+
+    /// Messages whose bytes came out of two or more reads (拆包).
+    pub fn split_messages(&self) -> Vec<u32> {
+        self.messages
+            .iter()
+            .filter(|m| {
+                self.reads
+                    .iter()
+                    .filter(|r| m.start < r.end && m.end > r.start)
+                    .count()
+                    >= 2
+            })
+            .map(|m| m.id)
+            .collect()
+    }
+
+    /// The message that byte `offset` belongs to.
+    pub fn message_at(&self, offset: u64) -> Option<&MessageRange> {
+        self.messages
+            .iter()
+            .find(|m| m.start <= offset && offset < m.end)
+    }
+}
+
+/// The bytes of `dir`'s stream from offset 0, as far as the trace shows them (at most
+/// `limit`): from the segments and datagrams that carry bytes, the buffer writes and the
+/// recv results. Bytes it never shows are 0. Captured real segments carry no bytes, so
+/// this is where their payload comes from.
+pub fn stream_bytes(trace: &Trace, dir: Dir, limit: usize) -> (Vec<u8>, bool) {
+    let mut data = Vec::new();
+    let mut cut = false;
+    for e in &trace.events {
+        let Some(c) = e.chunk.as_ref().filter(|c| c.dir == dir) else {
+            continue;
+        };
+        let Ok(start) = usize::try_from(c.offset) else {
+            cut = true;
+            continue;
+        };
+        let end = start.saturating_add(c.data.len());
+        let keep = end.min(limit);
+        cut |= end > limit;
+        if start >= keep {
+            continue;
+        }
+        if data.len() < keep {
+            data.resize(keep, 0);
+        }
+        data[start..keep].copy_from_slice(&c.data[..keep - start]);
+    }
+    (data, cut)
+}
+
+/// The strip of `dir`.
+pub fn strip(trace: &Trace, dir: Dir) -> Strip {
+    let (data, cut) = stream_bytes(trace, dir, MAX_STRIP_BYTES);
+    let mut s = Strip {
+        data,
+        cut,
+        ..Default::default()
+    };
+    let sender = dir.sender();
+    for (i, e) in trace.events.iter().enumerate() {
+        match &e.kind {
+            // A captured segment has a header and no bytes: its range is enough.
+            EventKind::SegmentTx(h) if e.side == sender && h.len > 0 => s.segments.push(Piece {
+                start: h.seq,
+                end: h.end(),
+                event: i,
+            }),
+            EventKind::DatagramTx { len } if e.side == sender && *len > 0 => {
+                if let Some(c) = &e.chunk {
+                    s.segments.push(Piece {
+                        start: c.offset,
+                        end: c.offset + *len as u64,
+                        event: i,
+                    });
+                }
+            }
+            EventKind::AppReturn { .. } if e.side == dir.receiver() => {
+                if let Some(c) = e
+                    .chunk
+                    .as_ref()
+                    .filter(|c| c.dir == dir && !c.data.is_empty())
+                {
+                    s.reads.push(Piece {
+                        start: c.offset,
+                        end: c.offset + c.data.len() as u64,
+                        event: i,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for m in trace.messages_in(dir).filter(|m| m.accepted > 0) {
+        s.messages.push(MessageRange {
+            id: m.id,
+            start: m.offset,
+            end: m.offset + m.accepted,
+            body: m.offset + m.header_len.min(m.accepted),
+        });
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Part;
+
+    fn run(name: &str, edit: impl FnOnce(&mut crate::params::Params)) -> Trace {
+        let s = crate::scenario::find_builtin(name).expect("built-in");
+        let mut p = s.params.clone();
+        edit(&mut p);
+        crate::cli::run_sim(&s, &p).expect("runs").trace
+    }
+
+    #[test]
+    fn every_packet_of_04_is_an_arrow_that_lands() {
+        let t = run("04", |_| {});
+        let l = ladder(&t);
+        let sent = t
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::SegmentTx(_) | EventKind::AckTx { .. }))
+            .count();
+        assert_eq!(l.arrows.len(), sent);
+        for a in &l.arrows {
+            let rx = a.t_rx.expect("every packet arrives in 04");
+            assert!(rx > a.t_tx, "latency is 5 ms: {a:?}");
+            let ev = &t.events[a.rx_event.unwrap()];
+            assert_eq!(ev.side, a.from.peer());
+        }
+        let data: Vec<&Arrow> = l
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Data)
+            .collect();
+        assert_eq!(data[0].label, "seq=0 len=5 ack=0 win=65536");
+        assert_eq!(data[0].spans[0].msg, 1);
+        // The server's recv returns both messages: one mark, two messages.
+        let recv = l
+            .marks
+            .iter()
+            .find(|m| m.kind == MarkKind::Recv && m.side == Side::Server)
+            .expect("a recv mark");
+        assert!(recv.text.contains("helloworld"), "{}", recv.text);
+        let msgs: Vec<u32> = recv.spans.iter().map(|s| s.msg).collect();
+        assert_eq!(msgs, [1, 2]);
+    }
+
+    #[test]
+    fn the_40_ms_hold_of_12_is_an_interval_and_the_timer_fired() {
+        let t = run("12", |_| {});
+        let l = ladder(&t);
+        let holds: Vec<&Interval> = l
+            .intervals
+            .iter()
+            .filter(|i| i.kind == IntervalKind::NagleHold)
+            .collect();
+        assert!(!holds.is_empty());
+        // Quick-ACK covers the first round; later rounds wait for the 40 ms timer.
+        assert!(holds.iter().any(|h| h.end - h.start >= 40_000), "{holds:?}");
+        for h in &holds {
+            assert!(h.end > h.start, "{h:?}");
+            assert!(h.label.starts_with("Nagle held"), "{}", h.label);
+        }
+        let fired = l
+            .intervals
+            .iter()
+            .filter(|i| i.kind == IntervalKind::DelayedAck { fired: true })
+            .count();
+        assert!(fired > 0);
+        // Each hold ends when a data arrow leaves the same side.
+        for h in holds {
+            assert!(
+                l.arrows
+                    .iter()
+                    .any(|a| a.from == h.side && a.t_tx == h.end && a.kind == ArrowKind::Data)
+            );
+        }
+    }
+
+    #[test]
+    fn a_cancelled_timer_ends_at_the_segment_that_carried_the_ack() {
+        let t = run("02", |_| {});
+        let l = ladder(&t);
+        for iv in &l.intervals {
+            assert!(iv.end >= iv.start, "{iv:?}");
+            if iv.kind == (IntervalKind::DelayedAck { fired: false }) {
+                assert!(
+                    l.arrows
+                        .iter()
+                        .any(|a| a.from == iv.side && a.t_tx == iv.end),
+                    "{iv:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_reset_is_a_red_arrow_that_lands() {
+        let t = run("03", |_| {});
+        let sent = t
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::RstTx { .. }))
+            .count();
+        assert!(sent > 0, "03 closes with data unread");
+        let l = ladder(&t);
+        let rst: Vec<&Arrow> = l
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Rst)
+            .collect();
+        assert_eq!(rst.len(), sent);
+        for a in rst {
+            let rx = a.rx_event.expect("the reset arrives");
+            assert!(matches!(t.events[rx].kind, EventKind::RstRx { .. }));
+            assert!(a.label.starts_with("RST seq="));
+        }
+    }
+
+    #[test]
+    fn arrow_progress_runs_from_departure_to_arrival() {
+        let t = run("04", |_| {});
+        let a = &ladder(&t).arrows[0];
+        let rx = a.t_rx.unwrap();
+        assert_eq!(
+            a.progress(a.t_tx.saturating_sub(1)),
+            if a.t_tx == 0 { Some(0.0) } else { None }
+        );
+        assert_eq!(a.progress(rx), Some(1.0));
+        let mid = a.progress((a.t_tx + rx) / 2).unwrap();
+        assert!((mid - 0.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn udp_datagrams_match_their_arrival_or_drop() {
+        let t = run("09", |_| {});
+        let l = ladder(&t);
+        let n = t
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::DatagramTx { .. }))
+            .count();
+        assert_eq!(l.arrows.len(), n);
+        assert!(
+            l.arrows
+                .iter()
+                .all(|a| matches!(a.kind, ArrowKind::Datagram(_)))
+        );
+        assert!(l.arrows.iter().all(|a| a.rx_event.is_some()));
+        let lossy = run("09", |p| {
+            p.loss = 1.0;
+        });
+        let l = ladder(&lossy);
+        assert!(
+            l.arrows
+                .iter()
+                .all(|a| a.kind == ArrowKind::Datagram(Some(DropReason::Loss)) && a.t_rx.is_none())
+        );
+    }
+
+    #[test]
+    fn the_graph_of_12_has_a_flat_step_of_40_ms() {
+        let t = run("12", |_| {});
+        let g = seq_graph(&t, Dir::ServerToClient);
+        assert!(g.beams.len() >= 2);
+        // Header and body of a reply: consecutive offsets, ≥ 40 ms apart.
+        let stall = g
+            .beams
+            .windows(2)
+            .any(|w| w[1].start == w[0].end && w[1].t - w[0].t >= 40_000);
+        assert!(stall, "{:?}", g.beams);
+        // The ACK line never goes down and ends at the last byte (+1 for the FIN).
+        assert!(
+            g.ack
+                .windows(2)
+                .all(|w| w[1].1 >= w[0].1 && w[1].0 >= w[0].0)
+        );
+        let last = g.beams.iter().map(|b| b.end).max().unwrap();
+        assert!(g.ack.last().unwrap().1 >= last);
+        // The window line is ACK + window, above the ACK line.
+        assert!(g.window.iter().all(|&(_, w)| w >= 65536));
+        // Message boundaries: one per message plus the end.
+        let n = t.messages_in(Dir::ServerToClient).count();
+        assert_eq!(g.boundaries.len(), n + 1);
+        assert!(!g.reads.is_empty());
+        assert!(g.reads.iter().all(|r| r.end > r.start && r.end <= g.top));
+    }
+
+    #[test]
+    fn captured_segments_without_bytes_still_make_strips_and_ladders() {
+        let mut t = run("04", |_| {});
+        for e in &mut t.events {
+            if matches!(e.kind, EventKind::SegmentTx(_) | EventKind::SegmentRx(_)) {
+                e.chunk = None;
+            }
+        }
+        let s = strip(&t, Dir::ClientToServer);
+        assert_eq!(s.data, b"helloworld", "bytes from the writes and reads");
+        assert_eq!(s.segments.len(), 2);
+        let l = ladder(&t);
+        let data: Vec<&Arrow> = l
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Data)
+            .collect();
+        assert_eq!(
+            data[1].spans[0].msg, 2,
+            "colours from the messages, not the chunk"
+        );
+        let (bytes, cut) = stream_bytes(&t, Dir::ClientToServer, 4);
+        assert_eq!((bytes.as_slice(), cut), (&b"hell"[..], true));
+    }
+
+    #[test]
+    fn the_strip_of_04_shows_one_read_over_two_messages() {
+        let t = run("04", |_| {});
+        let s = strip(&t, Dir::ClientToServer);
+        assert_eq!(s.data, b"helloworld");
+        assert!(!s.cut);
+        assert_eq!(s.messages.len(), 2);
+        assert_eq!((s.messages[1].start, s.messages[1].end), (5, 10));
+        assert_eq!(s.segments.len(), 2, "two segments on the wire");
+        assert_eq!(s.reads.len(), 1, "one read");
+        assert_eq!(s.sticky_reads(), [0]);
+        assert!(s.split_messages().is_empty());
+        assert_eq!(s.message_at(7).map(|m| m.id), Some(2));
+    }
+
+    #[test]
+    fn the_strip_of_a_framed_run_knows_headers_and_splits() {
+        let t = run("08", |_| {});
+        for dir in Dir::BOTH {
+            let s = strip(&t, dir);
+            for m in &s.messages {
+                assert!(m.start <= m.body && m.body <= m.end);
+            }
+            // Bytes covered by segments equal the stream bytes.
+            let covered: u64 = s.segments.iter().map(|p| p.end - p.start).sum();
+            assert_eq!(covered as usize, s.data.len(), "{}", dir.name());
+            let spans = t.spans(dir, 0, s.data.len() as u64);
+            assert!(
+                spans
+                    .iter()
+                    .all(|sp| sp.part == Part::Header || sp.part == Part::Body)
+            );
+        }
+        // 03's big reply comes out of several recv(1024) calls.
+        let t = run("03", |_| {});
+        let s = strip(&t, Dir::ServerToClient);
+        assert!(!s.split_messages().is_empty(), "{:?}", s.reads);
+    }
+}
