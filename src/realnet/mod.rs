@@ -177,6 +177,10 @@ pub struct RealOptions {
     /// Longest wait of one blocking call without progress. Default: 10 s plus every
     /// sleep of both programs.
     pub io_timeout: Option<Duration>,
+    /// Most events the run records before it is stopped (bounded memory). Default: the
+    /// model's [`crate::model::MAX_TRACE_EVENTS`]; payload bytes are bounded by
+    /// [`crate::model::MAX_TRACE_BYTES`] as in the model.
+    pub max_events: Option<usize>,
 }
 
 /// Raises the stop flag of a run or a server; cheap to clone and send to other threads.
@@ -366,7 +370,11 @@ impl Job {
         let mut notes = Vec::new();
         let mut capture = capture::Capture::start_for(&self.params, &self.opts);
         let ends = self.connect(&mut notes)?;
-        let rec = Arc::new(Recorder::new(tx.clone()));
+        let budget = self
+            .opts
+            .max_events
+            .unwrap_or(crate::model::MAX_TRACE_EVENTS);
+        let rec = Arc::new(Recorder::new(tx.clone(), budget, self.stop.clone()));
         capture.connected(&ends, &rec);
         notes.extend(capture.note.take());
         for n in notes {

@@ -66,20 +66,33 @@ struct Inner {
     /// Both programs wait for each other: set by the first to notice.
     deadlock: bool,
     notes: Vec<String>,
+    /// Payload bytes the events carry.
+    bytes: usize,
+    /// The trace budget was reached and the run asked to stop.
+    over_budget: bool,
 }
 
 pub(super) struct Recorder {
     start: Instant,
     inner: Mutex<Inner>,
     tx: Sender<Update>,
+    /// Most events recorded before the run is stopped.
+    max_events: usize,
+    stop: super::StopHandle,
 }
 
+/// Events still recorded once the budget is reached: the programs' last calls and the
+/// stop, so the trace ends with what ended it.
+const END_EVENTS: usize = 64;
+
 impl Recorder {
-    pub fn new(tx: Sender<Update>) -> Recorder {
+    pub fn new(tx: Sender<Update>, max_events: usize, stop: super::StopHandle) -> Recorder {
         Recorder {
             start: Instant::now(),
             inner: Mutex::new(Inner::default()),
             tx,
+            max_events,
+            stop,
         }
     }
 
@@ -94,6 +107,25 @@ impl Recorder {
     }
 
     fn push(&self, g: &mut Inner, side: Side, kind: EventKind, chunk: Option<Chunk>) {
+        let max_bytes = crate::model::MAX_TRACE_BYTES;
+        if g.events.len() >= self.max_events || g.bytes > max_bytes {
+            if !g.over_budget {
+                g.over_budget = true;
+                let text = format!(
+                    "the run reached its trace budget ({} events or {} MiB of bytes) and was \
+                     stopped: use fewer or smaller messages, or larger recv sizes",
+                    self.max_events,
+                    max_bytes / (1024 * 1024)
+                );
+                let _ = self.tx.send(Update::Note(text.clone()));
+                g.notes.push(text);
+                self.stop.stop();
+            }
+            if g.events.len() >= self.max_events + END_EVENTS {
+                return;
+            }
+        }
+        g.bytes += chunk.as_ref().map_or(0, |c| c.data.len());
         let e = Event {
             t_us: self.now(),
             side,

@@ -748,3 +748,31 @@ fn cli_errors_are_messages_not_panics() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// Issue 12: a real run has a trace budget like the model's: reaching it stops the run
+/// with a note that says why, and the recorded events stay within the budget.
+#[test]
+fn a_real_run_stops_at_its_trace_budget() {
+    let s = inline(
+        "[meta]\ntitle = \"many small sends\"\n\
+         [[client]]\nsend = \"ab\"\nrepeat = 5000\n\
+         [[server]]\nrecv = 1\nrepeat = 10000\n",
+    );
+    let opts = RealOptions {
+        max_events: Some(500),
+        ..Default::default()
+    };
+    let out = real(&s, &s.params, &opts);
+    assert!(
+        out.trace.events.len() <= 500 + 64,
+        "{} events",
+        out.trace.events.len()
+    );
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("trace budget (500 events")),
+        "{:?}",
+        out.notes
+    );
+}
