@@ -6,12 +6,17 @@
 //! consume it (docs/design.md, "Architecture").
 
 pub mod analysis;
+// The command line and real sockets are not built for the browser (wasm32): the web app
+// is the simulated mode only (docs/design.md, "Web").
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod deeplink;
 pub mod framing;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod model;
 pub mod params;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod realnet;
 pub mod scenario;
 pub mod sweep;

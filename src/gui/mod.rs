@@ -13,6 +13,8 @@ pub mod i18n;
 mod inspector;
 mod palette;
 pub mod playback;
+// In the browser, the real-socket panels are stand-ins that say "desktop only".
+#[cfg_attr(target_arch = "wasm32", path = "real_web.rs")]
 mod real;
 mod receiver;
 mod stage;
