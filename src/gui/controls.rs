@@ -196,6 +196,8 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if mode != app.mode {
             cmds.push(Cmd::Mode(mode));
         }
+        ui.separator();
+        super::link::buttons(ui, app);
     });
 }
 

@@ -11,6 +11,7 @@ mod controls;
 mod events;
 pub mod i18n;
 mod inspector;
+pub mod link;
 mod palette;
 pub mod playback;
 // In the browser, the real-socket panels are stand-ins that say "desktop only".
@@ -18,6 +19,8 @@ pub mod playback;
 mod real;
 mod receiver;
 mod stage;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +124,8 @@ pub struct StickyApp {
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
+    /// Deep links and opened scenario files.
+    pub link: link::LinkState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -152,6 +157,7 @@ impl StickyApp {
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
+            link: link::LinkState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -186,6 +192,8 @@ impl StickyApp {
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
         self.poll_real(&ctx);
+        link::take_dropped(ui, self);
+        link::errors(ui, self);
 
         egui::Panel::top("top").show(ui, |ui| controls::top_bar(ui, self, &mut cmds));
         egui::Panel::bottom("transport").show(ui, |ui| controls::transport(ui, self, &mut cmds));
@@ -406,8 +414,10 @@ pub fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 struct EframeApp(StickyApp);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         ui.ctx().set_zoom_factor(self.0.settings.zoom);
@@ -419,8 +429,10 @@ impl eframe::App for EframeApp {
     }
 }
 
-/// Opens the window. `scenario` (a built-in's number or name) overrides the remembered one.
-pub fn run(scenario: Option<String>) -> eframe::Result {
+/// Opens the window on what `link` shows ([`crate::deeplink`]; an empty link keeps the
+/// remembered scenario).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("stickysim")
@@ -432,17 +444,16 @@ pub fn run(scenario: Option<String>) -> eframe::Result {
         "stickysim",
         options,
         Box::new(move |cc| {
-            let mut settings: Settings = cc
+            let settings: Settings = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            if let Some(key) = &scenario
-                && let Some(s) = scenario::find_builtin(key)
-            {
-                settings.scenario = s.name;
-            }
             install_fonts(&cc.egui_ctx);
-            Ok(Box::new(EframeApp(StickyApp::new(settings))))
+            let mut app = StickyApp::new(settings);
+            if let Err(e) = app.apply_link(&link) {
+                app.link.error = Some(("link".to_string(), e.to_string()));
+            }
+            Ok(Box::new(EframeApp(app)))
         }),
     )
 }

@@ -8,6 +8,7 @@ use super::i18n::T;
 use super::{Cmd, StickyApp, palette};
 use crate::params::Params;
 use crate::scenario::Scenario;
+use crate::trace::{Trace, TraceMode};
 
 pub const DESKTOP_ONLY: T = T(
     "Desktop only: real sockets cannot be opened from a web page. Install stickysim to \
@@ -22,15 +23,25 @@ pub const SERVER_DESKTOP_ONLY: T = T(
      即可观察自己的客户端的每次 recv()。",
 );
 
-/// Stands in for a real run: remembers what it was started for, never runs.
+/// Stands in for a real run: remembers what it was started for, never runs; its trace
+/// stays empty.
 pub struct RealView {
     pub key: (usize, Params),
+    pub live: Live,
+}
+
+/// The part of `realnet::LiveTrace` the other panels read.
+pub struct Live {
+    pub trace: Trace,
 }
 
 impl RealView {
-    pub fn start(index: usize, _scenario: &Scenario, params: &Params) -> RealView {
+    pub fn start(index: usize, scenario: &Scenario, params: &Params) -> RealView {
         RealView {
             key: (index, params.clone()),
+            live: Live {
+                trace: Trace::new(&scenario.name, TraceMode::Real, params),
+            },
         }
     }
 
