@@ -199,3 +199,23 @@ fn gui_refuses_a_bad_link_before_opening_a_window() {
         assert!(err.contains(words), "{arg}: {err}");
     }
 }
+
+#[test]
+fn a_link_without_a_scenario_changes_only_what_it_names() {
+    let mut h = harness();
+    h.state_mut().open_link("#s=04&framing=json-header&step=2");
+    h.run();
+    h.state_mut().open_link("#lang=zh");
+    h.run();
+    let app = h.state();
+    assert_eq!(app.lang(), Lang::Zh);
+    assert_eq!(app.playback.params.framing, Framing::JsonHeader);
+    assert_eq!(app.scenario().name, "04-two-small-sends");
+    assert_eq!(app.playback.pos(), 2);
+    h.state_mut().open_link("#nagle=false");
+    h.run();
+    let p = &h.state().playback.params;
+    assert!(!p.nagle);
+    // Over the scenario's own: the framing set by the earlier link goes back to its value.
+    assert_eq!(p.framing, Framing::Raw);
+}

@@ -55,8 +55,9 @@ impl StickyApp {
             };
             self.apply(Cmd::Scenario(index));
         }
+        // Parameters over the scenario's own, if the link names a scenario or any.
         let params = link.params(self.scenario());
-        if params != self.playback.params {
+        if (link.source.is_some() || !link.settings.is_empty()) && params != self.playback.params {
             self.apply(Cmd::Params(params));
         }
         if let Some(l) = link.lang {
