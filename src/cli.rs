@@ -144,11 +144,46 @@ pub fn resolve(key: &str) -> Result<Scenario, CliError> {
 }
 
 pub fn load_file(path: &Path) -> Result<Scenario, CliError> {
-    let bytes = std::fs::read(path).map_err(|source| CliError::Io {
+    let bytes = read_scenario_file(path)?;
+    Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
+}
+
+/// A scenario file's bytes: only a regular file (a FIFO or a device would block or never
+/// end), and only up to [`scenario::limits::MAX_FILE_BYTES`], checked before reading.
+pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let err = |source| CliError::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    Ok(scenario::parse_bytes(&bytes, &path.display().to_string())?)
+    };
+    let invalid = |m: String| err(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let meta = std::fs::metadata(path).map_err(err)?;
+    if !meta.is_file() {
+        return Err(invalid(
+            "not a regular file (a scenario is a .toml file)".to_string(),
+        ));
+    }
+    let max = scenario::limits::MAX_FILE_BYTES;
+    if meta.len() > max {
+        return Err(invalid(format!(
+            "{} bytes is more than a scenario file may have ({} MiB)",
+            meta.len(),
+            max / (1024 * 1024)
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(err)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() as u64 > max {
+        return Err(invalid(format!(
+            "more than a scenario file may have ({} MiB)",
+            max / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
 }
 
 /// `stickysim list`
@@ -204,10 +239,7 @@ pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
     let files = scenario_files(paths)?;
     for f in &files {
         let name = f.display().to_string();
-        let bytes = std::fs::read(f).map_err(|source| CliError::Io {
-            path: name.clone(),
-            source,
-        })?;
+        let bytes = read_scenario_file(f)?;
         errors += report_check(&mut out, &name, scenario::parse_bytes_all(&bytes, &name));
     }
     let _ = writeln!(out, "{} file(s) checked, {errors} error(s)", files.len());
@@ -314,6 +346,9 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
     let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    for r in timeline::raised(&run.trace.events) {
+        let _ = writeln!(out, "         {r}");
+    }
     // Programs still blocked when the run ended (a lost datagram, a peer that crashed);
     // for a real run, also what the slicer or the kernel did.
     for s in &run.stuck {
@@ -447,7 +482,13 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     out.push('\n');
     out.push_str(&render_metrics_pair(&sim.report, &real.report));
     let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
+    for r in timeline::raised(&sim.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
+    for r in timeline::raised(&real.trace.events) {
+        let _ = writeln!(out, "                         {r}");
+    }
     out
 }
 

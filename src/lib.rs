@@ -6,8 +6,10 @@
 //! consume it (docs/design.md, "Architecture").
 
 pub mod analysis;
-// The command line and real sockets are not built for the browser (wasm32): the web app
-// is the simulated mode only (docs/design.md, "Web").
+// The command line, real sockets and what runs on them are not built for the browser
+// (wasm32): the web app is the simulated mode only (README, "In the browser").
+#[cfg(not(target_arch = "wasm32"))]
+pub mod calibrate;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod deeplink;

@@ -42,6 +42,11 @@ enum Command {
     /// Listen for outside clients (the tutorial's Python programs, nc, your own code) and
     /// show every connection and every recv() chunk as it happens.
     Serve(ServeArgs),
+    /// Does the model predict the kernel? Runs each case in the model (Linux, loopback)
+    /// and N times on real loopback sockets, and compares what the programs saw: every
+    /// recv()'s byte count, the recvs that waited 30 ms or more, resets and other
+    /// exceptions, and the duration (within 10 ms). Exit status 1 when a case differs.
+    Calibrate(CalibrateArgs),
     /// Open the desktop app (what `stickysim` alone does), optionally on a scenario.
     #[cfg(feature = "gui")]
     Gui {
@@ -131,6 +136,23 @@ struct SweepArgs {
     /// Print CSV (a header line, then one line per point) instead of the table.
     #[arg(long)]
     csv: bool,
+}
+
+#[derive(clap::Args)]
+struct CalibrateArgs {
+    /// Built-in scenarios (number or name), scenario files, or folders of them
+    /// (default: every built-in scenario).
+    cases: Vec<String>,
+    /// Real runs per case (1 to 100); the real result is what most of them showed.
+    #[arg(long, default_value_t = stickysim::calibrate::DEFAULT_RUNS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=100))]
+    runs: u16,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Print a Markdown table (docs/model-vs-real.md) instead.
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
 }
 
 #[derive(clap::Args)]
@@ -307,6 +329,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             }
         }
         Some(Command::Serve(a)) => return serve(a),
+        Some(Command::Calibrate(a)) => return calibrate(a),
         Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
@@ -360,6 +383,45 @@ fn run_real(
         out(&cli::render_text(&real, lang));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `calibrate`: the model against the kernel, case by case.
+fn calibrate(a: CalibrateArgs) -> Result<ExitCode, CliError> {
+    use stickysim::calibrate;
+    let mut cases = Vec::new();
+    if a.cases.is_empty() {
+        cases = stickysim::scenario::builtin();
+    }
+    for key in &a.cases {
+        let path = std::path::Path::new(key);
+        if path.is_dir() {
+            for f in cli::scenario_files(&[path.to_path_buf()])? {
+                cases.push(cli::load_file(&f)?);
+            }
+        } else {
+            cases.push(cli::resolve(key)?);
+        }
+    }
+    if cases.is_empty() {
+        return Err(CliError::BadParam(format!(
+            "no scenario files (.toml) in {}",
+            a.cases.join(", ")
+        )));
+    }
+    let runs = usize::from(a.runs);
+    let reports = calibrate::calibrate(&cases, runs, |name| eprintln!("calibrating {name}"))?;
+    if a.json {
+        out_json(&calibrate::render_json(&reports));
+    } else if a.markdown {
+        out(&calibrate::render_markdown(&reports));
+    } else {
+        out(&calibrate::render_text(&reports));
+    }
+    Ok(if reports.iter().all(|r| r.agree) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.

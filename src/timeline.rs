@@ -4,9 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::scenario::{Lang, Scenario};
-use crate::trace::{
-    AckReason, Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes,
-};
+use crate::trace::{Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes};
 
 /// Columns of byte text a chunk gets in an event line before its middle is elided.
 const CHUNK_WIDTH: usize = 56;
@@ -356,6 +354,7 @@ pub fn describe(event: &Event) -> String {
         EventKind::AppBlocked { reason, .. } => format!("  blocked: {}", reason.text()),
         EventKind::AppReturn { call, ret, .. } => match call {
             Call::Sleep { .. } => "  woke up".to_string(),
+            Call::SetTimeout { .. } => "  timeout set".to_string(),
             Call::Close => "  closed".to_string(),
             _ => format!("  {} → {ret}", call.text()),
         },
@@ -374,14 +373,7 @@ pub fn describe(event: &Event) -> String {
         EventKind::SegmentTx(h) => format!("seg tx {}", h.text()),
         EventKind::SegmentRx(h) => format!("seg rx {}", h.text()),
         EventKind::AckTx { ack, win, reason } => {
-            let why = match reason {
-                AckReason::Immediate => "immediate",
-                AckReason::TwoMss => "2×MSS unacked",
-                AckReason::Timer => "delayed-ACK timer",
-                AckReason::Fin => "for FIN",
-                AckReason::WindowUpdate => "window update",
-            };
-            format!("ack tx ack={ack} win={win} ({why})")
+            format!("ack tx ack={ack} win={win} ({})", reason.text())
         }
         EventKind::AckRx { ack, win } => format!("ack rx ack={ack} win={win}"),
         EventKind::DelayedAckStart { deadline_us } => {
@@ -412,6 +404,9 @@ pub fn describe(event: &Event) -> String {
         EventKind::SendShort { wanted, accepted } => {
             format!("  send() accepted {accepted} of {wanted} B; the program ignores the rest")
         }
+        EventKind::Exception { exc, .. } => format!("  RAISED {}", exc.text()),
+        EventKind::RstTx { seq } => format!("RST tx seq={seq}"),
+        EventKind::RstRx { seq } => format!("RST rx seq={seq}: the connection is reset"),
         EventKind::NetError { error, .. } => format!("  NETWORK ERROR: {error}"),
         EventKind::Slice { len } => format!("relay slice len={len}"),
         EventKind::ProgramEnd => "program ends".to_string(),
@@ -421,6 +416,32 @@ pub fn describe(event: &Event) -> String {
         let _ = write!(s, "  {}", marked_bytes(chunk));
     }
     s
+}
+
+/// The exceptions that ended programs, for verdicts: `server raised
+/// ConnectionResetError (action 5)`. Empty when no call raised.
+pub fn raised(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Exception { line, exc } => Some(format!(
+                "{} raised {} (action {})",
+                e.side.name(),
+                exc.name(),
+                line + 1
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A verdict with the exceptions that ended programs after it.
+pub fn verdict_with_exceptions(verdict: &str, events: &[Event]) -> String {
+    let mut v = verdict.to_string();
+    for r in raised(events) {
+        let _ = write!(v, "; {r}");
+    }
+    v
 }
 
 /// `12.345 ms`
@@ -646,7 +667,7 @@ mod tests {
             client: vec![
                 Step {
                     action: Action::RecvMessage(1024),
-                    note: note("reads"),
+                    note: note("reads").map(std::sync::Arc::new),
                     line: 1,
                 },
                 Step {
@@ -685,5 +706,31 @@ mod tests {
             "{text}"
         );
         assert!(render_events(&events, &s, Lang::Zh).contains("┆ 中文reads"));
+    }
+
+    #[test]
+    fn a_verdict_names_the_exceptions_that_ended_programs() {
+        use crate::trace::PyExc;
+        let ev = |side, kind| Event {
+            t_us: 0,
+            side,
+            kind,
+            chunk: None,
+        };
+        let events = [
+            ev(Side::Client, EventKind::ProgramEnd),
+            ev(
+                Side::Server,
+                EventKind::Exception {
+                    line: 4,
+                    exc: PyExc::ConnectionReset,
+                },
+            ),
+        ];
+        assert_eq!(
+            verdict_with_exceptions("2 of 2 messages intact", &events),
+            "2 of 2 messages intact; server raised ConnectionResetError (action 5)"
+        );
+        assert_eq!(verdict_with_exceptions("ok", &events[..1]), "ok");
     }
 }

@@ -127,6 +127,7 @@ pub enum Call {
     Recv { bufsize: usize },
     RecvMessage { bufsize: usize },
     Sleep { ms: f64 },
+    SetTimeout { seconds: f64 },
     Close,
 }
 
@@ -140,6 +141,7 @@ impl Call {
             Call::Recv { bufsize } => format!("recv({bufsize})"),
             Call::RecvMessage { bufsize } => format!("recv_message({bufsize})"),
             Call::Sleep { ms } => format!("sleep({ms} ms)"),
+            Call::SetTimeout { seconds } => format!("settimeout({seconds})"),
             Call::Close => "close()".to_string(),
         }
     }
@@ -151,14 +153,36 @@ impl Call {
 pub enum AckReason {
     /// Delayed ACK is off: every segment is acknowledged at once.
     Immediate,
-    /// At least 2 × MSS received bytes were unacknowledged.
-    TwoMss,
+    /// Linux: quick-ACK mode (the start of a connection, or after an idle gap).
+    QuickAck,
+    /// Linux: more than one full segment is unacknowledged and the window can advance.
+    FullSegments,
+    /// Windows: a second data segment is unacknowledged.
+    TwoSegments,
     /// The delayed-ACK timer fired.
     Timer,
-    /// A FIN is acknowledged at once.
+    /// Windows: a FIN is acknowledged at once.
     Fin,
+    /// Linux: the application's read emptied the buffer after a pushed small segment.
+    ReadEmptied,
     /// A read opened the receive window far enough to tell the peer.
     WindowUpdate,
+}
+
+impl AckReason {
+    /// Words for the timeline.
+    pub fn text(self) -> &'static str {
+        match self {
+            AckReason::Immediate => "immediate",
+            AckReason::QuickAck => "quick-ACK",
+            AckReason::FullSegments => "over 1 full segment unacked",
+            AckReason::TwoSegments => "2nd segment",
+            AckReason::Timer => "delayed-ACK timer",
+            AckReason::Fin => "for FIN",
+            AckReason::ReadEmptied => "read emptied the buffer",
+            AckReason::WindowUpdate => "window update",
+        }
+    }
 }
 
 /// The header fields of a TCP segment, as the model sends it and as the trace and the
@@ -248,6 +272,46 @@ impl PartialEq<&str> for TraceMode {
     }
 }
 
+/// An exception a socket call raises in Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PyExc {
+    /// The peer reset the connection (ECONNRESET).
+    #[serde(rename = "ConnectionResetError")]
+    ConnectionReset,
+    /// Sending on a connection that is gone (EPIPE).
+    #[serde(rename = "BrokenPipeError")]
+    BrokenPipe,
+    /// `socket.timeout`: the call's timeout (`settimeout`) expired.
+    #[serde(rename = "TimeoutError")]
+    Timeout,
+    /// A non-blocking call (`settimeout(0)`) that would have to wait (EAGAIN).
+    #[serde(rename = "BlockingIOError")]
+    BlockingIo,
+}
+
+impl PyExc {
+    /// Python's class name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PyExc::ConnectionReset => "ConnectionResetError",
+            PyExc::BrokenPipe => "BrokenPipeError",
+            PyExc::Timeout => "TimeoutError",
+            PyExc::BlockingIo => "BlockingIOError",
+        }
+    }
+
+    /// What Python prints for it (`ConnectionResetError: [Errno 104] Connection reset
+    /// by peer`).
+    pub fn text(self) -> &'static str {
+        match self {
+            PyExc::ConnectionReset => "ConnectionResetError: [Errno 104] Connection reset by peer",
+            PyExc::BrokenPipe => "BrokenPipeError: [Errno 32] Broken pipe",
+            PyExc::Timeout => "TimeoutError: timed out",
+            PyExc::BlockingIo => "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+        }
+    }
+}
+
 /// Why a UDP datagram was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -331,7 +395,18 @@ pub enum EventKind {
     SendShort { wanted: usize, accepted: usize },
     /// The program finished its last action.
     ProgramEnd,
-    /// Real sockets: the network call failed (reset, refused, timed out, blocked forever).
+    /// The call raised a Python exception (a reset, a timeout, a non-blocking call that
+    /// would block): the program stops there and its socket closes, as an uncaught
+    /// exception would. Sim and real runs report these the same way.
+    Exception { line: usize, exc: PyExc },
+    /// This side reset the connection (RST): `close()` with unread data, or data that
+    /// arrived after it had closed (Linux).
+    RstTx { seq: u64 },
+    /// The peer's RST arrived: the connection is gone; what was buffered can still be
+    /// read.
+    RstRx { seq: u64 },
+    /// Real sockets: the network call failed another way (refused, no progress, blocked
+    /// forever, stopped).
     NetError { line: usize, error: String },
     /// Real sockets: the slicer relay wrote this slice of the stream to this side.
     Slice { len: usize },

@@ -122,6 +122,28 @@ fn golden_01_in_chinese() {
     golden("run-01-zh", &["run", "01", "--lang", "zh"]);
 }
 
+// ---- golden timelines of the Windows stack (docs/design.md "Windows stack", exactly) --
+
+#[test]
+fn golden_04_windows_nagle_glues() {
+    golden("run-04-windows", &["run", "04", "--stack", "windows"]);
+}
+
+#[test]
+fn golden_12_windows_stall_every_round() {
+    golden("run-12-windows", &["run", "12", "--stack", "windows"]);
+}
+
+#[test]
+fn golden_03_windows_big_reply() {
+    golden("run-03-windows", &["run", "03", "--stack", "windows"]);
+}
+
+#[test]
+fn golden_11_windows_short_send() {
+    golden("run-11-windows", &["run", "11", "--stack", "windows"]);
+}
+
 // ---- the timeline's content ----------------------------------------------------------
 
 /// The narration of each step is printed under the call that starts it, in the chosen

@@ -258,3 +258,15 @@ fn compare_decoders_on_the_upload() {
     h.get_by_label_contains("correct decoder verdict: 1 of 1 message intact");
     h.get_by_label_contains("tutorial decoder verdict: 0 of 1 message intact");
 }
+
+#[test]
+fn compare_linux_and_windows_on_separate_writes() {
+    let mut h = harness("12-separate-header-writes");
+    click(&mut h, "Compare");
+    click(&mut h, "Linux | Windows");
+    // The same program: Linux's 40 ms delayed ACK against Windows' 200 ms.
+    h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 53.0 ms");
+    h.get_by_label_contains(
+        "Windows verdict: 6 of 6 messages intact; Nagle held data up to 210.0 ms",
+    );
+}

@@ -319,14 +319,13 @@ fn the_two_small_sends_case() {
 
 #[test]
 fn data_forms_and_params() {
-    let text = "[meta]\ntitle = { en = \"only en\" }\n[params]\ntransport = \"udp\"\nframing = \"length-prefix\"\n\
+    let text = "[meta]\ntitle = { en = \"only en\" }\n[params]\ntransport = \"udp\"\n\
                 mss = 4\nloss = 0\nbandwidth_mbps = 10.5\n\
                 [[client]]\nsendall = { size = 5, fill = \"ab\" }\n[[client]]\nsend = { hex = \"00 ff 7F\" }\n\
                 [[client]]\nsend = \"中\"\n[[client]]\nsend = { size = 2 }\n";
     let s = parse(text, "d.toml").expect("valid");
     assert_eq!(s.title, Text::plain("only en"));
     assert_eq!(s.params.transport, Transport::Udp);
-    assert_eq!(s.params.framing, Framing::LengthPrefix);
     assert_eq!(
         (s.params.mss, s.params.loss, s.params.bandwidth_mbps),
         (4, 0.0, 10.5)

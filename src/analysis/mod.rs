@@ -520,7 +520,7 @@ pub fn analyze(trace: &Trace) -> Report {
                         rx
                     }
                     Call::RecvMessage { .. } => rx,
-                    Call::Sleep { .. } => continue,
+                    Call::Sleep { .. } | Call::SetTimeout { .. } => continue,
                 };
                 let last = &mut last_call[dir.index()];
                 *last = Some(last.map_or(e.t_us, |t| t.max(e.t_us)));

@@ -1,11 +1,13 @@
 //! The compare view: the same scenario side by side, raw | length-prefix | json-header
-//! (or Nagle on | off, or the correct | the tutorial's decoder), each with its receiver's view, metrics and verdict.
+//! (or Nagle on | off, the correct | the tutorial's decoder, Linux | Windows), each with
+//! its receiver's view, metrics and verdict. The columns are run when the command that
+//! changes them is applied ([`refresh`]); drawing only reads them.
 
 use egui::RichText;
 
 use super::playback::Playback;
 use super::{Cmd, StickyApp, View, i18n, receiver};
-use crate::params::{DecoderKind, Framing, Params, Transport};
+use crate::params::{DecoderKind, Framing, Params, Settings, Stack, Transport};
 use crate::trace::Side;
 
 /// What the columns vary.
@@ -17,6 +19,8 @@ pub enum CompareBy {
     Nagle,
     /// the correct decoder | the tutorial's loops
     Decoder,
+    /// Linux's TCP | Windows' (the textbook rules, a 200 ms delayed ACK)
+    Stack,
 }
 
 pub struct Compare {
@@ -74,6 +78,15 @@ impl Compare {
                     },
                 ),
             ],
+            // Each stack with its own defaults (the delayed-ACK timer), keeping what the
+            // scenario or the window set explicitly.
+            CompareBy::Stack => [(Stack::Linux, "Linux"), (Stack::Windows, "Windows")]
+                .into_iter()
+                .map(|(stack, name)| {
+                    let keys = app.scenario().settings.keys();
+                    with(name, Settings::relink(&base, keys, stack, base.link))
+                })
+                .collect(),
             CompareBy::Framing if base.transport == Transport::Udp => {
                 vec![with(
                     "raw",
@@ -137,11 +150,13 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             CompareBy::Decoder,
             i18n::COMPARE_DECODERS.get(lang),
         );
+        ui.selectable_value(&mut by, CompareBy::Stack, "Linux | Windows");
         if by != app.compare_by {
             cmds.push(Cmd::CompareBy(by));
         }
     });
-    if app.playback.params.transport == Transport::Udp && app.compare_by != CompareBy::Nagle {
+    let for_udp = matches!(app.compare_by, CompareBy::Nagle | CompareBy::Stack);
+    if app.playback.params.transport == Transport::Udp && !for_udp {
         ui.label(i18n::NOT_FOR_UDP.get(lang));
     }
     let Some(compare) = &app.compare else { return };
@@ -156,10 +171,10 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 
 fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(label);
-    let verdict = pb
-        .error
-        .clone()
-        .unwrap_or_else(|| i18n::verdict(&pb.report, lang));
+    let verdict = pb.error.clone().unwrap_or_else(|| {
+        let v = i18n::verdict(&pb.report, lang);
+        crate::timeline::verdict_with_exceptions(&v, &pb.trace.events)
+    });
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
     let text = format!("{label} verdict: {verdict}");
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));

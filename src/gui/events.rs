@@ -44,6 +44,7 @@ fn is_app(k: &EventKind) -> bool {
             | EventKind::SendShort { .. }
             | EventKind::Truncated { .. }
             | EventKind::NetError { .. }
+            | EventKind::Exception { .. }
             | EventKind::ProgramEnd
     )
 }

@@ -222,17 +222,23 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                 }
             }
         });
-        // A decoder that failed stops the program: say so where the messages would be.
+        // A decoder that failed or a call that raised stops the program: say so where
+        // the messages would be.
         for e in v.trace.events[..shown].iter().filter(|e| e.side == side) {
-            if let crate::trace::EventKind::DecodeError { error, .. } = &e.kind {
-                let resp = ui.label(
-                    RichText::new(format!("× {error}"))
-                        .color(palette::BROKEN)
-                        .size(15.0),
-                );
-                let text = format!("{}decode error at {}: {error}", v.prefix, side.name());
-                resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
-            }
+            let (error, what) = match &e.kind {
+                crate::trace::EventKind::DecodeError { error, .. } => {
+                    (error.as_str(), "decode error")
+                }
+                crate::trace::EventKind::Exception { exc, .. } => (exc.text(), "exception"),
+                _ => continue,
+            };
+            let resp = ui.label(
+                RichText::new(format!("× {error}"))
+                    .color(palette::BROKEN)
+                    .size(15.0),
+            );
+            let text = format!("{}{what} at {}: {error}", v.prefix, side.name());
+            resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
         }
         let visible: Vec<&Delivery> = v
             .deliveries
@@ -333,7 +339,8 @@ pub fn metrics(ui: &mut egui::Ui, app: &StickyApp) {
     let report = &app.playback.report;
     ui.horizontal(|ui| {
         ui.label(RichText::new(format!("{}:", i18n::VERDICT.get(lang))).strong());
-        let v = i18n::verdict(report, lang);
+        let events = &app.playback.trace.events;
+        let v = crate::timeline::verdict_with_exceptions(&i18n::verdict(report, lang), events);
         let resp = ui.label(RichText::new(&v).size(15.0));
         resp.widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))

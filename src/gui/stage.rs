@@ -26,6 +26,7 @@ pub fn action_text(a: &Action) -> String {
         Action::Recv(n) => format!("recv({n})"),
         Action::RecvMessage(n) => format!("recv_message({n})"),
         Action::Sleep(ms) => format!("sleep({ms} ms)"),
+        Action::SetTimeout(s) => format!("settimeout({s})"),
         Action::Close => "close()".to_string(),
     }
 }
@@ -170,6 +171,8 @@ pub fn packet_label(p: &InFlight) -> String {
     let h = &p.hdr;
     if p.datagram {
         format!("datagram {} B", h.len)
+    } else if p.rst {
+        format!("RST seq={}", h.seq)
     } else if h.fin {
         format!("FIN seq={}", h.seq)
     } else if h.len == 0 {

@@ -1,19 +1,32 @@
 //! The TCP/UDP endpoint under each program: the send and receive buffers, the segment
-//! path (sender rule, transmit, arrival in Linux's order, the ACK policy) and the wire.
+//! path (sender rule, transmit, arrival in Linux's order, the ACK policy of the stack,
+//! resets) and the wire.
 
 use rand::RngExt;
 
-use super::tcp::{self, AckVerdict, SendVerdict};
+use super::tcp::{self, AckVerdict, AfterRead, Pushed, RcvMss, SendVerdict};
 use super::{Pending, Sim};
+use crate::params::Stack;
 use crate::params::{Params, Transport, ms_to_us};
-use crate::trace::{AckReason, Dir, DropReason, EventKind, Micros, Received, SegHeader, Side};
+use crate::trace::{
+    AckReason, Dir, DropReason, EventKind, Micros, PyExc, Received, SegHeader, Side,
+};
 
 /// A TCP segment on the wire.
 #[derive(Clone, Debug)]
 pub(super) struct Segment {
     pub(super) hdr: SegHeader,
-    /// A pure ACK or window update (no data, no FIN).
-    pub(super) pure_ack: bool,
+    pub(super) kind: SegKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SegKind {
+    /// Data and/or a FIN.
+    Data,
+    /// A pure ACK or window update.
+    PureAck,
+    /// A reset.
+    Rst,
 }
 
 /// A UDP datagram on the wire: the bytes `[offset, offset + len)` of its direction.
@@ -31,6 +44,15 @@ pub(super) enum Packet {
     Datagram(Datagram),
 }
 
+/// The error a reset leaves on a socket for the next call (`sk_err`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum SockErr {
+    /// ECONNRESET: the peer reset an open connection.
+    Reset,
+    /// EPIPE: the reset came after the peer's FIN (`tcp_reset` in CLOSE_WAIT).
+    Pipe,
+}
+
 /// One side's TCP state. Offsets index the direction's stream.
 #[derive(Clone, Debug, Default)]
 pub(super) struct TcpState {
@@ -43,9 +65,12 @@ pub(super) struct TcpState {
     pub(super) write_end: u64,
     /// The peer's last advertised window.
     peer_window: u32,
+    /// The largest window the peer has advertised (Linux sizes segments by it).
+    peer_max_window: u32,
+    /// End of the last small segment sent (Linux: `snd_sml`, for Minshall's Nagle).
+    snd_sml: u64,
     pub(super) closing: bool,
     fin_sent: bool,
-    fin_acked: bool,
     /// Since when a small segment is held by Nagle.
     pub(super) nagle_since: Option<Micros>,
     window_full_reported: bool,
@@ -54,21 +79,49 @@ pub(super) struct TcpState {
     pub(super) rcv_nxt: u64,
     /// End of the bytes the application has read.
     pub(super) rcv_read: u64,
-    fin_received: bool,
+    pub(super) fin_received: bool,
     /// The last ACK this side sent (bytes; +1 once the FIN is acknowledged).
     ack_sent: u64,
     last_advertised: u32,
+    /// The delayed-ACK timer's deadline, if it runs, and its generation.
+    delack: Option<Micros>,
     delack_generation: u64,
-    delack_running: bool,
+    /// Windows: data segments received since the last ACK.
+    unacked_segments: u32,
+    // -- Linux's delayed-ACK engine (`icsk_ack`)
+    /// Received bytes or a FIN wait for an ACK (ICSK_ACK_SCHED).
+    ack_scheduled: bool,
+    rcv_mss: Option<RcvMss>,
+    pushed: Pushed,
+    /// Quick ACKs left.
+    quick: u32,
+    pingpong: bool,
+    /// The ACK timeout estimate; 0 until the first data arrives.
+    ato: Micros,
+    last_data_rx: Option<Micros>,
+    // -- resets
+    /// The connection is gone (a reset was sent or received): nothing more is sent.
+    pub(super) dead: bool,
+    /// The error the next call sees.
+    pub(super) err: Option<SockErr>,
 }
 
 impl TcpState {
-    pub(super) fn new(params: &Params) -> TcpState {
+    pub(super) fn new(params: &Params, stack: Stack) -> TcpState {
+        let first_window = match stack {
+            Stack::Linux => tcp::syn_window(params.recv_buffer, params.mss),
+            Stack::Windows => params.recv_buffer,
+        };
         TcpState {
-            peer_window: params.recv_buffer,
+            peer_window: first_window,
+            peer_max_window: first_window,
             last_advertised: params.recv_buffer,
             ..TcpState::default()
         }
+    }
+
+    fn unread(&self) -> u64 {
+        self.rcv_nxt - self.rcv_read
     }
 }
 
@@ -93,38 +146,62 @@ impl Sim {
         start
     }
 
-    /// Takes what one `recv(n)` returns out of the receive buffer (TCP) or queue (UDP),
-    /// or `None` when it must wait.
-    pub(super) fn take_received(&mut self, side: Side, n: usize) -> Option<Received> {
+    /// The exception a `send` raises now, if the connection is gone: the reset's error
+    /// once, then EPIPE (`tcp_sendmsg` → `sk_stream_error`).
+    pub(super) fn send_error(&mut self, side: Side) -> Option<PyExc> {
+        let t = &mut self.tcp[side.index()];
+        match t.err.take() {
+            Some(SockErr::Reset) => Some(PyExc::ConnectionReset),
+            Some(SockErr::Pipe) => Some(PyExc::BrokenPipe),
+            None => t.dead.then_some(PyExc::BrokenPipe),
+        }
+    }
+
+    /// Takes what one `recv(n)` returns out of the receive buffer (TCP) or queue (UDP):
+    /// `Ok(None)` when it must wait, `Err` when it raises.
+    pub(super) fn take_received(
+        &mut self,
+        side: Side,
+        n: usize,
+    ) -> Result<Option<Received>, PyExc> {
         let dir = side.peer().tx_dir();
         if self.params.transport == Transport::Udp {
-            let (offset, len) = self.udp_queue[dir.index()].pop_front()?;
+            let Some((offset, len)) = self.udp_queue[dir.index()].pop_front() else {
+                return Ok(None);
+            };
             self.udp_queued_bytes[dir.index()] -= len;
             let kept = len.min(n);
-            return Some(Received::Data {
+            return Ok(Some(Received::Data {
                 chunk: self.chunk(dir, offset, offset + kept as u64),
                 buffered: self.udp_queued_bytes[dir.index()],
                 datagram_len: Some(len),
-            });
+            }));
         }
-        let t = &self.tcp[side.index()];
-        let buffered = t.rcv_nxt - t.rcv_read;
+        let t = &mut self.tcp[side.index()];
+        let buffered = t.unread();
         if buffered == 0 {
-            return t.fin_received.then_some(Received::Eof);
+            // `tcp_recvmsg`: after the peer's FIN, EOF; else a pending error once, then
+            // EOF on a dead connection.
+            if t.fin_received {
+                return Ok(Some(Received::Eof));
+            }
+            if t.err.take() == Some(SockErr::Reset) {
+                return Err(PyExc::ConnectionReset);
+            }
+            return Ok(t.dead.then_some(Received::Eof));
         }
         let take = buffered.min(n as u64);
         let start = t.rcv_read;
-        self.tcp[side.index()].rcv_read += take;
-        Some(Received::Data {
+        t.rcv_read += take;
+        Ok(Some(Received::Data {
             chunk: self.chunk(dir, start, start + take),
             buffered: (buffered - take) as usize,
             datagram_len: None,
-        })
+        }))
     }
 
     fn recv_free(&self, side: Side) -> u32 {
-        let t = &self.tcp[side.index()];
-        let used = t.rcv_nxt - t.rcv_read;
+        let used = self.tcp[side.index()].unread();
         (self.params.recv_buffer as u64).saturating_sub(used) as u32
     }
 
@@ -134,19 +211,44 @@ impl Sim {
         t.rcv_nxt + t.fin_received as u64
     }
 
+    fn rcv_mss(&self, side: Side) -> RcvMss {
+        let t = &self.tcp[side.index()];
+        t.rcv_mss.unwrap_or(RcvMss::initial(self.params.mss))
+    }
+
     // ---- TCP: sending ------------------------------------------------------------------
 
-    /// Sends whatever the sender rule allows now (RFC 896; see [`tcp::sender_decision`]).
+    /// The largest segment this side sends now.
+    fn send_mss(&self, side: Side) -> u32 {
+        match self.stack {
+            Stack::Linux => {
+                tcp::linux_send_mss(self.params.mss, self.tcp[side.index()].peer_max_window)
+            }
+            Stack::Windows => self.params.mss,
+        }
+    }
+
+    /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]).
     pub(super) fn try_send(&mut self, side: Side) {
         let s = side.index();
+        if self.tcp[s].dead {
+            return;
+        }
         loop {
+            let mss = self.send_mss(side);
             let t = &self.tcp[s];
+            let in_flight = t.snd_nxt - t.snd_una;
+            let small_must_wait = match self.stack {
+                Stack::Linux => tcp::minshall_waits(t.snd_sml, t.snd_una, t.snd_nxt),
+                Stack::Windows => tcp::rfc896_waits(in_flight),
+            };
             let verdict = tcp::sender_decision(
                 t.write_end - t.snd_nxt,
-                t.snd_nxt - t.snd_una,
+                in_flight,
                 t.peer_window,
-                self.params.mss,
+                mss,
                 self.params.nagle,
+                small_must_wait,
                 t.closing,
                 t.fin_sent,
             );
@@ -159,6 +261,9 @@ impl Sim {
                     }
                     let seq = self.tcp[s].snd_nxt;
                     self.tcp[s].snd_nxt += len as u64;
+                    if (len as u32) < mss {
+                        self.tcp[s].snd_sml = seq + len as u64;
+                    }
                     self.transmit(side, seq, len, false);
                 }
                 SendVerdict::Fin => {
@@ -193,17 +298,28 @@ impl Sim {
     }
 
     /// The header of a segment this side sends now: it carries the current ACK and
-    /// window, so it also acknowledges what this side has received (and cancels the ACK
-    /// timer).
+    /// window, so it also acknowledges what this side has received and stops the ACK
+    /// timer (Linux: `tcp_event_ack_sent`, which also spends a quick ACK).
     fn header_now(&mut self, side: Side, seq: u64, len: usize, fin: bool) -> SegHeader {
         let ack = self.ack_value(side);
         let win = self.recv_free(side);
+        let ato_min = ms_to_us(self.params.delayed_ack_ms);
         let t = &mut self.tcp[side.index()];
         t.ack_sent = ack;
         t.last_advertised = win;
-        if t.delack_running {
-            t.delack_running = false;
+        if t.delack.take().is_some() {
             t.delack_generation += 1;
+        }
+        t.unacked_segments = 0;
+        if t.ack_scheduled {
+            t.ack_scheduled = false;
+            t.pushed = Pushed::default();
+            if t.quick > 0 {
+                t.quick -= 1;
+                if t.quick == 0 {
+                    t.ato = ato_min;
+                }
+            }
         }
         SegHeader {
             seq,
@@ -217,12 +333,18 @@ impl Sim {
     /// Puts a data segment (or the FIN) on the wire.
     fn transmit(&mut self, side: Side, seq: u64, len: usize, fin: bool) {
         let hdr = self.header_now(side, seq, len, fin);
+        if len > 0 && self.stack == Stack::Linux {
+            let t = &mut self.tcp[side.index()];
+            if tcp::enters_pingpong(self.now, t.last_data_rx, t.ato) {
+                t.pingpong = true;
+            }
+        }
         let dir = side.tx_dir();
         let chunk = (len > 0).then(|| self.chunk(dir, seq, hdr.end()));
         self.emit(side, EventKind::SegmentTx(hdr), chunk);
         let seg = Segment {
             hdr,
-            pure_ack: false,
+            kind: SegKind::Data,
         };
         self.put_on_wire(dir, len, tcp::TCP_IP_HEADER, Packet::Segment(seg));
     }
@@ -236,9 +358,48 @@ impl Sim {
         let dir = side.tx_dir();
         let seg = Segment {
             hdr,
-            pure_ack: true,
+            kind: SegKind::PureAck,
         };
         self.put_on_wire(dir, 0, tcp::TCP_IP_HEADER, Packet::Segment(seg));
+    }
+
+    /// Resets the connection (`tcp_send_active_reset`): what is unsent is dropped and
+    /// nothing more is sent or acknowledged.
+    pub(super) fn send_reset(&mut self, side: Side) {
+        let s = side.index();
+        let t = &mut self.tcp[s];
+        if t.dead {
+            return;
+        }
+        t.dead = true;
+        t.delack = None;
+        t.nagle_since = None;
+        let seq = t.snd_nxt;
+        let hdr = SegHeader {
+            seq,
+            ack: self.ack_value(side),
+            ..SegHeader::default()
+        };
+        self.emit(side, EventKind::RstTx { seq }, None);
+        let dir = side.tx_dir();
+        let seg = Segment {
+            hdr,
+            kind: SegKind::Rst,
+        };
+        self.put_on_wire(dir, 0, tcp::TCP_IP_HEADER, Packet::Segment(seg));
+    }
+
+    /// The application closes (`tcp_close`): on Linux, unread received data makes it a
+    /// reset instead of a FIN (RFC 2525); otherwise the rest of the send buffer, then
+    /// the FIN.
+    pub(super) fn tcp_close(&mut self, side: Side) {
+        let s = side.index();
+        if self.stack == Stack::Linux && self.tcp[s].unread() > 0 {
+            self.send_reset(side);
+            return;
+        }
+        self.tcp[s].closing = true;
+        self.try_send(side);
     }
 
     /// Serialization on the direction's link (packets queue behind each other and never
@@ -269,11 +430,19 @@ impl Sim {
 
     // ---- TCP: receiving ----------------------------------------------------------------
 
-    /// A segment arrives, handled in Linux's order (`docs/design.md`, "TCP receiver").
+    /// A segment arrives, handled in Linux's order (`docs/design.md`, "Both stacks").
     pub(super) fn segment_arrives(&mut self, dir: Dir, seg: Segment) {
         let side = dir.receiver();
         let s = side.index();
         let h = seg.hdr;
+        if self.tcp[s].dead {
+            // The socket is gone; the kernel's answer (another RST) changes nothing.
+            return;
+        }
+        if seg.kind == SegKind::Rst {
+            self.reset_arrives(side, h.seq);
+            return;
+        }
         // (1) its ACK and window
         let t = &mut self.tcp[s];
         let acked_data = h.ack.min(t.snd_nxt);
@@ -281,11 +450,9 @@ impl Sim {
         if freed {
             t.snd_una = acked_data;
         }
-        if t.fin_sent && h.ack > t.snd_nxt {
-            t.fin_acked = true;
-        }
         t.peer_window = h.win;
-        if seg.pure_ack {
+        t.peer_max_window = t.peer_max_window.max(h.win);
+        if seg.kind == SegKind::PureAck {
             let (ack, win) = (h.ack, h.win);
             self.emit(side, EventKind::AckRx { ack, win }, None);
         } else {
@@ -293,19 +460,37 @@ impl Sim {
             self.emit(side, EventKind::SegmentRx(h), chunk);
         }
         // (2) its payload and FIN
-        let t = &mut self.tcp[s];
-        debug_assert!(seg.pure_ack || h.seq == t.rcv_nxt, "in order, no loss");
-        if !seg.pure_ack {
-            t.rcv_nxt += h.len as u64;
-        }
-        if h.fin {
-            t.fin_received = true;
-            self.emit(side, EventKind::FinRx { seq: h.seq }, None);
+        if seg.kind == SegKind::Data {
+            debug_assert!(h.seq == self.tcp[s].rcv_nxt, "in order, no loss");
+            if h.len > 0 && self.stack == Stack::Linux && self.apps[s].closed {
+                // Data for a program that has closed (`tcp_rcv_state_process`, FIN-WAIT
+                // with RCV_SHUTDOWN): nobody will read it, so the kernel resets.
+                self.send_reset(side);
+                return;
+            }
+            self.tcp[s].rcv_nxt += h.len as u64;
+            if h.len > 0 {
+                self.data_received(side, h.len as u32);
+            }
+            if h.fin {
+                let t = &mut self.tcp[s];
+                t.fin_received = true;
+                t.ack_scheduled = true;
+                self.emit(side, EventKind::FinRx { seq: h.seq }, None);
+                if self.stack == Stack::Linux {
+                    // `tcp_fin`: an open side expects to answer (ping-pong, a delayed
+                    // ACK); one that has closed ACKs at once.
+                    self.tcp[s].pingpong = true;
+                    if self.apps[s].closed {
+                        self.send_pure_ack(side, AckReason::Fin);
+                    }
+                }
+            }
         }
         // (3) send what the sender rule now allows (it carries the new ACK)
         self.try_send(side);
         // (4) the ACK policy for what is still unacknowledged
-        if !seg.pure_ack {
+        if seg.kind == SegKind::Data {
             self.apply_ack_policy(side);
         }
         // (5) wake a blocked call
@@ -319,52 +504,181 @@ impl Sim {
         }
     }
 
+    /// Bookkeeping of an arriving data segment: Windows counts it; Linux measures it and
+    /// runs its delayed-ACK engine (`tcp_event_data_recv`).
+    fn data_received(&mut self, side: Side, len: u32) {
+        let ato_min = ms_to_us(self.params.delayed_ack_ms);
+        let mut rcv_mss = self.rcv_mss(side);
+        let t = &mut self.tcp[side.index()];
+        t.unacked_segments += 1;
+        t.ack_scheduled = true;
+        if self.stack == Stack::Windows {
+            return;
+        }
+        if rcv_mss.measure(len, self.params.mss) {
+            t.pushed.note();
+        }
+        t.rcv_mss = Some(rcv_mss);
+        let budget = tcp::quickack_budget(t.last_advertised, rcv_mss.rcv_mss);
+        match t.last_data_rx {
+            None => {
+                t.quick = t.quick.max(budget);
+                t.ato = ato_min;
+            }
+            Some(last) => {
+                let (ato, requick) = tcp::ato_after_gap(t.ato, self.now - last, ato_min);
+                t.ato = ato;
+                if requick {
+                    t.quick = t.quick.max(budget);
+                }
+            }
+        }
+        t.last_data_rx = Some(self.now);
+    }
+
+    /// The peer's reset (`tcp_reset`): the connection is gone, its error waits for the
+    /// next call, and what was received stays readable.
+    fn reset_arrives(&mut self, side: Side, seq: u64) {
+        let s = side.index();
+        let t = &mut self.tcp[s];
+        t.dead = true;
+        t.err = Some(if t.fin_received {
+            SockErr::Pipe
+        } else {
+            SockErr::Reset
+        });
+        t.delack = None;
+        t.nagle_since = None;
+        // The send queue is purged.
+        t.snd_una = t.write_end;
+        t.snd_nxt = t.write_end;
+        self.emit(side, EventKind::RstRx { seq }, None);
+        if self.apps[s].block != super::program::Block::None
+            && self.apps[s].block != super::program::Block::Timer
+        {
+            self.wake(side);
+        }
+    }
+
     fn apply_ack_policy(&mut self, side: Side) {
         let s = side.index();
         let t = &self.tcp[s];
-        let ack = self.ack_value(side);
-        if ack <= t.ack_sent {
+        if t.dead || self.ack_value(side) <= t.ack_sent {
             return;
         }
-        let fin_unacked = t.fin_received;
-        let unacked = t.rcv_nxt.saturating_sub(t.ack_sent);
-        match tcp::ack_policy(
-            unacked,
-            fin_unacked,
-            self.params.delayed_ack,
-            self.params.mss,
-            t.delack_running,
-        ) {
-            AckVerdict::Now(reason) => self.send_pure_ack(side, reason),
-            AckVerdict::StartTimer => {
-                let deadline_us = self.now + ms_to_us(self.params.delayed_ack_ms);
-                let t = &mut self.tcp[s];
-                t.delack_running = true;
-                t.delack_generation += 1;
-                let generation = t.delack_generation;
-                self.emit(side, EventKind::DelayedAckStart { deadline_us }, None);
-                self.schedule(deadline_us, Pending::DelayedAck(side, generation));
+        let verdict = if !self.params.delayed_ack {
+            AckVerdict::Now(AckReason::Immediate)
+        } else {
+            match self.stack {
+                Stack::Windows => tcp::windows_ack_policy(
+                    t.unacked_segments,
+                    t.fin_received,
+                    true,
+                    t.delack.is_some(),
+                ),
+                Stack::Linux => {
+                    let unacked = t.rcv_nxt.saturating_sub(t.ack_sent);
+                    let window_advances = self.recv_free(side) >= t.last_advertised;
+                    let quick = tcp::in_quickack_mode(t.quick, t.pingpong);
+                    let rcv_mss = self.rcv_mss(side).rcv_mss;
+                    match tcp::linux_ack_now(unacked, rcv_mss, window_advances, quick) {
+                        Some(reason) => AckVerdict::Now(reason),
+                        None => AckVerdict::StartTimer,
+                    }
+                }
             }
+        };
+        match verdict {
+            AckVerdict::Now(reason) => self.send_pure_ack(side, reason),
+            AckVerdict::StartTimer => self.start_delayed_ack(side),
             AckVerdict::Wait => {}
         }
     }
 
-    pub(super) fn delayed_ack_fires(&mut self, side: Side, generation: u64) {
-        let t = &self.tcp[side.index()];
-        if !t.delack_running || t.delack_generation != generation {
+    fn start_delayed_ack(&mut self, side: Side) {
+        let s = side.index();
+        let ato = match self.stack {
+            Stack::Windows => ms_to_us(self.params.delayed_ack_ms),
+            // The timer is the ATO bounded by the RTT, never below TCP_DELACK_MIN
+            // (`tcp_send_delayed_ack`): on fast links, always the minimum.
+            Stack::Linux => ms_to_us(self.params.delayed_ack_ms),
+        };
+        let running = self.tcp[s].delack;
+        let deadline = match self.stack {
+            Stack::Linux => tcp::delayed_ack(self.now, running, ato),
+            Stack::Windows => Some(running.unwrap_or(self.now + ato)),
+        };
+        let Some(deadline_us) = deadline else {
+            self.send_pure_ack(side, AckReason::Timer);
             return;
+        };
+        if running == Some(deadline_us) {
+            return;
+        }
+        let t = &mut self.tcp[s];
+        t.delack = Some(deadline_us);
+        t.delack_generation += 1;
+        let generation = t.delack_generation;
+        self.emit(side, EventKind::DelayedAckStart { deadline_us }, None);
+        self.schedule(deadline_us, Pending::DelayedAck(side, generation));
+    }
+
+    pub(super) fn delayed_ack_fires(&mut self, side: Side, generation: u64) {
+        let ato_min = ms_to_us(self.params.delayed_ack_ms);
+        let t = &mut self.tcp[side.index()];
+        if t.delack.is_none() || t.delack_generation != generation || t.dead {
+            return;
+        }
+        if self.stack == Stack::Linux {
+            // `tcp_delack_timer_handler`: a missed delayed ACK ends ping-pong mode.
+            if t.pingpong {
+                t.pingpong = false;
+                t.ato = ato_min;
+            } else {
+                t.ato = (t.ato * 2).min(tcp::RTO_MIN_US);
+            }
         }
         self.emit(side, EventKind::DelayedAckFire, None);
         self.send_pure_ack(side, AckReason::Timer);
     }
 
-    /// After the application read: a window update if the read opened the window far
-    /// enough (see [`tcp::window_update_due`]).
-    pub(super) fn after_read(&mut self, side: Side) {
+    /// After the application read `copied` bytes: an ACK or window update if the
+    /// stack's rule wants one (Linux [`tcp::ack_on_read`], Windows
+    /// [`tcp::window_update_due`]).
+    pub(super) fn after_read(&mut self, side: Side, copied: u64) {
+        let s = side.index();
+        if self.tcp[s].dead {
+            return;
+        }
         let free = self.recv_free(side);
-        let last = self.tcp[side.index()].last_advertised;
-        if tcp::window_update_due(free, last, self.params.mss, self.params.recv_buffer) {
-            self.send_pure_ack(side, AckReason::WindowUpdate);
+        let t = &self.tcp[s];
+        let reason = match self.stack {
+            Stack::Windows => tcp::window_update_due(
+                free,
+                t.last_advertised,
+                self.params.mss,
+                self.params.recv_buffer,
+            )
+            .then_some(AckReason::WindowUpdate),
+            Stack::Linux => {
+                let received_since = t.rcv_nxt.saturating_sub(t.ack_sent);
+                tcp::ack_on_read(AfterRead {
+                    copied,
+                    ack_scheduled: t.ack_scheduled,
+                    unacked: received_since,
+                    rcv_mss: self.rcv_mss(side).rcv_mss,
+                    buffer_empty: t.unread() == 0,
+                    pushed: t.pushed,
+                    pingpong: t.pingpong,
+                    fin_received: t.fin_received,
+                    window_left: t.last_advertised.saturating_sub(received_since as u32),
+                    window_now: free,
+                    window_clamp: self.params.recv_buffer,
+                })
+            }
+        };
+        if let Some(reason) = reason {
+            self.send_pure_ack(side, reason);
         }
     }
 

@@ -12,11 +12,21 @@
 //! path, the wire), [`view`] is what the GUI reads of the state, [`tcp`] holds the TCP
 //! rules as pure functions, and [`Replay`] steps a finished run back and forth.
 //!
+//! Two stacks (`params.stack`): `linux`, the kernel's rules read from its source and
+//! checked on loopback ([`tcp`] cites the functions: Nagle with Minshall's change,
+//! quick-ACK, ping-pong mode, ACK on read, the 40 ms delayed-ACK minimum, RST on close
+//! with unread data), and `windows`, the textbook rules exactly as `docs/design.md`
+//! gives them (RFC 896 Nagle, an ACK for every second segment, a 200 ms timer).
+//!
 //! Simplifications (also in `docs/model-vs-real.md`): the connection exists at t = 0 (no
-//! handshake); no loss on TCP, so no retransmission, no congestion control, no SACK; no
-//! persist timer (a zero window reopens only through the receiver's window update); no
-//! RST (data sent to a program that has stopped still lands in its receive buffer); no
-//! quick-ACK mode and no autocorking; sequence numbers start at 0 and count stream bytes.
+//! handshake); no loss on TCP, so no retransmission (nor tail-loss probes), no
+//! congestion control, no SACK; no persist timer (a zero window reopens only through the
+//! receiver's window update); the receive window is the free space of `recv_buffer`
+//! (no autotuning, no truesize overhead, no receiver-side silly-window rounding), and
+//! the send buffer counts payload bytes only, so short counts and window sizes differ
+//! from the kernel's; no autocorking and no TSO; the delayed-ACK timer fires exactly
+//! (the kernel rounds it up to a 4 ms tick); on the Windows stack no reset on close;
+//! sequence numbers start at 0 and count stream bytes.
 
 mod endpoint;
 pub mod program;
@@ -29,7 +39,7 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::params::{Framing, Params, Transport};
+use crate::params::{Framing, Params, Stack, Transport};
 use crate::scenario::Scenario;
 use crate::trace::{Chunk, Dir, Event, EventKind, Micros, Side, Span, Trace, TraceMode, spans_of};
 use endpoint::{Packet, TcpState};
@@ -76,12 +86,16 @@ enum Pending {
     },
     /// The delayed-ACK timer of a side fires (valid if the generation still matches).
     DelayedAck(Side, u64),
+    /// A blocked call's timeout (`settimeout`) expires (valid if the wait still matches).
+    CallTimeout(Side, u64),
 }
 
 /// The simulation.
 #[derive(Clone, Debug)]
 pub struct Sim {
     params: Params,
+    /// `params.stack`, at hand.
+    stack: Stack,
     now: Micros,
     seq: u64,
     queue: BTreeMap<(Micros, u64), Pending>,
@@ -113,12 +127,14 @@ fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
 impl Sim {
     /// Sets up a run: both programs start at t = 0 on an established connection.
     pub fn new(scenario: &Scenario, params: &Params) -> Result<Sim, ModelError> {
+        let stack = params.stack;
         if params.transport == Transport::Udp && params.framing != Framing::Raw {
             return Err(ModelError::FramingOnUdp(params.framing.name().to_string()));
         }
-        let tcp = TcpState::new(params);
+        let tcp = TcpState::new(params, stack);
         let mut sim = Sim {
             params: params.clone(),
+            stack,
             now: 0,
             seq: 0,
             queue: BTreeMap::new(),
@@ -181,6 +197,7 @@ impl Sim {
         trace.messages = t.messages.clone();
         Sim {
             params: self.params.clone(),
+            stack: self.stack,
             now: self.now,
             seq: self.seq,
             queue: self.queue.clone(),
@@ -215,6 +232,7 @@ impl Sim {
                 Packet::Datagram(d) => self.datagram_arrives(dir, d),
             },
             Pending::DelayedAck(side, generation) => self.delayed_ack_fires(side, generation),
+            Pending::CallTimeout(side, wait) => self.call_timeout(side, wait),
         }
         true
     }

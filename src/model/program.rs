@@ -6,7 +6,9 @@
 use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Transport, ms_to_us};
 use crate::scenario::{Action, Step};
-use crate::trace::{BlockReason, Call, Dir, EventKind, Received, SentMessage, Side, recv_events};
+use crate::trace::{
+    BlockReason, Call, Dir, EventKind, Micros, PyExc, Received, SentMessage, Side, recv_events,
+};
 
 use super::{Pending, Sim};
 
@@ -18,8 +20,13 @@ pub(super) struct App {
     pub(super) pc: usize,
     op: Option<Op>,
     pub(super) block: Block,
-    closed: bool,
+    /// The program has closed its socket (or ended).
+    pub(super) closed: bool,
     pub(super) done: bool,
+    /// `settimeout`: `None` blocks without limit, `Some(0)` is non-blocking.
+    timeout: Option<Micros>,
+    /// Counts the waits, so a timeout meant for an earlier one is ignored.
+    wait: u64,
 }
 
 impl App {
@@ -31,7 +38,18 @@ impl App {
             block: Block::None,
             closed: false,
             done: false,
+            timeout: None,
+            wait: 0,
         }
+    }
+
+    /// When a call that may wait from `now` gives up, with a timeout set.
+    fn deadline(&self, now: Micros) -> Option<Micros> {
+        self.timeout.filter(|&t| t > 0).map(|t| now + t)
+    }
+
+    fn non_blocking(&self) -> bool {
+        self.timeout == Some(0)
     }
 }
 
@@ -69,6 +87,9 @@ struct WriteOp {
     /// The message's index in `trace.messages`.
     msg: usize,
     copied: usize,
+    /// With a timeout: when the call gives up (Python's `sendall` has one deadline for
+    /// the whole call).
+    deadline: Option<Micros>,
 }
 
 impl WriteOp {
@@ -81,6 +102,7 @@ impl WriteOp {
             all,
             msg,
             copied: 0,
+            deadline: None,
         }
     }
 
@@ -120,6 +142,8 @@ struct ReadOp {
     delay: Delay,
     /// An inner `recv(n)` that has been called but has not returned.
     inner: Option<usize>,
+    /// With a timeout: when the current `recv` gives up.
+    deadline: Option<Micros>,
 }
 
 /// The receiver-delay knob's sleep in front of a read.
@@ -156,9 +180,11 @@ impl Block {
 /// How far a call got.
 enum Outcome {
     Done,
-    /// It waits; the op is kept to go on later.
-    Pending(Op, Block),
-    /// The program stops (an exception in the Python it stands for).
+    /// It waits; the op is kept to go on later (until `deadline`, with a timeout).
+    Pending(Op, Block, Option<Micros>),
+    /// The call raised: the program stops.
+    Raised(PyExc),
+    /// The decoder failed: the program stops (the event is already out).
     Crashed,
 }
 
@@ -207,8 +233,18 @@ impl Sim {
 
     /// A blocked call may go on: checked again now.
     pub(super) fn wake(&mut self, side: Side) {
-        self.apps[side.index()].block = Block::None;
+        let app = &mut self.apps[side.index()];
+        app.block = Block::None;
+        app.wait += 1;
         self.schedule(self.now, Pending::AppResume(side));
+    }
+
+    /// A wait's timeout expired: the call looks again, finds nothing and raises.
+    pub(super) fn call_timeout(&mut self, side: Side, wait: u64) {
+        let app = &self.apps[side.index()];
+        if app.wait == wait && matches!(app.block, Block::Send | Block::Recv) {
+            self.wake(side);
+        }
     }
 
     fn bufsize(&self, n: u32) -> usize {
@@ -229,12 +265,17 @@ impl Sim {
         let write = |sim: &mut Sim, call: Call, pieces, header: usize, body, all| {
             let msg = sim.new_message(dir, body, header as u64);
             sim.app_call(side, line, &call);
-            Op::Write(WriteOp::new(call, pieces, all, msg))
+            let mut w = WriteOp::new(call, pieces, all, msg);
+            w.deadline = sim.apps[side.index()].deadline(sim.now);
+            Op::Write(w)
         };
+        // A blocking `send` waits until everything is copied; only a timeout or a
+        // non-blocking socket gives a short count.
+        let blocking = self.apps[side.index()].timeout.is_none();
         match action {
             Action::Send(data) => {
                 let call = Call::Send { len: data.len() };
-                write(self, call, vec![data.clone()], 0, data, false)
+                write(self, call, vec![data.clone()], 0, data, blocking)
             }
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
@@ -244,7 +285,7 @@ impl Sim {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw {
                     // The naive program: one send(), whatever it accepts.
-                    write(self, call, vec![data.clone()], 0, data, false)
+                    write(self, call, vec![data.clone()], 0, data, blocking)
                 } else {
                     let enc = framing::encode(&self.params, &data);
                     write(self, call, enc.pieces, enc.header_len, data, true)
@@ -276,7 +317,14 @@ impl Sim {
                     bufsize,
                     delay,
                     inner: None,
+                    deadline: None,
                 })
+            }
+            Action::SetTimeout(seconds) => {
+                let call = Call::SetTimeout { seconds };
+                self.app_call(side, line, &call);
+                self.apps[side.index()].timeout = Some(ms_to_us(seconds * 1000.0));
+                Op::Sleep { call }
             }
             Action::Sleep(ms) => {
                 let call = Call::Sleep { ms };
@@ -341,12 +389,22 @@ impl Sim {
                 self.apps[s].pc += 1;
                 self.schedule(self.now, Pending::AppStep(side));
             }
-            Outcome::Pending(op, block) => {
+            Outcome::Pending(op, block, deadline) => {
                 if let Some(reason) = block.reason() {
                     self.emit(side, EventKind::AppBlocked { line, reason }, None);
                 }
-                self.apps[s].block = block;
-                self.apps[s].op = Some(op);
+                let app = &mut self.apps[s];
+                app.block = block;
+                app.op = Some(op);
+                app.wait += 1;
+                if let Some(t) = deadline.filter(|_| block.reason().is_some()) {
+                    let wait = app.wait;
+                    self.schedule(t, Pending::CallTimeout(side, wait));
+                }
+            }
+            Outcome::Raised(exc) => {
+                self.emit(side, EventKind::Exception { line, exc }, None);
+                self.finish(side);
             }
             Outcome::Crashed => self.finish(side),
         }
@@ -366,13 +424,26 @@ impl Sim {
             self.send_datagram(dir, start, len);
             return Outcome::Done;
         }
+        if let Some(exc) = self.send_error(side) {
+            return Outcome::Raised(exc);
+        }
         while !w.is_done() {
             let room = self.send_room(side);
             if room == 0 {
                 if !w.all && w.copied > 0 {
                     break;
                 }
-                return Outcome::Pending(Op::Write(w), Block::Send);
+                let app = &self.apps[side.index()];
+                if app.non_blocking() || w.deadline.is_some_and(|t| self.now >= t) {
+                    let exc = if app.non_blocking() {
+                        PyExc::BlockingIo
+                    } else {
+                        PyExc::Timeout
+                    };
+                    return Outcome::Raised(exc);
+                }
+                let deadline = w.deadline;
+                return Outcome::Pending(Op::Write(w), Block::Send, deadline);
             }
             let n = w.rest().len().min(room);
             let start = self.buffer_write(side, &w.rest()[..n]);
@@ -407,7 +478,7 @@ impl Sim {
                 self.app_call(side, line, &Call::Sleep { ms });
                 self.schedule(self.now + ms_to_us(ms), Pending::AppResume(side));
                 r.delay = Delay::Sleeping;
-                return Outcome::Pending(Op::Read(r), Block::Timer);
+                return Outcome::Pending(Op::Read(r), Block::Timer, None);
             }
             Delay::Sleeping => {
                 let call = Call::Sleep { ms };
@@ -449,12 +520,27 @@ impl Sim {
                     }
                 },
             };
-            if r.inner.is_none() && r.reader.is_some() {
-                self.app_call(side, line, &Call::Recv { bufsize: want });
+            if r.inner.is_none() {
+                if r.reader.is_some() {
+                    self.app_call(side, line, &Call::Recv { bufsize: want });
+                }
+                r.deadline = self.apps[side.index()].deadline(self.now);
             }
             r.inner = Some(want);
-            let Some(data) = self.read(side, line, want) else {
-                return Outcome::Pending(Op::Read(r), Block::Recv);
+            let data = match self.read(side, line, want) {
+                Ok(Some(data)) => data,
+                Ok(None) => {
+                    let app = &self.apps[side.index()];
+                    if app.non_blocking() {
+                        return Outcome::Raised(PyExc::BlockingIo);
+                    }
+                    if r.deadline.is_some_and(|t| self.now >= t) {
+                        return Outcome::Raised(PyExc::Timeout);
+                    }
+                    let deadline = r.deadline;
+                    return Outcome::Pending(Op::Read(r), Block::Recv, deadline);
+                }
+                Err(exc) => return Outcome::Raised(exc),
             };
             r.inner = None;
             match r.reader.as_mut() {
@@ -464,10 +550,12 @@ impl Sim {
         }
     }
 
-    /// One `recv(n)`: the bytes it returns (empty = EOF), or `None` if it must block.
-    /// Emits the buffer read, the return and the EOF events.
-    fn read(&mut self, side: Side, line: usize, n: usize) -> Option<Vec<u8>> {
-        let got = self.take_received(side, n)?;
+    /// One `recv(n)`: the bytes it returns (empty = EOF), `None` if it must wait, or
+    /// the exception it raises. Emits the buffer read, the return and the EOF events.
+    fn read(&mut self, side: Side, line: usize, n: usize) -> Result<Option<Vec<u8>>, PyExc> {
+        let Some(got) = self.take_received(side, n)? else {
+            return Ok(None);
+        };
         let data = match &got {
             Received::Eof => Vec::new(),
             Received::Data { chunk, .. } => chunk.data.clone(),
@@ -476,9 +564,9 @@ impl Sim {
             self.emit(side, kind, chunk);
         }
         if !data.is_empty() && self.params.transport == Transport::Tcp {
-            self.after_read(side);
+            self.after_read(side, data.len() as u64);
         }
-        Some(data)
+        Ok(Some(data))
     }
 
     /// The program ends: an implicit close if it has not closed.
@@ -501,8 +589,7 @@ impl Sim {
         }
         self.apps[s].closed = true;
         if self.params.transport == Transport::Tcp {
-            self.tcp[s].closing = true;
-            self.try_send(side);
+            self.tcp_close(side);
         }
     }
 }

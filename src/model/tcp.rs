@@ -4,7 +4,7 @@
 //! these functions what to do. Sequence numbers are stream offsets (the first data byte
 //! is seq 0; a FIN takes the seq after the last byte).
 
-use crate::trace::AckReason;
+use crate::trace::{AckReason, Micros};
 
 /// What the sender may do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub enum SendVerdict {
     Segment(usize),
     /// Everything written has left; the application closed: send the FIN.
     Fin,
-    /// A small segment is held back (RFC 896): data is in flight and it is not full.
+    /// A small segment is held back by Nagle's algorithm.
     NagleHold,
     /// The peer's window has no room.
     WindowFull,
@@ -21,20 +21,23 @@ pub enum SendVerdict {
     Idle,
 }
 
-/// May the sender transmit? (RFC 896, `docs/design.md` "TCP sender")
+/// May the sender transmit? (`docs/design.md` "Windows stack"; the same shape on Linux)
 ///
 /// - `usable = min(unsent, mss, peer window − bytes in flight)`; nothing if 0.
 /// - A full segment (`usable == mss`) goes now.
-/// - A smaller one goes now if Nagle is off, or nothing is in flight, or the
-///   application has closed (the rest goes out regardless); otherwise it is held until
-///   an ACK arrives or a full segment accumulates.
+/// - A smaller one goes now if Nagle is off, or the stack's Nagle rule lets it
+///   (`small_must_wait` false: [`rfc896_waits`] on Windows, [`minshall_waits`] on
+///   Linux), or the application has closed (the rest goes out regardless); otherwise
+///   it is held until an ACK arrives or a full segment accumulates.
 /// - When nothing is unsent and the application has closed, the FIN goes.
+#[allow(clippy::too_many_arguments)]
 pub fn sender_decision(
     unsent: u64,
     in_flight: u64,
     peer_window: u32,
     mss: u32,
     nagle: bool,
+    small_must_wait: bool,
     closing: bool,
     fin_sent: bool,
 ) -> SendVerdict {
@@ -50,10 +53,53 @@ pub fn sender_decision(
     if usable == 0 {
         return SendVerdict::WindowFull;
     }
-    if usable == mss as u64 || !nagle || in_flight == 0 || closing {
+    if usable == mss as u64 || !nagle || !small_must_wait || closing {
         SendVerdict::Segment(usable as usize)
     } else {
         SendVerdict::NagleHold
+    }
+}
+
+/// RFC 896 (the Windows stack): a small segment waits while anything is in flight.
+pub fn rfc896_waits(in_flight: u64) -> bool {
+    in_flight > 0
+}
+
+/// Nagle with Minshall's change (Linux: `tcp_nagle_check` and `tcp_minshall_check` in
+/// `net/ipv4/tcp_output.c`): a small segment waits only while an earlier *small*
+/// segment is unacknowledged. `snd_sml` is the end of the last small segment sent
+/// (`tcp_minshall_update`). So the tail of a large write is not held behind the full
+/// segments before it, and a writer whose peer ACKs each byte at once is never held.
+pub fn minshall_waits(snd_sml: u64, snd_una: u64, snd_nxt: u64) -> bool {
+    snd_sml > snd_una && snd_sml <= snd_nxt
+}
+
+/// The largest segment Linux sends: the MSS, but at most half the largest window the
+/// peer has advertised (`tcp_bound_to_half_wnd` in `net/ipv4/tcp_output.c`), so a
+/// window is never filled by one segment. On loopback (MSS 65483, a first window of
+/// about 64 KiB) the first segments are about 32 KiB and grow with the window.
+pub fn linux_send_mss(mss: u32, peer_max_window: u32) -> u32 {
+    let cutoff = if peer_max_window > TCP_MSS_DEFAULT {
+        peer_max_window / 2
+    } else {
+        peer_max_window
+    };
+    if cutoff > 0 && mss > cutoff {
+        cutoff.max(68 - 20)
+    } else {
+        mss
+    }
+}
+
+/// The window in a SYN (`tcp_select_initial_window`): not scaled, so at most 65535,
+/// and rounded down to whole segments: 64240 on a LAN, 65483 on loopback. It is the
+/// largest window the peer has seen until the first ACK after the handshake.
+pub fn syn_window(recv_buffer: u32, mss: u32) -> u32 {
+    let space = recv_buffer.min(65535);
+    if mss > 0 && space > mss {
+        space / mss * mss
+    } else {
+        space
     }
 }
 
@@ -68,26 +114,26 @@ pub enum AckVerdict {
     Wait,
 }
 
-/// The ACK policy (`docs/design.md` "TCP receiver"), applied after an arriving segment was
-/// taken in and after the sender had its chance to piggyback the ACK on data:
+/// The Windows ACK policy (`docs/design.md` "Windows stack"), applied after an
+/// arriving segment was taken in and after the sender had its chance to piggyback the
+/// ACK on data:
 ///
 /// - a FIN is acknowledged at once;
 /// - with delayed ACK off, every segment is acknowledged at once;
-/// - with it on, at once when at least 2 × MSS received bytes are unacknowledged,
-///   else a timer of `delayed_ack_ms` starts if none runs.
-pub fn ack_policy(
-    unacked_bytes: u64,
+/// - with it on, at once when two data segments are unacknowledged (Windows'
+///   `TcpAckFrequency` = 2), else a timer of `delayed_ack_ms` starts if none runs.
+pub fn windows_ack_policy(
+    unacked_segments: u32,
     fin_unacked: bool,
     delayed_ack: bool,
-    mss: u32,
     timer_running: bool,
 ) -> AckVerdict {
     if fin_unacked {
         AckVerdict::Now(AckReason::Fin)
     } else if !delayed_ack {
         AckVerdict::Now(AckReason::Immediate)
-    } else if unacked_bytes >= 2 * mss as u64 {
-        AckVerdict::Now(AckReason::TwoMss)
+    } else if unacked_segments >= 2 {
+        AckVerdict::Now(AckReason::TwoSegments)
     } else if timer_running {
         AckVerdict::Wait
     } else {
@@ -95,13 +141,13 @@ pub fn ack_policy(
     }
 }
 
-/// The window a read must open before the receiver tells the sender:
+/// The window a read must open before the Windows receiver tells the sender:
 /// `min(mss, recv_buffer / 2)`.
 pub fn window_update_threshold(mss: u32, recv_buffer: u32) -> u32 {
     mss.min(recv_buffer / 2)
 }
 
-/// A window update goes out when a read raises the free space to at least the
+/// Windows: a window update goes out when a read raises the free space to at least the
 /// threshold while the last advertised window was below it (so a sender stalled on a
 /// small or zero window learns that it may go on, without an update per read).
 pub fn window_update_due(
@@ -112,6 +158,202 @@ pub fn window_update_due(
 ) -> bool {
     let threshold = window_update_threshold(mss, recv_buffer);
     free_after >= threshold && last_advertised < threshold
+}
+
+// ---- the Linux receiver's delayed-ACK engine ----------------------------------------------
+
+/// `TCP_MSS_DEFAULT`: the receiver's first guess of the peer's segment size.
+pub const TCP_MSS_DEFAULT: u32 = 536;
+/// `TCP_MAX_QUICKACKS`.
+pub const MAX_QUICKACKS: u32 = 16;
+/// `TCP_RTO_MIN`: the retransmission timeout on a fast link (loopback, a LAN), which is
+/// also the idle gap after which quick-ACK mode starts again.
+pub const RTO_MIN_US: Micros = 200_000;
+
+/// The receiver's estimate of the peer's segment size (`icsk_ack.rcv_mss`), which
+/// decides what counts as a "full" segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RcvMss {
+    pub rcv_mss: u32,
+    /// `icsk_ack.last_seg_size`: the size of the last sub-MSS segment of at least 536 B.
+    pub last_seg: u32,
+}
+
+impl RcvMss {
+    /// `tcp_initialize_rcv_mss`: at most 536 before anything arrived.
+    pub fn initial(mss: u32) -> RcvMss {
+        RcvMss {
+            rcv_mss: mss.clamp(1, TCP_MSS_DEFAULT),
+            last_seg: 0,
+        }
+    }
+
+    /// `tcp_measure_rcv_mss` (`net/ipv4/tcp_input.c`) for an arriving segment of `len`
+    /// payload bytes. Returns true when the segment is a small, pushed one: the receiver
+    /// then notes ICSK_ACK_PUSHED (a second one: PUSHED2), which lets a read that
+    /// empties the buffer ACK at once ([`ack_on_read`]). A segment at least as large
+    /// as the estimate raises it; two equal sub-MSS segments of 536 B or more set it.
+    pub fn measure(&mut self, len: u32, advmss: u32) -> bool {
+        let lss = self.last_seg;
+        self.last_seg = 0;
+        if len >= self.rcv_mss {
+            self.rcv_mss = len.min(advmss);
+            return false;
+        }
+        if len >= TCP_MSS_DEFAULT {
+            self.last_seg = len;
+            if len == lss {
+                self.rcv_mss = len;
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// How many quick ACKs a receiver grants at the start of a connection or after an idle
+/// gap (`tcp_incr_quickack`): one per two full segments the window holds, at most 16;
+/// 2 when the window holds less than two. With loopback's large segments that is 1.
+pub fn quickack_budget(rcv_wnd: u32, rcv_mss: u32) -> u32 {
+    match rcv_wnd / (2 * rcv_mss.max(1)) {
+        0 => 2,
+        n => n.min(MAX_QUICKACKS),
+    }
+}
+
+/// `tcp_in_quickack_mode`: every segment is ACKed at once while quick ACKs are left,
+/// except in interactive (ping-pong) mode.
+pub fn in_quickack_mode(quick: u32, pingpong: bool) -> bool {
+    quick > 0 && !pingpong
+}
+
+/// The ACK timeout estimate after a data segment arrives `gap` after the previous one
+/// (`tcp_event_data_recv`): it follows the inter-arrival time, never below
+/// `ato_min`, at most the RTO. `None` for a gap longer than the RTO: the sender was
+/// idle, so quick-ACK mode starts again (and the estimate stays).
+pub fn ato_after_gap(ato: Micros, gap: Micros, ato_min: Micros) -> (Micros, bool) {
+    if gap <= ato_min / 2 {
+        (ato / 2 + ato_min / 2, false)
+    } else if gap < ato {
+        ((ato / 2 + gap).min(RTO_MIN_US), false)
+    } else if gap > RTO_MIN_US {
+        (ato, true)
+    } else {
+        (ato, false)
+    }
+}
+
+/// Interactive (ping-pong) mode begins when a side sends data less than the ACK
+/// timeout after it last received data (`tcp_event_data_sent` in
+/// `net/ipv4/tcp_output.c`; the threshold `tcp_pingpong_thresh` is 1). A side in
+/// ping-pong mode expects to piggyback its ACKs on replies, so it gives no quick ACKs.
+pub fn enters_pingpong(now: Micros, last_data_rx: Option<Micros>, ato: Micros) -> bool {
+    last_data_rx.is_some_and(|t| now.saturating_sub(t) < ato)
+}
+
+/// Linux's decision after an arriving segment left data unacknowledged
+/// (`__tcp_ack_snd_check` in `net/ipv4/tcp_input.c`): ACK now when more than one full
+/// segment is unacknowledged and the window can advance (the read has kept up, so the
+/// ACK opens the window), or in quick-ACK mode; else the delayed-ACK timer.
+pub fn linux_ack_now(
+    unacked: u64,
+    rcv_mss: u32,
+    window_advances: bool,
+    quickack: bool,
+) -> Option<AckReason> {
+    if unacked > rcv_mss as u64 && window_advances {
+        Some(AckReason::FullSegments)
+    } else if quickack {
+        Some(AckReason::QuickAck)
+    } else {
+        None
+    }
+}
+
+/// Small pushed segments received since the last ACK (ICSK_ACK_PUSHED, PUSHED2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pushed(pub u8);
+
+impl Pushed {
+    pub fn note(&mut self) {
+        self.0 = (self.0 + 1).min(2);
+    }
+}
+
+/// What the receiver knows after the application read `copied` bytes, for
+/// [`ack_on_read`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AfterRead {
+    pub copied: u64,
+    /// Received bytes (or a FIN) are unacknowledged (ICSK_ACK_SCHED).
+    pub ack_scheduled: bool,
+    pub unacked: u64,
+    pub rcv_mss: u32,
+    pub buffer_empty: bool,
+    pub pushed: Pushed,
+    pub pingpong: bool,
+    pub fin_received: bool,
+    /// What is left of the last advertised window (`tcp_receive_window`).
+    pub window_left: u32,
+    /// The window that could be advertised now.
+    pub window_now: u32,
+    /// The largest window (`window_clamp`: the receive buffer).
+    pub window_clamp: u32,
+}
+
+/// Linux ACKs after a read (`tcp_cleanup_rbuf` in `net/ipv4/tcp.c`): when more than
+/// one full segment is unacknowledged; when the read emptied the buffer after a small
+/// pushed segment (two of them in ping-pong mode), so an eager reader's peer is never
+/// kept waiting on a lone small segment; or when the read at least doubled a window
+/// that had shrunk to half or less (a window update).
+pub fn ack_on_read(r: AfterRead) -> Option<AckReason> {
+    if r.copied == 0 {
+        return None;
+    }
+    if r.ack_scheduled {
+        if r.unacked > r.rcv_mss as u64 {
+            return Some(AckReason::FullSegments);
+        }
+        let pushed = r.pushed.0 >= 2 || (r.pushed.0 == 1 && !r.pingpong);
+        if pushed && r.buffer_empty {
+            return Some(AckReason::ReadEmptied);
+        }
+    }
+    if !r.fin_received
+        && 2 * r.window_left as u64 <= r.window_clamp as u64
+        && r.window_now > 0
+        && r.window_now as u64 >= 2 * r.window_left as u64
+    {
+        return Some(AckReason::WindowUpdate);
+    }
+    None
+}
+
+/// The kernel's timer tick on the project's machine: CONFIG_HZ = 250, so jiffies are 4 ms.
+pub const JIFFY_US: Micros = 4_000;
+
+/// When a Linux timer set at `now` for `timeout` fires: timeouts count whole jiffies,
+/// and the timer wheel files a timer one tick later than asked (`calc_index` rounds
+/// up), so a 40 ms delayed ACK fires 40 to 44 ms later, 42 on average (measured on this
+/// machine: 40.4 to 44.0 ms).
+///
+/// The ticks are placed half a jiffy off the connection's t = 0 (the real phase is
+/// arbitrary), so timers set just after a round time wait the mean 42 ms.
+pub fn linux_timer_deadline(now: Micros, timeout: Micros) -> Micros {
+    let ticks = timeout.div_ceil(JIFFY_US);
+    let phase = JIFFY_US / 2;
+    ((now + phase) / JIFFY_US + ticks + 1) * JIFFY_US - phase
+}
+
+/// When the delayed ACK goes, given the timer that may already run
+/// (`tcp_send_delayed_ack`): a new timer of `ato`; a running timer keeps its deadline,
+/// but one due within a quarter of `ato` is not waited for: ACK now.
+pub fn delayed_ack(now: Micros, running: Option<Micros>, ato: Micros) -> Option<Micros> {
+    match running {
+        Some(deadline) if deadline <= now + ato / 4 => None,
+        Some(deadline) => Some(deadline),
+        None => Some(linux_timer_deadline(now, ato)),
+    }
 }
 
 /// Serialization delay of one packet on a link: (payload + header) / bandwidth,
@@ -138,81 +380,101 @@ pub const UDP_IP_HEADER: usize = 28;
 mod tests {
     use super::*;
 
-    // ---- Tests for Nagle's algorithm -------------------------------------------------
+    /// `sender_decision` with RFC 896's rule (Windows): small segments wait while
+    /// anything is in flight.
+    fn rfc896(unsent: u64, in_flight: u64, win: u32, nagle: bool, closing: bool) -> SendVerdict {
+        let waits = rfc896_waits(in_flight);
+        sender_decision(unsent, in_flight, win, 1460, nagle, waits, closing, false)
+    }
+
+    // ---- Tests for Nagle's algorithm (RFC 896, Windows) -----------------------------------
 
     #[test]
     fn small_segment_goes_when_nothing_in_flight() {
-        assert_eq!(
-            sender_decision(5, 0, 65536, 1460, true, false, false),
-            SendVerdict::Segment(5)
-        );
+        assert_eq!(rfc896(5, 0, 65536, true, false), SendVerdict::Segment(5));
     }
 
     #[test]
     fn small_segment_held_while_data_in_flight() {
-        assert_eq!(
-            sender_decision(5, 5, 65536, 1460, true, false, false),
-            SendVerdict::NagleHold
-        );
+        assert_eq!(rfc896(5, 5, 65536, true, false), SendVerdict::NagleHold);
     }
 
     #[test]
     fn small_segment_goes_with_nagle_off() {
-        assert_eq!(
-            sender_decision(5, 5, 65536, 1460, false, false, false),
-            SendVerdict::Segment(5)
-        );
+        assert_eq!(rfc896(5, 5, 65536, false, false), SendVerdict::Segment(5));
     }
 
     #[test]
     fn full_segment_goes_despite_data_in_flight() {
         assert_eq!(
-            sender_decision(3000, 5, 65536, 1460, true, false, false),
+            rfc896(3000, 5, 65536, true, false),
             SendVerdict::Segment(1460)
         );
     }
 
     #[test]
     fn close_flushes_held_data_then_fin() {
+        assert_eq!(rfc896(5, 5, 65536, true, true), SendVerdict::Segment(5));
+        let fin = |fin_sent| sender_decision(0, 5, 65536, 1460, true, true, true, fin_sent);
+        assert_eq!(fin(false), SendVerdict::Fin);
+        assert_eq!(fin(true), SendVerdict::Idle);
+    }
+
+    // ---- Tests for Nagle with Minshall's change (Linux) ----------------------------------
+
+    #[test]
+    fn minshall_holds_only_behind_an_unacknowledged_small_segment() {
+        // A 5-byte segment [0, 5) is in flight: the next small one waits.
+        assert!(minshall_waits(5, 0, 5));
+        // It was acknowledged: full segments may be in flight, a small one goes.
+        assert!(!minshall_waits(5, 5, 2925));
+        // Only full segments were ever sent (snd_sml = 0): never held.
+        assert!(!minshall_waits(0, 0, 2920));
+        // The tail of a large write [2920, 2925) unacknowledged: the next small waits.
+        assert!(minshall_waits(2925, 1460, 2925));
+    }
+
+    #[test]
+    fn the_tail_of_a_large_write_is_not_held_behind_full_segments() {
+        // 1460 + 1460 in flight, 100 B left; the last small segment was long acked.
+        let waits = minshall_waits(0, 0, 2920);
+        let v = sender_decision(100, 2920, 65536, 1460, true, waits, false, false);
+        assert_eq!(v, SendVerdict::Segment(100), "RFC 896 would hold it");
         assert_eq!(
-            sender_decision(5, 5, 65536, 1460, true, true, false),
-            SendVerdict::Segment(5)
+            rfc896(100, 2920, 65536, true, false),
+            SendVerdict::NagleHold
         );
-        assert_eq!(
-            sender_decision(0, 5, 65536, 1460, true, true, false),
-            SendVerdict::Fin
-        );
-        assert_eq!(
-            sender_decision(0, 5, 65536, 1460, true, true, true),
-            SendVerdict::Idle
-        );
+    }
+
+    #[test]
+    fn linux_segments_are_at_most_half_the_largest_window() {
+        // Loopback: MSS 65483, the SYN's window 65483 → 32741-byte segments.
+        assert_eq!(linux_send_mss(65483, 65483), 32741);
+        assert_eq!(linux_send_mss(65483, 95232), 47616);
+        assert_eq!(linux_send_mss(65483, 262144), 65483);
+        // A LAN's MSS is far below half any window.
+        assert_eq!(linux_send_mss(1460, 65535), 1460);
+        // A tiny window (≤ 536) bounds the segment by the whole window.
+        assert_eq!(linux_send_mss(1460, 500), 500);
+        assert_eq!(syn_window(131072, 65483), 65483);
+        assert_eq!(syn_window(131072, 1460), 64240);
+        assert_eq!(syn_window(4096, 1460), 2920);
+        assert_eq!(syn_window(1000, 1460), 1000);
     }
 
     // ---- Tests for flow control -------------------------------------------------------
 
     #[test]
     fn zero_window_stops_the_sender() {
-        assert_eq!(
-            sender_decision(100, 0, 0, 1460, false, false, false),
-            SendVerdict::WindowFull
-        );
-        assert_eq!(
-            sender_decision(100, 500, 500, 1460, false, false, false),
-            SendVerdict::WindowFull
-        );
+        assert_eq!(rfc896(100, 0, 0, false, false), SendVerdict::WindowFull);
+        assert_eq!(rfc896(100, 500, 500, false, false), SendVerdict::WindowFull);
     }
 
     #[test]
     fn small_window_limits_the_segment_and_nagle_holds_it() {
         // 300 bytes of room: a "small" segment, held while data is in flight.
-        assert_eq!(
-            sender_decision(2000, 200, 500, 1460, true, false, false),
-            SendVerdict::NagleHold
-        );
-        assert_eq!(
-            sender_decision(2000, 0, 300, 1460, true, false, false),
-            SendVerdict::Segment(300)
-        );
+        assert_eq!(rfc896(2000, 200, 500, true, false), SendVerdict::NagleHold);
+        assert_eq!(rfc896(2000, 0, 300, true, false), SendVerdict::Segment(300));
     }
 
     #[test]
@@ -225,39 +487,238 @@ mod tests {
         assert_eq!(window_update_threshold(1460, 1000), 500);
     }
 
-    // ---- Tests for delayed ACK ----------------------------------------------------------
+    // ---- Tests for the Windows ACK policy -----------------------------------------------
 
     #[test]
-    fn delayed_ack_starts_timer_for_one_small_segment() {
+    fn windows_starts_the_timer_for_one_segment() {
         assert_eq!(
-            ack_policy(5, false, true, 1460, false),
+            windows_ack_policy(1, false, true, false),
             AckVerdict::StartTimer
         );
-        assert_eq!(ack_policy(10, false, true, 1460, true), AckVerdict::Wait);
+        assert_eq!(windows_ack_policy(1, false, true, true), AckVerdict::Wait);
     }
 
     #[test]
-    fn two_full_segments_are_acked_at_once() {
+    fn windows_acks_every_second_segment_whatever_its_size() {
+        let two = AckVerdict::Now(AckReason::TwoSegments);
+        assert_eq!(windows_ack_policy(2, false, true, true), two);
+        assert_eq!(windows_ack_policy(2, false, true, false), two);
+    }
+
+    #[test]
+    fn no_delayed_ack_means_immediate_and_a_fin_is_acked_at_once() {
+        let now = |r| AckVerdict::Now(r);
         assert_eq!(
-            ack_policy(2920, false, true, 1460, true),
-            AckVerdict::Now(AckReason::TwoMss)
+            windows_ack_policy(1, false, false, false),
+            now(AckReason::Immediate)
         );
-        assert_eq!(ack_policy(2919, false, true, 1460, true), AckVerdict::Wait);
-    }
-
-    #[test]
-    fn no_delayed_ack_means_immediate() {
         assert_eq!(
-            ack_policy(1, false, false, 1460, false),
-            AckVerdict::Now(AckReason::Immediate)
+            windows_ack_policy(0, true, true, false),
+            now(AckReason::Fin)
         );
     }
 
+    // ---- Tests for the Linux receiver's segment-size estimate ---------------------------
+
     #[test]
-    fn fin_is_acked_at_once() {
+    fn rcv_mss_starts_at_536_and_follows_full_segments() {
+        let mut m = RcvMss::initial(65483);
+        assert_eq!(m.rcv_mss, 536);
+        assert!(
+            !m.measure(32741, 65483),
+            "a large segment is not a small push"
+        );
+        assert_eq!(m.rcv_mss, 32741);
+        assert!(m.measure(5, 65483), "5 bytes: small and pushed");
+        assert_eq!(m.rcv_mss, 32741);
+        assert_eq!(RcvMss::initial(100).rcv_mss, 100);
+    }
+
+    #[test]
+    fn two_equal_mid_sized_segments_set_the_estimate() {
+        let mut m = RcvMss::initial(1460);
+        m.measure(1460, 1460);
+        assert!(
+            m.measure(1000, 1460),
+            "the first 1000-byte one counts as pushed"
+        );
+        assert!(!m.measure(1000, 1460), "the second equal one sets rcv_mss");
+        assert_eq!(m.rcv_mss, 1000);
+    }
+
+    #[test]
+    fn pushed_counts_to_two() {
+        let mut p = Pushed::default();
+        p.note();
+        assert_eq!(p, Pushed(1));
+        p.note();
+        p.note();
+        assert_eq!(p, Pushed(2));
+    }
+
+    // ---- Tests for quick-ACK mode (Linux) ----------------------------------------------------
+
+    #[test]
+    fn quick_ack_budget_is_one_per_two_segments_the_window_holds() {
         assert_eq!(
-            ack_policy(0, true, true, 1460, false),
-            AckVerdict::Now(AckReason::Fin)
+            quickack_budget(65536, 536),
+            16,
+            "small segments: the maximum"
+        );
+        assert_eq!(
+            quickack_budget(65536, 32741),
+            1,
+            "loopback's large segments"
+        );
+        assert_eq!(quickack_budget(65536, 40000), 2, "less than two: 2");
+        assert_eq!(quickack_budget(20000, 1460), 6);
+    }
+
+    #[test]
+    fn ping_pong_turns_quick_acks_off() {
+        assert!(in_quickack_mode(3, false));
+        assert!(!in_quickack_mode(3, true));
+        assert!(!in_quickack_mode(0, false));
+    }
+
+    #[test]
+    fn the_ack_timeout_follows_the_gaps_and_an_idle_gap_restarts_quick_acks() {
+        let min = 40_000;
+        assert_eq!(ato_after_gap(min, 5_000, min), (min, false), "fast: stays");
+        assert_eq!(
+            ato_after_gap(min, 30_000, min),
+            (50_000, false),
+            "ato/2 + gap"
+        );
+        assert_eq!(ato_after_gap(min, 100_000, min), (min, false));
+        assert_eq!(ato_after_gap(min, 250_000, min), (min, true), "idle > RTO");
+        assert_eq!(ato_after_gap(400_000, 300_000, min), (RTO_MIN_US, false));
+    }
+
+    #[test]
+    fn a_reply_within_the_ack_timeout_enters_ping_pong() {
+        assert!(enters_pingpong(30_000, Some(0), 40_000));
+        assert!(!enters_pingpong(40_000, Some(0), 40_000));
+        assert!(!enters_pingpong(5, None, 40_000), "nothing received yet");
+    }
+
+    // ---- Tests for Linux's immediate ACKs ------------------------------------------------
+
+    #[test]
+    fn more_than_one_full_segment_is_acked_at_once_if_the_window_advances() {
+        let full = Some(AckReason::FullSegments);
+        assert_eq!(linux_ack_now(1461, 1460, true, false), full);
+        assert_eq!(
+            linux_ack_now(1461, 1460, false, false),
+            None,
+            "reader behind"
+        );
+        assert_eq!(linux_ack_now(1460, 1460, true, false), None, "one segment");
+        assert_eq!(
+            linux_ack_now(5, 1460, false, true),
+            Some(AckReason::QuickAck)
+        );
+    }
+
+    fn read(copied: u64) -> AfterRead {
+        AfterRead {
+            copied,
+            ack_scheduled: true,
+            unacked: 5,
+            rcv_mss: 1460,
+            buffer_empty: true,
+            pushed: Pushed(1),
+            pingpong: false,
+            fin_received: false,
+            window_left: 65531,
+            window_now: 65536,
+            window_clamp: 65536,
+        }
+    }
+
+    #[test]
+    fn a_read_that_empties_the_buffer_acks_a_pushed_small_segment() {
+        assert_eq!(ack_on_read(read(5)), Some(AckReason::ReadEmptied));
+        assert_eq!(ack_on_read(read(0)), None, "nothing read");
+        let left = AfterRead {
+            buffer_empty: false,
+            ..read(5)
+        };
+        assert_eq!(ack_on_read(left), None, "bytes are left");
+        let acked = AfterRead {
+            ack_scheduled: false,
+            ..read(5)
+        };
+        assert_eq!(ack_on_read(acked), None, "nothing to acknowledge");
+    }
+
+    #[test]
+    fn in_ping_pong_a_read_acks_only_after_two_small_segments() {
+        let one = AfterRead {
+            pingpong: true,
+            ..read(5)
+        };
+        assert_eq!(ack_on_read(one), None);
+        let two = AfterRead {
+            pushed: Pushed(2),
+            ..one
+        };
+        assert_eq!(ack_on_read(two), Some(AckReason::ReadEmptied));
+    }
+
+    #[test]
+    fn a_read_acks_more_than_one_full_segment() {
+        let big = AfterRead {
+            unacked: 3000,
+            buffer_empty: false,
+            pushed: Pushed(0),
+            ..read(1000)
+        };
+        assert_eq!(ack_on_read(big), Some(AckReason::FullSegments));
+    }
+
+    #[test]
+    fn a_read_that_doubles_a_small_window_sends_a_window_update() {
+        let opened = AfterRead {
+            ack_scheduled: false,
+            window_left: 1000,
+            window_now: 30000,
+            ..read(29000)
+        };
+        assert_eq!(ack_on_read(opened), Some(AckReason::WindowUpdate));
+        let not_doubled = AfterRead {
+            window_now: 1999,
+            ..opened
+        };
+        assert_eq!(ack_on_read(not_doubled), None);
+        let after_fin = AfterRead {
+            fin_received: true,
+            ..opened
+        };
+        assert_eq!(ack_on_read(after_fin), None, "nothing more will come");
+    }
+
+    #[test]
+    fn linux_timers_fire_on_the_tick_after_the_one_asked_for() {
+        // Ticks at 2, 6, 10, … ms.
+        assert_eq!(linux_timer_deadline(0, 40_000), 42_000);
+        assert_eq!(linux_timer_deadline(1_999, 40_000), 42_000);
+        assert_eq!(linux_timer_deadline(2_000, 40_000), 46_000);
+        assert_eq!(linux_timer_deadline(1_000, 39_000), 42_000, "whole jiffies");
+        for now in (0..8_000).step_by(500) {
+            let d = linux_timer_deadline(now, 40_000) - now;
+            assert!(d > 40_000 && d <= 44_000, "{now}: {d}");
+        }
+    }
+
+    #[test]
+    fn a_running_delayed_ack_keeps_its_deadline_unless_it_is_nearly_due() {
+        assert_eq!(delayed_ack(0, None, 40_000), Some(42_000));
+        assert_eq!(delayed_ack(20_000, Some(40_000), 40_000), Some(40_000));
+        assert_eq!(
+            delayed_ack(30_000, Some(40_000), 40_000),
+            None,
+            "due within ato/4"
         );
     }
 

@@ -2,10 +2,10 @@
 //! with only the parameters that matter.
 
 use super::*;
-use crate::params::{Framing, Params, Transport, ms_to_us};
+use crate::params::{Framing, Params, Stack, Transport, ms_to_us};
 use crate::scenario::{Action, Scenario};
 use crate::trace::EventKind as K;
-use crate::trace::{AckReason, Call, DropReason, EventKind, Micros, Part, SegHeader, Side};
+use crate::trace::{AckReason, Call, Dir, DropReason, EventKind, Micros, Part, SegHeader, Side};
 
 fn scenario(client: Vec<Action>, server: Vec<Action>) -> Scenario {
     Scenario::from_actions("test", Params::default(), client, server)
@@ -19,6 +19,21 @@ fn run_with(client: Vec<Action>, server: Vec<Action>, params: Params) -> Trace {
 
 fn run(client: Vec<Action>, server: Vec<Action>) -> Trace {
     run_with(client, server, Params::default())
+}
+
+/// A run on the Windows stack (`docs/design.md` "Windows stack"): the textbook rules.
+fn run_windows(client: Vec<Action>, server: Vec<Action>, params: Params) -> Trace {
+    let params = Params {
+        stack: Stack::Windows,
+        ..params
+    };
+    let mut sim = Sim::new(&scenario(client, server), &params).unwrap();
+    sim.run_until_idle(100_000).expect("finishes");
+    sim.into_trace()
+}
+
+fn windows(client: Vec<Action>, server: Vec<Action>) -> Trace {
+    run_windows(client, server, Params::default())
 }
 
 /// What each `recv` returned at a side, in order.
@@ -109,8 +124,8 @@ fn recv_returns_at_most_n_and_the_rest_stays_buffered() {
 }
 
 #[test]
-fn fin_makes_a_blocked_recv_return_eof() {
-    let t = run(vec![Sleep(10.0), Close], vec![Recv(1024)]);
+fn windows_fin_makes_a_blocked_recv_return_eof_and_is_acked_at_once() {
+    let t = windows(vec![Sleep(10.0), Close], vec![Recv(1024)]);
     assert_eq!(recvs(&t, Side::Server), vec![Vec::<u8>::new()]);
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::Eof { .. })), 1);
     // the FIN is acknowledged at once
@@ -151,11 +166,11 @@ fn fin_follows_the_last_data_segment() {
     assert!(seg < fin);
 }
 
-// ---- Tests for Nagle's algorithm -------------------------------------------------------
+// ---- Tests for Nagle's algorithm (Windows: RFC 896) ------------------------------------
 
 #[test]
 fn second_small_send_is_held_until_the_delayed_ack() {
-    let t = run(
+    let t = windows(
         vec![
             Send(b"hello".to_vec()),
             Send(b"world".to_vec()),
@@ -214,7 +229,7 @@ fn no_hold_with_nagle_off() {
 #[test]
 fn close_flushes_held_data() {
     // nothing acknowledges before close: the held "world" goes out with the close
-    let t = run(
+    let t = windows(
         vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close],
         vec![Sleep(100.0), Recv(1024)],
     );
@@ -222,11 +237,11 @@ fn close_flushes_held_data() {
     assert_eq!(release, 0);
 }
 
-// ---- Tests for delayed ACK ---------------------------------------------------------------
+// ---- Tests for delayed ACK (Windows) -------------------------------------------------------
 
 #[test]
 fn one_segment_starts_the_timer_and_the_timer_acks() {
-    let t = run(
+    let t = windows(
         vec![Send(b"hi".to_vec()), Sleep(100.0)],
         vec![Recv(10), Sleep(100.0)],
     );
@@ -251,7 +266,7 @@ fn one_segment_starts_the_timer_and_the_timer_acks() {
 
 #[test]
 fn two_full_segments_are_acked_at_once() {
-    let t = run(
+    let t = windows(
         vec![Sendall(vec![7; 2920]), Sleep(100.0)],
         vec![Sleep(100.0)],
     );
@@ -268,7 +283,7 @@ fn two_full_segments_are_acked_at_once() {
         matches!(
             k,
             K::AckTx {
-                reason: AckReason::TwoMss,
+                reason: AckReason::TwoSegments,
                 ..
             }
         )
@@ -357,8 +372,11 @@ fn zero_window_waits_for_the_window_update() {
 }
 
 #[test]
-fn send_copies_what_fits_and_returns_the_count() {
-    let t = run(vec![Send(vec![0; 50_000]), Close], vec![Recv(65536)]);
+fn a_blocking_send_copies_everything() {
+    let t = run(
+        vec![Send(vec![0; 50_000]), Close],
+        vec![Sleep(500.0), Recv(65536)],
+    );
     let ret = t.events.iter().find_map(|e| match e.kind {
         K::AppReturn {
             call: Call::Send { .. },
@@ -367,18 +385,14 @@ fn send_copies_what_fits_and_returns_the_count() {
         } => Some(ret),
         _ => None,
     });
-    assert_eq!(ret, Some(16384));
+    assert_eq!(ret, Some(50_000));
     assert_eq!(
-        count(&t, Side::Client, |k| matches!(
-            k,
-            K::SendShort {
-                wanted: 50_000,
-                accepted: 16384
-            }
-        )),
-        1
+        count(&t, Side::Client, |k| matches!(k, K::SendShort { .. })),
+        0
     );
-    assert_eq!(t.messages[0].accepted, 16384);
+    assert_eq!(t.messages[0].accepted, 50_000);
+    let lens: Vec<usize> = recvs(&t, Side::Server).iter().map(Vec::len).collect();
+    assert_eq!(lens, vec![50_000]);
 }
 
 #[test]
@@ -761,4 +775,394 @@ fn a_blocked_send_reports_why_in_the_trace() {
             (Side::Server, RecvBufferEmpty)
         ]
     );
+}
+
+// ---- Tests for the Linux stack: Nagle with Minshall, quick-ACK, ping-pong, ACK on read -----
+
+/// A link like loopback: 10 µs one way, no serialization delay.
+fn lo() -> Params {
+    Params {
+        latency_ms: 0.01,
+        bandwidth_mbps: 0.0,
+        ..Params::default()
+    }
+}
+
+/// The `recv` return counts at a side.
+fn recv_lens(trace: &Trace, side: Side) -> Vec<usize> {
+    recvs(trace, side).iter().map(Vec::len).collect()
+}
+
+/// How long each Nagle hold at a side lasted, in whole milliseconds.
+fn holds_ms(trace: &Trace, side: Side) -> Vec<u64> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            K::NagleRelease { held_us } if e.side == side => Some(held_us / 1000),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn linux_small_writes_to_an_eager_reader_each_arrive_alone() {
+    // kernel.md fact 12: one byte every 5 ms, the reader in recv(1024): eight reads.
+    let mut client = vec![Sleep(20.0)];
+    for b in b"abcdefgh" {
+        client.extend([Send(vec![*b]), Sleep(5.0)]);
+    }
+    client.push(Close);
+    let t = run_with(client, vec![Recv(1024); 9], lo());
+    assert_eq!(recv_lens(&t, Side::Server), vec![1, 1, 1, 1, 1, 1, 1, 1, 0]);
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(k, K::NagleHold { .. })),
+        0
+    );
+    // The textbook rules glue them.
+    let w = windows(
+        {
+            let mut c = vec![Sleep(20.0)];
+            for b in b"abcdefgh" {
+                c.extend([Send(vec![*b]), Sleep(5.0)]);
+            }
+            c
+        },
+        vec![Recv(1024); 3],
+    );
+    assert_eq!(recv_lens(&w, Side::Server)[0], 1);
+    assert!(recv_lens(&w, Side::Server)[1] > 1, "RFC 896 coalesces");
+}
+
+#[test]
+fn linux_three_writes_before_a_late_recv_all_arrive() {
+    // fact 13: writes at 0, 5, 10 ms; one recv at 12 ms gets all three bytes.
+    let client = vec![
+        Send(b"a".to_vec()),
+        Sleep(5.0),
+        Send(b"b".to_vec()),
+        Sleep(5.0),
+        Send(b"c".to_vec()),
+        Sleep(50.0),
+    ];
+    let p = lo();
+    let t = run_with(client.clone(), vec![Sleep(12.0), Recv(1024)], p.clone());
+    assert_eq!(recv_lens(&t, Side::Server), vec![3]);
+    let w = run_windows(client, vec![Sleep(12.0), Recv(1024)], p);
+    assert_eq!(
+        recv_lens(&w, Side::Server),
+        vec![1],
+        "RFC 896 holds b and c"
+    );
+}
+
+#[test]
+fn linux_gives_sixteen_quick_acks_then_delays() {
+    // fact 6: a reader that does not read; 1-byte segments 20 ms apart.
+    let p = lo();
+    let client: Vec<Action> = (0..20)
+        .flat_map(|_| [Send(b"x".to_vec()), Sleep(20.0)])
+        .collect();
+    let t = run_with(client, vec![Sleep(1000.0), Recv(100)], p);
+    let reasons: Vec<AckReason> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            K::AckTx { reason, .. } if e.side == Side::Server => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert!(reasons[..16].iter().all(|r| *r == AckReason::QuickAck));
+    assert!(
+        reasons[16..].iter().all(|r| *r == AckReason::Timer),
+        "{reasons:?}"
+    );
+}
+
+/// Rounds of a request (4-byte header, 4-byte body written separately) and a reply
+/// written the same way, `think_ms` after the request: the tutorial's 方案一 on both
+/// sides.
+fn separate_write_rounds(rounds: usize, think_ms: f64) -> (Vec<Action>, Vec<Action>) {
+    let mut client = Vec::new();
+    let mut server = Vec::new();
+    for _ in 0..rounds {
+        client.extend([
+            Send(b"HDR1".to_vec()),
+            Send(b"BDY1".to_vec()),
+            Recv(4),
+            Recv(4),
+        ]);
+        server.extend([Recv(4), Recv(4)]);
+        if think_ms > 0.0 {
+            server.push(Sleep(think_ms));
+        }
+        server.extend([Send(b"HDR2".to_vec()), Send(b"BDY2".to_vec())]);
+    }
+    client.push(Close);
+    // The server stays open: its close would push a held segment out.
+    server.push(Sleep(100.0));
+    (client, server)
+}
+
+#[test]
+fn linux_separate_writes_stall_from_the_second_round_on() {
+    // fact 14: round 0 is fast (quick-ACK, ACK on read); then both sides are in
+    // ping-pong mode and each body waits for the peer's 40 ms delayed ACK.
+    let p = lo();
+    let (c, s) = separate_write_rounds(3, 0.0);
+    let t = run_with(c.clone(), s.clone(), p.clone());
+    // 40 ms, on the next-but-one 4 ms tick: 40 to 44 ms.
+    let stalled = |h: Vec<u64>| h[0] == 0 && h[1..].iter().all(|ms| (40..=44).contains(ms));
+    assert!(
+        stalled(holds_ms(&t, Side::Client)),
+        "{:?}",
+        holds_ms(&t, Side::Client)
+    );
+    assert!(
+        stalled(holds_ms(&t, Side::Server)),
+        "{:?}",
+        holds_ms(&t, Side::Server)
+    );
+    assert_eq!(holds_ms(&t, Side::Server).len(), 3);
+    // The Windows rules stall every round (with the same 40 ms timer here).
+    let w = run_windows(c, s, p);
+    assert_eq!(holds_ms(&w, Side::Client), vec![40, 40, 40]);
+    assert_eq!(holds_ms(&w, Side::Server), vec![40, 40, 40]);
+}
+
+#[test]
+fn linux_a_side_that_replies_late_is_not_in_ping_pong() {
+    // fact 10, 60 ms think time: the server replies > 40 ms after receiving, so it
+    // ACKs the request's header on read and only the reply's body stalls.
+    let p = lo();
+    let (client, server) = separate_write_rounds(4, 60.0);
+    let t = run_with(client, server, p);
+    // The request's body never waits; the reply's body waits from the second round.
+    assert_eq!(holds_ms(&t, Side::Client), vec![0, 0, 0, 0]);
+    let server = holds_ms(&t, Side::Server);
+    assert_eq!(server.len(), 4);
+    assert!(
+        server[0] == 0 && server[1..].iter().all(|ms| (40..=44).contains(ms)),
+        "{server:?}"
+    );
+}
+
+#[test]
+fn linux_the_tail_of_a_large_write_is_not_held() {
+    let p = lo();
+    let t = run_with(
+        vec![Sendall(vec![1; 1460 * 3 + 10]), Sleep(100.0)],
+        vec![Recv(100_000)],
+        p,
+    );
+    assert_eq!(
+        count(&t, Side::Client, |k| matches!(k, K::NagleHold { .. })),
+        0
+    );
+}
+
+#[test]
+fn linux_a_fin_is_acked_late_by_an_open_side_and_at_once_by_a_closed_one() {
+    // fact 11: `tcp_fin` puts an open side in ping-pong: the FIN waits for the timer.
+    let t = run(vec![Close], vec![Recv(10), Sleep(100.0)]);
+    let fin = first_t(&t, Side::Server, |k| matches!(k, K::FinRx { .. }));
+    let ack = first_t(&t, Side::Server, |k| matches!(k, K::AckTx { .. }));
+    assert!((40_001..=44_000).contains(&(ack - fin)), "{}", ack - fin);
+    // Both close at once: the second FIN carries the ACK of the first.
+    let t = run(vec![Close], vec![Close]);
+    assert_eq!(
+        count(&t, Side::Server, |k| matches!(k, K::DelayedAckFire)),
+        0
+    );
+}
+
+// ---- Tests for resets (Linux) -------------------------------------------------------------
+
+fn exceptions(trace: &Trace, side: Side) -> Vec<crate::trace::PyExc> {
+    trace
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            K::Exception { exc, .. } if e.side == side => Some(exc),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn close_with_unread_data_resets_and_the_peer_reads_its_data_first() {
+    // kernel.md fact 17: recv(10) → 10, 10, 5, then ConnectionResetError.
+    use crate::trace::PyExc;
+    let t = run(
+        vec![
+            Send(vec![b'c'; 100]),
+            Sleep(50.0),
+            Recv(10),
+            Recv(10),
+            Recv(10),
+            Recv(10),
+            Recv(10),
+        ],
+        vec![Send(vec![b'r'; 25]), Sleep(20.0), Close],
+    );
+    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::RstTx { .. })), 1);
+    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::FinTx { .. })), 0);
+    assert_eq!(recv_lens(&t, Side::Client), vec![10, 10, 5]);
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::ConnectionReset]);
+    // The program ends there: the fifth recv never runs.
+    assert_eq!(count(&t, Side::Client, |k| matches!(k, K::ProgramEnd)), 1);
+}
+
+#[test]
+fn a_reader_blocked_when_the_reset_arrives_raises_at_once() {
+    use crate::trace::PyExc;
+    let t = run(vec![Send(vec![1; 10]), Recv(10)], vec![Sleep(20.0), Close]);
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::ConnectionReset]);
+    let rst = first_t(&t, Side::Client, |k| matches!(k, K::RstRx { .. }));
+    let exc = first_t(&t, Side::Client, |k| matches!(k, K::Exception { .. }));
+    assert_eq!(rst, exc);
+}
+
+#[test]
+fn data_sent_to_a_peer_that_closed_resets_but_recv_still_sees_eof() {
+    // fact 19: the peer closed cleanly (FIN); our data gets an RST; recv → b''; the
+    // next send raises BrokenPipeError.
+    use crate::trace::PyExc;
+    let t = run(
+        vec![
+            Sleep(20.0),
+            Send(b"0123456789".to_vec()),
+            Sleep(30.0),
+            Recv(1024),
+            Send(b"more".to_vec()),
+        ],
+        vec![Close],
+    );
+    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::RstTx { .. })), 1);
+    assert_eq!(recv_lens(&t, Side::Client), vec![0]);
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::BrokenPipe]);
+}
+
+#[test]
+fn windows_has_no_reset_on_close() {
+    let t = windows(
+        vec![Send(vec![1; 100]), Sleep(50.0), Recv(10)],
+        vec![Sleep(20.0), Close],
+    );
+    assert_eq!(count(&t, Side::Server, |k| matches!(k, K::RstTx { .. })), 0);
+    assert_eq!(recv_lens(&t, Side::Client), vec![0], "EOF");
+}
+
+// ---- Tests for timeouts and non-blocking calls --------------------------------------------
+
+#[test]
+fn a_send_with_a_timeout_copies_what_fits_and_returns_the_short_count() {
+    let t = run(
+        vec![SetTimeout(0.5), Send(vec![0; 50_000]), Close],
+        vec![Sleep(100.0), Recv(65536), Recv(65536)],
+    );
+    let ret = t.events.iter().find_map(|e| match e.kind {
+        K::AppReturn {
+            call: Call::Send { .. },
+            ret,
+            ..
+        } => Some(ret),
+        _ => None,
+    });
+    assert_eq!(ret, Some(16384));
+    let short = |k: &EventKind| {
+        matches!(
+            k,
+            K::SendShort {
+                wanted: 50_000,
+                accepted: 16384
+            }
+        )
+    };
+    assert_eq!(count(&t, Side::Client, short), 1);
+    assert_eq!(recv_lens(&t, Side::Server), vec![16384, 0]);
+}
+
+#[test]
+fn a_send_that_finds_no_room_until_its_timeout_raises() {
+    use crate::trace::PyExc;
+    // A full window and a full send buffer: no room comes.
+    let p = Params {
+        recv_buffer: 4096,
+        send_buffer: 4096,
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![SetTimeout(0.1), Sendall(vec![0; 20_000])],
+        vec![Sleep(1000.0)],
+        p,
+    );
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::Timeout]);
+    let raised = first_t(&t, Side::Client, |k| matches!(k, K::Exception { .. }));
+    assert_eq!(raised, 100_000, "one deadline for the whole sendall");
+}
+
+#[test]
+fn a_non_blocking_socket_raises_blocking_io_error() {
+    use crate::trace::PyExc;
+    let t = run(vec![SetTimeout(0.0), Recv(10)], vec![Sleep(10.0)]);
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::BlockingIo]);
+    let p = Params {
+        recv_buffer: 4096,
+        send_buffer: 4096,
+        ..Params::default()
+    };
+    let t = run_with(
+        vec![
+            SetTimeout(0.0),
+            Send(vec![0; 10_000]),
+            Send(vec![0; 10_000]),
+        ],
+        vec![Sleep(1000.0)],
+        p,
+    );
+    let sends: Vec<usize> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            K::AppReturn {
+                call: Call::Send { .. },
+                ret,
+                ..
+            } => Some(ret),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sends, vec![4096], "what fits, then the exception");
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::BlockingIo]);
+}
+
+#[test]
+fn a_recv_with_a_timeout_raises_after_it() {
+    use crate::trace::PyExc;
+    let t = run(vec![SetTimeout(0.25), Recv(10)], vec![Sleep(1000.0)]);
+    assert_eq!(exceptions(&t, Side::Client), vec![PyExc::Timeout]);
+    let raised = first_t(&t, Side::Client, |k| matches!(k, K::Exception { .. }));
+    assert_eq!(raised, 250_000);
+    // Data in time: no exception.
+    let t = run(vec![SetTimeout(0.25), Recv(10)], vec![Send(b"hi".to_vec())]);
+    assert!(exceptions(&t, Side::Client).is_empty());
+    assert_eq!(recv_lens(&t, Side::Client), vec![2]);
+}
+
+#[test]
+fn a_reset_on_the_wire_is_shown_as_one() {
+    let s = scenario(
+        vec![Send(vec![1; 100]), Sleep(50.0)],
+        vec![Sleep(20.0), Close],
+    );
+    let mut sim = Sim::new(&s, &Params::default()).unwrap();
+    let mut seen = false;
+    while sim.step() {
+        if let Some(p) = sim.in_flight().into_iter().find(|p| p.rst) {
+            assert_eq!((p.dir, p.hdr.len), (Dir::ServerToClient, 0));
+            seen = true;
+        }
+    }
+    assert!(seen, "the server's RST travels to the client");
 }

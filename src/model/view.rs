@@ -1,7 +1,7 @@
 //! What the GUI reads of a simulation's state: each side's buffers and program position,
 //! and the packets on the wire.
 
-use super::endpoint::Packet;
+use super::endpoint::{Packet, SegKind};
 use super::program::Block;
 use super::{Pending, Sim};
 use crate::params::Transport;
@@ -28,6 +28,8 @@ pub struct InFlight {
     /// For a datagram: `seq` is its stream offset, `ack`/`win`/`fin` are zero.
     pub hdr: SegHeader,
     pub datagram: bool,
+    /// A reset (RST).
+    pub rst: bool,
     pub chunk: Option<Chunk>,
 }
 
@@ -132,6 +134,7 @@ impl Sim {
                 else {
                     return None;
                 };
+                let rst = matches!(packet, Packet::Segment(seg) if seg.kind == SegKind::Rst);
                 let (hdr, datagram) = match packet {
                     Packet::Segment(seg) => (seg.hdr, false),
                     Packet::Datagram(d) => (
@@ -150,6 +153,7 @@ impl Sim {
                     arrives_us: t,
                     hdr,
                     datagram,
+                    rst,
                     chunk,
                 })
             })

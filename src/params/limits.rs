@@ -25,5 +25,7 @@ pub const MIN_BANDWIDTH_MBPS: f64 = 0.001;
 pub const MAX_BANDWIDTH_MBPS: f64 = 1_000_000.0;
 /// Largest `seed`: TOML integers are signed 64-bit.
 pub const MAX_SEED: u64 = i64::MAX as u64;
+/// Largest scenario file `check`, `run` and the GUI read (4 MiB: the built-ins are < 10 KiB).
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// `fill` used by `{ size = N }` data without one.
 pub const DEFAULT_FILL: &str = "x";

@@ -233,12 +233,16 @@ impl Param {
 /// MSS on 127.0.0.1: the loopback MTU (65536) minus 40 bytes of IPv4 and TCP headers and
 /// 12 of the TCP timestamp option (Linux).
 pub const LOOPBACK_MSS: u32 = 65_483;
-/// One-way latency of 127.0.0.1. A placeholder until it is measured on this machine.
+/// One-way latency of 127.0.0.1, measured on the project's machine (Linux 6.18): a
+/// segment and its immediate ACK are 6 to 20 µs apart in a capture on `lo`, a Python echo
+/// round trip is 13 µs.
 pub const LOOPBACK_LATENCY_MS: f64 = 0.01;
-/// Linux's default socket buffers: the middle values of `/proc/sys/net/ipv4/tcp_wmem`
-/// (4096 16384 4194304) and `tcp_rmem` (4096 131072 33554432), read on the project's
-/// machine (Linux 6.18).
-pub const LOOPBACK_SEND_BUFFER: u32 = 16_384;
+/// SO_SNDBUF with the kernel's own buffers (real runs on loopback set none): it grows to
+/// 3 939 840 at connection set-up (`tcp_sndbuf_expand`; tcp_wmem is 4096 16384 4194304),
+/// measured. A non-blocking writer whose peer never reads had 3 911 664 bytes accepted
+/// before EAGAIN, its window's worth already in the peer's buffer.
+pub const LOOPBACK_SEND_BUFFER: u32 = 3_939_840;
+/// SO_RCVBUF as the kernel reports it on a new socket (tcp_rmem's middle value).
 pub const LOOPBACK_RECV_BUFFER: u32 = 131_072;
 /// The delayed-ACK timer: Linux's minimum (`TCP_DELACK_MIN`, 40 ms) and Windows' default
 /// (`TcpAckFrequency` timer, 200 ms).
@@ -584,6 +588,15 @@ pub fn check_uint(name: &str, n: i128, min: u64, max: u64, unit: &str) -> Result
     Err(format!("`{name}` must be {range}, but it is {n}{why}"))
 }
 
+/// A number as a person reads it: `1e300`, not three hundred digits.
+fn show_number(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 /// A finite number in `min..=max` (-0 reads as 0), or the message saying why not.
 pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Result<f64, String> {
     let range = range_words(min, max, unit);
@@ -598,7 +611,10 @@ pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Resul
         } else {
             ""
         };
-        return Err(format!("`{name}` must be {range}, but it is {x}{why}"));
+        return Err(format!(
+            "`{name}` must be {range}, but it is {}{why}",
+            show_number(x)
+        ));
     }
     Ok(if x == 0.0 { 0.0 } else { x })
 }

@@ -28,9 +28,9 @@
 //! `DatagramTx`, `DatagramDrop`, `ProgramEnd`. Bytes are attributed to messages by
 //! stream offset: the runner knows what each side wrote. `buffered` in the buffer events
 //! is the bytes written and not yet read (kernel send and receive buffers together).
-//! The kernel's segments and ACKs are not observed (a packet capture would be needed),
-//! so `segments` and `acks` stay 0, except for UDP datagrams and the slicer's slices,
-//! which are `Slice` events at the receiving side.
+//! The kernel's segments and ACKs come from a packet capture on `lo` where permitted
+//! (TCP without a slicer; `realnet/capture.rs`); UDP datagrams and the slicer's slices (`Slice`
+//! events at the receiving side) are counted without one.
 //!
 //! A call that cannot complete (a reset, a refused connection, a deadlock, no progress
 //! within the I/O timeout, a stop request) is a `NetError` event whose text says
@@ -39,6 +39,7 @@
 
 pub mod serve;
 
+mod capture;
 mod program;
 mod record;
 mod slicer;
@@ -363,8 +364,11 @@ impl Job {
 
     fn run(self, tx: &Sender<Update>) -> Result<RealOutcome, RealError> {
         let mut notes = Vec::new();
+        let mut capture = capture::Capture::start_for(&self.params, &self.opts);
         let ends = self.connect(&mut notes)?;
         let rec = Arc::new(Recorder::new(tx.clone()));
+        capture.connected(&ends, &rec);
+        notes.extend(capture.note.take());
         for n in notes {
             rec.note(n);
         }
@@ -424,6 +428,7 @@ impl Job {
             conn: Some(conn),
             delivered: 0,
             buf: Vec::new(),
+            timeout: None,
         };
         std::thread::scope(|s| {
             let mut handles = Vec::new();
@@ -451,6 +456,9 @@ impl Job {
             let _ = h.join();
         }
         drop(keep_udp);
+        if let Some(n) = capture.finish() {
+            rec.note(n);
+        }
         let (messages, events, notes) = rec.finish();
         let trace = Trace {
             messages,

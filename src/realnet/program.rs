@@ -11,7 +11,7 @@ use super::sock::{self, Bound, Fail};
 use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Params};
 use crate::scenario::{Action, Step};
-use crate::trace::{Call, EventKind, Side};
+use crate::trace::{Call, EventKind, PyExc, Side};
 
 /// What a program talks through.
 pub(super) enum Conn {
@@ -31,6 +31,8 @@ pub(super) struct Program<'a> {
     /// Messages delivered by `recv_message` so far.
     pub delivered: u32,
     pub buf: Vec<u8>,
+    /// `settimeout`: `None` blocks, zero is non-blocking.
+    pub timeout: Option<Duration>,
 }
 
 /// How a program ended.
@@ -77,6 +79,9 @@ impl Program<'_> {
 
     /// Runs one action. `Ok(false)`: the program ends here (close, or a crash).
     fn step(&mut self, line: usize, action: &Action) -> Result<bool, End> {
+        // A blocking send() copies everything; with a timeout or non-blocking, one
+        // write of what fits (the short count).
+        let blocking = self.timeout.is_none();
         match action {
             Action::Send(data) => self.write(
                 line,
@@ -84,7 +89,7 @@ impl Program<'_> {
                 data,
                 vec![data.clone()],
                 0,
-                false,
+                blocking,
             ),
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
@@ -94,7 +99,7 @@ impl Program<'_> {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw || self.udp() {
                     // The naive program: one send(), whatever it accepts.
-                    self.write(line, call, data, vec![data.clone()], 0, false)
+                    self.write(line, call, data, vec![data.clone()], 0, blocking)
                 } else {
                     let enc = framing::encode(self.params, data);
                     self.write(line, call, data, enc.pieces, enc.header_len, true)
@@ -109,6 +114,16 @@ impl Program<'_> {
                     call: call.clone(),
                 });
                 self.sleep_ms(*ms)?;
+                self.emit(EventKind::AppReturn { line, call, ret: 0 });
+                Ok(true)
+            }
+            Action::SetTimeout(seconds) => {
+                let call = Call::SetTimeout { seconds: *seconds };
+                self.emit(EventKind::AppCall {
+                    line,
+                    call: call.clone(),
+                });
+                self.timeout = Some(Duration::from_secs_f64(seconds.max(0.0)));
                 self.emit(EventKind::AppReturn { line, call, ret: 0 });
                 Ok(true)
             }
@@ -163,10 +178,12 @@ impl Program<'_> {
         }
         let mut copied = 0usize;
         let mut fault = None;
+        // Python's sendall has one deadline for the whole call.
+        let deadline = self.deadline();
         'pieces: for piece in &pieces {
             let mut off = 0;
             while off < piece.len() {
-                match self.write_once(msg, &piece[off..]) {
+                match self.write_once(msg, &piece[off..], deadline) {
                     Ok(n) => {
                         off += n;
                         copied += n;
@@ -199,18 +216,36 @@ impl Program<'_> {
         Ok(true)
     }
 
-    /// One `write()` of at least one byte (or a failure).
-    fn write_once(&mut self, msg: usize, data: &[u8]) -> Result<usize, Fail> {
+    /// With a timeout set, when a call starting now gives up.
+    fn deadline(&self) -> Option<std::time::Instant> {
+        self.timeout
+            .filter(|t| !t.is_zero())
+            .map(|t| std::time::Instant::now() + t)
+    }
+
+    /// One `write()` of at least one byte (or a failure). With a timeout, as Python
+    /// does it: wait for room until `deadline`, then copy what fits; non-blocking: copy
+    /// what fits now.
+    fn write_once(
+        &mut self,
+        msg: usize,
+        data: &[u8],
+        deadline: Option<std::time::Instant>,
+    ) -> Result<usize, Fail> {
         let b = Bound {
             stop: self.stop,
             timeout: self.io_timeout,
         };
+        let timeout = self.timeout;
         self.rec.begin_write(self.side, msg, data);
         let Some(Conn::Tcp(s)) = self.conn.as_mut() else {
             self.rec.end_write(self.side, msg, 0);
             return Err(Fail::Os(std::io::ErrorKind::NotConnected.into()));
         };
-        let r = sock::write_some(s, data, b);
+        let r = match timeout {
+            None => sock::write_some(s, data, b),
+            Some(_) => sock::write_until(s, data, b, deadline),
+        };
         self.rec
             .end_write(self.side, msg, *r.as_ref().unwrap_or(&0));
         r
@@ -339,18 +374,29 @@ impl Program<'_> {
         let udp = self.udp();
         let give_up = || rec.nothing_can_arrive(side, udp);
         let buf = &mut self.buf[..n];
+        let deadline = self
+            .timeout
+            .filter(|t| !t.is_zero())
+            .map(|t| std::time::Instant::now() + t);
         let r = match self.conn.as_mut() {
-            Some(Conn::Tcp(s)) => sock::read_some(s, buf, b, give_up).map(|k| {
+            Some(Conn::Tcp(s)) => match self.timeout {
+                None => sock::read_some(s, buf, b, give_up),
+                Some(_) => sock::read_until(s, buf, b, deadline),
+            }
+            .map(|k| {
                 rec.tcp_read(side, line, n, &buf[..k]);
                 buf[..k].to_vec()
             }),
             Some(Conn::Udp(s)) => {
                 let s = Arc::clone(s);
-                b.retry(|| sock::recv_datagram(&s, buf), give_up)
-                    .map(|(kept, len, _)| {
-                        rec.udp_read(side, line, n, &buf[..kept], len);
-                        buf[..kept].to_vec()
-                    })
+                match self.timeout {
+                    None => b.retry(|| sock::recv_datagram(&s, buf), give_up),
+                    Some(_) => sock::recv_datagram_until(&s, buf, b, deadline),
+                }
+                .map(|(kept, len, _)| {
+                    rec.udp_read(side, line, n, &buf[..kept], len);
+                    buf[..kept].to_vec()
+                })
             }
             None => Err(Fail::Os(std::io::ErrorKind::NotConnected.into())),
         };
@@ -380,10 +426,18 @@ impl Program<'_> {
             ),
             Fail::Os(e) => (os_error_text(e, &what, done, wanted), End::Finished),
         };
-        self.emit(EventKind::NetError {
-            line,
-            error: reason.clone(),
-        });
+        // The exceptions a Python program sees are reported as the model reports them.
+        let exc = match &f {
+            Fail::Os(e) => py_exception(e),
+            _ => None,
+        };
+        match exc {
+            Some(exc) => self.emit(EventKind::Exception { line, exc }),
+            None => self.emit(EventKind::NetError {
+                line,
+                error: reason.clone(),
+            }),
+        }
         let note = match f {
             Fail::Deadlock => format!(
                 "{who} is blocked forever in {what} (action {}): nothing more will arrive",
@@ -414,6 +468,18 @@ impl Program<'_> {
     }
 }
 
+/// The Python exception an OS error is, where the model has it.
+fn py_exception(e: &std::io::Error) -> Option<PyExc> {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionReset => Some(PyExc::ConnectionReset),
+        K::BrokenPipe => Some(PyExc::BrokenPipe),
+        K::TimedOut => Some(PyExc::Timeout),
+        K::WouldBlock => Some(PyExc::BlockingIo),
+        _ => None,
+    }
+}
+
 /// "connection reset by peer (RST) in recv(1024)", with byte counts where they help.
 pub(super) fn os_error_text(e: &std::io::Error, what: &str, done: u64, wanted: usize) -> String {
     use std::io::ErrorKind as K;
@@ -433,4 +499,75 @@ pub(super) fn os_error_text(e: &std::io::Error, what: &str, done: u64, wanted: u
         s.push_str(&format!(" after {done} bytes of the message"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::realnet::{RealOptions, run};
+    use crate::scenario::parse;
+    use crate::trace::{Call, EventKind, PyExc, Side, Trace};
+
+    fn both(text: &str) -> (Trace, Trace) {
+        let s = parse(text, "inline.toml").expect("valid scenario");
+        let real = run(&s, &s.params, &RealOptions::default()).expect("real run");
+        let sim = crate::model::run(&s, &s.params).expect("model run");
+        (real.trace, sim)
+    }
+
+    fn raised(t: &Trace, side: Side) -> Vec<(usize, PyExc, u64)> {
+        t.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Exception { line, exc } if e.side == side => Some((line, exc, e.t_us)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    // ---- Tests for settimeout on real sockets ------------------------------------------
+
+    #[test]
+    fn a_recv_with_a_timeout_raises_after_it_as_in_the_model() {
+        let (real, sim) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsettimeout = 0.2\n[[client]]\nrecv = 10\n\
+             [[server]]\nsleep_ms = 400\n",
+        );
+        let (r, m) = (raised(&real, Side::Client), raised(&sim, Side::Client));
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!((r[0].0, r[0].1), (m[0].0, m[0].1));
+        assert_eq!(m[0].1, PyExc::Timeout);
+        assert!(r[0].2 >= 200_000, "not before the timeout: {} µs", r[0].2);
+    }
+
+    #[test]
+    fn non_blocking_calls_raise_blocking_io_error_as_in_the_model() {
+        let (real, sim) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsettimeout = 0\n[[client]]\nrecv = 10\n\
+             [[server]]\nsleep_ms = 100\n",
+        );
+        assert_eq!(raised(&real, Side::Client)[0].1, PyExc::BlockingIo);
+        assert_eq!(raised(&sim, Side::Client)[0].1, PyExc::BlockingIo);
+    }
+
+    #[test]
+    fn a_blocking_send_returns_everything() {
+        let (real, _) = both(
+            "[meta]\ntitle = \"t\"\n[[client]]\nsend = { size = 300000 }\n[[client]]\nclose = true\n\
+             [[server]]\nsleep_ms = 100\n[[server]]\nrecv = 1000000\nrepeat = 400\n",
+        );
+        let ret = real.events.iter().find_map(|e| match e.kind {
+            EventKind::AppReturn {
+                call: Call::Send { .. },
+                ret,
+                ..
+            } => Some(ret),
+            _ => None,
+        });
+        assert_eq!(ret, Some(300_000));
+        let got: usize = crate::analysis::recv_results(&real)
+            .iter()
+            .map(|r| r.data.len())
+            .sum();
+        assert_eq!(got, 300_000);
+    }
 }

@@ -31,8 +31,19 @@ pub(crate) enum Fail {
     TimedOut(Duration),
     /// The recorder says nothing can ever arrive.
     Deadlock,
-    /// The operating system said no.
+    /// The operating system said no. With the program's own timeout (`settimeout`),
+    /// `TimedOut` is Python's `socket.timeout` and `WouldBlock` its BlockingIOError.
     Os(io::Error),
+}
+
+/// Python's `socket.timeout`.
+fn py_timeout() -> Fail {
+    Fail::Os(io::Error::new(io::ErrorKind::TimedOut, "timed out"))
+}
+
+/// Python's BlockingIOError (EAGAIN on a non-blocking socket).
+fn py_would_block() -> Fail {
+    Fail::Os(io::ErrorKind::WouldBlock.into())
 }
 
 /// A deadline and a stop flag, checked between polls.
@@ -97,18 +108,30 @@ pub(crate) fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// TCP_NODELAY, TCP_MAXSEG, SO_SNDBUF and SO_RCVBUF from the run's parameters. Returns
-/// what a person should know about settings the kernel would not take as they are.
+/// The largest TCP_MAXSEG Linux accepts (`MAX_TCP_WINDOW`, 32767).
+pub const KERNEL_MAX_MSS: u32 = 32_767;
+
+/// TCP_NODELAY, TCP_MAXSEG, SO_SNDBUF and SO_RCVBUF from the run's parameters. The
+/// kernel's own values stay where the parameters are the defaults of their link: the
+/// LAN's MSS (1460) and loopback's MSS and buffers are what 127.0.0.1 does anyway, and
+/// setting a buffer turns the kernel's autotuning off. Returns what a person should
+/// know about settings the kernel would not take as they are.
 pub(crate) fn apply_tcp_params(sock: &Socket, p: &Params) -> io::Result<Vec<String>> {
+    use crate::params::{Link, table};
     let mut notes = Vec::new();
     sock.set_tcp_nodelay(!p.nagle)?;
-    sock.set_send_buffer_size(p.send_buffer as usize)?;
-    sock.set_recv_buffer_size(p.recv_buffer as usize)?;
-    if p.mss != DEFAULT_MSS {
-        let mss = p.mss.max(KERNEL_MIN_MSS);
+    let loopback = p.link == Link::Loopback;
+    if !(loopback && p.send_buffer == table::LOOPBACK_SEND_BUFFER) {
+        sock.set_send_buffer_size(p.send_buffer as usize)?;
+    }
+    if !(loopback && p.recv_buffer == table::LOOPBACK_RECV_BUFFER) {
+        sock.set_recv_buffer_size(p.recv_buffer as usize)?;
+    }
+    if p.mss != DEFAULT_MSS && p.mss != table::LOOPBACK_MSS {
+        let mss = p.mss.clamp(KERNEL_MIN_MSS, KERNEL_MAX_MSS);
         if mss != p.mss {
             notes.push(format!(
-                "mss {} is below the smallest TCP_MAXSEG Linux accepts ({KERNEL_MIN_MSS}); set {KERNEL_MIN_MSS}",
+                "mss {} is outside what TCP_MAXSEG on Linux accepts ({KERNEL_MIN_MSS} to {KERNEL_MAX_MSS}); set {mss}",
                 p.mss
             ));
         }
@@ -244,6 +267,111 @@ pub(crate) fn read_some(
 /// One `write` that waits, bounded, until the kernel takes at least one byte.
 pub(crate) fn write_some(s: &mut TcpStream, data: &[u8], b: Bound<'_>) -> Result<usize, Fail> {
     b.retry(|| s.write(data), || false)
+}
+
+/// A receive with the program's timeout, as Python does it: wait for data until
+/// `deadline` (the socket's receive timeout is set to what is left), then
+/// `socket.timeout`; with no deadline (`settimeout(0)`), non-blocking: what is there, or
+/// BlockingIOError. `set_timeout` and `set_nonblocking` reach the socket `op` reads.
+fn receive_until<T>(
+    mut op: impl FnMut() -> io::Result<T>,
+    set_timeout: impl Fn(Option<Duration>) -> io::Result<()>,
+    set_nonblocking: impl Fn(bool) -> io::Result<()>,
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<T, Fail> {
+    let Some(deadline) = deadline else {
+        set_nonblocking(true).map_err(Fail::Os)?;
+        let r = op();
+        set_nonblocking(false).map_err(Fail::Os)?;
+        return match r {
+            Ok(v) => Ok(v),
+            Err(e) if is_timeout(&e) => Err(py_would_block()),
+            Err(e) => Err(Fail::Os(e)),
+        };
+    };
+    let r = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Err(py_timeout());
+        }
+        if b.stopped() {
+            break Err(Fail::Stopped);
+        }
+        set_timeout(Some(left.min(POLL).max(Duration::from_micros(100)))).map_err(Fail::Os)?;
+        match op() {
+            Ok(v) => break Ok(v),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(Fail::Os(e)),
+        }
+    };
+    set_timeout(Some(POLL)).map_err(Fail::Os)?;
+    r
+}
+
+/// One TCP `read` with the program's timeout ([`receive_until`]).
+pub(crate) fn read_until(
+    s: &mut TcpStream,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize, Fail> {
+    let control = s.try_clone().map_err(Fail::Os)?;
+    receive_until(
+        || s.read(buf),
+        |t| control.set_read_timeout(t),
+        |nb| control.set_nonblocking(nb),
+        b,
+        deadline,
+    )
+}
+
+/// [`recv_datagram`] with the program's timeout ([`receive_until`]).
+pub(crate) fn recv_datagram_until(
+    s: &UdpSocket,
+    buf: &mut [u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<(usize, usize, SocketAddr), Fail> {
+    receive_until(
+        || recv_datagram(s, buf),
+        |t| s.set_read_timeout(t),
+        |nb| s.set_nonblocking(nb),
+        b,
+        deadline,
+    )
+}
+
+/// One `write` with the program's timeout, as Python does it (poll for room, then one
+/// non-blocking send): what fits as soon as anything fits, `socket.timeout` at
+/// `deadline`; with no deadline (`settimeout(0)`), what fits now or BlockingIOError.
+pub(crate) fn write_until(
+    s: &mut TcpStream,
+    data: &[u8],
+    b: Bound<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize, Fail> {
+    s.set_nonblocking(true).map_err(Fail::Os)?;
+    let r = loop {
+        match s.write(data) {
+            Ok(n) => break Ok(n),
+            Err(e) if is_timeout(&e) || e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => break Err(Fail::Os(e)),
+        }
+        let Some(deadline) = deadline else {
+            break Err(py_would_block());
+        };
+        if Instant::now() >= deadline {
+            break Err(py_timeout());
+        }
+        if b.stopped() {
+            break Err(Fail::Stopped);
+        }
+        // No poll(2) in std: look again shortly (room opens when an ACK arrives).
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    s.set_nonblocking(false).map_err(Fail::Os)?;
+    r
 }
 
 /// A UDP socket bound to `addr`, with the buffer sizes of the run.

@@ -43,7 +43,9 @@ pub enum Lang {
 /// One application call.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// `send(data)`: copies what fits in the send buffer; the rest is the program's loss.
+    /// `send(data)`: on a blocking socket, copies all of it (waiting for room); with a
+    /// timeout, what fits once there is room (the short count); non-blocking, what fits
+    /// now or BlockingIOError.
     Send(Vec<u8>),
     /// `sendall(data)`: repeats until all is copied.
     Sendall(Vec<u8>),
@@ -55,6 +57,9 @@ pub enum Action {
     RecvMessage(u32),
     /// Sleep, in milliseconds.
     Sleep(f64),
+    /// `settimeout(seconds)`: later calls wait at most this long, then raise
+    /// `socket.timeout`; 0 makes the socket non-blocking (BlockingIOError).
+    SetTimeout(f64),
     Close,
 }
 
@@ -62,7 +67,8 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub action: Action,
-    pub note: Option<Text>,
+    /// Shared by the copies `repeat` makes: a long note is stored once.
+    pub note: Option<std::sync::Arc<Text>>,
     /// 1-based line of the entry's `[[client]]` / `[[server]]` header in the file.
     pub line: u32,
 }

@@ -962,6 +962,8 @@ recv_message = 1024
         .iter()
         .filter_map(|k| match k {
             EventKind::NetError { error, .. } => Some(error.clone()),
+            // A reset is the exception a Python program sees (as in the model).
+            EventKind::Exception { exc, .. } => Some(exc.text().to_string()),
             _ => None,
         })
         .collect();

@@ -457,7 +457,7 @@ recv_message = 1024
 }
 
 /// The server closes with unread data: Linux answers with RST, and the client's next
-/// call fails with a reset (the model has no RST: docs/model-vs-real.md).
+/// call raises ConnectionResetError, the same event the model gives.
 #[test]
 fn a_reset_is_an_event_and_a_note() {
     let s = inline(
@@ -477,8 +477,23 @@ close = true
 "#,
     );
     let out = real(&s, &s.params, &RealOptions::default());
-    let reasons = blocked_reasons(&out.trace, Side::Client);
-    assert!(reasons.iter().any(|r| r.contains("reset")), "{reasons:?}");
+    let raised: Vec<_> = events(&out.trace, Side::Client)
+        .filter(|k| matches!(k, EventKind::Exception { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(
+        raised,
+        vec![EventKind::Exception {
+            line: 2,
+            exc: stickysim::trace::PyExc::ConnectionReset
+        }]
+    );
+    let sim = stickysim::model::run(&s, &s.params).unwrap();
+    let sim_raised: Vec<_> = events(&sim, Side::Client)
+        .filter(|k| matches!(k, EventKind::Exception { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(sim_raised, raised, "the model predicts the same exception");
     assert!(out.notes.iter().any(|n| n.contains("reset")));
     assert!(matches!(
         events(&out.trace, Side::Client).last(),

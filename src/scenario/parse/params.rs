@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::keys::Place;
 use super::{Parser, sorted, suggest, values};
-use crate::params::Settings;
 use crate::params::table::{self, Kind, Param, Value};
+use crate::params::{Framing, Settings, Transport};
 
 /// A value for `p`, or the message saying why not.
 pub(super) fn read(p: &Param, v: &DeValue<'_>) -> Result<Value, String> {
@@ -55,15 +55,34 @@ impl Parser<'_> {
     /// The keys `[params]` sets, checked.
     pub(super) fn params(&mut self, t: &DeTable<'_>) -> Settings {
         let mut settings = Settings::default();
+        let mut framing_at = None;
         for (key, v) in sorted(t) {
             let k = key.get_ref().as_ref();
             match table::param(k) {
                 Some(p) => {
                     if let Some(value) = self.report(v, read(p, v.get_ref())) {
                         settings.insert(p, value);
+                        if k == "framing" {
+                            framing_at = Some(v.span().start);
+                        }
                     }
                 }
                 None => self.unknown_key(Place::Params, k, key.span().start, "in [params]"),
+            }
+        }
+        // The model refuses this pair (`ModelError::FramingOnUdp`); a file that passes
+        // `check` must run, so the file is refused here, where the error has a place.
+        let resolved = settings.resolve();
+        if let (Transport::Udp, Some(at)) = (resolved.transport, framing_at) {
+            if resolved.framing != Framing::Raw {
+                self.error(
+                    at,
+                    format!(
+                        "framing `{}` applies to TCP byte streams; UDP keeps each datagram \
+                         whole, so use framing = \"raw\" (or transport = \"tcp\")",
+                        resolved.framing.name()
+                    ),
+                );
             }
         }
         settings

@@ -22,6 +22,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("recv", "`recv`"),
     ("recv_message", "`recv_message`"),
     ("sleep_ms", "`sleep_ms`"),
+    ("settimeout", "`settimeout`"),
     ("close", "`close = true`"),
 ];
 
@@ -60,6 +61,7 @@ pub(super) enum ActionSpec {
     Recv(u32),
     RecvMessage(u32),
     Sleep(f64),
+    SetTimeout(f64),
     Close,
 }
 
@@ -78,6 +80,7 @@ impl ActionSpec {
             ActionSpec::Recv(n) => Action::Recv(n),
             ActionSpec::RecvMessage(n) => Action::RecvMessage(n),
             ActionSpec::Sleep(ms) => Action::Sleep(ms),
+            ActionSpec::SetTimeout(s) => Action::SetTimeout(s),
             ActionSpec::Close => Action::Close,
         }
     }
@@ -174,18 +177,15 @@ impl Parser<'_> {
             }
             let line = self.line_of(header);
             let action = parsed.action.build();
+            let note = parsed.note.map(std::sync::Arc::new);
             for _ in 1..parsed.repeat {
                 steps.push(Step {
                     action: action.clone(),
-                    note: parsed.note.clone(),
+                    note: note.clone(),
                     line,
                 });
             }
-            steps.push(Step {
-                action,
-                note: parsed.note,
-                line,
-            });
+            steps.push(Step { action, note, line });
         }
         steps
     }
@@ -280,6 +280,10 @@ impl Parser<'_> {
                 ActionSpec::RecvMessage(self.uint(key, v, 1, MAX_BUFSIZE.into(), "bytes")? as u32)
             }
             "sleep_ms" => ActionSpec::Sleep(self.number(key, v, 0.0, MAX_MS, "ms")?),
+            // Python's `sock.settimeout(seconds)`; 0 makes the socket non-blocking.
+            "settimeout" => {
+                ActionSpec::SetTimeout(self.number(key, v, 0.0, MAX_MS / 1000.0, "s")?)
+            }
             "close" => match self.boolean(key, v)? {
                 true => ActionSpec::Close,
                 false => {
@@ -302,4 +306,39 @@ struct ParsedEntry {
     repeat: u64,
     repeat_at: Option<usize>,
     value_at: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Action, parse};
+
+    fn client(step: &str) -> Result<Vec<Action>, String> {
+        let text = format!("[meta]\ntitle = \"t\"\n[[client]]\n{step}\n");
+        parse(&text, "t.toml")
+            .map(|s| s.client.into_iter().map(|st| st.action).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    // ---- Tests for settimeout --------------------------------------------------------------
+
+    #[test]
+    fn settimeout_takes_seconds_and_zero_means_non_blocking() {
+        assert_eq!(
+            client("settimeout = 0.5"),
+            Ok(vec![Action::SetTimeout(0.5)])
+        );
+        assert_eq!(client("settimeout = 0"), Ok(vec![Action::SetTimeout(0.0)]));
+        assert_eq!(
+            client("settimeout = 60"),
+            Ok(vec![Action::SetTimeout(60.0)])
+        );
+    }
+
+    #[test]
+    fn a_bad_timeout_is_refused_with_its_range() {
+        for bad in ["settimeout = -1", "settimeout = 61", "settimeout = \"1\""] {
+            let e = client(bad).unwrap_err();
+            assert!(e.contains("settimeout") && e.contains("60"), "{bad}: {e}");
+        }
+    }
 }

@@ -27,7 +27,10 @@ fn plain_and_bilingual_text() {
     );
     assert_eq!(s.title, Text::plain("Plain"));
     assert_eq!(s.summary, Some(Text::plain("只有中文")));
-    assert_eq!(s.client[0].note, Some(Text::plain("only English")));
+    assert_eq!(
+        s.client[0].note.as_deref(),
+        Some(&Text::plain("only English"))
+    );
     let s = ok("[meta]\ntitle = { en = \"E\", zh = \"中\" }\n[[server]]\nrecv = 1\n");
     assert_eq!(
         s.title,
@@ -109,14 +112,18 @@ fn repeat_expands_with_the_entry_line() {
 #[test]
 fn params_merge_over_defaults() {
     let s = ok(&format!(
-        "{META}[params]\ntransport = \"udp\"\nframing = \"json-header\"\nheader_writes = \"separate\"\n\
+        "{META}[params]\nframing = \"json-header\"\nheader_writes = \"separate\"\n\
          decoder = \"tutorial\"\nbyte_order = \"big\"\nheader_style = \"upload\"\nmss = 536\n\
          latency_ms = 1\nbandwidth_mbps = 0\nnagle = false\nloss = 0.25\nrecv_size = 4\n\
          recv_delay_ms = 2.5\nseed = 0xFF\n[[client]]\nclose = true\n"
     ));
     let p = s.params;
-    assert_eq!(p.transport, Transport::Udp);
+    assert_eq!(p.transport, Transport::Tcp);
     assert_eq!(p.framing, Framing::JsonHeader);
+    let udp = ok(&format!(
+        "{META}[params]\ntransport = \"udp\"\n[[client]]\nclose = true\n"
+    ));
+    assert_eq!(udp.params.transport, Transport::Udp);
     assert_eq!(p.header_writes, HeaderWrites::Separate);
     assert_eq!(p.decoder, DecoderKind::Tutorial);
     assert_eq!(p.byte_order, ByteOrder::Big);

@@ -1,0 +1,1219 @@
+//! `stickysim calibrate`: does the model predict the kernel?
+//!
+//! Each case runs once in the model (the Linux stack on the loopback link, see
+//! [`model_params`]) and N times on real loopback sockets. From every run we keep only
+//! what a program can observe ([`Observation`]): per side, the byte count of every
+//! `recv()` in order (0 = EOF), which of them waited 30 ms or more (a stall), and how
+//! the program ended (normally, by an exception such as ConnectionResetError, or
+//! blocked forever); plus the run's duration. The real result is the majority of the N
+//! runs; the case agrees when the model's observation equals it and the durations are
+//! within 10 ms. Where they differ, the first difference in time order is named.
+//!
+//! Everything here but [`calibrate`] is pure, so the comparison is unit-tested on
+//! hand-made traces.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::cli::{self, CliError};
+use crate::params::Params;
+use crate::realnet::RealOptions;
+use crate::scenario::Scenario;
+use crate::trace::{Call, Event, EventKind, Micros, Side, Trace};
+
+/// A `recv()` that waited this long or longer is a stall (Nagle + delayed ACK is 40 ms
+/// on Linux; nothing else on loopback takes 30 ms).
+pub const STALL_US: Micros = 30_000;
+
+/// Model and kernel durations this close agree (issue 8: "to within ~10 ms").
+pub const DURATION_MARGIN_US: Micros = 10_000;
+
+/// Real runs per case unless told otherwise.
+pub const DEFAULT_RUNS: usize = 3;
+
+/// The parameters of a case's model run and of its real runs: the same for both, the
+/// Linux stack (the default) on the loopback link unless the case chose a link. On the
+/// loopback link realnet leaves the MSS and the socket buffers to the kernel, which is
+/// what the link's values describe.
+pub fn case_params(scenario: &Scenario) -> (Params, Params) {
+    let p = scenario.settings.beside_real().resolve();
+    (p.clone(), p)
+}
+
+/// The exception that ended a program, as Python would name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exc {
+    ConnectionReset,
+    BrokenPipe,
+    /// `socket.timeout` (TimeoutError).
+    Timeout,
+    /// A non-blocking call that would block.
+    BlockingIo,
+    /// The decoder failed: the exception's name (`struct.error`, …).
+    Decode(String),
+    /// Anything else, with its text.
+    Other(String),
+}
+
+impl Exc {
+    /// Reads an error text (realnet's `NetError`, or a model event) as an exception.
+    pub fn classify(text: &str) -> Exc {
+        let t = text.to_ascii_lowercase();
+        if t.contains("reset") {
+            Exc::ConnectionReset
+        } else if t.contains("broken pipe") || t.contains("brokenpipe") || t.contains("epipe") {
+            Exc::BrokenPipe
+        } else if t.contains("blockingioerror")
+            || t.contains("would block")
+            || t.contains("temporarily unavailable")
+        {
+            Exc::BlockingIo
+        } else if t.contains("timed out") || t.contains("timeout") {
+            Exc::Timeout
+        } else {
+            Exc::Other(text.to_string())
+        }
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Exc::ConnectionReset => "ConnectionResetError".into(),
+            Exc::BrokenPipe => "BrokenPipeError".into(),
+            Exc::Timeout => "TimeoutError".into(),
+            Exc::BlockingIo => "BlockingIOError".into(),
+            Exc::Decode(n) => n.clone(),
+            Exc::Other(t) => format!("error ({t})"),
+        }
+    }
+}
+
+/// How a program ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "end", rename_all = "snake_case")]
+pub enum End {
+    /// It ran to its end (or closed).
+    Finished,
+    /// An exception ended it at this action (index in the program, from 0).
+    Raised { exc: Exc, line: usize },
+    /// It waits forever (a deadlock), or a real run gave up on it.
+    Stuck,
+}
+
+impl End {
+    fn text(&self) -> String {
+        match self {
+            End::Finished => "ends normally".into(),
+            End::Raised { exc, line } => format!("raises {} at action {}", exc.name(), line + 1),
+            End::Stuck => "is blocked forever".into(),
+        }
+    }
+}
+
+/// One completed `recv()`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecvSeen {
+    /// Bytes returned; 0 = EOF on TCP.
+    pub bytes: usize,
+    /// From the call to its return.
+    pub wait_us: Micros,
+    /// When it returned.
+    pub t_us: Micros,
+}
+
+impl RecvSeen {
+    pub fn stalled(&self) -> bool {
+        self.wait_us >= STALL_US
+    }
+}
+
+/// A side's recv byte counts with their stall flags, and its end.
+type SideKey = (Vec<(usize, bool)>, End);
+
+/// What one side's program observed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SideSeen {
+    pub recvs: Vec<RecvSeen>,
+    pub end: End,
+    /// When the program ended (its last event).
+    pub end_us: Micros,
+}
+
+impl SideSeen {
+    /// The part that must be equal: byte counts, stall flags, the end.
+    fn key(&self) -> SideKey {
+        (
+            self.recvs.iter().map(|r| (r.bytes, r.stalled())).collect(),
+            self.end.clone(),
+        )
+    }
+
+    /// `1024 776* 600 ConnectionResetError`: `*` marks a stall, `EOF` a 0, `1000×60`
+    /// sixty equal results in a row.
+    pub fn compact(&self) -> String {
+        let tokens: Vec<String> = self
+            .recvs
+            .iter()
+            .map(|r| {
+                let n = if r.bytes == 0 {
+                    "EOF".to_string()
+                } else {
+                    r.bytes.to_string()
+                };
+                if r.stalled() { format!("{n}*") } else { n }
+            })
+            .collect();
+        let mut s = String::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let run = tokens[i..].iter().take_while(|t| **t == tokens[i]).count();
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(&tokens[i]);
+            if run > 2 {
+                let _ = write!(s, "×{run}");
+            } else if run == 2 {
+                let _ = write!(s, " {}", tokens[i]);
+            }
+            i += run;
+        }
+        if s.is_empty() {
+            s.push('-');
+        }
+        match &self.end {
+            End::Finished => {}
+            End::Raised { exc, .. } => {
+                let _ = write!(s, " {}", exc.name());
+            }
+            End::Stuck => s.push_str(" stuck"),
+        }
+        s
+    }
+}
+
+/// What a run showed the two programs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Observation {
+    pub client: SideSeen,
+    pub server: SideSeen,
+    /// When the last application call completed (or the last exception was raised).
+    pub duration_us: Micros,
+    /// Data segments and pure ACKs, both directions (for information, not compared:
+    /// real runs have them only where a packet capture is permitted).
+    pub segments: u64,
+    pub acks: u64,
+}
+
+impl Observation {
+    pub fn side(&self, side: Side) -> &SideSeen {
+        match side {
+            Side::Client => &self.client,
+            Side::Server => &self.server,
+        }
+    }
+
+    /// Everything but the duration: equal keys are the same result.
+    fn key(&self) -> (SideKey, SideKey) {
+        (self.client.key(), self.server.key())
+    }
+
+    /// Reads a trace (model or real).
+    pub fn of(trace: &Trace) -> Observation {
+        let side = |s: Side| side_seen(trace.events.iter().filter(|e| e.side == s));
+        let client = side(Side::Client);
+        let server = side(Side::Server);
+        let duration_us = duration(&trace.events);
+        let m = crate::analysis::analyze(trace).summary;
+        Observation {
+            client,
+            server,
+            duration_us,
+            segments: m.segments,
+            acks: m.acks,
+        }
+    }
+}
+
+/// The exception an event raises in the program, if any, with its action index.
+fn exception_of(e: &Event) -> Option<(usize, Exc)> {
+    match &e.kind {
+        EventKind::NetError { line, error } => Some((*line, Exc::classify(error))),
+        EventKind::DecodeError { line, error } => Some((*line, Exc::Decode(decode_name(error)))),
+        EventKind::Exception { line, exc } => Some((*line, Exc::classify(exc.name()))),
+        // An exception kind added later: any `*error*` / `*exception*` event with an
+        // action index and a text.
+        other => {
+            let v = serde_json::to_value(other).ok()?;
+            let kind = v.get("kind")?.as_str()?;
+            if !(kind.contains("error") || kind.contains("exception")) {
+                return None;
+            }
+            let line = v.get("line")?.as_u64()? as usize;
+            let text = ["exc", "exception", "error", "name"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
+                .unwrap_or(kind);
+            Some((line, Exc::classify(text)))
+        }
+    }
+}
+
+/// The exception's name in a decoder's error text (`struct.error: unpack requires …` →
+/// `struct.error`); texts without one (they carry the garbage length, which differs
+/// from run to run) are all `DecodeError`.
+fn decode_name(error: &str) -> String {
+    match error.split_once(':') {
+        Some((name, _)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
+            name.to_string()
+        }
+        _ => "DecodeError".to_string(),
+    }
+}
+
+/// One side's recvs and end, from its events in order.
+fn side_seen<'a>(events: impl Iterator<Item = &'a Event>) -> SideSeen {
+    let mut recvs = Vec::new();
+    let mut pending: Option<Micros> = None;
+    let mut end = None;
+    let mut ended = false;
+    let mut end_us = 0;
+    for e in events {
+        end_us = end_us.max(e.t_us);
+        match &e.kind {
+            EventKind::AppCall {
+                call: Call::Recv { .. },
+                ..
+            } => pending = Some(e.t_us),
+            EventKind::AppReturn {
+                call: Call::Recv { .. },
+                ret,
+                ..
+            } => {
+                let start = pending.take().unwrap_or(e.t_us);
+                recvs.push(RecvSeen {
+                    bytes: *ret,
+                    wait_us: e.t_us.saturating_sub(start),
+                    t_us: e.t_us,
+                });
+            }
+            EventKind::ProgramEnd => ended = true,
+            _ => {
+                if end.is_none()
+                    && let Some((line, exc)) = exception_of(e)
+                {
+                    let stuck = matches!(&exc, Exc::Other(t)
+                        if t.contains("blocked forever") || t.contains("no progress")
+                            || t.contains("stopped by the user"));
+                    end = Some(if stuck {
+                        End::Stuck
+                    } else {
+                        End::Raised { exc, line }
+                    });
+                }
+            }
+        }
+    }
+    let end = match end {
+        Some(end) => end,
+        None if ended => End::Finished,
+        None => End::Stuck,
+    };
+    SideSeen { recvs, end, end_us }
+}
+
+/// When the last application call completed or raised (sleeps left out, as in the
+/// metrics' `duration_ms`).
+fn duration(events: &[Event]) -> Micros {
+    events
+        .iter()
+        .filter(|e| match &e.kind {
+            EventKind::AppReturn { call, .. } => !matches!(call, Call::Sleep { .. }),
+            _ => exception_of(e).is_some(),
+        })
+        .map(|e| e.t_us)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The real runs of a case, reduced to one result.
+#[derive(Clone, Debug, Serialize)]
+pub struct Majority {
+    /// The result most runs showed (the earliest such run, with the shortest duration
+    /// of those runs).
+    pub result: Observation,
+    /// How many runs showed it, of how many.
+    pub agreeing: usize,
+    pub runs: usize,
+    /// The other results, with how many runs showed each.
+    pub others: Vec<(Observation, usize)>,
+}
+
+impl Majority {
+    /// True when every run showed the same result.
+    pub fn unanimous(&self) -> bool {
+        self.agreeing == self.runs
+    }
+}
+
+/// Groups runs by result; the largest group wins (ties: the one seen first). `None`
+/// for no runs.
+pub fn majority(runs: &[Observation]) -> Option<Majority> {
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, o) in runs.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|(first, _)| runs[*first].key() == o.key())
+        {
+            Some((_, members)) => members.push(i),
+            None => groups.push((i, vec![i])),
+        }
+    }
+    let best = groups
+        .iter()
+        .enumerate()
+        .max_by(|(ia, a), (ib, b)| a.1.len().cmp(&b.1.len()).then(ib.cmp(ia)))?
+        .0;
+    let (first, members) = &groups[best];
+    // The shortest duration: a busy machine only ever adds time (a thread scheduled
+    // late, a sleep that overshoots), so the fastest run is the kernel's own timing.
+    let mut result = runs[*first].clone();
+    result.duration_us = members
+        .iter()
+        .map(|&i| runs[i].duration_us)
+        .min()
+        .unwrap_or(result.duration_us);
+    let others = groups
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| *g != best)
+        .map(|(_, (f, m))| (runs[*f].clone(), m.len()))
+        .collect();
+    Some(Majority {
+        result,
+        agreeing: members.len(),
+        runs: runs.len(),
+        others,
+    })
+}
+
+/// What differs first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum Difference {
+    /// The n-th recv (from 1) of a side returned a different count.
+    RecvBytes {
+        side: Side,
+        n: usize,
+        model: usize,
+        real: usize,
+    },
+    /// The n-th recv of a side stalled in one world only.
+    Stall {
+        side: Side,
+        n: usize,
+        model_wait_us: Micros,
+        real_wait_us: Micros,
+    },
+    /// One world has more recvs on this side than the other; `n` is the first recv
+    /// only one of them made.
+    RecvCount {
+        side: Side,
+        n: usize,
+        model: usize,
+        real: usize,
+        model_end: End,
+        real_end: End,
+    },
+    /// The programs ended differently.
+    End { side: Side, model: End, real: End },
+    /// Same results, durations more than the margin apart.
+    Duration { model_us: Micros, real_us: Micros },
+}
+
+impl Difference {
+    /// One sentence for people.
+    pub fn describe(&self) -> String {
+        let ms = |us: Micros| format!("{:.1} ms", us as f64 / 1000.0);
+        let recvs = |n: usize| format!("{n} recv{}", if n == 1 { "" } else { "s" });
+        let b = |n: usize| {
+            if n == 0 {
+                "EOF (b'')".to_string()
+            } else {
+                format!("{n} B")
+            }
+        };
+        match self {
+            Difference::RecvBytes {
+                side,
+                n,
+                model,
+                real,
+            } => format!(
+                "{} recv #{n}: model {}, kernel {}",
+                side.name(),
+                b(*model),
+                b(*real)
+            ),
+            Difference::Stall {
+                side,
+                n,
+                model_wait_us,
+                real_wait_us,
+            } => format!(
+                "{} recv #{n} stalls in {} only: waited {} in the model, {} on the kernel",
+                side.name(),
+                if model_wait_us > real_wait_us {
+                    "the model"
+                } else {
+                    "the kernel"
+                },
+                ms(*model_wait_us),
+                ms(*real_wait_us)
+            ),
+            Difference::RecvCount {
+                side,
+                n,
+                model,
+                real,
+                model_end,
+                real_end,
+            } => format!(
+                "{} recv #{n}: the model makes {} and {}, the kernel {} and {}",
+                side.name(),
+                recvs(*model),
+                model_end.text(),
+                recvs(*real),
+                real_end.text()
+            ),
+            Difference::End { side, model, real } => format!(
+                "{}: in the model it {}, on the kernel it {}",
+                side.name(),
+                model.text(),
+                real.text()
+            ),
+            Difference::Duration { model_us, real_us } => format!(
+                "duration: model {}, kernel {} (more than {} apart)",
+                ms(*model_us),
+                ms(*real_us),
+                ms(DURATION_MARGIN_US)
+            ),
+        }
+    }
+}
+
+/// The first difference between the model's observation and the kernel's, in time
+/// order (of the earlier world at that point); `None` when they agree.
+pub fn first_difference(model: &Observation, real: &Observation) -> Option<Difference> {
+    let mut found: Vec<(Micros, Difference)> = Vec::new();
+    for side in [Side::Client, Side::Server] {
+        if let Some(d) = side_difference(side, model.side(side), real.side(side)) {
+            found.push(d);
+        }
+    }
+    if let Some((_, d)) = found.into_iter().min_by_key(|(t, _)| *t) {
+        return Some(d);
+    }
+    if model.duration_us.abs_diff(real.duration_us) > DURATION_MARGIN_US {
+        return Some(Difference::Duration {
+            model_us: model.duration_us,
+            real_us: real.duration_us,
+        });
+    }
+    None
+}
+
+fn side_difference(side: Side, m: &SideSeen, r: &SideSeen) -> Option<(Micros, Difference)> {
+    for (i, (a, b)) in m.recvs.iter().zip(&r.recvs).enumerate() {
+        let t = a.t_us.min(b.t_us);
+        if a.bytes != b.bytes {
+            let d = Difference::RecvBytes {
+                side,
+                n: i + 1,
+                model: a.bytes,
+                real: b.bytes,
+            };
+            return Some((t, d));
+        }
+        if a.stalled() != b.stalled() {
+            let d = Difference::Stall {
+                side,
+                n: i + 1,
+                model_wait_us: a.wait_us,
+                real_wait_us: b.wait_us,
+            };
+            return Some((t, d));
+        }
+    }
+    let common = m.recvs.len().min(r.recvs.len());
+    if m.recvs.len() != r.recvs.len() {
+        let next = |s: &SideSeen| s.recvs.get(common).map_or(s.end_us, |x| x.t_us);
+        let d = Difference::RecvCount {
+            side,
+            n: common + 1,
+            model: m.recvs.len(),
+            real: r.recvs.len(),
+            model_end: m.end.clone(),
+            real_end: r.end.clone(),
+        };
+        return Some((next(m).min(next(r)), d));
+    }
+    if m.end != r.end {
+        let d = Difference::End {
+            side,
+            model: m.end.clone(),
+            real: r.end.clone(),
+        };
+        return Some((m.end_us.min(r.end_us), d));
+    }
+    None
+}
+
+/// One case's verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub title: String,
+    pub agree: bool,
+    pub model: Observation,
+    pub real: Majority,
+    pub difference: Option<Difference>,
+}
+
+/// Compares a model run with the real runs of one case.
+pub fn judge(name: &str, title: &str, model: Observation, real_runs: &[Observation]) -> CaseReport {
+    let real = majority(real_runs).unwrap_or(Majority {
+        result: model.clone(),
+        agreeing: 0,
+        runs: 0,
+        others: Vec::new(),
+    });
+    let difference = if real.runs == 0 {
+        None
+    } else {
+        first_difference(&model, &real.result)
+    };
+    CaseReport {
+        name: name.to_string(),
+        title: title.to_string(),
+        agree: real.runs > 0 && difference.is_none(),
+        model,
+        real,
+        difference,
+    }
+}
+
+/// Runs each case in the model and `runs` times on real loopback sockets.
+/// `progress` is told each case's name before it runs.
+pub fn calibrate(
+    cases: &[Scenario],
+    runs: usize,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<CaseReport>, CliError> {
+    let mut out = Vec::new();
+    for s in cases {
+        progress(&s.name);
+        let (model_p, real_p) = case_params(s);
+        let sim = cli::run_sim(s, &model_p)?;
+        let model = Observation::of(&sim.trace);
+        let mut real = Vec::new();
+        for _ in 0..runs {
+            let r = crate::realnet::run(s, &real_p, &RealOptions::default())?;
+            real.push(Observation::of(&r.trace));
+        }
+        out.push(judge(
+            &s.name,
+            s.title.get(Default::default()),
+            model,
+            &real,
+        ));
+    }
+    Ok(out)
+}
+
+fn ms(us: Micros) -> String {
+    format!("{:.1}", us as f64 / 1000.0)
+}
+
+/// The table people read: one block per case, then the count.
+pub fn render_text(reports: &[CaseReport]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "recv byte counts per side in order (EOF = b'', * = waited ≥ {} ms); durations in ms;\nsegments and ACKs both ways for information (real runs: a capture on lo)",
+        STALL_US / 1000
+    );
+    for r in reports {
+        let mark = if r.agree { "agree " } else { "DIFFER" };
+        let runs = if r.real.unanimous() {
+            format!("{} runs alike", r.real.runs)
+        } else {
+            format!(
+                "{} of {} runs alike: the kernel itself varies",
+                r.real.agreeing, r.real.runs
+            )
+        };
+        let _ = writeln!(out, "\n{mark}  {}  ({runs})", r.name);
+        let mut block = |who: &str, o: &Observation, extra: &str| {
+            let _ = writeln!(
+                out,
+                "  {who:<6} {:>9} ms  client: {}{extra}",
+                ms(o.duration_us),
+                o.client.compact()
+            );
+            let packets = format!("{} seg {} ack", o.segments, o.acks);
+            let _ = writeln!(out, "  {packets:>16}  server: {}", o.server.compact());
+        };
+        block("model", &r.model, "");
+        block("kernel", &r.real.result, "");
+        for (o, n) in &r.real.others {
+            let extra = format!("   ({n} run{})", if *n == 1 { "" } else { "s" });
+            block("other", o, &extra);
+        }
+        if let Some(d) = &r.difference {
+            let _ = writeln!(out, "  first difference: {}", d.describe());
+        }
+    }
+    let agree = reports.iter().filter(|r| r.agree).count();
+    let _ = writeln!(out, "\n{agree} of {} cases agree", reports.len());
+    out
+}
+
+/// `--markdown`: one table row per case, for docs/model-vs-real.md.
+pub fn render_markdown(reports: &[CaseReport]) -> String {
+    let mut out = String::new();
+    out.push_str("| case | agree | model: client / server (duration) | kernel: client / server (duration, runs alike) | first difference |\n");
+    out.push_str("|---|---|---|---|---|\n");
+    let cell = |o: &Observation, runs: String| {
+        format!(
+            "`{}` / `{}` ({} ms{runs})",
+            o.client.compact(),
+            o.server.compact(),
+            ms(o.duration_us)
+        )
+    };
+    for r in reports {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            r.name,
+            if r.agree { "yes" } else { "**no**" },
+            cell(&r.model, String::new()),
+            cell(
+                &r.real.result,
+                format!(", {}/{}", r.real.agreeing, r.real.runs)
+            ),
+            r.difference
+                .as_ref()
+                .map_or(String::new(), |d| d.describe().replace('|', "\\|"))
+        );
+    }
+    let agree = reports.iter().filter(|r| r.agree).count();
+    let _ = writeln!(out, "\n{agree} of {} cases agree.", reports.len());
+    out
+}
+
+/// `--json`: the same, machine-readable.
+pub fn render_json(reports: &[CaseReport]) -> serde_json::Value {
+    let cases: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["difference_text"] = r
+                .difference
+                .as_ref()
+                .map(|d| serde_json::Value::String(d.describe()))
+                .unwrap_or_default();
+            v["real"]["unanimous"] = r.real.unanimous().into();
+            v
+        })
+        .collect();
+    let agree = reports.iter().filter(|r| r.agree).count();
+    serde_json::json!({
+        "stall_ms": STALL_US / 1000,
+        "duration_margin_ms": DURATION_MARGIN_US / 1000,
+        "cases": cases,
+        "agree": agree,
+        "total": reports.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Chunk;
+
+    /// Builds one side's events the way both producers write them.
+    struct Script {
+        side: Side,
+        events: Vec<Event>,
+        line: usize,
+    }
+
+    impl Script {
+        fn new(side: Side) -> Script {
+            Script {
+                side,
+                events: Vec::new(),
+                line: 0,
+            }
+        }
+        fn push(&mut self, t_us: Micros, kind: EventKind, chunk: Option<Chunk>) {
+            self.events.push(Event {
+                t_us,
+                side: self.side,
+                kind,
+                chunk,
+            });
+        }
+        /// A recv called at `from` that returned `n` bytes at `to`.
+        fn recv(mut self, from: Micros, to: Micros, n: usize) -> Script {
+            let call = Call::Recv { bufsize: 1024 };
+            let line = self.line;
+            self.push(
+                from,
+                EventKind::AppCall {
+                    line,
+                    call: call.clone(),
+                },
+                None,
+            );
+            self.push(to, EventKind::AppReturn { line, call, ret: n }, None);
+            self.line += 1;
+            self
+        }
+        fn send(mut self, t: Micros, n: usize) -> Script {
+            let call = Call::Send { len: n };
+            let line = self.line;
+            self.push(
+                t,
+                EventKind::AppCall {
+                    line,
+                    call: call.clone(),
+                },
+                None,
+            );
+            self.push(t, EventKind::AppReturn { line, call, ret: n }, None);
+            self.line += 1;
+            self
+        }
+        fn sleep(mut self, from: Micros, ms: f64) -> Script {
+            let call = Call::Sleep { ms };
+            let line = self.line;
+            let to = from + (ms * 1000.0) as Micros;
+            self.push(to, EventKind::AppReturn { line, call, ret: 0 }, None);
+            self.line += 1;
+            self
+        }
+        /// A recv called at `from` that failed at `to` with realnet's text.
+        fn recv_fails(mut self, from: Micros, to: Micros, error: &str) -> Script {
+            let line = self.line;
+            self.push(
+                from,
+                EventKind::AppCall {
+                    line,
+                    call: Call::Recv { bufsize: 1024 },
+                },
+                None,
+            );
+            self.push(
+                to,
+                EventKind::NetError {
+                    line,
+                    error: error.to_string(),
+                },
+                None,
+            );
+            self.line += 1;
+            self
+        }
+        fn end(mut self, t: Micros) -> Script {
+            self.push(t, EventKind::ProgramEnd, None);
+            self
+        }
+    }
+
+    fn trace(client: Script, server: Script) -> Trace {
+        let mut events: Vec<Event> = client.events.into_iter().chain(server.events).collect();
+        events.sort_by_key(|e| e.t_us);
+        Trace {
+            scenario: "t".into(),
+            mode: crate::trace::TraceMode::Sim,
+            seed: 1,
+            params: Params::default(),
+            messages: Vec::new(),
+            events,
+        }
+    }
+
+    /// Client sends 10 B at 0; server reads late (10 B at 20 ms), then EOF.
+    fn late_reader(read_at: Micros) -> Observation {
+        let c = Script::new(Side::Client).send(0, 5).send(0, 5).end(0);
+        let s = Script::new(Side::Server)
+            .sleep(0, read_at as f64 / 1000.0)
+            .recv(read_at, read_at + 10, 10)
+            .recv(read_at + 10, read_at + 20, 0)
+            .end(read_at + 20);
+        Observation::of(&trace(c, s))
+    }
+
+    #[test]
+    fn observation_reads_recvs_waits_and_ends() {
+        let c = Script::new(Side::Client)
+            .send(0, 4)
+            .recv(10, 44_010, 8)
+            .recv(44_020, 44_030, 0)
+            .end(44_030);
+        let s = Script::new(Side::Server).recv(0, 5, 4).recv_fails(
+            6,
+            50_000,
+            "connection reset by the peer (RST) in recv(1024)",
+        );
+        let o = Observation::of(&trace(c, s));
+        assert_eq!(o.client.recvs.len(), 2);
+        assert_eq!(o.client.recvs[0].bytes, 8);
+        assert_eq!(o.client.recvs[0].wait_us, 44_000);
+        assert!(o.client.recvs[0].stalled());
+        assert!(!o.client.recvs[1].stalled());
+        assert_eq!(o.client.end, End::Finished);
+        assert_eq!(o.client.compact(), "8* EOF");
+        let runs = Script::new(Side::Server)
+            .recv(0, 1, 7)
+            .recv(1, 2, 7)
+            .recv(2, 3, 9)
+            .recv(3, 4, 9)
+            .recv(4, 5, 9)
+            .end(5);
+        let o2 = Observation::of(&trace(Script::new(Side::Client).end(0), runs));
+        assert_eq!(o2.server.compact(), "7 7 9×3");
+        // The failing recv is not a recv result; it is how the program ended.
+        assert_eq!(o.server.recvs.len(), 1);
+        assert_eq!(
+            o.server.end,
+            End::Raised {
+                exc: Exc::ConnectionReset,
+                line: 1
+            }
+        );
+        assert_eq!(o.server.compact(), "4 ConnectionResetError");
+        // The reset at 50 ms is the last thing that happened.
+        assert_eq!(o.duration_us, 50_000);
+    }
+
+    #[test]
+    fn a_program_without_an_end_is_stuck_and_sleeps_do_not_count_as_duration() {
+        let c = Script::new(Side::Client)
+            .send(0, 1)
+            .sleep(0, 500.0)
+            .end(500_000);
+        let s = Script::new(Side::Server).recv(0, 20, 1);
+        let o = Observation::of(&trace(c, s));
+        assert_eq!(o.server.end, End::Stuck);
+        assert_eq!(o.client.end, End::Finished);
+        assert_eq!(o.duration_us, 20);
+    }
+
+    #[test]
+    fn realnet_texts_classify_as_python_exceptions() {
+        let cases = [
+            (
+                "connection reset by the peer (RST) in recv(1024)",
+                Exc::ConnectionReset,
+            ),
+            (
+                "broken pipe: the peer has closed (EPIPE) in send(10 B)",
+                Exc::BrokenPipe,
+            ),
+            // Python's class names, as a trace's exception event carries them.
+            ("ConnectionResetError", Exc::ConnectionReset),
+            ("BrokenPipeError", Exc::BrokenPipe),
+            ("TimeoutError", Exc::Timeout),
+            ("BlockingIOError", Exc::BlockingIo),
+            ("timed out in send(50000 B)", Exc::Timeout),
+            (
+                "BlockingIOError: [Errno 11] Resource temporarily unavailable",
+                Exc::BlockingIo,
+            ),
+        ];
+        for (text, exc) in cases {
+            assert_eq!(Exc::classify(text), exc, "{text}");
+        }
+        assert!(matches!(Exc::classify("error: weird"), Exc::Other(_)));
+        // A real run that gives up on a deadlock is "stuck", as the model says.
+        let s = Script::new(Side::Server).recv_fails(
+            0,
+            10,
+            "blocked forever in recv(1024): nothing more will arrive (the peer waits too, or has ended)",
+        );
+        let o = Observation::of(&trace(Script::new(Side::Client).end(0), s));
+        assert_eq!(o.server.end, End::Stuck);
+    }
+
+    #[test]
+    fn decoder_errors_are_named_by_their_exception_not_their_numbers() {
+        assert_eq!(
+            decode_name("struct.error: unpack requires a buffer of 4 bytes"),
+            "struct.error"
+        );
+        assert_eq!(
+            decode_name("frame body of 779314548 bytes is over max_frame (8388608 bytes)"),
+            "DecodeError"
+        );
+        let mut a = Script::new(Side::Client);
+        a.push(
+            7,
+            EventKind::DecodeError {
+                line: 0,
+                error: "frame body of 1 bytes is over max_frame (0 bytes)".into(),
+            },
+            None,
+        );
+        let mut b = Script::new(Side::Client);
+        b.push(
+            9,
+            EventKind::DecodeError {
+                line: 0,
+                error: "frame body of 2 bytes is over max_frame (0 bytes)".into(),
+            },
+            None,
+        );
+        let s = || Script::new(Side::Server).end(0);
+        let (oa, ob) = (
+            Observation::of(&trace(a, s())),
+            Observation::of(&trace(b, s())),
+        );
+        assert_eq!(first_difference(&oa, &ob), None);
+    }
+
+    #[test]
+    fn same_results_within_the_margin_agree() {
+        let model = late_reader(20_000);
+        let real = late_reader(20_000 + DURATION_MARGIN_US - 1);
+        assert_eq!(first_difference(&model, &real), None);
+        let r = judge("x", "x", model, &[real.clone(), real.clone(), real]);
+        assert!(r.agree);
+        assert!(r.real.unanimous());
+    }
+
+    #[test]
+    fn durations_beyond_the_margin_differ() {
+        let model = late_reader(20_000);
+        let real = late_reader(20_000 + DURATION_MARGIN_US + 100);
+        let d = first_difference(&model, &real).unwrap();
+        assert_eq!(
+            d,
+            Difference::Duration {
+                model_us: 20_020,
+                real_us: 30_120
+            }
+        );
+        assert!(d.describe().contains("duration"), "{}", d.describe());
+    }
+
+    #[test]
+    fn a_different_count_is_named_with_side_and_recv_number() {
+        let model = late_reader(20_000);
+        let c = Script::new(Side::Client).send(0, 5).send(0, 5).end(0);
+        let s = Script::new(Side::Server)
+            .recv(0, 10, 5)
+            .recv(10, 20, 5)
+            .recv(20, 30, 0)
+            .end(30);
+        let real = Observation::of(&trace(c, s));
+        let d = first_difference(&model, &real).unwrap();
+        assert_eq!(
+            d,
+            Difference::RecvBytes {
+                side: Side::Server,
+                n: 1,
+                model: 10,
+                real: 5
+            }
+        );
+        assert_eq!(d.describe(), "server recv #1: model 10 B, kernel 5 B");
+    }
+
+    #[test]
+    fn a_stall_in_one_world_only_is_named() {
+        let run = |wait: Micros| {
+            let c = Script::new(Side::Client).send(0, 4).end(0);
+            let s = Script::new(Side::Server)
+                .recv(0, 5, 4)
+                .recv(5, 5 + wait, 4)
+                .end(5 + wait);
+            Observation::of(&trace(c, s))
+        };
+        let d = first_difference(&run(40_000), &run(100)).unwrap();
+        assert_eq!(
+            d,
+            Difference::Stall {
+                side: Side::Server,
+                n: 2,
+                model_wait_us: 40_000,
+                real_wait_us: 100
+            }
+        );
+        assert!(d.describe().contains("stalls in the model only"));
+        // 29.9 ms against 0.1 ms: neither is a stall, and 30 ms apart is the duration's
+        // business, not the stall's.
+        assert!(!matches!(
+            first_difference(&run(STALL_US - 100), &run(100)),
+            Some(Difference::Stall { .. })
+        ));
+    }
+
+    #[test]
+    fn a_reset_against_an_eof_is_named_with_both_ends() {
+        // The model: b'' then the end; the kernel: ConnectionResetError instead.
+        let c = || Script::new(Side::Client).send(0, 100).end(0);
+        let model = Observation::of(&trace(
+            c(),
+            Script::new(Side::Server)
+                .recv(0, 5, 100)
+                .recv(5, 6, 0)
+                .end(6),
+        ));
+        let real = Observation::of(&trace(
+            c(),
+            Script::new(Side::Server).recv(0, 5, 100).recv_fails(
+                5,
+                6,
+                "connection reset by the peer (RST) in recv(1024)",
+            ),
+        ));
+        let d = first_difference(&model, &real).unwrap();
+        match &d {
+            Difference::RecvCount {
+                side,
+                n,
+                model,
+                real,
+                real_end,
+                ..
+            } => {
+                assert_eq!((*side, *n, *model, *real), (Side::Server, 2, 2, 1));
+                assert_eq!(
+                    real_end,
+                    &End::Raised {
+                        exc: Exc::ConnectionReset,
+                        line: 1
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            d.describe().contains("ConnectionResetError"),
+            "{}",
+            d.describe()
+        );
+    }
+
+    #[test]
+    fn the_earlier_difference_wins() {
+        // Client differs at 50 ms, server at 10 ms: the server's is named.
+        let make = |c_bytes: usize, s_bytes: usize| {
+            let c = Script::new(Side::Client)
+                .recv(0, 50_000, c_bytes)
+                .end(50_000);
+            let s = Script::new(Side::Server)
+                .recv(0, 10_000, s_bytes)
+                .end(10_000);
+            Observation::of(&trace(c, s))
+        };
+        let d = first_difference(&make(1, 1), &make(2, 2)).unwrap();
+        assert!(matches!(
+            d,
+            Difference::RecvBytes {
+                side: Side::Server,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn majority_takes_the_largest_group_and_its_shortest_duration() {
+        let a1 = late_reader(20_000);
+        let a2 = late_reader(25_000);
+        let a3 = late_reader(22_000);
+        let odd = {
+            let c = Script::new(Side::Client).send(0, 5).send(0, 5).end(0);
+            let s = Script::new(Side::Server)
+                .recv(0, 10, 5)
+                .recv(10, 20, 5)
+                .recv(20, 30, 0)
+                .end(30);
+            Observation::of(&trace(c, s))
+        };
+        let m = majority(&[a1, odd.clone(), a2, a3]).unwrap();
+        assert_eq!((m.agreeing, m.runs), (3, 4));
+        assert!(!m.unanimous());
+        assert_eq!(m.result.duration_us, 20_020);
+        assert_eq!(m.others.len(), 1);
+        assert_eq!(m.others[0].1, 1);
+        assert_eq!(m.others[0].0.server.recvs.len(), 3);
+        // A tie goes to the result seen first.
+        let t = majority(&[odd.clone(), late_reader(1)]).unwrap();
+        assert_eq!(t.result.server.recvs.len(), 3);
+        assert!(majority(&[]).is_none());
+    }
+
+    #[test]
+    fn no_real_runs_is_not_agreement() {
+        let r = judge("x", "x", late_reader(1), &[]);
+        assert!(!r.agree);
+    }
+
+    #[test]
+    fn reports_render_as_text_and_json() {
+        let model = late_reader(20_000);
+        let real = late_reader(60_000);
+        let reports = vec![
+            judge("same", "Same", model.clone(), std::slice::from_ref(&model)),
+            judge("late", "Late", model, &[real]),
+        ];
+        let text = render_text(&reports);
+        assert!(text.contains("agree   same"), "{text}");
+        assert!(text.contains("DIFFER  late"), "{text}");
+        assert!(text.contains("server: 10 EOF"), "{text}");
+        assert!(text.contains("1 of 2 cases agree"), "{text}");
+        let md = render_markdown(&reports);
+        assert!(
+            md.contains("| same | yes | `-` / `10 EOF` (20.0 ms) |"),
+            "{md}"
+        );
+        assert!(md.contains("| late | **no** |"), "{md}");
+        assert!(md.contains("(60.0 ms, 1/1) | duration"), "{md}");
+        assert!(md.contains("1 of 2 cases agree."), "{md}");
+        let j = render_json(&reports);
+        assert_eq!(j["agree"], 1);
+        assert_eq!(j["total"], 2);
+        assert_eq!(j["cases"][1]["agree"], false);
+        assert_eq!(j["cases"][1]["difference"]["what"], "duration");
+        assert!(
+            j["cases"][1]["difference_text"]
+                .as_str()
+                .unwrap()
+                .contains("duration")
+        );
+    }
+
+    #[test]
+    fn both_worlds_run_linux_on_loopback_unless_the_case_chose_a_link() {
+        use crate::params::{Link, Stack};
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let (model, real) = case_params(&s);
+        assert_eq!((model.stack, model.link), (Stack::Linux, Link::Loopback));
+        assert!(model.latency_ms < 0.1);
+        // The real runs see the same parameters: realnet then leaves loopback's MSS and
+        // buffers to the kernel.
+        assert_eq!(real, model);
+        let lan = crate::scenario::parse(
+            "[meta]\ntitle = \"t\"\n[params]\nlink = \"lan\"\n[[client]]\nsend = \"x\"\n",
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(case_params(&lan).0.link, Link::Lan);
+    }
+}
