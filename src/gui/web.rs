@@ -14,9 +14,12 @@ use wasm_bindgen::prelude::*;
 
 use super::{Settings, StickyApp, install_fonts};
 
+/// A file read by the page: its name, and its bytes or why it could not be read.
+type ReadFile = (String, Result<Vec<u8>, String>);
+
 thread_local! {
-    /// Files read since the last frame: (name, bytes or why not).
-    static OPENED: RefCell<Vec<(String, Result<Vec<u8>, String>)>> = const { RefCell::new(Vec::new()) };
+    /// Files read since the last frame.
+    static OPENED: RefCell<Vec<ReadFile>> = const { RefCell::new(Vec::new()) };
     /// To wake the app when a file has been read.
     static CTX: RefCell<Option<egui::Context>> = const { RefCell::new(None) };
 }
