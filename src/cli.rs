@@ -4,8 +4,6 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
@@ -253,15 +251,23 @@ fn report_check(
     result: Result<Scenario, Vec<ScenarioError>>,
 ) -> usize {
     match result {
-        Ok(s) => {
-            let _ = writeln!(
-                out,
-                "ok     {name}  ({} + {} actions)",
-                s.client.len(),
-                s.server.len()
-            );
-            0
-        }
+        // A file that passes `check` must run: the model is run to its end under the same
+        // step and trace budgets as `run` (fast: the built-ins take microseconds).
+        Ok(s) => match model::run(&s, &s.params) {
+            Ok(_) => {
+                let _ = writeln!(
+                    out,
+                    "ok     {name}  ({} + {} actions)",
+                    s.client.len(),
+                    s.server.len()
+                );
+                0
+            }
+            Err(e) => {
+                let _ = writeln!(out, "error  {name}: valid, but `run` would fail: {e}");
+                1
+            }
+        },
         Err(errs) => {
             for e in &errs {
                 let _ = writeln!(out, "error  {e}");
@@ -345,7 +351,8 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push_str(&recv_sections(t));
     out.push('\n');
     out.push_str(&render_metrics(&run.report));
-    let _ = writeln!(out, "\nverdict: {}", run.report.verdict());
+    out.push('\n');
+    out.push_str(&labelled("verdict: ", &run.report.verdict()));
     for r in timeline::raised(&run.trace.events) {
         let _ = writeln!(out, "         {r}");
     }
@@ -389,19 +396,44 @@ pub fn render_metrics(report: &Report) -> String {
     out
 }
 
-/// The `--json` report (the exact shape).
-pub fn render_json(run: &Run) -> serde_json::Value {
+/// The `--json` report (the exact shape). It borrows the run, so a large trace is
+/// written straight to the output instead of being copied into a JSON tree first.
+#[derive(serde::Serialize)]
+pub struct RunJson<'a> {
+    scenario: &'a str,
+    mode: crate::trace::TraceMode,
+    framing: &'static str,
+    seed: u64,
+    params: &'a Params,
+    summary: &'a crate::analysis::Metrics,
+    directions: &'a crate::analysis::Directions,
+    events: &'a [crate::trace::Event],
+    /// Real runs: what the runner noted (programs still blocked, capture).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a [String]>,
+}
+
+pub fn render_json(run: &Run) -> RunJson<'_> {
     let t = &run.trace;
-    json!({
-        "scenario": run.scenario.name,
-        "mode": t.mode,
-        "framing": t.params.framing.name(),
-        "seed": t.seed,
-        "params": t.params,
-        "summary": run.report.summary,
-        "directions": run.report.directions,
-        "events": t.events,
-    })
+    RunJson {
+        scenario: &run.scenario.name,
+        mode: t.mode,
+        framing: t.params.framing.name(),
+        seed: t.seed,
+        params: &t.params,
+        summary: &run.report.summary,
+        directions: &run.report.directions,
+        events: &t.events,
+        notes: None,
+    }
+}
+
+/// `run --real --json`: the report with the runner's notes.
+pub fn render_real_json(run: &Run) -> RunJson<'_> {
+    RunJson {
+        notes: Some(&run.stuck),
+        ..render_json(run)
+    }
 }
 
 /// `stickysim check` without paths: the built-in scenarios.
@@ -481,11 +513,18 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
     }
     out.push('\n');
     out.push_str(&render_metrics_pair(&sim.report, &real.report));
-    let _ = writeln!(out, "\nverdict (simulated):     {}", sim.report.verdict());
+    out.push('\n');
+    out.push_str(&labelled(
+        "verdict (simulated):     ",
+        &sim.report.verdict(),
+    ));
     for r in timeline::raised(&sim.trace.events) {
         let _ = writeln!(out, "                         {r}");
     }
-    let _ = writeln!(out, "verdict (real loopback): {}", real.report.verdict());
+    out.push_str(&labelled(
+        "verdict (real loopback): ",
+        &real.report.verdict(),
+    ));
     for r in timeline::raised(&real.trace.events) {
         let _ = writeln!(out, "                         {r}");
     }
@@ -516,13 +555,21 @@ pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
 }
 
 /// `--both --json`: both reports in one object.
-pub fn render_both_json(sim: &Run, real: &Run) -> serde_json::Value {
-    json!({
-        "scenario": sim.scenario.name,
-        "sim": render_json(sim),
-        "real": render_json(real),
-        "notes": real.stuck,
-    })
+#[derive(serde::Serialize)]
+pub struct BothJson<'a> {
+    scenario: &'a str,
+    sim: RunJson<'a>,
+    real: RunJson<'a>,
+    notes: &'a [String],
+}
+
+pub fn render_both_json<'a>(sim: &'a Run, real: &'a Run) -> BothJson<'a> {
+    BothJson {
+        scenario: &sim.scenario.name,
+        sim: render_json(sim),
+        real: render_json(real),
+        notes: &real.stuck,
+    }
 }
 
 /// What each recv() returned (message boundaries marked), then what recv_message() handed
@@ -584,11 +631,12 @@ fn recv_sections(t: &Trace) -> String {
                 d.data.len()
             );
             if !d.intact {
-                match t.messages_in(d.dir).find(|m| m.id == d.index) {
+                let how = if d.truncated { "truncated:" } else { "but" };
+                match t.messages_in(d.dir).find(|m| m.id == d.msg) {
                     Some(m) => {
                         let _ = write!(
                             out,
-                            "  but #{} was {} B \"{}\"",
+                            "  {how} #{} was {} B \"{}\"",
                             m.id,
                             m.data.len(),
                             timeline::text_head(&m.data, 20)
@@ -605,6 +653,23 @@ fn recv_sections(t: &Trace) -> String {
             }
             out.push('\n');
         }
+    }
+    out
+}
+
+/// `label` then `text` wrapped at the timeline's width, continued under the text.
+fn labelled(label: &str, text: &str) -> String {
+    let indent = " ".repeat(timeline::text_width(label));
+    let width = timeline::LINE_WIDTH.saturating_sub(indent.len()).max(20);
+    let mut out = String::new();
+    for (i, line) in timeline::wrap(text, width).iter().enumerate() {
+        out.push_str(if i == 0 { label } else { &indent });
+        out.push_str(line);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push_str(label.trim_end());
+        out.push('\n');
     }
     out
 }

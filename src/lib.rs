@@ -17,7 +17,9 @@ pub mod framing;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod model;
+pub mod narration;
 pub mod params;
+pub mod quiz;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod realnet;
 pub mod scenario;

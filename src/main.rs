@@ -376,9 +376,7 @@ fn run_real(
     }
     let real = cli::run_real(scenario, params, &opts)?;
     if r.json {
-        let mut v = cli::render_json(&real);
-        v["notes"] = serde_json::json!(real.stuck);
-        out_json(&v);
+        out_json(&cli::render_real_json(&real));
     } else {
         out(&cli::render_text(&real, lang));
     }
@@ -607,10 +605,20 @@ fn out(text: &str) {
     }
 }
 
-/// A JSON value, pretty-printed, then a newline (see [`out`]).
-fn out_json(v: &serde_json::Value) {
-    out(&format!(
-        "{}\n",
-        serde_json::to_string_pretty(v).unwrap_or_default()
-    ));
+/// A JSON value, pretty-printed, then a newline, written as it is serialized (a large
+/// trace is never held as text); a closed pipe ends quietly as in [`out`].
+fn out_json(v: &impl serde::Serialize) {
+    use std::io::Write as _;
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut w, v)
+        .map_err(std::io::Error::from)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("stickysim: cannot write the output: {e}");
+        std::process::exit(1);
+    }
 }

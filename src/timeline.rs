@@ -662,17 +662,20 @@ mod tests {
             name: "t".into(),
             title: Text::plain("t"),
             summary: None,
+            lesson: None,
             params: Params::default(),
             settings: Default::default(),
             client: vec![
                 Step {
                     action: Action::RecvMessage(1024),
                     note: note("reads").map(std::sync::Arc::new),
+                    question: None,
                     line: 1,
                 },
                 Step {
                     action: Action::Close,
                     note: None,
+                    question: None,
                     line: 3,
                 },
             ],

@@ -99,6 +99,18 @@ fn golden_08_header_split_crash() {
     golden("run-08", &["run", "08"]);
 }
 
+/// 14: recv(header_size) returns 84 of the 86 header bytes; json.loads fails.
+#[test]
+fn golden_14_json_header_cut() {
+    golden("run-14", &["run", "14"]);
+}
+
+/// 15: a GBK and a UTF-8 character cut between two recvs (shown as escaped bytes).
+#[test]
+fn golden_15_multibyte_split() {
+    golden("run-15", &["run", "15"]);
+}
+
 #[test]
 fn golden_12_combined_writes() {
     golden(
@@ -184,7 +196,7 @@ fn run_prints_the_notes_of_the_steps() {
     assert!(
         lines[i + 1]
             .trim_start()
-            .starts_with("┆ The server is busy for 20 ms"),
+            .starts_with("┆ The server is 20 ms late"),
         "{}",
         lines[i + 1]
     );
@@ -404,12 +416,12 @@ fn check_scenarios_passes() {
         assert_eq!(code(&out), 0, "{args:?}: {}", stdout(&out));
         let text = stdout(&out);
         assert!(
-            text.contains("13 ") && text.contains(" 0 error(s)"),
+            text.contains("17 ") && text.contains(" 0 error(s)"),
             "{text}"
         );
         assert_eq!(
             text.lines().filter(|l| l.starts_with("ok ")).count(),
-            13,
+            17,
             "{text}"
         );
     }
@@ -482,9 +494,9 @@ fn check_prints_every_error_of_a_file() {
 // ---- list and languages -----------------------------------------------------------------
 
 #[test]
-fn list_shows_13_scenarios_in_both_languages() {
+fn list_shows_17_scenarios_in_both_languages() {
     let all = scenario::builtin();
-    assert_eq!(all.len(), 13);
+    assert_eq!(all.len(), 17);
     for (args, lang) in [
         (&["list"][..], Lang::En),
         (&["list", "--lang", "zh"], Lang::Zh),
@@ -494,7 +506,7 @@ fn list_shows_13_scenarios_in_both_languages() {
         assert_eq!(code(&out), 0);
         let text = stdout(&out);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 13, "{text}");
+        assert_eq!(lines.len(), 17, "{text}");
         for (line, s) in lines.iter().zip(&all) {
             assert!(line.starts_with(&s.name), "{line}");
             assert!(line.ends_with(s.title.get(lang)), "{args:?}: {line}");

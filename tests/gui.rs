@@ -19,6 +19,18 @@ fn harness(scenario: &str) -> Harness<'static, StickyApp> {
     h
 }
 
+/// Picks `item` from the list named `list` (e.g. View → Compare).
+fn pick(h: &mut Harness<'static, StickyApp>, list: &str, item: &str) {
+    // A narrow top bar keeps the choice in its "More" menu, as buttons.
+    if h.query_by_label_contains(list).is_none() {
+        click(h, "More");
+    } else {
+        click(h, list);
+    }
+    h.get_by_label(item).click();
+    h.run();
+}
+
 fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
     h.get_by_label_contains(label).click();
     h.run();
@@ -43,7 +55,9 @@ fn length_prefix_marks_every_message_intact() {
     click(&mut h, "length-prefix");
     click(&mut h, "To the end");
     let intact = h.query_all_by_label_contains(" intact: ").count();
-    let corrupted = h.query_all_by_label_contains(" corrupted: ").count();
+    let corrupted = h
+        .query_all_by_label_contains(" with wrong boundaries: ")
+        .count();
     assert_eq!((intact, corrupted), (2, 0));
     assert_eq!(h.state().playback.report.summary.messages_intact, 2);
 }
@@ -112,7 +126,7 @@ fn chinese_changes_the_labels() {
 #[test]
 fn compare_view_shows_three_columns_with_verdicts() {
     let mut h = harness("04-two-small-sends");
-    click(&mut h, "Compare");
+    pick(&mut h, "View", "Compare");
     h.get_by_label_contains("raw verdict: 0 of 2 messages intact");
     h.get_by_label_contains("length-prefix verdict: 2 of 2 messages intact");
     h.get_by_label_contains("json-header verdict: 2 of 2 messages intact");
@@ -199,11 +213,15 @@ fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> 
 fn both_runs_the_scenario_on_real_loopback_too() {
     let mut h = harness("04-two-small-sends");
     // The run starts at once and streams in while the UI keeps drawing: step, don't settle.
-    h.get_by_label("Both").click();
-    h.step();
+    pick(&mut h, "World", "Both");
     step_until(&mut h, |app| {
         app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
     });
+    h.run();
+    // Beside the simulated run at its start, the real one shows nothing yet either.
+    assert!(h.query_by_label_contains("real verdict:").is_none());
+    assert!(h.query_by_label_contains("real recv #1").is_none());
+    h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
     h.run();
     h.get_by_label_contains("real verdict:");
     let report = &h.state().real.as_ref().unwrap().report;
@@ -228,7 +246,7 @@ fn the_live_server_shows_what_a_client_sends() {
     use std::io::{Read, Write};
     let mut h = harness("01-first-round-trip");
     h.state_mut().server.port = 0;
-    click(&mut h, "Live server");
+    pick(&mut h, "View", "Live server");
     click(&mut h, "Start");
     let addr = h.state().server.addr().expect("listening");
     assert!(addr.ip().is_loopback());
@@ -253,20 +271,357 @@ fn the_live_server_shows_what_a_client_sends() {
 #[test]
 fn compare_decoders_on_the_upload() {
     let mut h = harness("07-ftp-upload");
-    click(&mut h, "Compare");
+    pick(&mut h, "View", "Compare");
     click(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("correct decoder verdict: 1 of 1 message intact");
     h.get_by_label_contains("tutorial decoder verdict: 0 of 1 message intact");
 }
 
+/// A harness like a window of `w`×`h` pixels at `zoom` (egui works in points: a window
+/// at zoom 1.5 is 1.5 × fewer points wide).
+fn window(scenario: &str, w: f32, h: f32, zoom: f32) -> Harness<'static, StickyApp> {
+    let app = StickyApp::new(Settings {
+        scenario: scenario.into(),
+        zoom,
+        ..Settings::default()
+    });
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(w / zoom, h / zoom))
+        .with_pixels_per_point(zoom)
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
+    h.run();
+    h
+}
+
+/// The rects of the nodes whose label contains `label` (at least one).
+fn rects(h: &Harness<'static, StickyApp>, label: &str) -> Vec<egui::Rect> {
+    let r: Vec<egui::Rect> = h
+        .query_all_by_label_contains(label)
+        .map(|n| n.rect())
+        .collect();
+    assert!(!r.is_empty(), "nothing labelled {label:?}");
+    r
+}
+
+fn overlap(a: egui::Rect, b: egui::Rect) -> f32 {
+    let i = a.intersect(b);
+    if i.is_positive() { i.area() } else { 0.0 }
+}
+
+/// What a class needs on screen: the verdict, the results, the transport controls and
+/// the top bar, all inside the window, none over another.
+fn assert_all_on_screen(h: &mut Harness<'static, StickyApp>, what: &str) {
+    let labels = [
+        "verdict: ",
+        "Reset",
+        "Step back",
+        "Play",
+        "Step ▶",
+        "To the end",
+        "Present",
+        "Scenario",
+    ];
+    assert_labels_on_screen(h, what, &labels);
+}
+
+/// The same in 中文, by the Chinese names.
+fn assert_all_on_screen_zh(h: &mut Harness<'static, StickyApp>, what: &str) {
+    let labels = [
+        "verdict: ",
+        "重置",
+        "后退",
+        "播放",
+        "单步 ▶",
+        "到结尾",
+        "演示模式",
+        "场景",
+    ];
+    assert_labels_on_screen(h, what, &labels);
+}
+
+fn assert_labels_on_screen(h: &mut Harness<'static, StickyApp>, what: &str, labels: &[&str]) {
+    h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+    h.run();
+    let screen = h.ctx.content_rect();
+    // The newest result (the lowest chip: the results scroll to the newest when they do
+    // not all fit).
+    let newest = rects(h, "recv #")
+        .into_iter()
+        .max_by(|a, b| a.bottom().total_cmp(&b.bottom()))
+        .unwrap();
+    let mut items: Vec<(String, egui::Rect)> = vec![("newest recv".into(), newest)];
+    for &label in labels {
+        for r in rects(h, label) {
+            items.push((label.to_string(), r));
+        }
+    }
+    for (label, r) in &items {
+        assert!(
+            screen.expand(0.5).contains_rect(*r),
+            "{what}: {label:?} at {r:?} is outside the window {screen:?}"
+        );
+    }
+    for (i, (la, a)) in items.iter().enumerate() {
+        for (lb, b) in &items[i + 1..] {
+            assert!(
+                overlap(*a, *b) < 1.0,
+                "{what}: {la:?} {a:?} overlaps {lb:?} {b:?}"
+            );
+        }
+    }
+    // The top bar is one row: the scenario list and Present side by side.
+    let (scenario, present) = (rects(h, labels[7])[0], rects(h, labels[6])[0]);
+    assert!(
+        (scenario.center().y - present.center().y).abs() < 4.0,
+        "{what}: the top bar wrapped"
+    );
+}
+
+#[test]
+fn a_class_sees_verdict_results_and_controls_at_every_size_and_zoom() {
+    for scenario in [
+        "04-two-small-sends",
+        "08-header-split",
+        "12-separate-header-writes",
+    ] {
+        for (w, h) in [(1024.0, 600.0), (1280.0, 720.0)] {
+            for zoom in [1.0, 1.5] {
+                let mut harness = window(scenario, w, h, zoom);
+                assert_all_on_screen(&mut harness, &format!("{scenario} {w}x{h} at {zoom}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn present_mode_shows_only_the_lesson_and_zooms() {
+    let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.0);
+    assert!(h.query_by_label("Inspector").is_some());
+    click(&mut h, "Present");
+    assert!(h.state().settings.present);
+    assert_eq!(h.state().zoom(), 1.5);
+    click(&mut h, "Present");
+    assert!(!h.state().settings.present);
+    assert_eq!(h.state().zoom(), 1.0, "back to the zoom before presenting");
+    // The window is now 1.5 × fewer points: as eframe would give it.
+    let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.5);
+    h.state_mut().apply(stickysim::gui::Cmd::Present(true));
+    h.run();
+    assert!(
+        h.query_by_label("Inspector").is_none(),
+        "the inspector is hidden"
+    );
+    assert!(
+        h.query_by_label("Events").is_none(),
+        "the events are hidden"
+    );
+    assert_all_on_screen(&mut h, "present 1280x720");
+    // 12's lesson toggles stay in the bar while presenting (the framing becomes a list).
+    let screen = h.ctx.content_rect();
+    for label in ["Nagle", "delayed ACK", "Framing"] {
+        assert!(
+            screen.contains_rect(h.get_by_label(label).rect()),
+            "{label}"
+        );
+    }
+    h.state_mut()
+        .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
+    h.run();
+    assert_all_on_screen_zh(&mut h, "present 1280x720 中文");
+}
+
+#[test]
+fn chinese_fits_at_every_size_and_zoom_too() {
+    for scenario in ["04-two-small-sends", "12-separate-header-writes"] {
+        for (w, h) in [(1024.0, 600.0), (1280.0, 720.0)] {
+            for zoom in [1.0, 1.5] {
+                let mut harness = window(scenario, w, h, zoom);
+                harness
+                    .state_mut()
+                    .apply(stickysim::gui::Cmd::Lang(stickysim::scenario::Lang::Zh));
+                harness.run();
+                assert_all_on_screen_zh(
+                    &mut harness,
+                    &format!("{scenario} {w}x{h} at {zoom} 中文"),
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_zoom_buttons_stay_where_they_are() {
+    let mut h = window("04-two-small-sends", 1280.0, 720.0, 1.0);
+    let before = rects(&h, "Zoom in")[0];
+    for _ in 0..3 {
+        click(&mut h, "Zoom in");
+        assert_eq!(rects(&h, "Zoom in")[0], before);
+    }
+    assert!((h.state().zoom() - 1.3).abs() < 1e-4);
+}
+
+#[test]
+fn play_runs_a_continuous_clock_between_steps() {
+    let mut h = harness("04-two-small-sends");
+    // Playing keeps repainting: step frames, never wait to settle.
+    h.get_by_label("▶ Play").click();
+    h.step();
+    assert!(h.state().playing);
+    let mut times = Vec::new();
+    // The harness steps 0.25 s a frame (the app takes at most 0.1 s of it): 1 ms of
+    // model time a frame at 1 ms = 0.1 s, so 20 frames stay inside the 30 ms run.
+    for _ in 0..20 {
+        h.step();
+        times.push((h.state().view_time(), h.state().playback.pos()));
+    }
+    // The clock moves every frame, also while no step happens (the packets fly).
+    assert!(times.windows(2).all(|w| w[1].0 >= w[0].0));
+    let between = times
+        .iter()
+        .filter(|(t, pos)| {
+            let pb = &h.state().playback;
+            pb.time_of(*pos).is_some_and(|step| *t > step)
+        })
+        .count();
+    assert!(
+        between > 5,
+        "the clock stood still between steps: {times:?}"
+    );
+    h.get_by_label_contains("Pause").click();
+    h.step();
+    assert!(!h.state().playing);
+    let t = h.state().view_time();
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(h.state().view_time(), t, "paused means still");
+}
+
+#[test]
+fn the_verdict_waits_for_the_end_or_a_reveal() {
+    let mut h = harness("04-two-small-sends");
+    assert!(h.query_by_label_contains("verdict: ").is_none());
+    click(&mut h, "Reveal");
+    h.get_by_label_contains("verdict: 0 of 2 messages intact");
+    click(&mut h, "|◀ Reset");
+    assert!(
+        h.query_by_label_contains("verdict: ").is_none(),
+        "hidden again"
+    );
+    click(&mut h, "To the end");
+    h.get_by_label_contains("verdict: 0 of 2 messages intact");
+}
+
+#[test]
+fn compare_shows_what_changed_and_why_columns_are_the_same() {
+    // 07: the tutorial's loop writes a short file, and the column says by how much.
+    let mut h = harness("07-ftp-upload");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "correct | tutorial decoder");
+    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B never written");
+    assert!(
+        h.query_by_label_contains("correct decoder message 1 short")
+            .is_none()
+    );
+    // 12: Nagle on | off, each run on the shared time axis: the stalls are the difference.
+    let mut h = harness("12-separate-header-writes");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "Nagle on | off");
+    assert_eq!(h.query_all_by_label_contains("time axis").count(), 2);
+    assert!(h.query_by_label_contains("identical").is_none());
+    // 04 on raw framing: no decoder, so both decoder columns read the same, and say why.
+    let mut h = harness("04-two-small-sends");
+    pick(&mut h, "View", "Compare");
+    click(&mut h, "correct | tutorial decoder");
+    h.get_by_label_contains("These columns are identical: with raw framing there is no decoder");
+}
+
+#[test]
+fn the_live_server_listens_on_this_computer_unless_asked_and_then_warns() {
+    let mut h = harness("01-first-round-trip");
+    pick(&mut h, "View", "Live server");
+    assert!(!h.state().server.open, "loopback by default");
+    assert!(
+        h.query_by_label_contains("Anyone on your network")
+            .is_none()
+    );
+    click(&mut h, "every network (0.0.0.0)");
+    assert!(h.state().server.open);
+    h.get_by_label_contains("Anyone on your network can connect");
+    click(&mut h, "this computer only");
+    assert!(!h.state().server.open);
+}
+
+#[test]
+fn chinese_wraps_at_characters_not_words() {
+    // A long Chinese note in a narrow column breaks between characters (no spaces to
+    // break at), and every line stays inside the column.
+    let text = "服务端读到4字节报头后阻塞等正文它只收到4字节不到2个满报文段所以不立即确认";
+    let mut h = Harness::builder()
+        .with_context_setup(stickysim::gui::install_fonts)
+        .build_ui_state(
+            |ui, out: &mut Option<std::sync::Arc<egui::Galley>>| {
+                *out = Some(ui.painter().layout(
+                    text.into(),
+                    egui::FontId::proportional(15.0),
+                    egui::Color32::WHITE,
+                    120.0,
+                ));
+            },
+            None,
+        );
+    h.run();
+    let galley = h.state().clone().expect("laid out");
+    assert!(galley.rows.len() > 3, "{} rows", galley.rows.len());
+    for row in &galley.rows {
+        assert!(row.rect().width() <= 120.5, "{:?}", row.rect());
+    }
+}
+
 #[test]
 fn compare_linux_and_windows_on_separate_writes() {
     let mut h = harness("12-separate-header-writes");
-    click(&mut h, "Compare");
+    pick(&mut h, "View", "Compare");
     click(&mut h, "Linux | Windows");
     // The same program: Linux's 40 ms delayed ACK against Windows' 200 ms.
     h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 53.0 ms");
     h.get_by_label_contains(
         "Windows verdict: 6 of 6 messages intact; Nagle held data up to 210.0 ms",
     );
+}
+
+#[test]
+fn the_narration_follows_the_run_and_names_no_flags() {
+    // With the scenario's own settings: its notes, never a command-line flag.
+    let mut h = harness("");
+    let n = h.state().scenarios.len();
+    for i in 0..n {
+        h.state_mut().apply(stickysim::gui::Cmd::Scenario(i));
+        for steps in [3, usize::MAX] {
+            if steps == usize::MAX {
+                h.state_mut().apply(stickysim::gui::Cmd::ToEnd);
+            } else {
+                for _ in 0..steps {
+                    h.state_mut().apply(stickysim::gui::Cmd::Step);
+                }
+            }
+            h.run();
+            for node in h.query_all_by_label_contains("note: ") {
+                let text = format!("{node:?}");
+                assert!(!text.contains(" --"), "a flag in {text}");
+            }
+        }
+    }
+    // 04 with a framing: the notes were written for raw, so the app says what this run
+    // did and marks the notes.
+    let mut h = harness("04-two-small-sends");
+    assert!(
+        h.query_by_label_contains("written for its default settings")
+            .is_none()
+    );
+    click(&mut h, "length-prefix");
+    click(&mut h, "To the end");
+    h.get_by_label_contains("written for its default settings");
+    h.get_by_label_contains("narration: This run:");
 }

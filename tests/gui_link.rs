@@ -93,6 +93,9 @@ fn copy_link_gives_a_link_that_shows_the_same_state() {
     h.state_mut().apply(stickysim::gui::Cmd::Step);
     h.state_mut().apply(stickysim::gui::Cmd::Step);
     h.run();
+    // In the top bar's menu.
+    h.get_by_label_contains("More ▼").click();
+    h.run();
     h.get_by_label_contains("Copy link").click();
     h.step();
     let copied = h

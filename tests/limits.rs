@@ -134,3 +134,24 @@ fn a_long_note_repeated_is_stored_once() {
     }));
     assert_eq!(first.en.len(), 10 * 1024);
 }
+
+#[test]
+fn a_run_too_big_to_record_is_refused_by_check_and_run_alike() {
+    // Row 3: `mss = 1` and one 500 kB framed message: `check` said ok, `run` ran out of
+    // memory (~2.7 KB of trace per byte). Both now stop at the trace budget, with words.
+    let p = write(
+        "mss1.toml",
+        "[meta]\ntitle = \"x\"\n[params]\nmss = 1\nframing = \"length-prefix\"\n\
+         [[client]]\nsend_message = { size = 500000 }\n[[server]]\nrecv_message = 1024\n",
+    );
+    for cmd in ["check", "run"] {
+        let o = stickysim(&[cmd, s(&p)]);
+        assert!(!o.status.success(), "{cmd}");
+        let t = text(&o);
+        assert!(
+            t.contains("would record more than 1000000 events"),
+            "{cmd}: {t}"
+        );
+        assert!(t.contains("use a larger mss"), "{cmd}: {t}");
+    }
+}

@@ -168,7 +168,7 @@ fn every_scenario_file_parses() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 13, "{files:?}");
+    assert_eq!(files.len(), 17, "{files:?}");
     assert_eq!(files.len(), scenario::BUILTIN.len());
     for (path, (name, text)) in files.iter().zip(scenario::BUILTIN) {
         let bytes = std::fs::read(path).unwrap();
@@ -206,12 +206,12 @@ fn every_scenario_file_parses() {
             "{file}: has narration"
         );
     }
-    // Numbered 01..13 in tutorial order.
+    // Numbered 01..17 in tutorial order.
     let numbers: Vec<u32> = scenario::builtin()
         .iter()
         .map(|s| s.number().unwrap())
         .collect();
-    assert_eq!(numbers, (1..=13).collect::<Vec<_>>());
+    assert_eq!(numbers, (1..=17).collect::<Vec<_>>());
 }
 
 /// Every scenario runs under every framing that applies, both decoders and both header
@@ -1065,4 +1065,162 @@ fn s13_pipelined_replies_tutorial_corrupts_correct_intact() {
         0,
         "raw: every recv is a slice across replies"
     );
+}
+
+/// 14: the tutorial's recv(header_size) returns only the part of the JSON header that the
+/// first segment carried; json.loads fails. recv_exact reads it whole.
+#[test]
+fn s14_json_header_cut_tutorial_crashes_correct_intact() {
+    let bad = run("14", Overrides::default());
+    let errors = decode_errors(&bad);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, Side::Client);
+    assert!(
+        errors[0].1.contains("JSON header is malformed"),
+        "{}",
+        errors[0].1
+    );
+    // The client's second recv asked for the whole header and got fewer bytes.
+    let client: Vec<_> = analysis::recv_results(&bad.trace)
+        .into_iter()
+        .filter(|r| r.side == Side::Client)
+        .collect();
+    let header_len = i32::from_le_bytes(client[0].data[..4].try_into().unwrap()) as usize;
+    assert!(client[1].data.len() < header_len, "{header_len}");
+    assert_eq!(
+        4 + client[1].data.len(),
+        bad.trace.params.mss as usize,
+        "the first segment ends inside the header"
+    );
+    assert!(delivered(&bad, S2C).is_empty());
+
+    let good = run(
+        "14",
+        Overrides {
+            decoder: Some(DecoderKind::Correct),
+            ..Default::default()
+        },
+    );
+    assert_all_intact(&good, "14 correct");
+    // A normal MSS hides the flaw; so do the tutorial's separate writes (Nagle sends the
+    // header alone).
+    for ov in [
+        Overrides {
+            mss: Some(1460),
+            ..Default::default()
+        },
+        Overrides {
+            header_writes: Some(HeaderWrites::Separate),
+            ..Default::default()
+        },
+    ] {
+        let lucky = run("14", ov.clone());
+        assert_all_intact(&lucky, &format!("14 {ov:?}"));
+    }
+}
+
+/// 15: byte 1024 of each reply falls inside a character: each chunk alone does not decode,
+/// the whole message does.
+#[test]
+fn s15_multibyte_character_cut_between_two_recvs() {
+    let r = run("15", Overrides::default());
+    let s = builtin("15");
+    let sent: Vec<Vec<u8>> = step_data(&s.server);
+    assert_eq!(sent.len(), 2);
+    let chunks: Vec<Vec<u8>> = analysis::recv_results(&r.trace)
+        .into_iter()
+        .filter(|x| x.side == Side::Client && !x.eof)
+        .map(|x| x.data)
+        .collect();
+    assert_eq!(chunks.len(), 4);
+    for (k, whole) in sent.iter().enumerate() {
+        let (a, b) = (&chunks[2 * k], &chunks[2 * k + 1]);
+        assert_eq!(
+            [a.as_slice(), b.as_slice()].concat(),
+            *whole,
+            "no byte lost"
+        );
+        assert_eq!(a.len(), 1024);
+        if k == 1 {
+            // UTF-8: the whole reply is text; each half is not.
+            assert!(std::str::from_utf8(whole).is_ok());
+            assert!(std::str::from_utf8(a).is_err() && std::str::from_utf8(b).is_err());
+        } else {
+            // GBK: the cut byte is a lead byte (0x81..=0xFE) whose trail byte starts `b`.
+            let lead = *a.last().unwrap();
+            assert!((0x81..=0xfe).contains(&lead), "{lead:x}");
+            // The lead byte really starts a character: the bytes before it pair up.
+            let mut i = 0;
+            while i < a.len() - 1 {
+                i += if a[i] >= 0x81 { 2 } else { 1 };
+            }
+            assert_eq!(i, a.len() - 1, "the chunk ends with half a character");
+        }
+    }
+    // Framed, each reply arrives whole in the first read.
+    let framed = run("15", framing(Framing::LengthPrefix));
+    let got: Vec<Vec<u8>> = delivered(&framed, S2C)
+        .into_iter()
+        .map(|d| d.data)
+        .collect();
+    assert_eq!(got.first(), sent.first());
+}
+
+/// 16: the remote shell: correct framing delivers every canned reply intact.
+#[test]
+fn s16_remote_shell_replies_arrive_whole() {
+    let r = run("16", Overrides::default());
+    assert_all_intact(&r, "16");
+    let commands: Vec<String> = delivered(&r, C2S)
+        .into_iter()
+        .map(|d| String::from_utf8(d.data).unwrap())
+        .collect();
+    assert!(commands.iter().any(|c| c.contains(" & ")), "{commands:?}");
+    // Raw: the replies leak into each other as in 03.
+    let raw = run("16", framing(Framing::Raw));
+    assert_eq!(raw.report.summary.bytes_lost, 0);
+}
+
+/// 17: Nagle + a 200 ms delayed ACK coalesce five keystrokes into one segment and one read;
+/// with immediate ACKs or TCP_NODELAY each keystroke is its own read.
+#[test]
+fn s17_sender_coalesces_keystrokes_until_the_ack() {
+    let s = builtin("17");
+    let keystrokes = step_data(&s.client);
+    let reads = |r: &Run| -> Vec<Vec<u8>> {
+        analysis::recv_results(&r.trace)
+            .into_iter()
+            .filter(|x| x.side == Side::Server && !x.eof)
+            .map(|x| x.data)
+            .collect()
+    };
+    let r = run("17", Overrides::default());
+    let got = reads(&r);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0], keystrokes[0]);
+    assert_eq!(got[1], keystrokes[1..].concat());
+    // One data segment carried the five held keystrokes.
+    assert_eq!(dir(&r, C2S).segments, 2);
+    assert!(
+        dir(&r, C2S).max_hold_ms >= 150.0,
+        "held until the delayed ACK"
+    );
+    for ov in [
+        Overrides {
+            delayed_ack: Some(false),
+            ..Default::default()
+        },
+        Overrides {
+            nagle: Some(false),
+            ..Default::default()
+        },
+        // Linux: quick-ACK and ACK on read answer each keystroke at once.
+        Overrides {
+            stack: Some(stickysim::params::Stack::Linux),
+            ..Default::default()
+        },
+    ] {
+        let r = run("17", ov.clone());
+        assert_eq!(reads(&r), keystrokes, "{ov:?}: one read per keystroke");
+    }
 }

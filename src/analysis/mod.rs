@@ -21,12 +21,17 @@
 //! - `split_messages`: messages whose body bytes ([`Part::Body`] spans) appear in two or
 //!   more distinct recv results. Reading the header in one recv and the whole body in the
 //!   next is not a split.
-//! - **Delivery**: an [`EventKind::Deliver`] at side `S`. The delivery with `index = k`
-//!   is intact when its data equals the data of the [`SentMessage`] with `id = k` in that
-//!   direction, else corrupted (also when no such message was sent).
-//!   `messages_intact` / `messages_corrupted` count deliveries; `messages_missing` counts
-//!   sent messages whose id is above the number of deliveries; `messages_sent` counts the
-//!   direction's sent messages.
+//! - **Delivery**: an [`EventKind::Deliver`] at side `S`, compared with one sent message:
+//!   on TCP the delivery with `index = k` with the [`SentMessage`] with `id = k` (a stream
+//!   keeps order, so the k-th message out should be the k-th sent); on UDP with the message
+//!   whose datagram the recv popped (its span's `msg`), because datagrams can be lost, and
+//!   a lost one must not shift the others. It is intact when the data are equal, else it has
+//!   wrong boundaries (the bytes are TCP's, intact; the program cut the stream in the wrong
+//!   place), or on UDP it was truncated (also when no such message was sent).
+//!   `messages_intact` / `messages_corrupted` (the JSON key; "wrong boundaries" in words)
+//!   count deliveries; `messages_missing` counts sent messages never delivered: on TCP
+//!   those whose id is above the number of deliveries, on UDP those whose id no delivery
+//!   carries; `messages_sent` counts the direction's sent messages.
 //! - `bytes_sent`: the sum of [`SentMessage::accepted`] (frame headers included).
 //! - `bytes_lost`: for every sent message, the bytes the socket did not accept
 //!   (`header_len + data.len() − accepted`, saturating: a short `send()` whose rest the
@@ -180,7 +185,7 @@ macro_rules! metrics {
 metrics! {
     messages_sent: u64, Sum, "messages sent", "发送的消息数";
     messages_intact: u64, Sum, "messages intact", "完整的消息数";
-    messages_corrupted: u64, Sum, "messages corrupted", "损坏的消息数";
+    messages_corrupted: u64, Sum, "messages with wrong boundaries", "边界错位的消息数";
     messages_missing: u64, Sum, "messages missing", "缺失的消息数";
     recv_calls: u64, Sum, "recv() calls", "recv() 调用次数";
     sticky_reads: u64, Sum, "sticky reads", "粘包读取次数";
@@ -218,24 +223,41 @@ impl Metrics {
         parts.join("; ")
     }
 
-    /// The verdict in Chinese: "2 条消息中 0 条完整；1 条损坏；1 次粘包".
+    /// The verdict in Chinese: "2 条消息中 0 条完整；1 条边界错位；1 次粘包读取".
     pub fn verdict_zh(&self) -> String {
         let parts: Vec<String> = self.findings().into_iter().map(Finding::zh).collect();
         parts.join("；")
     }
 
     fn findings(&self) -> Vec<Finding> {
+        self.findings_with(&[])
+    }
+
+    /// The findings, with the UDP fates named by message id in place of the counts they
+    /// explain ("#3 truncated; #1, #2 lost" rather than "1 corrupted; 2 missing").
+    fn findings_with(&self, fates: &[Fate]) -> Vec<Finding> {
+        let truncated: Vec<u32> = fates
+            .iter()
+            .filter(|f| f.what == FateKind::Truncated)
+            .map(|f| f.msg)
+            .collect();
+        let lost: Vec<u32> = fates
+            .iter()
+            .filter(|f| f.what == FateKind::Lost)
+            .map(|f| f.msg)
+            .collect();
+        let corrupted = self
+            .messages_corrupted
+            .saturating_sub(truncated.len() as u64);
+        let missing = self.messages_missing.saturating_sub(lost.len() as u64);
         let mut f = vec![if self.messages_sent == 0 {
             Finding::NoneSent
         } else {
             Finding::Intact(self.messages_intact, self.messages_sent)
         }];
         let counts = [
-            (
-                self.messages_corrupted,
-                Finding::Corrupted as fn(u64) -> Finding,
-            ),
-            (self.messages_missing, Finding::Missing),
+            (corrupted, Finding::Corrupted as fn(u64) -> Finding),
+            (missing, Finding::Missing),
             (self.sticky_reads, Finding::Sticky),
             (self.split_messages, Finding::Split),
             (self.bytes_lost, Finding::Lost),
@@ -246,6 +268,15 @@ impl Metrics {
                 .filter(|(n, _)| *n > 0)
                 .map(|(n, make)| make(n)),
         );
+        // Named fates go right after the intact count, before the other problems.
+        let mut named = Vec::new();
+        if !truncated.is_empty() {
+            named.push(Finding::Truncated(truncated));
+        }
+        if !lost.is_empty() {
+            named.push(Finding::LostIds(lost));
+        }
+        f.splice(1..1, named);
         if self.max_hold_ms > 0.0 {
             f.push(Finding::Held(self.max_hold_ms));
         }
@@ -259,6 +290,10 @@ enum Finding {
     Intact(u64, u64),
     Corrupted(u64),
     Missing(u64),
+    /// UDP datagrams cut by a too-small recvfrom, by message id.
+    Truncated(Vec<u32>),
+    /// UDP datagrams lost on the wire or dropped by a full queue, by message id.
+    LostIds(Vec<u32>),
     Sticky(u64),
     Split(u64),
     Lost(u64),
@@ -270,8 +305,10 @@ impl Finding {
         match self {
             Finding::NoneSent => "no messages sent".to_string(),
             Finding::Intact(i, n) => format!("{i} of {} intact", plural(n, "message", "messages")),
-            Finding::Corrupted(n) => format!("{n} corrupted"),
+            Finding::Corrupted(n) => format!("{n} with wrong boundaries"),
             Finding::Missing(n) => format!("{n} missing"),
+            Finding::Truncated(ids) => format!("{} truncated", ids_list(&ids, ", ")),
+            Finding::LostIds(ids) => format!("{} lost", ids_list(&ids, ", ")),
             Finding::Sticky(n) => plural(n, "sticky read", "sticky reads"),
             Finding::Split(n) => plural(n, "split message", "split messages"),
             Finding::Lost(n) => format!("{} lost", plural(n, "byte", "bytes")),
@@ -283,14 +320,25 @@ impl Finding {
         match self {
             Finding::NoneSent => "没有发送消息".to_string(),
             Finding::Intact(i, n) => format!("{n} 条消息中 {i} 条完整"),
-            Finding::Corrupted(n) => format!("{n} 条损坏"),
+            Finding::Corrupted(n) => format!("{n} 条边界错位"),
             Finding::Missing(n) => format!("{n} 条缺失"),
+            Finding::Truncated(ids) => format!("{} 被截断", ids_list(&ids, "、")),
+            Finding::LostIds(ids) => format!("{} 丢失", ids_list(&ids, "、")),
             Finding::Sticky(n) => format!("{n} 次粘包读取"),
             Finding::Split(n) => format!("{n} 条消息被拆开"),
             Finding::Lost(n) => format!("丢失 {n} 字节"),
             Finding::Held(ms) => format!("Nagle 最长扣留数据 {} ms", fmt_ms(ms)),
         }
     }
+}
+
+/// `#1, #2` (at most 8 ids, then `…`).
+fn ids_list(ids: &[u32], sep: &str) -> String {
+    let mut shown: Vec<String> = ids.iter().take(8).map(|i| format!("#{i}")).collect();
+    if ids.len() > 8 {
+        shown.push(format!("… ({} in all)", ids.len()));
+    }
+    shown.join(sep)
 }
 
 /// `"1 message"`, `"2 messages"`.
@@ -320,6 +368,26 @@ fn to_ms(us: Micros) -> f64 {
 pub struct Report {
     pub summary: Metrics,
     pub directions: Directions,
+    /// UDP only: what became of each message that did not arrive intact, by id (for the
+    /// verdict's words; the JSON report keeps the counts).
+    #[serde(skip)]
+    pub fates: Vec<Fate>,
+}
+
+/// What became of one UDP message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fate {
+    pub dir: Dir,
+    pub msg: u32,
+    pub what: FateKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FateKind {
+    /// Delivered cut short: `recvfrom(n)` with n smaller than the datagram.
+    Truncated,
+    /// Never delivered, and dropped (lost on the wire, or the queue was full).
+    Lost,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -336,9 +404,23 @@ impl Report {
         }
     }
 
-    /// The summary's one-line verdict (see [`Metrics::verdict`]).
+    /// The summary's one-line verdict (see [`Metrics::verdict`]); UDP messages that were
+    /// truncated or lost are named by id.
     pub fn verdict(&self) -> String {
-        self.summary.verdict()
+        self.verdict_in(Lang::En)
+    }
+
+    /// The verdict in Chinese.
+    pub fn verdict_zh(&self) -> String {
+        self.verdict_in(Lang::Zh)
+    }
+
+    pub fn verdict_in(&self, lang: Lang) -> String {
+        let findings = self.summary.findings_with(&self.fates).into_iter();
+        match lang {
+            Lang::En => findings.map(Finding::en).collect::<Vec<_>>().join("; "),
+            Lang::Zh => findings.map(Finding::zh).collect::<Vec<_>>().join("；"),
+        }
     }
 }
 
@@ -410,29 +492,66 @@ pub struct Delivery {
     pub dir: Dir,
     /// Delivery number within its direction, from 1.
     pub index: u32,
+    /// The sent message it is compared with: `index` on TCP; on UDP the id of the
+    /// datagram the recv popped.
+    pub msg: u32,
     #[serde(with = "hex_bytes")]
     pub data: Vec<u8>,
-    /// Equal to the sent message with the same number.
+    /// Equal to the sent message `msg`.
     pub intact: bool,
+    /// UDP: the datagram was longer than the recv's bufsize and was cut.
+    pub truncated: bool,
 }
 
 /// Every delivered message, in event order.
 pub fn deliveries(trace: &Trace) -> Vec<Delivery> {
+    let udp = trace.params.transport == Transport::Udp;
     let sent = sent_by_id(trace);
     let mut out = Vec::new();
+    // Per side: the message of the last datagram a recv popped, and whether it was cut
+    // (the `Truncated` event comes just before the recv's return).
+    let mut popped: [Option<(u32, bool)>; 2] = [None, None];
+    let mut cut = [false; 2];
     for (i, e) in trace.events.iter().enumerate() {
+        let side = e.side.index();
+        match &e.kind {
+            EventKind::AppReturn {
+                call: Call::Recv { .. },
+                ..
+            } if udp => {
+                let msg = e
+                    .chunk
+                    .as_ref()
+                    .and_then(|c| c.spans.first())
+                    .map(|s| s.msg);
+                popped[side] = msg.map(|m| (m, cut[side]));
+                cut[side] = false;
+                continue;
+            }
+            EventKind::Truncated { .. } => {
+                cut[side] = true;
+                continue;
+            }
+            _ => {}
+        }
         let EventKind::Deliver { index, data, .. } = &e.kind else {
             continue;
         };
         let dir = e.side.peer().tx_dir();
-        let intact = sent.get(&(dir, *index)).is_some_and(|m| m.data == *data);
+        let (msg, truncated) = match popped[side].take() {
+            Some(p) if udp => p,
+            _ => (*index, false),
+        };
+        let intact = sent.get(&(dir, msg)).is_some_and(|m| m.data == *data);
         out.push(Delivery {
             event: i,
             side: e.side,
             dir,
             index: *index,
+            msg,
             data: data.clone(),
             intact,
+            truncated: truncated && !intact,
         });
     }
     out
@@ -486,19 +605,49 @@ pub fn analyze(trace: &Trace) -> Report {
     }
 
     // Deliveries.
+    let udp = trace.params.transport == Transport::Udp;
     let mut delivered = [0u64; 2];
+    let mut carried: std::collections::BTreeSet<(Dir, u32)> = Default::default();
+    let mut fates = Vec::new();
     for dv in deliveries(trace) {
         let d = &mut per[dv.dir.index()];
         delivered[dv.dir.index()] += 1;
+        carried.insert((dv.dir, dv.msg));
         if dv.intact {
             d.messages_intact += 1;
         } else {
             d.messages_corrupted += 1;
+            if dv.truncated {
+                fates.push(Fate {
+                    dir: dv.dir,
+                    msg: dv.msg,
+                    what: FateKind::Truncated,
+                });
+            }
+        }
+    }
+    // UDP: the messages whose datagram was dropped.
+    let mut dropped: std::collections::BTreeSet<(Dir, u32)> = Default::default();
+    for e in &trace.events {
+        if let (EventKind::DatagramDrop { .. }, Some(c)) = (&e.kind, &e.chunk) {
+            dropped.extend(c.spans.iter().map(|s| (c.dir, s.msg)));
         }
     }
     for m in &trace.messages {
-        if u64::from(m.id) > delivered[m.dir.index()] {
+        let missing = if udp {
+            !carried.contains(&(m.dir, m.id))
+        } else {
+            u64::from(m.id) > delivered[m.dir.index()]
+        };
+        if missing {
             per[m.dir.index()].messages_missing += 1;
+            if udp && dropped.contains(&(m.dir, m.id)) {
+                fates.push(Fate {
+                    dir: m.dir,
+                    msg: m.id,
+                    what: FateKind::Lost,
+                });
+            }
         }
     }
 
@@ -551,5 +700,6 @@ pub fn analyze(trace: &Trace) -> Report {
             client_to_server,
             server_to_client,
         },
+        fates,
     }
 }

@@ -596,7 +596,7 @@ fn verdict_lists_only_nonzero_problems_with_plurals() {
     };
     assert_eq!(
         one.verdict(),
-        "0 of 1 message intact; 1 corrupted; 1 sticky read; 1 split message; 1 byte lost; \
+        "0 of 1 message intact; 1 with wrong boundaries; 1 sticky read; 1 split message; 1 byte lost; \
          Nagle held data up to 40.0 ms"
     );
 
@@ -612,7 +612,7 @@ fn verdict_lists_only_nonzero_problems_with_plurals() {
     };
     assert_eq!(
         many.verdict(),
-        "3 of 5 messages intact; 1 corrupted; 1 missing; 2 sticky reads; 3 split messages; 120 bytes lost"
+        "3 of 5 messages intact; 1 with wrong boundaries; 1 missing; 2 sticky reads; 3 split messages; 120 bytes lost"
     );
 
     let short_hold = Metrics {
@@ -637,7 +637,7 @@ fn report_verdict_is_the_summarys() {
         .done();
     assert_eq!(
         analyze(&t).verdict(),
-        "0 of 2 messages intact; 1 corrupted; 1 missing; 1 sticky read"
+        "0 of 2 messages intact; 1 with wrong boundaries; 1 missing; 1 sticky read"
     );
 }
 
@@ -782,11 +782,64 @@ fn verdict_in_chinese_lists_the_same_findings() {
     };
     assert_eq!(
         m.verdict(),
-        "0 of 2 messages intact; 1 corrupted; 1 missing; 1 sticky read"
+        "0 of 2 messages intact; 1 with wrong boundaries; 1 missing; 1 sticky read"
     );
     assert_eq!(
         m.verdict_zh(),
-        "2 条消息中 0 条完整；1 条损坏；1 条缺失；1 次粘包读取"
+        "2 条消息中 0 条完整；1 条边界错位；1 条缺失；1 次粘包读取"
     );
     assert_eq!(Metrics::default().verdict_zh(), "没有发送消息");
+}
+
+/// 09 with loss: 'hello' and 'world' are lost on the wire, the 3000-byte datagram arrives
+/// and is cut to 1024. Matched by message id, the delivery is #3 truncated, not "#1 mixed
+/// up with another message".
+#[test]
+fn udp_deliveries_are_matched_by_message_id() {
+    let s = crate::scenario::find_builtin("09").unwrap();
+    let mut p = s.params.clone();
+    p.loss = 0.3;
+    p.seed = 7;
+    let t = crate::model::run(&s, &p).unwrap();
+    let d = deliveries(&t);
+    assert_eq!(d.len(), 1);
+    assert_eq!((d[0].index, d[0].msg), (1, 3));
+    assert!(d[0].truncated && !d[0].intact);
+    let r = analyze(&t);
+    assert_eq!(r.summary.messages_corrupted, 1);
+    assert_eq!(r.summary.messages_missing, 2);
+    assert_eq!(
+        r.verdict(),
+        "0 of 3 messages intact; #3 truncated; #1, #2 lost; 1986 bytes lost"
+    );
+    assert_eq!(
+        r.verdict_zh(),
+        "3 条消息中 0 条完整；#3 被截断；#1、#2 丢失；丢失 1986 字节"
+    );
+    // Without loss: #1 and #2 intact, #3 truncated, nothing missing.
+    let t = crate::model::run(&s, &s.params).unwrap();
+    let r = analyze(&t);
+    assert_eq!(
+        r.verdict(),
+        "2 of 3 messages intact; #3 truncated; 1976 bytes lost"
+    );
+    let msgs: Vec<u32> = deliveries(&t).iter().map(|d| d.msg).collect();
+    assert_eq!(msgs, [1, 2, 3]);
+}
+
+/// A UDP message that was sent and never read (the receiver stopped) is missing, not lost.
+#[test]
+fn udp_unread_is_missing_not_lost() {
+    let s = crate::scenario::parse(
+        "[meta]\ntitle = \"t\"\n[params]\ntransport = \"udp\"\n\
+         [[client]]\nsend_message = \"a\"\n[[client]]\nsend_message = \"b\"\n\
+         [[server]]\nrecv_message = 10\n",
+        "t.toml",
+    )
+    .unwrap();
+    let t = crate::model::run(&s, &s.params).unwrap();
+    let r = analyze(&t);
+    assert_eq!(r.summary.messages_missing, 1);
+    assert!(r.fates.is_empty());
+    assert_eq!(r.verdict(), "1 of 2 messages intact; 1 missing");
 }

@@ -5,27 +5,77 @@ use egui::{Color32, FontId, Painter, Pos2, Rect, Stroke, pos2, vec2};
 use super::palette;
 use crate::trace::{Chunk, Part, escape_bytes};
 
-/// Draws `chunk` into `rect`: one coloured run per span, widths proportional to bytes
-/// (at least a few pixels each, so a 4-byte header next to 1000 body bytes stays
-/// visible), header bytes darker and hatched, and the text of each run where it fits.
-pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
-    let total = chunk.data.len().max(1) as f32;
-    let min_w = 6.0f32.min(rect.width() / chunk.spans.len().max(1) as f32);
-    // Widths: proportional, then lifted to the minimum and rescaled to fit.
-    let mut widths: Vec<f32> = chunk
+/// The text a span shows: header bytes in hex, body bytes as escaped text.
+fn span_text(chunk: &Chunk, span: &crate::trace::Span) -> String {
+    let a = (span.start.saturating_sub(chunk.offset) as usize).min(chunk.data.len());
+    let b = (span.end.saturating_sub(chunk.offset) as usize).clamp(a, chunk.data.len());
+    match span.part {
+        Part::Header => hex(&chunk.data[a..b]),
+        Part::Body => escape_bytes(&chunk.data[a..b]),
+    }
+}
+
+/// The width header bytes need to show whole (`05 00 00 00`), in `font`.
+pub fn headers_width(painter: &Painter, chunk: &Chunk, font: &FontId) -> f32 {
+    chunk
         .spans
         .iter()
-        .map(|s| ((s.end - s.start) as f32 / total * rect.width()).max(min_w))
-        .collect();
-    let sum: f32 = widths.iter().sum();
-    if sum > 0.0 {
-        for w in &mut widths {
-            *w *= rect.width() / sum;
-        }
-    }
+        .filter(|s| s.part == Part::Header)
+        .map(|s| text_width(painter, &span_text(chunk, s), font) + 6.0)
+        .sum()
+}
+
+fn text_width(painter: &Painter, text: &str, font: &FontId) -> f32 {
+    painter
+        .layout_no_wrap(text.to_string(), font.clone(), Color32::WHITE)
+        .size()
+        .x
+}
+
+/// Draws `chunk` into `rect`: one coloured run per span, widths proportional to bytes
+/// (at least a few pixels each, so a 4-byte header next to 1000 body bytes stays
+/// visible), header bytes darker and hatched and wide enough for their hex when the
+/// rect allows it, and the text of each run where it fits.
+pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
     if chunk.spans.is_empty() {
         painter.rect_filled(rect, 2.0, Color32::GRAY);
         return;
+    }
+    let total = chunk.data.len().max(1) as f32;
+    let min_w = 6.0f32.min(rect.width() / chunk.spans.len() as f32);
+    // Headers get the width their hex needs when the whole of them fits in half the
+    // strip; the bodies share the rest in proportion.
+    let headers = headers_width(painter, chunk, font);
+    let whole_headers = headers <= rect.width() * 0.6;
+    let mut widths: Vec<f32> = chunk
+        .spans
+        .iter()
+        .map(|s| {
+            let prop = (s.end - s.start) as f32 / total * rect.width();
+            if whole_headers && s.part == Part::Header {
+                prop.max(text_width(painter, &span_text(chunk, s), font) + 6.0)
+            } else {
+                prop.max(min_w)
+            }
+        })
+        .collect();
+    let fixed: f32 = if whole_headers {
+        chunk
+            .spans
+            .iter()
+            .zip(&widths)
+            .filter(|(s, _)| s.part == Part::Header)
+            .map(|(_, w)| w)
+            .sum()
+    } else {
+        0.0
+    };
+    let flexible: f32 = widths.iter().sum::<f32>() - fixed;
+    let room = (rect.width() - fixed).max(0.0);
+    for (s, w) in chunk.spans.iter().zip(&mut widths) {
+        if !(whole_headers && s.part == Part::Header) && flexible > 0.0 {
+            *w *= room / flexible;
+        }
     }
     let mut x = rect.left();
     for (span, w) in chunk.spans.iter().zip(widths) {
@@ -38,18 +88,11 @@ pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
         if header {
             hatch(painter, r, palette::message(span.msg));
         }
-        let a = (span.start - chunk.offset) as usize;
-        let b = (span.end - chunk.offset) as usize;
-        let text = if header {
-            hex(&chunk.data[a..b])
-        } else {
-            escape_bytes(&chunk.data[a..b])
-        };
-        let clip = painter.with_clip_rect(r.shrink(1.0));
+        let clip = painter.with_clip_rect(r.shrink(1.0).intersect(painter.clip_rect()));
         clip.text(
             pos2(r.left() + 2.0, r.center().y),
             egui::Align2::LEFT_CENTER,
-            text,
+            span_text(chunk, span),
             font.clone(),
             palette::text_on(bg),
         );
@@ -61,6 +104,28 @@ pub fn strip(painter: &Painter, rect: Rect, chunk: &Chunk, font: &FontId) {
         Stroke::new(1.0, Color32::from_gray(40)),
         egui::StrokeKind::Inside,
     );
+}
+
+/// The bytes `from..to` of a chunk (stream offsets), with their spans cut to match.
+pub fn slice(c: &Chunk, from: u64, to: u64) -> Chunk {
+    let end = c.offset + c.data.len() as u64;
+    let (from, to) = (from.clamp(c.offset, end), to.clamp(c.offset, end));
+    let to = to.max(from);
+    Chunk {
+        dir: c.dir,
+        offset: from,
+        data: c.data[(from - c.offset) as usize..(to - c.offset) as usize].to_vec(),
+        spans: c
+            .spans
+            .iter()
+            .filter(|s| s.start < to && s.end > from)
+            .map(|s| crate::trace::Span {
+                start: s.start.max(from),
+                end: s.end.min(to),
+                ..*s
+            })
+            .collect(),
+    }
 }
 
 fn hatch(painter: &Painter, r: Rect, color: Color32) {
@@ -85,13 +150,19 @@ pub fn hex(bytes: &[u8]) -> String {
         .join(" ")
 }
 
+/// The drawn width of `bytes` bytes in a buffer strip `width` wide holding `capacity`:
+/// proportional, but a few bytes in a big buffer still show (about 22 px a byte, room for its hex, up to
+/// 60 % of the strip).
+fn fill_width(bytes: usize, capacity: u32, width: f32) -> f32 {
+    let frac = (bytes as f32 / capacity.max(1) as f32).clamp(0.0, 1.0);
+    (width * frac).max((bytes as f32 * 22.0).min(width * 0.6))
+}
+
 /// A buffer drawn as a strip against its capacity: the filled part coloured by message.
 pub fn buffer(painter: &Painter, rect: Rect, chunk: Option<&Chunk>, capacity: u32, font: &FontId) {
     painter.rect_filled(rect, 2.0, Color32::from_gray(90).gamma_multiply(0.35));
     if let Some(c) = chunk {
-        let frac = (c.data.len() as f32 / capacity.max(1) as f32).clamp(0.0, 1.0);
-        // A few bytes in a big buffer still show: about 10 px a byte, up to 60% of it.
-        let w = (rect.width() * frac).max((c.data.len() as f32 * 10.0).min(rect.width() * 0.6));
+        let w = fill_width(c.data.len(), capacity, rect.width());
         strip(
             painter,
             Rect::from_min_size(rect.min, vec2(w, rect.height())),
@@ -99,4 +170,51 @@ pub fn buffer(painter: &Painter, rect: Rect, chunk: Option<&Chunk>, capacity: u3
             font,
         );
     }
+}
+
+/// A send buffer: the bytes in flight (sent, not yet acknowledged) solid, then the bytes
+/// not yet sent faded behind a dashed outline (`held` marks them held back). Returns the
+/// rects of the two parts.
+pub fn send_buffer(
+    painter: &Painter,
+    rect: Rect,
+    chunk: Option<&Chunk>,
+    unsent: u64,
+    capacity: u32,
+    font: &FontId,
+) -> (Option<Rect>, Option<Rect>) {
+    painter.rect_filled(rect, 2.0, Color32::from_gray(90).gamma_multiply(0.35));
+    let Some(c) = chunk else {
+        return (None, None);
+    };
+    let end = c.offset + c.data.len() as u64;
+    let split = end - unsent.min(c.data.len() as u64);
+    let w = fill_width(c.data.len(), capacity, rect.width());
+    let sent_w = w * (split - c.offset) as f32 / c.data.len().max(1) as f32;
+    let mut parts = (None, None);
+    if split > c.offset {
+        let r = Rect::from_min_size(rect.min, vec2(sent_w, rect.height()));
+        strip(painter, r, &slice(c, c.offset, split), font);
+        parts.0 = Some(r);
+    }
+    if split < end {
+        let r = Rect::from_min_max(
+            pos2(rect.left() + sent_w + 2.0, rect.top()),
+            pos2(rect.left() + w.max(sent_w + 8.0), rect.bottom()),
+        );
+        let faded = painter.with_clip_rect(r.intersect(painter.clip_rect()));
+        strip(&faded, r, &slice(c, split, end), font);
+        painter.rect_filled(r, 1.0, Color32::from_black_alpha(110));
+        let dash = Stroke::new(1.5, Color32::from_gray(220));
+        let pts = [
+            r.left_top(),
+            r.right_top(),
+            r.right_bottom(),
+            r.left_bottom(),
+            r.left_top(),
+        ];
+        painter.extend(egui::Shape::dashed_line(&pts, dash, 4.0, 3.0));
+        parts.1 = Some(r);
+    }
+    parts
 }

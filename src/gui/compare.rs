@@ -150,7 +150,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             CompareBy::Decoder,
             i18n::COMPARE_DECODERS.get(lang),
         );
-        ui.selectable_value(&mut by, CompareBy::Stack, "Linux | Windows");
+        ui.selectable_value(&mut by, CompareBy::Stack, i18n::COMPARE_STACKS.get(lang));
         if by != app.compare_by {
             cmds.push(Cmd::CompareBy(by));
         }
@@ -160,17 +160,66 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         ui.label(i18n::NOT_FOR_UDP.get(lang));
     }
     let Some(compare) = &app.compare else { return };
+    if let Some(why) = identical_why(compare, app.compare_by) {
+        ui.label(
+            RichText::new(format!("{} {}", i18n::IDENTICAL.get(lang), why.get(lang)))
+                .color(super::palette::BROKEN),
+        );
+    }
+    // One time axis for all the columns: the longest run's end.
+    let end = compare
+        .columns
+        .iter()
+        .map(|(_, pb)| pb.end_time())
+        .max()
+        .unwrap_or(0);
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(compare.columns.len(), |cols| {
             for (col, (label, pb)) in cols.iter_mut().zip(&compare.columns) {
-                col.push_id(label, |ui| column(ui, label, pb, lang));
+                col.push_id(label, |ui| column(ui, label, pb, lang, end));
             }
         });
     });
 }
 
-fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
-    ui.heading(label);
+/// Why the columns show the same run, when they do: same recv() results at the same
+/// times.
+fn identical_why(compare: &Compare, by: CompareBy) -> Option<&'static i18n::T> {
+    let runs: Vec<_> = compare
+        .columns
+        .iter()
+        .map(|(_, pb)| {
+            let recvs: Vec<_> = pb.recvs.iter().map(|r| (r.t_us, r.data.clone())).collect();
+            (recvs, pb.end_time())
+        })
+        .collect();
+    if runs.len() < 2 || runs.windows(2).any(|w| w[0] != w[1]) {
+        return None;
+    }
+    let raw = compare
+        .columns
+        .first()
+        .is_some_and(|(_, pb)| pb.params.framing == Framing::Raw);
+    Some(match by {
+        CompareBy::Decoder if raw => &i18n::IDENTICAL_RAW_DECODER,
+        CompareBy::Nagle => &i18n::IDENTICAL_NAGLE,
+        _ => &i18n::IDENTICAL_OTHER,
+    })
+}
+
+/// A column's heading in the UI's language (its accessible labels keep the key).
+fn heading(label: &str, lang: crate::scenario::Lang) -> String {
+    match label {
+        "Nagle on" => i18n::NAGLE_ON.get(lang).into(),
+        "Nagle off" => i18n::NAGLE_OFF.get(lang).into(),
+        "correct decoder" => i18n::CORRECT_DECODER.get(lang).into(),
+        "tutorial decoder" => i18n::TUTORIAL_DECODER.get(lang).into(),
+        other => i18n::choice(other, lang).into(),
+    }
+}
+
+fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang, end: u64) {
+    ui.heading(heading(label, lang));
     let verdict = pb.error.clone().unwrap_or_else(|| {
         let v = i18n::verdict(&pb.report, lang);
         crate::timeline::verdict_with_exceptions(&v, &pb.trace.events)
@@ -178,16 +227,23 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
     let text = format!("{label} verdict: {verdict}");
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+    super::timeaxis::show(ui, &pb.trace, &pb.recvs, end, lang);
     for side in [Side::Server, Side::Client] {
         let recvs: Vec<_> = pb.recvs.iter().filter(|r| r.side == side).collect();
         if recvs.is_empty() {
             continue;
         }
-        ui.label(RichText::new(format!("recv() at {}", side.name())).weak());
+        ui.label(
+            RichText::new(format!(
+                "recv() · {}",
+                crate::narration::side_name(side, lang)
+            ))
+            .weak(),
+        );
         ui.horizontal_wrapped(|ui| {
             let skip = recvs.len().saturating_sub(24);
             if skip > 0 {
-                ui.weak(format!("… {skip} earlier"));
+                ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
             }
             for (k, r) in recvs.iter().enumerate().skip(skip) {
                 receiver::chip(ui, &pb.trace, k + 1, r, false, lang, &format!("{label} "));
@@ -202,9 +258,36 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                 } else {
                     super::palette::BROKEN
                 };
-                ui.label(
-                    RichText::new(format!("{mark} #{} {} B", d.index, d.data.len())).color(color),
-                );
+                // Expected against received: a short message says how much never came.
+                let sent = pb
+                    .trace
+                    .messages
+                    .iter()
+                    .find(|m| m.dir == d.dir && m.id == d.index)
+                    .map_or(d.data.len(), |m| m.data.len());
+                let text = if sent == d.data.len() {
+                    format!("{mark} #{} {} B", d.index, d.data.len())
+                } else {
+                    format!(
+                        "{mark} #{} {} {} B / {} {sent} B",
+                        d.index,
+                        i18n::RECEIVED.get(lang),
+                        d.data.len(),
+                        i18n::EXPECTED_RECEIVED.get(lang),
+                    )
+                };
+                ui.label(RichText::new(text).color(color));
+                if sent > d.data.len() {
+                    let missing = sent - d.data.len();
+                    let text = format!("{missing} B {}", i18n::NEVER_WRITTEN.get(lang));
+                    let resp =
+                        ui.label(RichText::new(&text).color(super::palette::BROKEN).strong());
+                    let a11y = format!(
+                        "{label} message {} short: {missing} B never written",
+                        d.index
+                    );
+                    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y));
+                }
             }
         });
     }
@@ -213,22 +296,31 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
     egui::Grid::new(("cmp", label))
         .striped(true)
         .show(ui, |ui| {
-            let rows = [
-                (
-                    "messages intact",
-                    format!("{} / {}", m.messages_intact, m.messages_sent),
-                ),
-                ("sticky reads", m.sticky_reads.to_string()),
-                ("split messages", m.split_messages.to_string()),
-                ("bytes lost", m.bytes_lost.to_string()),
-                ("recv calls", m.recv_calls.to_string()),
-                ("segments / acks", format!("{} / {}", m.segments, m.acks)),
-                (
-                    "Nagle holds (max ms)",
-                    format!("{} ({:.1})", m.nagle_holds, m.max_hold_ms),
-                ),
-                ("duration ms", format!("{:.3}", m.duration_ms)),
+            // The metrics in plain words, in the UI's language.
+            const SHOWN: &[&str] = &[
+                "messages_intact",
+                "sticky_reads",
+                "split_messages",
+                "bytes_lost",
+                "recv_calls",
+                "segments",
+                "acks",
+                "nagle_holds",
+                "max_hold_ms",
+                "duration_ms",
             ];
+            let rows = crate::analysis::Metrics::fields()
+                .iter()
+                .filter(|f| SHOWN.contains(&f.name))
+                .map(|f| {
+                    let v = f.value(m).to_string();
+                    let v = if f.name == "messages_intact" {
+                        format!("{v} / {}", m.messages_sent)
+                    } else {
+                        v
+                    };
+                    (f.label(lang), v)
+                });
             for (k, v) in rows {
                 ui.label(k);
                 ui.monospace(v);

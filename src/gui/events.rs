@@ -111,17 +111,24 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
         for &i in &rows[range] {
             let e = &trace.events[i];
             let past = i < shown;
+            // The selection is highlighted; the newest event (where the run is) is marked
+            // with an arrow and bold text instead, so the two never look alike.
+            let newest = past && i + 1 == shown;
             let text = format!(
-                "{:>10}  {:<6} {}",
+                "{}{:>10}  {:<6} {}",
+                if newest { "▶" } else { " " },
                 timeline::ms(e.t_us),
-                e.side.name(),
-                timeline::describe(e)
+                crate::narration::side_name(e.side, lang),
+                crate::narration::describe(e, lang)
             );
-            let mut rich = RichText::new(text).monospace();
+            let mut rich = RichText::new(&text).monospace();
             if !past {
                 rich = rich.weak();
             }
-            let selected = app.selection == Some(Selection::Event(i)) || (past && i + 1 == shown);
+            if newest {
+                rich = rich.strong();
+            }
+            let selected = app.selection == Some(Selection::Event(i));
             let resp = ui.add(
                 egui::Button::selectable(selected, rich)
                     .truncate()

@@ -64,7 +64,7 @@ pub const SELECT_HINT: T = T(
 );
 pub const STICKY_SHORT: T = T("sticky", "粘包");
 pub const INTACT: T = T("intact", "完整");
-pub const CORRUPTED: T = T("corrupted", "已损坏");
+pub const CORRUPTED: T = T("wrong boundaries", "边界错位");
 pub const EOF: T = T("EOF", "EOF（对方已关闭）");
 pub const VERDICT: T = T("Verdict", "结论");
 pub const HELD: T = T("held", "被扣留");
@@ -110,8 +110,8 @@ pub const SERVER_HINT: T = T(
 /// The run's verdict in the UI's language.
 pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
     match lang {
-        Lang::En => report.summary.verdict(),
-        Lang::Zh => report.summary.verdict_zh(),
+        Lang::En => report.verdict(),
+        Lang::Zh => report.verdict_zh(),
     }
 }
 
@@ -139,3 +139,331 @@ pub const PARTIAL_LENGTH: T = T(
 );
 pub const BODY_LENGTH: T = T("body length", "正文长度");
 pub const JSON_LENGTH: T = T("JSON header length", "JSON 报头长度");
+
+pub const VIEW: T = T("View", "视图");
+pub const WORLD: T = T("World: simulated, real or both", "模拟、真实或两者");
+pub const MENU: T = T("More", "更多");
+pub const MORE: T = T("More settings", "更多设置");
+pub const ZOOM_IN: T = T("Zoom in", "放大");
+pub const ZOOM_OUT: T = T("Zoom out", "缩小");
+pub const PRESENT: T = T("Present", "演示模式");
+pub const PRESENT_HINT: T = T(
+    "For a projector: large zoom, high contrast, only the stage, the results, the narration and the controls",
+    "用于投影：放大、高对比度，只显示舞台、结果、讲解和控制按钮",
+);
+pub const KEY_SPACE: T = T("Space", "空格键");
+pub const ONE_MS_TAKES: T = T("1 ms = ", "1 毫秒 = ");
+pub const SLOW_MOTION: T = T(
+    "Slow motion: how long 1 ms of simulated time takes on screen",
+    "慢动作：模拟时间的 1 毫秒在屏幕上持续多久",
+);
+pub const DETAILS: T = T("Events & inspector", "事件与检查器");
+pub const DETAILS_HINT: T = T(
+    "Show or hide the event list and the inspector",
+    "显示或隐藏事件列表和检查器",
+);
+pub const REVEAL: T = T("Reveal the verdict", "揭晓结论");
+pub const REVEAL_HINT: T = T(
+    "The verdict appears at the end of the run; predict first, or reveal it now",
+    "结论在运行结束时出现；先让大家预测，或现在揭晓",
+);
+pub const VERDICT_AT_END: T = T("shown at the end of the run", "运行结束时显示");
+pub const CRASHED: T = T("crashed", "已崩溃");
+pub const UNSENT: T = T("unsent", "未发送");
+pub const IN_FLIGHT: T = T("in flight", "在途");
+pub const NAGLE_HOLD: T = T("Nagle hold", "Nagle 扣留");
+pub const DELACK_TIMER: T = T("delayed-ACK timer", "延迟确认计时器");
+
+/// A choice of a parameter (`raw`, `length-prefix`, `linux`…) as the UI shows it.
+pub fn choice(name: &str, lang: Lang) -> &str {
+    if lang == Lang::En {
+        return name;
+    }
+    CHOICES
+        .iter()
+        .find(|(en, _)| *en == name)
+        .map_or(name, |(_, zh)| zh)
+}
+
+/// The 中文 names of the parameters' choices.
+pub const CHOICES: &[(&str, &str)] = &[
+    ("raw", "原始"),
+    ("length-prefix", "长度前缀"),
+    ("json-header", "JSON 报头"),
+    ("linux", "Linux"),
+    ("windows", "Windows"),
+    ("lan", "局域网"),
+    ("loopback", "回环"),
+    ("tcp", "TCP"),
+    ("udp", "UDP"),
+    ("combined", "合并写"),
+    ("separate", "分开写"),
+    ("correct", "正确"),
+    ("tutorial", "教程版"),
+    ("little", "小端"),
+    ("big", "大端"),
+    ("command", "命令式报头"),
+    ("upload", "上传式报头"),
+];
+
+pub const METRIC: T = T("metric", "指标");
+pub const TOTAL: T = T("total", "合计");
+pub const C2S: T = T("client → server", "客户端 → 服务端");
+pub const S2C: T = T("server → client", "服务端 → 客户端");
+pub const NOT_MEASURED: T = T(
+    "A real run cannot measure this: segments, ACKs and Nagle holds happen inside the kernel, out of the program's sight",
+    "真实运行无法测量这一项：报文段、ACK 和 Nagle 扣留发生在内核里，程序看不到",
+);
+pub const THIS_RUN: T = T("This run:", "这次运行：");
+pub const WRITTEN_FOR_DEFAULTS: T = T(
+    "The scenario's notes below were written for its default settings; this run uses others.",
+    "下面的场景讲解是按默认设置写的；这次运行用了其他设置。",
+);
+pub const REAL_PREFIX: T = T("real  ", "真实  ");
+
+/// `client → server` in the UI's language.
+pub fn dir_name(d: crate::trace::Dir, lang: Lang) -> &'static str {
+    match d {
+        crate::trace::Dir::ClientToServer => C2S.get(lang),
+        crate::trace::Dir::ServerToClient => S2C.get(lang),
+    }
+}
+pub const READ_AT: T = T("read at", "读取于");
+pub const WAITED: T = T("waited", "等待了");
+pub const BIND: T = T("listen on", "监听地址");
+pub const BIND_LOOPBACK: T = T("this computer only (127.0.0.1)", "仅本机 (127.0.0.1)");
+pub const BIND_ALL: T = T("every network (0.0.0.0)", "所有网络 (0.0.0.0)");
+pub const BIND_WARNING: T = T(
+    "Anyone on your network can connect: use it in a classroom you trust, and stop it after the lesson.",
+    "网络上的任何人都能连接：只在可信的教室网络中使用，课后请停止。",
+);
+pub const LISTENING_ON: T = T("listening on", "正在监听");
+pub const HOLDS_TIMERS: T = T("holds · timers", "扣留 · 计时器");
+pub const TIME_AXIS: T = T("time axis: the run ends at", "时间轴：运行结束于");
+pub const TIME_AXIS_HINT: T = T(
+    "The run on one time line, shared by the columns: segments each way, Nagle holds (orange) and delayed-ACK timers (blue), and each recv() result (orange = sticky)",
+    "整个运行在同一条时间轴上（各列共用）：两个方向的报文段、Nagle 扣留（橙色）和延迟确认计时器（蓝色），以及每次 recv() 的结果（橙色 = 粘包）",
+);
+pub const IDENTICAL: T = T("These columns are identical:", "这几列完全相同：");
+pub const IDENTICAL_RAW_DECODER: T = T(
+    "with raw framing there is no decoder, so the correct and the tutorial decoder read the same bytes. Pick length-prefix or json-header to see them differ.",
+    "原始分帧没有解码器，所以正确的和教程版的解码器读到的字节一样。选择长度前缀或 JSON 报头才能看到差别。",
+);
+pub const IDENTICAL_NAGLE: T = T(
+    "Nagle never holds anything in this run (no small segment waits behind unacknowledged data), so switching it off changes nothing.",
+    "这次运行中 Nagle 从未扣留数据（没有小报文段在等待未确认的数据），所以关掉它什么也不变。",
+);
+pub const IDENTICAL_OTHER: T = T(
+    "what the columns vary does not change what recv() returns in this scenario.",
+    "在这个场景中，各列改变的设置不影响 recv() 的返回结果。",
+);
+pub const EXPECTED_RECEIVED: T = T("expected", "应为");
+pub const RECEIVED: T = T("received", "收到");
+pub const NEVER_WRITTEN: T = T("never written", "从未写入");
+pub const NAGLE_ON: T = T("Nagle on", "Nagle 开");
+pub const NAGLE_OFF: T = T("Nagle off", "Nagle 关");
+pub const CORRECT_DECODER: T = T("correct decoder", "正确的解码器");
+pub const TUTORIAL_DECODER: T = T("tutorial decoder", "教程版解码器");
+pub const EARLIER: T = T("earlier", "条更早的");
+pub const MORE_BYTES: T = T("more bytes", "字节未显示");
+pub const LITTLE_ENDIAN: T = T(
+    "little-endian i32: struct.pack('i', n) on x86/ARM (native order)",
+    "小端 i32：x86/ARM 上的 struct.pack('i', n)（本机字节序）",
+);
+pub const BIG_ENDIAN: T = T(
+    "big-endian u32, struct.pack('!I', n)",
+    "大端 u32，struct.pack('!I', n)",
+);
+pub const FRAME: T = T("frame", "帧");
+pub const COMPARE_STACKS: T = T("Linux | Windows", "Linux | Windows 协议栈");
+
+/// Every UI string above, for the test that each has its translation.
+pub const STRINGS: &[(&str, &T)] = &[
+    ("COMPARE_STACKS", &COMPARE_STACKS),
+    ("EARLIER", &EARLIER),
+    ("MORE_BYTES", &MORE_BYTES),
+    ("LITTLE_ENDIAN", &LITTLE_ENDIAN),
+    ("BIG_ENDIAN", &BIG_ENDIAN),
+    ("FRAME", &FRAME),
+    ("NAGLE_ON", &NAGLE_ON),
+    ("NAGLE_OFF", &NAGLE_OFF),
+    ("CORRECT_DECODER", &CORRECT_DECODER),
+    ("TUTORIAL_DECODER", &TUTORIAL_DECODER),
+    ("HOLDS_TIMERS", &HOLDS_TIMERS),
+    ("TIME_AXIS", &TIME_AXIS),
+    ("TIME_AXIS_HINT", &TIME_AXIS_HINT),
+    ("IDENTICAL", &IDENTICAL),
+    ("IDENTICAL_RAW_DECODER", &IDENTICAL_RAW_DECODER),
+    ("IDENTICAL_NAGLE", &IDENTICAL_NAGLE),
+    ("IDENTICAL_OTHER", &IDENTICAL_OTHER),
+    ("EXPECTED_RECEIVED", &EXPECTED_RECEIVED),
+    ("RECEIVED", &RECEIVED),
+    ("NEVER_WRITTEN", &NEVER_WRITTEN),
+    ("READ_AT", &READ_AT),
+    ("WAITED", &WAITED),
+    ("BIND", &BIND),
+    ("BIND_LOOPBACK", &BIND_LOOPBACK),
+    ("BIND_ALL", &BIND_ALL),
+    ("BIND_WARNING", &BIND_WARNING),
+    ("LISTENING_ON", &LISTENING_ON),
+    ("CLIENT", &CLIENT),
+    ("SERVER", &SERVER),
+    ("WIRE", &WIRE),
+    ("APP", &APP),
+    ("SEND_BUF", &SEND_BUF),
+    ("RECV_BUF", &RECV_BUF),
+    ("WHAT_RECV_RETURNED", &WHAT_RECV_RETURNED),
+    ("DECODED", &DECODED),
+    ("RECEIVED_BY", &RECEIVED_BY),
+    ("NARRATION", &NARRATION),
+    ("EVENTS", &EVENTS),
+    ("INSPECTOR", &INSPECTOR),
+    ("METRICS", &METRICS),
+    ("PARAMETERS", &PARAMETERS),
+    ("MAIN_VIEW", &MAIN_VIEW),
+    ("COMPARE", &COMPARE),
+    ("FRAMING", &FRAMING),
+    ("NAGLE", &NAGLE),
+    ("DELAYED_ACK", &DELAYED_ACK),
+    ("HEADER_WRITES", &HEADER_WRITES),
+    ("DECODER", &DECODER),
+    ("MSS", &MSS),
+    ("RECV_SIZE", &RECV_SIZE),
+    ("RECV_DELAY", &RECV_DELAY),
+    ("SEED", &SEED),
+    ("RESET_PARAMS", &RESET_PARAMS),
+    ("PLAY", &PLAY),
+    ("PAUSE", &PAUSE),
+    ("STEP", &STEP),
+    ("STEP_BACK", &STEP_BACK),
+    ("RESET", &RESET),
+    ("TO_END", &TO_END),
+    ("SPEED", &SPEED),
+    ("INSTANT", &INSTANT),
+    ("TIME", &TIME),
+    ("THEME_DARK", &THEME_DARK),
+    ("THEME_LIGHT", &THEME_LIGHT),
+    ("ZOOM", &ZOOM),
+    ("SCENARIO", &SCENARIO),
+    ("FILTER", &FILTER),
+    ("ALL", &ALL),
+    ("APP_EVENTS", &APP_EVENTS),
+    ("TCP_EVENTS", &TCP_EVENTS),
+    ("NOTHING_YET", &NOTHING_YET),
+    ("SELECT_HINT", &SELECT_HINT),
+    ("STICKY_SHORT", &STICKY_SHORT),
+    ("INTACT", &INTACT),
+    ("CORRUPTED", &CORRUPTED),
+    ("EOF", &EOF),
+    ("VERDICT", &VERDICT),
+    ("HELD", &HELD),
+    ("BLOCKED_RECV", &BLOCKED_RECV),
+    ("BLOCKED_SEND", &BLOCKED_SEND),
+    ("SLEEPING", &SLEEPING),
+    ("DONE", &DONE),
+    ("RUNNING", &RUNNING),
+    ("STUCK", &STUCK),
+    ("COMPARE_FRAMINGS", &COMPARE_FRAMINGS),
+    ("COMPARE_NAGLE", &COMPARE_NAGLE),
+    ("COMPARE_DECODERS", &COMPARE_DECODERS),
+    ("NOT_FOR_UDP", &NOT_FOR_UDP),
+    ("MESSAGE", &MESSAGE),
+    ("HEADER", &HEADER),
+    ("LENGTH_FIELD", &LENGTH_FIELD),
+    ("SIM", &SIM),
+    ("REAL", &REAL),
+    ("BOTH", &BOTH),
+    ("REAL_LOOPBACK", &REAL_LOOPBACK),
+    ("STOP", &STOP),
+    ("START", &START),
+    ("RUN_AGAIN", &RUN_AGAIN),
+    ("LIVE_SERVER", &LIVE_SERVER),
+    ("PORT", &PORT),
+    ("SERVER_HINT", &SERVER_HINT),
+    ("PACKET_ARRIVED", &PACKET_ARRIVED),
+    ("PARTIAL_LENGTH", &PARTIAL_LENGTH),
+    ("BODY_LENGTH", &BODY_LENGTH),
+    ("JSON_LENGTH", &JSON_LENGTH),
+    ("VIEW", &VIEW),
+    ("WORLD", &WORLD),
+    ("MENU", &MENU),
+    ("MORE", &MORE),
+    ("ZOOM_IN", &ZOOM_IN),
+    ("ZOOM_OUT", &ZOOM_OUT),
+    ("PRESENT", &PRESENT),
+    ("PRESENT_HINT", &PRESENT_HINT),
+    ("KEY_SPACE", &KEY_SPACE),
+    ("ONE_MS_TAKES", &ONE_MS_TAKES),
+    ("SLOW_MOTION", &SLOW_MOTION),
+    ("DETAILS", &DETAILS),
+    ("DETAILS_HINT", &DETAILS_HINT),
+    ("REVEAL", &REVEAL),
+    ("REVEAL_HINT", &REVEAL_HINT),
+    ("VERDICT_AT_END", &VERDICT_AT_END),
+    ("CRASHED", &CRASHED),
+    ("UNSENT", &UNSENT),
+    ("IN_FLIGHT", &IN_FLIGHT),
+    ("NAGLE_HOLD", &NAGLE_HOLD),
+    ("DELACK_TIMER", &DELACK_TIMER),
+    ("METRIC", &METRIC),
+    ("TOTAL", &TOTAL),
+    ("C2S", &C2S),
+    ("S2C", &S2C),
+    ("NOT_MEASURED", &NOT_MEASURED),
+    ("THIS_RUN", &THIS_RUN),
+    ("WRITTEN_FOR_DEFAULTS", &WRITTEN_FOR_DEFAULTS),
+    ("REAL_PREFIX", &REAL_PREFIX),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_cjk(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Strings that read the same in both languages (names, units, protocol words).
+    const SAME: &[&str] = &["MSS", "TCP", "1 ms = "];
+
+    #[test]
+    fn every_ui_string_has_its_chinese() {
+        // Every `T` declared in this file is in the table.
+        let declared = include_str!("i18n.rs")
+            .matches(concat!(": T ", "= T("))
+            .count();
+        assert_eq!(STRINGS.len(), declared, "a string is missing from STRINGS");
+        for (name, t) in STRINGS {
+            assert!(!t.1.trim().is_empty(), "{name}: no 中文");
+            if !SAME.contains(&t.0) {
+                assert!(has_cjk(t.1), "{name}: {:?} is not translated", t.1);
+            }
+        }
+    }
+
+    #[test]
+    fn every_choice_of_every_parameter_has_its_chinese() {
+        use crate::params::table::{Kind, PARAMS};
+        // Names the same in both languages.
+        let same = ["tcp", "udp", "linux", "windows"];
+        for p in PARAMS {
+            if let Kind::Choice(names) = p.kind {
+                for n in names {
+                    let zh = choice(n, Lang::Zh);
+                    assert!(
+                        same.contains(n) || has_cjk(zh) || zh.contains("JSON"),
+                        "{}: choice {n} has no 中文",
+                        p.key
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_metric_has_its_chinese() {
+        for f in crate::analysis::Metrics::fields() {
+            assert!(has_cjk(f.zh), "metric {}: {:?}", f.name, f.zh);
+        }
+    }
+}

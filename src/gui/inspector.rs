@@ -13,14 +13,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
     let lang = app.lang();
     ui.strong(i18n::INSPECTOR.get(lang));
     let pb = &app.playback;
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .id_salt("inspector")
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let (title, chunk, trace) = match &app.selection {
-                Some(Selection::Event(i)) => event_item(&pb.trace, *i, ""),
+                Some(Selection::Event(i)) => event_item(&pb.trace, *i, "", lang),
                 Some(Selection::RealEvent(i)) => match &app.real {
-                    Some(r) => event_item(&r.live.trace, *i, "real  "),
+                    Some(r) => event_item(&r.live.trace, *i, i18n::REAL_PREFIX.get(lang), lang),
                     None => (String::new(), None, &pb.trace),
                 },
                 Some(Selection::Packet(dir, seq, datagram)) => {
@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                         Some(p) => (
                             format!(
                                 "{}  {}  {}",
-                                dir.name(),
+                                i18n::dir_name(*dir, lang),
                                 stage::packet_label(&p),
                                 timeline::ms(p.arrives_us)
                             ),
@@ -51,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                 ui.label(RichText::new(title).monospace());
             }
             if let Some(c) = &chunk {
-                hexdump(ui, c);
+                hexdump(ui, c, lang);
                 header_fields(ui, trace, c, lang);
             }
             // Why anything sits in a send buffer, in the model's own words.
@@ -60,8 +60,11 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
                     if let Some(h) = sim.side_state(side).held {
                         let reason = i18n::held_reason(&h, lang);
                         ui.label(
-                            RichText::new(format!("{}: {reason}", side.name()))
-                                .color(palette::BROKEN),
+                            RichText::new(format!(
+                                "{}: {reason}",
+                                crate::narration::side_name(side, lang)
+                            ))
+                            .color(palette::BROKEN),
                         );
                     }
                 }
@@ -70,7 +73,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp) {
 }
 
 /// 16 bytes a row: offset, hex, text; each byte on its message's colour.
-fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
+fn hexdump(ui: &mut egui::Ui, c: &Chunk, lang: crate::scenario::Lang) {
     let font = FontId::monospace(13.0);
     let text_color = ui.visuals().text_color();
     let mut job = LayoutJob::default();
@@ -134,9 +137,15 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk) {
         }
         job.append("\n", 0.0, plain);
     }
-    ui.label(job);
+    // Fixed columns: a row never wraps (the inspector scrolls sideways instead).
+    job.wrap.max_width = f32::INFINITY;
+    ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend));
     if c.data.len() > shown {
-        ui.weak(format!("… {} more bytes", c.data.len() - shown));
+        ui.weak(format!(
+            "… {} {}",
+            c.data.len() - shown,
+            i18n::MORE_BYTES.get(lang)
+        ));
     }
 }
 
@@ -174,12 +183,9 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
                 let (n, how) = match p.byte_order {
                     ByteOrder::Little => (
                         i32::from_le_bytes(arr) as i64,
-                        "little-endian i32, struct.pack('i', n)",
+                        i18n::LITTLE_ENDIAN.get(lang),
                     ),
-                    ByteOrder::Big => (
-                        u32::from_be_bytes(arr) as i64,
-                        "big-endian u32, struct.pack('!I', n)",
-                    ),
+                    ByteOrder::Big => (u32::from_be_bytes(arr) as i64, i18n::BIG_ENDIAN.get(lang)),
                 };
                 let msg = i18n::MESSAGE.get(lang);
                 ui.label(format!(
@@ -211,14 +217,19 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
 }
 
 /// An event's line and bytes, from the trace it belongs to.
-fn event_item<'a>(t: &'a Trace, i: usize, prefix: &str) -> (String, Option<Chunk>, &'a Trace) {
+fn event_item<'a>(
+    t: &'a Trace,
+    i: usize,
+    prefix: &str,
+    lang: crate::scenario::Lang,
+) -> (String, Option<Chunk>, &'a Trace) {
     match t.events.get(i) {
         Some(e) => {
             let line = format!(
                 "{prefix}{}  {}  {}",
                 timeline::ms(e.t_us),
-                e.side.name(),
-                timeline::describe(e)
+                crate::narration::side_name(e.side, lang),
+                crate::narration::describe(e, lang)
             );
             (line, e.chunk.clone(), t)
         }

@@ -14,11 +14,13 @@ mod inspector;
 pub mod link;
 mod palette;
 pub mod playback;
+pub mod quiz;
 // In the browser, the real-socket panels are stand-ins that say "desktop only".
 #[cfg_attr(target_arch = "wasm32", path = "real_web.rs")]
 mod real;
 mod receiver;
 mod stage;
+mod timeaxis;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
@@ -27,6 +29,11 @@ use serde::{Deserialize, Serialize};
 use crate::params::Params;
 use crate::scenario::{self, Lang, Scenario};
 use crate::trace::{Dir, Micros};
+
+/// Simulated time per real time while playing: 1 ms of the model takes 0.1 s on screen.
+pub const DEFAULT_SPEED: f64 = 0.01;
+/// The zoom Present mode uses at least.
+pub const PRESENT_ZOOM: f32 = 1.5;
 use compare::Compare;
 use playback::Playback;
 
@@ -38,6 +45,9 @@ pub struct Settings {
     pub chinese: bool,
     pub dark: bool,
     pub zoom: f32,
+    /// Present mode: large zoom, high contrast, only the stage, the results, the
+    /// narration and the controls.
+    pub present: bool,
 }
 
 impl Default for Settings {
@@ -47,6 +57,7 @@ impl Default for Settings {
             chinese: false,
             dark: true,
             zoom: 1.0,
+            present: false,
         }
     }
 }
@@ -95,6 +106,12 @@ pub enum Cmd {
     Lang(Lang),
     Dark(bool),
     Zoom(f32),
+    Present(bool),
+    /// Show the verdict and metrics before the run's end.
+    Reveal,
+    /// Show or hide the parameters panel / the events and inspector.
+    ShowParams(bool),
+    ShowDetails(bool),
     View(View),
     CompareBy(compare::CompareBy),
     Speed(Option<f64>),
@@ -103,6 +120,7 @@ pub enum Cmd {
     RealStop,
     ServerStart,
     ServerStop,
+    Quiz(bool),
 }
 
 /// The app's state.
@@ -115,8 +133,18 @@ pub struct StickyApp {
     pub playing: bool,
     /// Simulated time per real time while playing; `None` = instantaneous.
     pub speed: Option<f64>,
-    /// The play clock, in simulated µs.
+    /// The play clock, in simulated µs: while playing (or after seeking to a time) it runs
+    /// between the current step's time and the next one's, so packets move continuously.
     clock: f64,
+    /// The verdict and metrics are shown before the end (the class has predicted).
+    pub revealed: bool,
+    /// The parameters panel and the events + inspector panel; `None` = by window size.
+    pub show_params: Option<bool>,
+    pub show_details: Option<bool>,
+    zoom_before_present: Option<f32>,
+    frames: u64,
+    /// The heights the narration, the results and the verdict took in the last frame.
+    below: [f32; 3],
     pub selection: Option<Selection>,
     pub events_filter: events::Filter,
     pub compare: Option<Compare>,
@@ -124,6 +152,7 @@ pub struct StickyApp {
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
+    pub quiz: quiz::QuizState,
     /// Deep links and opened scenario files.
     pub link: link::LinkState,
     fonts_installed: bool,
@@ -148,8 +177,14 @@ impl StickyApp {
             playback,
             view: View::Main,
             playing: false,
-            speed: Some(0.02),
+            speed: Some(DEFAULT_SPEED),
             clock: 0.0,
+            revealed: false,
+            show_params: None,
+            show_details: None,
+            zoom_before_present: None,
+            frames: 0,
+            below: [60.0, 120.0, 30.0],
             selection: None,
             events_filter: events::Filter::default(),
             compare: None,
@@ -157,6 +192,7 @@ impl StickyApp {
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
+            quiz: quiz::QuizState::default(),
             link: link::LinkState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
@@ -176,6 +212,27 @@ impl StickyApp {
         &self.scenarios[self.current]
     }
 
+    /// The zoom the window uses.
+    pub fn zoom(&self) -> f32 {
+        self.settings.zoom
+    }
+
+    /// The time the stage shows: the current step's, or the play clock when it runs
+    /// between this step and the next one (packets move along the wire in between).
+    pub fn view_time(&self) -> Micros {
+        let now = self.playback.now();
+        let next = self
+            .playback
+            .time_of(self.playback.pos() + 1)
+            .unwrap_or(now);
+        (self.clock.max(0.0) as Micros).clamp(now, next.max(now))
+    }
+
+    /// The verdict and metrics are shown: at the end of the run, or once revealed.
+    pub fn verdict_shown(&self) -> bool {
+        (self.revealed || self.playback.at_end()) && !quiz::hides_results(self)
+    }
+
     /// Draws the whole app into `ui` (the eframe root, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -183,11 +240,16 @@ impl StickyApp {
             install_fonts(&ctx);
             self.fonts_installed = true;
         }
-        ctx.set_theme(if self.settings.dark {
+        let theme = if self.settings.dark {
             egui::Theme::Dark
         } else {
             egui::Theme::Light
-        });
+        };
+        ctx.set_theme(theme);
+        ctx.set_visuals_of(
+            theme,
+            palette::visuals(self.settings.dark, self.settings.present),
+        );
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
@@ -195,53 +257,42 @@ impl StickyApp {
         link::take_dropped(ui, self);
         link::errors(ui, self);
 
+        let size = ui.available_rect_before_wrap().size();
         egui::Panel::top("top").show(ui, |ui| controls::top_bar(ui, self, &mut cmds));
-        egui::Panel::bottom("transport").show(ui, |ui| controls::transport(ui, self, &mut cmds));
+        let present = self.settings.present;
+        if self.view == View::Main {
+            egui::Panel::bottom("transport")
+                .show(ui, |ui| controls::transport(ui, self, &mut cmds));
+        }
         match self.view {
             View::Main => {
-                egui::Panel::left("params")
-                    .resizable(true)
-                    .default_size(250.0)
-                    .show(ui, |ui| {
-                        egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
-                            controls::params_panel(ui, self, &mut cmds);
-                            ui.add_space(6.0);
-                            receiver::narration(ui, self);
+                // By default the side panels open when the window has room for them.
+                let show_params = !present && self.show_params.unwrap_or(size.x >= 1000.0);
+                let show_details = !present && self.show_details.unwrap_or(size.y >= 700.0);
+                if show_params {
+                    egui::Panel::left("params")
+                        .resizable(true)
+                        .default_size(230.0)
+                        .show(ui, |ui| {
+                            egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
+                                controls::params_panel(ui, self, &mut cmds);
+                                ui.add_space(6.0);
+                                quiz::lesson_panel(ui, self);
+                            });
                         });
-                    });
-                egui::Panel::bottom("lower")
-                    .resizable(true)
-                    .default_size(170.0)
-                    .show(ui, |ui| {
-                        ui.columns(2, |cols| {
-                            events::show(&mut cols[0], self, &mut cmds);
-                            inspector::show(&mut cols[1], self);
+                }
+                if show_details {
+                    egui::Panel::bottom("lower")
+                        .resizable(true)
+                        .default_size((size.y * 0.25).clamp(120.0, 260.0))
+                        .show(ui, |ui| {
+                            ui.columns(2, |cols| {
+                                events::show(&mut cols[0], self, &mut cmds);
+                                inspector::show(&mut cols[1], self);
+                            });
                         });
-                    });
-                egui::CentralPanel::default_margins().show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
-                        match self.mode {
-                            Mode::Sim => {
-                                stage::show(ui, self, &mut cmds);
-                                ui.add_space(6.0);
-                                receiver::show(ui, self, &mut cmds);
-                                ui.add_space(6.0);
-                                receiver::metrics(ui, self);
-                            }
-                            Mode::Real => real::show(ui, self, &mut cmds),
-                            // The model and the kernel side by side, under the model's stage.
-                            Mode::Both => {
-                                stage::show(ui, self, &mut cmds);
-                                ui.add_space(6.0);
-                                ui.columns(2, |cols| {
-                                    receiver::show(&mut cols[0], self, &mut cmds);
-                                    receiver::metrics(&mut cols[0], self);
-                                    real::show(&mut cols[1], self, &mut cmds);
-                                });
-                            }
-                        }
-                    });
-                });
+                }
+                egui::CentralPanel::default_margins().show(ui, |ui| self.main_view(ui, &mut cmds));
             }
             View::Compare => {
                 egui::CentralPanel::default_margins()
@@ -255,9 +306,70 @@ impl StickyApp {
         for cmd in cmds {
             self.apply(cmd);
         }
-        if self.playing {
+        quiz::sync(self);
+        quiz::show(&ctx, self);
+        quiz::sync(self);
+        // Panels size themselves from the frame before: a few more frames at the start
+        // settle them without waiting for input.
+        self.frames += 1;
+        if self.playing || self.frames < 10 {
             ctx.request_repaint();
         }
+    }
+
+    /// The main view: the stage on top, growing with the window, then the narration,
+    /// the recv() results and the verdict. The last three are measured each frame and
+    /// keep their room (scrolling when the window is small) so the verdict and the
+    /// results are never pushed out of the window.
+    fn main_view(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Cmd>) {
+        if self.mode == Mode::Real {
+            egui::ScrollArea::vertical()
+                .id_salt("real")
+                .show(ui, |ui| real::show(ui, self, cmds));
+            return;
+        }
+        let avail = ui.available_height();
+        let gap = ui.spacing().item_spacing.y;
+        let [narration_h, results_h, verdict_h] = self.below;
+        // The stage is the hero: at least half the height (or MIN_HEIGHT when it has room).
+        let stage_min = stage::MIN_HEIGHT.max(avail * 0.5).min(avail * 0.55);
+        let narration_max = narration_h.min(avail * 0.15).max(24.0);
+        let results_max = results_h
+            .min(avail - stage_min - narration_max - verdict_h - 4.0 * gap)
+            .max(40.0);
+        let stage_h = (avail - narration_max - results_max - verdict_h - 4.0 * gap).max(stage_min);
+        ui.allocate_ui(egui::vec2(ui.available_width(), stage_h), |ui| {
+            stage::show(ui, self, cmds);
+        });
+        let narration = egui::ScrollArea::vertical()
+            .id_salt("narration")
+            .max_height(narration_max)
+            .min_scrolled_height(narration_max)
+            .auto_shrink([false, true])
+            .show(ui, |ui| receiver::narration(ui, self));
+        let results = egui::ScrollArea::vertical()
+            .id_salt("results")
+            .max_height(results_max)
+            .min_scrolled_height(results_max)
+            .auto_shrink([false, true])
+            // When they do not all fit, the newest results stay in view.
+            .stick_to_bottom(true)
+            .show(ui, |ui| {
+                if self.mode == Mode::Both {
+                    ui.columns(2, |cols| {
+                        receiver::show(&mut cols[0], self, cmds);
+                        real::show(&mut cols[1], self, cmds);
+                    });
+                } else {
+                    receiver::show(ui, self, cmds);
+                }
+            });
+        let verdict = ui.scope(|ui| receiver::verdict_row(ui, self, cmds));
+        self.below = [
+            narration.content_size.y,
+            results.content_size.y,
+            verdict.response.rect.height(),
+        ];
     }
 
     /// Starts a real run when the real world is shown and none matches the scenario and
@@ -301,16 +413,31 @@ impl StickyApp {
         }
         if self.playback.at_end() {
             self.playing = false;
+            self.clock = self.playback.now() as f64;
         }
     }
 
     /// Re-runs the model with new parameters, keeping the time cursor.
     fn rerun(&mut self, params: Params) {
         let t = self.playback.now();
+        let at_end = self.playback.at_end() && self.playback.pos() > 0;
         self.playback = Playback::new(self.scenario(), &params);
-        self.playback.seek_time(t);
+        if at_end {
+            // The end stays the end (the new run may be longer or shorter).
+            self.playback.seek(self.playback.len());
+        } else {
+            self.playback.seek_time(t);
+        }
+        // An event index of the old run names another event in the new one.
+        if matches!(
+            self.selection,
+            Some(Selection::Event(_) | Selection::Packet(..))
+        ) {
+            self.selection = None;
+        }
         self.clock = self.playback.now() as f64;
         self.compare = None;
+        self.revealed = false;
     }
 
     pub fn apply(&mut self, cmd: Cmd) {
@@ -323,6 +450,7 @@ impl StickyApp {
                 self.clock = 0.0;
                 self.selection = None;
                 self.compare = None;
+                self.revealed = false;
             }
             Cmd::Scenario(_) => {}
             Cmd::Params(p) => self.rerun(p),
@@ -337,19 +465,23 @@ impl StickyApp {
             Cmd::Step => {
                 self.playing = false;
                 self.playback.step();
+                self.clock = self.playback.now() as f64;
             }
             Cmd::Back => {
                 self.playing = false;
                 self.playback.step_back();
+                self.clock = self.playback.now() as f64;
             }
             Cmd::Reset => {
                 self.playing = false;
                 self.playback.seek(0);
                 self.clock = 0.0;
+                self.revealed = false;
             }
             Cmd::ToEnd => {
                 self.playing = false;
                 self.playback.seek(self.playback.len());
+                self.clock = self.playback.now() as f64;
             }
             Cmd::SeekTime(t) => {
                 self.playback.seek_time(t);
@@ -358,12 +490,27 @@ impl StickyApp {
             Cmd::SeekEvent(i) => {
                 self.playing = false;
                 self.playback.seek_event(i);
+                self.clock = self.playback.now() as f64;
                 self.selection = Some(Selection::Event(i));
             }
             Cmd::Select(s) => self.selection = s,
             Cmd::Lang(l) => self.settings.chinese = l == Lang::Zh,
             Cmd::Dark(d) => self.settings.dark = d,
-            Cmd::Zoom(z) => self.settings.zoom = z.clamp(0.6, 3.0),
+            Cmd::Zoom(z) => self.settings.zoom = ((z * 10.0).round() / 10.0).clamp(0.6, 3.0),
+            // Presenting zooms to at least PRESENT_ZOOM; leaving it restores the zoom.
+            Cmd::Present(on) if on != self.settings.present => {
+                self.settings.present = on;
+                if on {
+                    self.zoom_before_present = Some(self.settings.zoom);
+                    self.settings.zoom = self.settings.zoom.max(PRESENT_ZOOM);
+                } else if let Some(z) = self.zoom_before_present.take() {
+                    self.settings.zoom = z;
+                }
+            }
+            Cmd::Present(_) => {}
+            Cmd::Reveal => self.revealed = true,
+            Cmd::ShowParams(on) => self.show_params = Some(on),
+            Cmd::ShowDetails(on) => self.show_details = Some(on),
             Cmd::View(v) => self.view = v,
             Cmd::Speed(s) => self.speed = s,
             Cmd::Mode(m) => self.mode = m,
@@ -385,6 +532,7 @@ impl StickyApp {
             }
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
+            Cmd::Quiz(on) => self.quiz.set_on(on),
             Cmd::CompareBy(by) => {
                 self.compare_by = by;
                 self.compare = None;
@@ -420,7 +568,7 @@ struct EframeApp(StickyApp);
 #[cfg(not(target_arch = "wasm32"))]
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        ui.ctx().set_zoom_factor(self.0.settings.zoom);
+        ui.ctx().set_zoom_factor(self.0.zoom());
         self.0.show(ui);
     }
 
@@ -429,15 +577,82 @@ impl eframe::App for EframeApp {
     }
 }
 
+/// How the window opens for a scripted screenshot (`scripts/screenshots`), from the
+/// environment variable `STICKYSIM_SHOT`: comma-separated `size=1280x720`, `zoom=1.5`,
+/// `zh`, `light`, `present`, `end`, `steps=N`, `reveal`, `compare`, `server`, `real`,
+/// `both`, `select=N` (an event), `params=off` (hide the parameters panel).
+#[derive(Clone, Debug, Default)]
+pub struct Shot {
+    pub size: Option<[f32; 2]>,
+    pub cmds: Vec<Cmd>,
+}
+
+impl Shot {
+    pub fn parse(spec: &str) -> Result<Shot, String> {
+        let mut shot = Shot::default();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            let num = |v: &str| {
+                v.parse::<f32>()
+                    .map_err(|_| format!("{key}: not a number: {v}"))
+            };
+            let cmd = match key {
+                "size" => {
+                    let (w, h) = value
+                        .split_once('x')
+                        .ok_or(format!("size: WxH, not {value}"))?;
+                    shot.size = Some([num(w)?, num(h)?]);
+                    continue;
+                }
+                "zoom" => Cmd::Zoom(num(value)?),
+                "zh" => Cmd::Lang(Lang::Zh),
+                "light" => Cmd::Dark(false),
+                "present" => Cmd::Present(true),
+                "end" => Cmd::ToEnd,
+                "reveal" => Cmd::Reveal,
+                "steps" => {
+                    for _ in 0..num(value)? as usize {
+                        shot.cmds.push(Cmd::Step);
+                    }
+                    continue;
+                }
+                "time" => Cmd::SeekTime((num(value)? * 1000.0) as Micros),
+                "compare" => Cmd::View(View::Compare),
+                "nagle" => Cmd::CompareBy(compare::CompareBy::Nagle),
+                "decoder" => Cmd::CompareBy(compare::CompareBy::Decoder),
+                "server" => Cmd::View(View::Server),
+                "real" => Cmd::Mode(Mode::Real),
+                "both" => Cmd::Mode(Mode::Both),
+                "select" => Cmd::Select(Some(Selection::Event(num(value)? as usize))),
+                "params" => Cmd::ShowParams(value != "off"),
+                _ => return Err(format!("unknown item {item}")),
+            };
+            shot.cmds.push(cmd);
+        }
+        Ok(shot)
+    }
+}
+
 /// Opens the window on what `link` shows ([`crate::deeplink`]; an empty link keeps the
-/// remembered scenario).
+/// remembered scenario). `main.rs` has checked the link.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
+    let app_error = |e: String| eframe::Error::AppCreation(e.into());
+    let shot = match std::env::var("STICKYSIM_SHOT") {
+        Ok(spec) => Some(Shot::parse(&spec).map_err(app_error)?),
+        Err(_) => None,
+    };
+    let size = shot
+        .as_ref()
+        .and_then(|s| s.size)
+        .unwrap_or([1280.0, 720.0]);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("stickysim")
-            .with_inner_size([1280.0, 720.0])
-            .with_min_inner_size([900.0, 560.0]),
+            .with_inner_size(size)
+            .with_min_inner_size([800.0, 480.0]),
+        // A scripted screenshot starts from the defaults, not from the last session.
+        persist_window: shot.is_none(),
         ..Default::default()
     };
     eframe::run_native(
@@ -446,12 +661,16 @@ pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
         Box::new(move |cc| {
             let settings: Settings = cc
                 .storage
+                .filter(|_| shot.is_none())
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
             install_fonts(&cc.egui_ctx);
             let mut app = StickyApp::new(settings);
             if let Err(e) = app.apply_link(&link) {
                 app.link.error = Some(("link".to_string(), e.to_string()));
+            }
+            for cmd in shot.map(|s| s.cmds).unwrap_or_default() {
+                app.apply(cmd);
             }
             Ok(Box::new(EframeApp(app)))
         }),

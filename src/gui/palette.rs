@@ -35,3 +35,36 @@ pub fn text_on(bg: Color32) -> Color32 {
 
 pub const INTACT: Color32 = Color32::from_rgb(0x00, 0x9E, 0x73);
 pub const BROKEN: Color32 = Color32::from_rgb(0xD5, 0x5E, 0x00);
+/// Timers (the delayed ACK).
+pub const TIMER: Color32 = Color32::from_rgb(0x56, 0xB4, 0xE9);
+
+/// The theme's visuals; presenting makes them high-contrast for a projector: pure black
+/// or white ground, full-strength text and thicker strokes.
+pub fn visuals(dark: bool, present: bool) -> egui::Visuals {
+    let mut v = if dark {
+        egui::Visuals::dark()
+    } else {
+        egui::Visuals::light()
+    };
+    if present {
+        let (ground, ink) = if dark {
+            (Color32::BLACK, Color32::WHITE)
+        } else {
+            (Color32::WHITE, Color32::BLACK)
+        };
+        v.panel_fill = ground;
+        v.window_fill = ground;
+        v.extreme_bg_color = ground;
+        v.faint_bg_color = if dark {
+            Color32::from_gray(24)
+        } else {
+            Color32::from_gray(235)
+        };
+        v.override_text_color = Some(ink);
+        v.widgets.noninteractive.fg_stroke = egui::Stroke::new(1.5, ink);
+        v.widgets.noninteractive.bg_stroke = egui::Stroke::new(1.5, ink.gamma_multiply(0.7));
+        v.widgets.inactive.fg_stroke = egui::Stroke::new(1.5, ink);
+        v.selection.stroke = egui::Stroke::new(2.5, v.selection.stroke.color);
+    }
+    v
+}

@@ -69,8 +69,17 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let Some(rv) = &app.real else { return };
     ui.horizontal(|ui| {
-        ui.heading(i18n::REAL_LOOPBACK.get(lang));
-        if rv.running() {
+        ui.label(
+            RichText::new(i18n::REAL_LOOPBACK.get(lang))
+                .strong()
+                .size(16.0),
+        );
+        // In the real world alone these are the transport bar's; beside the model, here.
+        if app.mode == super::Mode::Real {
+            if rv.running() {
+                ui.spinner();
+            }
+        } else if rv.running() {
             ui.spinner();
             if ui.button(i18n::STOP.get(lang)).clicked() {
                 cmds.push(Cmd::RealStop);
@@ -86,11 +95,24 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let trace = &rv.live.trace;
     let recvs = analysis::recv_results(trace);
     let deliveries = analysis::deliveries(trace);
+    // Beside the simulated run, the real one shows what it had done by the same time
+    // (all of it once the simulated run has ended: the kernel may take longer).
+    let both = app.mode == super::Mode::Both;
+    let shown = if both && !app.playback.at_end() {
+        let t = app.view_time();
+        trace
+            .events
+            .iter()
+            .position(|e| e.t_us > t)
+            .unwrap_or(trace.events.len())
+    } else {
+        trace.events.len()
+    };
     let view = receiver::RecvView {
         trace,
         recvs: &recvs,
         deliveries: &deliveries,
-        shown: trace.events.len(),
+        shown,
         interactive: false,
         select: super::Selection::RealEvent,
         selection: app.selection.as_ref(),
@@ -100,7 +122,8 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     for n in &rv.live.notes {
         ui.colored_label(palette::BROKEN, n);
     }
-    if rv.live.finished.is_some() {
+    let revealed = !both || app.verdict_shown();
+    if rv.live.finished.is_some() && revealed {
         let v = i18n::verdict(&rv.report, lang);
         let resp = ui.label(RichText::new(format!("{}: {v}", i18n::VERDICT.get(lang))).size(15.0));
         resp.widget_info(|| {
@@ -109,7 +132,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         egui::CollapsingHeader::new(i18n::METRICS.get(lang))
             .id_salt("real-metrics")
             .show(ui, |ui| {
-                receiver::metrics_grid(ui, &rv.report, "real-metrics-grid");
+                receiver::metrics_grid(ui, &rv.report, "real-metrics-grid", lang, true);
             });
     }
 }
@@ -119,6 +142,9 @@ pub struct ServerView {
     pub app: ServeApp,
     pub framing: Framing,
     pub port: u16,
+    /// Listen on every network (0.0.0.0) so students' laptops can connect; off = only
+    /// this computer (127.0.0.1).
+    pub open: bool,
     server: Option<Server>,
     pub events: Vec<ServeEvent>,
     pub error: Option<String>,
@@ -133,6 +159,7 @@ impl Default for ServerView {
             app: ServeApp::Upper,
             framing: Framing::Raw,
             port: 8080,
+            open: false,
             server: None,
             events: Vec::new(),
             error: None,
@@ -144,7 +171,13 @@ impl ServerView {
     pub fn start(&mut self) {
         self.stop();
         self.events.clear();
+        let bind = if self.open {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        } else {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        };
         let mut opts = ServeOptions {
+            bind,
             port: self.port,
             app: self.app,
             ..ServeOptions::default()
@@ -201,13 +234,17 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                 ui.selectable_value(&mut sv.app, a, a.name());
             }
             ui.separator();
-            ui.selectable_value(&mut sv.framing, Framing::Raw, "raw");
-            ui.selectable_value(&mut sv.framing, Framing::LengthPrefix, "length-prefix");
-            ui.selectable_value(&mut sv.framing, Framing::JsonHeader, "json-header");
+            for f in [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader] {
+                ui.selectable_value(&mut sv.framing, f, i18n::choice(f.name(), lang));
+            }
             ui.separator();
             let l = ui.label(i18n::PORT.get(lang));
             ui.add(egui::DragValue::new(&mut sv.port).range(0..=65535))
                 .labelled_by(l.id);
+            ui.separator();
+            ui.label(i18n::BIND.get(lang));
+            ui.selectable_value(&mut sv.open, false, i18n::BIND_LOOPBACK.get(lang));
+            ui.selectable_value(&mut sv.open, true, i18n::BIND_ALL.get(lang));
         });
         if sv.running() {
             if ui.button(i18n::STOP.get(lang)).clicked() {
@@ -218,7 +255,10 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
         }
     });
     if let Some(addr) = sv.addr() {
-        ui.label(RichText::new(format!("listening on {addr}")).monospace());
+        ui.label(RichText::new(format!("{} {addr}", i18n::LISTENING_ON.get(lang))).monospace());
+    }
+    if sv.open {
+        ui.colored_label(palette::BROKEN, i18n::BIND_WARNING.get(lang));
     }
     ui.weak(i18n::SERVER_HINT.get(lang));
     if let Some(e) = &sv.error {
@@ -258,8 +298,12 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                             }
                             ServeEventKind::Frame { index, body, .. } => {
                                 ui.label(
-                                    RichText::new(format!("✓ frame #{index} {} B", body.len))
-                                        .color(palette::INTACT),
+                                    RichText::new(format!(
+                                        "✓ {} #{index} {} B",
+                                        i18n::FRAME.get(lang),
+                                        body.len
+                                    ))
+                                    .color(palette::INTACT),
                                 );
                             }
                             ServeEventKind::Error { message } => {

@@ -39,13 +39,20 @@ pub fn chip(
     lang: Lang,
     prefix: &str,
 ) -> egui::Response {
-    let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt()).clamp(56.0, 300.0);
+    let font = FontId::monospace(12.0);
+    let chunk = trace.events.get(r.event).and_then(|e| e.chunk.as_ref());
+    // Wide enough for its header bytes in hex next to a little of each body.
+    let headers = chunk.map_or(0.0, |c| {
+        bytes::headers_width(ui.painter(), c, &font) + 10.0 * c.spans.len() as f32
+    });
+    let w = (48.0 + 14.0 * (r.data.len() as f32).sqrt())
+        .max(headers)
+        .clamp(56.0, 420.0);
     let (rect, resp) = ui.allocate_exact_size(vec2(w, 58.0), Sense::click());
     let painter = ui.painter_at(rect.expand(2.0));
     let strip = egui::Rect::from_min_size(rect.min, vec2(w, 26.0));
-    let font = FontId::monospace(12.0);
     let visuals = ui.visuals();
-    match trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) {
+    match chunk {
         Some(c) if !r.eof => bytes::strip(&painter, strip, c, &font),
         _ => {
             painter.rect_filled(strip, 3.0, visuals.widgets.inactive.bg_fill);
@@ -95,44 +102,90 @@ pub fn chip(
             palette::BROKEN,
         );
     }
-    painter.text(
+    // When it was read, and how long the call waited for it: a stall shows.
+    let wait = recv_wait(trace, r);
+    let ms = |us: u64| us as f64 / 1000.0;
+    let stalled = wait >= STALL_US;
+    let when = painter.text(
         egui::pos2(rect.left(), strip.bottom() + 17.0),
         egui::Align2::LEFT_TOP,
-        text,
-        FontId::monospace(11.0),
-        visuals.text_color(),
+        format!("{:.1} ms", ms(r.t_us)),
+        FontId::proportional(11.0),
+        visuals.weak_text_color(),
     );
+    if wait >= 1000 {
+        painter.text(
+            egui::pos2(when.right() + 4.0, when.top()),
+            egui::Align2::LEFT_TOP,
+            format!("+{:.1}", ms(wait)),
+            FontId::proportional(11.0),
+            if stalled {
+                palette::BROKEN
+            } else {
+                visuals.weak_text_color()
+            },
+        );
+    }
     let label = format!("{prefix}{}", chip_label(k, r));
+    let text = format!(
+        "{text}\n{} {:.3} ms · {} {:.3} ms",
+        i18n::READ_AT.get(lang),
+        ms(r.t_us),
+        i18n::WAITED.get(lang),
+        ms(wait)
+    );
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
     resp.on_hover_ui(|ui| {
-        ui.label(hover_text(trace, r));
+        ui.label(RichText::new(&text).monospace());
+        ui.label(hover_text(trace, r, lang));
     })
+}
+
+/// A recv() that waited this long for its data stalled (the class should see it).
+const STALL_US: u64 = 10_000;
+
+/// How long the recv() call that returned `r` waited: from the call to its return.
+pub fn recv_wait(trace: &Trace, r: &RecvResult) -> u64 {
+    let Some(events) = trace.events.get(..r.event) else {
+        return 0;
+    };
+    events
+        .iter()
+        .rev()
+        .find(|e| e.side == r.side && matches!(e.kind, crate::trace::EventKind::AppCall { .. }))
+        .map_or(0, |call| r.t_us.saturating_sub(call.t_us))
 }
 
 /// Chips shown per side: the newest ones (a long run would otherwise lay out thousands).
 const MAX_CHIPS: usize = 40;
 
-fn hover_text(trace: &Trace, r: &RecvResult) -> String {
+fn hover_text(trace: &Trace, r: &RecvResult, lang: Lang) -> String {
     let Some(c) = trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) else {
-        return "EOF".into();
+        return i18n::EOF.get(lang).into();
     };
-    span_summary(c)
+    span_summary(c, lang)
 }
 
 /// `message 1: bytes 0–4 (header), 4–9` for a tooltip.
-pub fn span_summary(c: &Chunk) -> String {
+pub fn span_summary(c: &Chunk, lang: Lang) -> String {
     c.spans
         .iter()
         .map(|s| {
-            let part = if s.part == crate::trace::Part::Header {
-                " (header)"
-            } else {
-                ""
-            };
-            format!(
-                "message {}: stream bytes {}–{}{part}",
-                s.msg, s.start, s.end
-            )
+            let header = s.part == crate::trace::Part::Header;
+            match (lang, header) {
+                (Lang::En, true) => format!(
+                    "message {}: stream bytes {}–{} (header)",
+                    s.msg, s.start, s.end
+                ),
+                (Lang::En, false) => {
+                    format!("message {}: stream bytes {}–{}", s.msg, s.start, s.end)
+                }
+                (Lang::Zh, true) => format!(
+                    "消息 {}：字节流第 {}–{} 字节（报头）",
+                    s.msg, s.start, s.end
+                ),
+                (Lang::Zh, false) => format!("消息 {}：字节流第 {}–{} 字节", s.msg, s.start, s.end),
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -140,7 +193,11 @@ pub fn span_summary(c: &Chunk) -> String {
 
 /// The accessible label of a delivered message, e.g. `message 1 intact: "hello"`.
 pub fn delivery_label(d: &Delivery) -> String {
-    let verdict = if d.intact { "intact" } else { "corrupted" };
+    let verdict = match (d.intact, d.truncated) {
+        (true, _) => "intact",
+        (false, true) => "truncated",
+        (false, false) => "with wrong boundaries",
+    };
     let mut text = escape_bytes(&d.data[..d.data.len().min(32)]);
     if d.data.len() > 32 {
         text.push('…');
@@ -170,7 +227,11 @@ pub struct RecvView<'a> {
 
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let pb = &app.playback;
-    ui.heading(i18n::WHAT_RECV_RETURNED.get(app.lang()));
+    ui.label(
+        RichText::new(i18n::WHAT_RECV_RETURNED.get(app.lang()))
+            .strong()
+            .size(16.0),
+    );
     let view = RecvView {
         trace: &pb.trace,
         recvs: &pb.recvs,
@@ -188,7 +249,6 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
 /// handed to the program.
 pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
     let shown = v.shown;
-    let framed = v.trace.params.framing != crate::params::Framing::Raw;
     for side in [Side::Server, Side::Client] {
         let recvs: Vec<(usize, &RecvResult)> = v
             .recvs
@@ -204,24 +264,28 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             Side::Client => i18n::CLIENT.get(lang),
             Side::Server => i18n::SERVER.get(lang),
         };
-        ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
-        ui.horizontal_wrapped(|ui| {
-            let past: Vec<&(usize, &RecvResult)> =
-                recvs.iter().filter(|(_, r)| r.event < shown).collect();
+        let past: Vec<&(usize, &RecvResult)> =
+            recvs.iter().filter(|(_, r)| r.event < shown).collect();
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
             if past.is_empty() {
                 ui.weak(i18n::NOTHING_YET.get(lang));
             }
-            let skip = past.len().saturating_sub(MAX_CHIPS);
-            if skip > 0 {
-                ui.weak(format!("… {skip} earlier"));
-            }
-            for (k, r) in past.into_iter().skip(skip) {
-                let selected = v.selection == Some(&(v.select)(r.event));
-                if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
-                    cmds.push(Cmd::Select(Some((v.select)(r.event))));
-                }
-            }
         });
+        if !past.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                let skip = past.len().saturating_sub(MAX_CHIPS);
+                if skip > 0 {
+                    ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
+                }
+                for (k, r) in past.into_iter().skip(skip) {
+                    let selected = v.selection == Some(&(v.select)(r.event));
+                    if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
+                        cmds.push(Cmd::Select(Some((v.select)(r.event))));
+                    }
+                }
+            });
+        }
         // A decoder that failed or a call that raised stops the program: say so where
         // the messages would be.
         for e in v.trace.events[..shown].iter().filter(|e| e.side == side) {
@@ -245,12 +309,13 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             .iter()
             .filter(|d| d.side == side && d.event < shown)
             .collect();
-        if framed || !visible.is_empty() {
+        // The decoder's row, once it has handed over a message.
+        if !visible.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
                 let skip = visible.len().saturating_sub(MAX_CHIPS);
                 if skip > 0 {
-                    ui.weak(format!("… {skip} earlier"));
+                    ui.weak(format!("… {skip} {}", i18n::EARLIER.get(lang)));
                 }
                 for d in visible.into_iter().skip(skip) {
                     let (mark, color) = if d.intact {
@@ -275,6 +340,29 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                     if resp.clicked() && v.interactive {
                         cmds.push(Cmd::SeekEvent(d.event));
                     }
+                    // A short message: what was expected and what never came.
+                    let sent = v
+                        .trace
+                        .messages
+                        .iter()
+                        .find(|m| m.dir == d.dir && m.id == d.index)
+                        .map_or(d.data.len(), |m| m.data.len());
+                    if sent > d.data.len() {
+                        let missing = sent - d.data.len();
+                        let text = format!(
+                            "{} {sent} B · {missing} B {}",
+                            i18n::EXPECTED_RECEIVED.get(lang),
+                            i18n::NEVER_WRITTEN.get(lang)
+                        );
+                        let resp = ui.label(RichText::new(&text).color(palette::BROKEN).strong());
+                        let a11y = format!(
+                            "{}message {} short: {missing} B never written",
+                            v.prefix, d.index
+                        );
+                        resp.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y)
+                        });
+                    }
                 }
             });
         }
@@ -284,13 +372,29 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
 
 /// The notes of the steps each program is at, or the scenario's summary at the start.
 pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
+    use crate::narration::{what_happened, without_cli_flags};
     let lang = app.lang();
     let scenario = app.scenario();
+    let pb = &app.playback;
+    // The notes were written for the scenario's own settings; with others the run may
+    // do something else, so then the app says what this run did, from its trace.
+    let as_written = pb.params == scenario.params;
     let frame = egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color);
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
-        let mut said = false;
-        if let Some(sim) = app.playback.sim() {
+        let shown = pb.events_shown();
+        if !as_written && shown > 0 {
+            let said = what_happened(&pb.trace.events[..shown], lang);
+            if !said.is_empty() {
+                let text = format!("{} {}", i18n::THIS_RUN.get(lang), said.join(" "));
+                let resp = ui.label(RichText::new(&text).size(15.0).strong());
+                resp.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Label, true, format!("narration: {text}"))
+                });
+            }
+        }
+        let mut notes = Vec::new();
+        if let Some(sim) = pb.sim().filter(|_| shown > 0) {
             for (side, who) in [
                 (Side::Client, i18n::CLIENT.get(lang)),
                 (Side::Server, i18n::SERVER.get(lang)),
@@ -299,72 +403,133 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
                 // The note of the current step, or of the last step that had one.
                 let note = (0..=line)
                     .rev()
+                    .filter(|l| !super::quiz::hides_note(app, side, *l))
                     .find_map(|l| crate::timeline::step_note(scenario, side, l, lang));
                 if let Some(n) = note {
-                    ui.label(RichText::new(format!("{who}: {n}")).size(15.0));
-                    said = true;
+                    notes.push(format!("{who}: {}", without_cli_flags(n)));
                 }
             }
         }
-        if !said {
+        // The summary tells the answer: not while a quiz question is open.
+        if notes.is_empty() && !super::quiz::hides_results(app) {
             let text = scenario
                 .summary
                 .as_ref()
                 .map(|s| s.get(lang))
                 .unwrap_or(scenario.title.get(lang));
-            ui.label(RichText::new(text).size(15.0));
+            notes.push(without_cli_flags(text));
         }
-        for (side, line, what) in &app.playback.stuck {
-            if app.playback.at_end() {
+        if !as_written {
+            ui.label(
+                RichText::new(i18n::WRITTEN_FOR_DEFAULTS.get(lang))
+                    .italics()
+                    .color(palette::BROKEN),
+            );
+        }
+        for n in notes {
+            let mut rich = RichText::new(&n).size(15.0);
+            if !as_written {
+                rich = rich.weak();
+            }
+            let resp = ui.label(rich);
+            resp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("note: {n}"))
+            });
+        }
+        for (side, line, what) in &pb.stuck {
+            if pb.at_end() {
                 ui.colored_label(
                     palette::BROKEN,
                     format!(
                         "{} {} #{}: {what}",
-                        side.name(),
+                        crate::narration::side_name(*side, lang),
                         i18n::STUCK.get(lang),
                         line + 1
                     ),
                 );
             }
         }
-        if let Some(e) = &app.playback.error {
+        if let Some(e) = &pb.error {
             ui.colored_label(Color32::RED, e);
         }
     });
 }
 
-/// The metrics of the run and the verdict.
-pub fn metrics(ui: &mut egui::Ui, app: &StickyApp) {
+/// The verdict and the metrics: hidden until the run's end (or a Reveal), so that a
+/// class can predict first.
+pub fn verdict_row(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let report = &app.playback.report;
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("{}:", i18n::VERDICT.get(lang))).strong());
-        let events = &app.playback.trace.events;
-        let v = crate::timeline::verdict_with_exceptions(&i18n::verdict(report, lang), events);
-        let resp = ui.label(RichText::new(&v).size(15.0));
-        resp.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
-        });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("{}:", i18n::VERDICT.get(lang)))
+                .strong()
+                .size(16.0),
+        );
+        if app.verdict_shown() {
+            let events = &app.playback.trace.events;
+            let v = crate::timeline::verdict_with_exceptions(&i18n::verdict(report, lang), events);
+            let color = if report.summary.messages_intact == report.summary.messages_sent {
+                palette::INTACT
+            } else {
+                palette::BROKEN
+            };
+            let resp = ui.label(RichText::new(&v).size(16.0).strong().color(color));
+            resp.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, format!("verdict: {v}"))
+            });
+        } else {
+            ui.weak(i18n::VERDICT_AT_END.get(lang));
+            if ui
+                .button(i18n::REVEAL.get(lang))
+                .on_hover_text(i18n::REVEAL_HINT.get(lang))
+                .clicked()
+            {
+                cmds.push(Cmd::Reveal);
+            }
+        }
+        if app.verdict_shown() {
+            // On the verdict's line, so the row never grows.
+            ui.menu_button(format!("{} ▼", i18n::METRICS.get(lang)), |ui| {
+                metrics_grid(ui, report, "metrics", lang, false);
+            });
+        }
     });
-    egui::CollapsingHeader::new(i18n::METRICS.get(lang))
-        .default_open(false)
-        .show(ui, |ui| {
-            metrics_grid(ui, report, "metrics");
-        });
 }
 
-pub fn metrics_grid(ui: &mut egui::Ui, report: &crate::analysis::Report, id: &str) {
+/// Metrics a real run cannot measure: what happens between the sockets (segments, ACKs,
+/// Nagle holds) is the kernel's and is not seen from the application.
+pub const NOT_MEASURED_REAL: &[&str] = &["segments", "acks", "nagle_holds", "max_hold_ms"];
+
+/// The metrics table in plain words; in a real run, what it cannot measure shows "—".
+pub fn metrics_grid(
+    ui: &mut egui::Ui,
+    report: &crate::analysis::Report,
+    id: &str,
+    lang: Lang,
+    real: bool,
+) {
     egui::Grid::new(id).striped(true).show(ui, |ui| {
-        ui.strong("metric");
-        ui.strong("total");
-        ui.strong("client→server");
-        ui.strong("server→client");
+        ui.strong(i18n::METRIC.get(lang));
+        ui.strong(i18n::TOTAL.get(lang));
+        ui.strong(i18n::C2S.get(lang));
+        ui.strong(i18n::S2C.get(lang));
         ui.end_row();
         for f in crate::analysis::Metrics::fields() {
-            ui.monospace(f.name);
-            ui.monospace(f.value(&report.summary).to_string());
-            ui.monospace(f.value(&report.directions.client_to_server).to_string());
-            ui.monospace(f.value(&report.directions.server_to_client).to_string());
+            ui.label(f.label(lang)).on_hover_text(f.name);
+            let unmeasured = real && NOT_MEASURED_REAL.contains(&f.name);
+            for m in [
+                &report.summary,
+                &report.directions.client_to_server,
+                &report.directions.server_to_client,
+            ] {
+                if unmeasured {
+                    ui.monospace("—")
+                        .on_hover_text(i18n::NOT_MEASURED.get(lang));
+                } else {
+                    ui.monospace(f.value(m).to_string());
+                }
+            }
             ui.end_row();
         }
     });

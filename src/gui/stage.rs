@@ -3,12 +3,10 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
 
-use super::{Cmd, Selection, StickyApp, bytes, i18n};
+use super::{Cmd, Selection, StickyApp, bytes, i18n, palette};
 use crate::model::{AppStatus, InFlight, SideState};
 use crate::scenario::{Action, Step};
-use crate::trace::{Dir, Side, escape_bytes};
-
-const HEIGHT: f32 = 235.0;
+use crate::trace::{Dir, EventKind, Micros, Side, escape_bytes};
 
 /// `send_message("hello")`, `recv(1024)`: a program line as the class reads it.
 pub fn action_text(a: &Action) -> String {
@@ -31,13 +29,130 @@ pub fn action_text(a: &Action) -> String {
     }
 }
 
+/// The least height the stage takes; it grows with the window beyond that.
+pub const MIN_HEIGHT: f32 = 150.0;
+
+/// How a program stands, as the stage labels it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    Running,
+    BlockedRecv,
+    BlockedSend,
+    Sleeping,
+    Finished,
+    /// Stopped by an exception: a decoder error or a network error.
+    Crashed,
+}
+
+impl Standing {
+    pub fn text(self, lang: crate::scenario::Lang) -> &'static str {
+        match self {
+            Standing::Running => i18n::RUNNING.get(lang),
+            Standing::BlockedRecv => i18n::BLOCKED_RECV.get(lang),
+            Standing::BlockedSend => i18n::BLOCKED_SEND.get(lang),
+            Standing::Sleeping => i18n::SLEEPING.get(lang),
+            Standing::Finished => i18n::DONE.get(lang),
+            Standing::Crashed => i18n::CRASHED.get(lang),
+        }
+    }
+}
+
+/// The program's standing after the first `shown` events of `trace`.
+pub fn standing(
+    state: &SideState,
+    trace: &crate::trace::Trace,
+    shown: usize,
+    side: Side,
+) -> Standing {
+    let crashed = trace.events[..shown.min(trace.events.len())]
+        .iter()
+        .any(|e| {
+            e.side == side
+                && matches!(
+                    e.kind,
+                    EventKind::DecodeError { .. }
+                        | EventKind::NetError { .. }
+                        | EventKind::Exception { .. }
+                )
+        });
+    if crashed {
+        return Standing::Crashed;
+    }
+    match state.status {
+        AppStatus::Running => Standing::Running,
+        AppStatus::BlockedRecv => Standing::BlockedRecv,
+        AppStatus::BlockedSend => Standing::BlockedSend,
+        AppStatus::Sleeping => Standing::Sleeping,
+        AppStatus::Done => Standing::Finished,
+    }
+}
+
+/// A timer that runs now, as a bar that fills: from `start` to `end`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timer {
+    pub start: Micros,
+    pub end: Micros,
+}
+
+impl Timer {
+    pub fn fill(&self, t: Micros) -> f32 {
+        let span = self.end.saturating_sub(self.start).max(1);
+        (t.saturating_sub(self.start) as f32 / span as f32).clamp(0.0, 1.0)
+    }
+}
+
+/// The Nagle hold at `side` that runs at step `shown`: from its start to its release.
+pub fn nagle_timer(
+    trace: &crate::trace::Trace,
+    shown: usize,
+    side: Side,
+    held: Option<&crate::model::Held>,
+) -> Option<Timer> {
+    let h = held?;
+    let end = trace.events[shown.min(trace.events.len())..]
+        .iter()
+        .find(|e| e.side == side && matches!(e.kind, EventKind::NagleRelease { .. }))
+        .map_or(trace.events.last().map_or(h.since_us, |e| e.t_us), |e| {
+            e.t_us
+        });
+    Some(Timer {
+        start: h.since_us,
+        end,
+    })
+}
+
+/// The delayed-ACK timer of `side` running after the first `shown` events.
+pub fn delack_timer(trace: &crate::trace::Trace, shown: usize, side: Side) -> Option<Timer> {
+    let mut timer = None;
+    for e in trace.events[..shown.min(trace.events.len())]
+        .iter()
+        .filter(|e| e.side == side)
+    {
+        match e.kind {
+            EventKind::DelayedAckStart { deadline_us } => {
+                timer = Some(Timer {
+                    start: e.t_us,
+                    end: deadline_us,
+                })
+            }
+            EventKind::DelayedAckFire | EventKind::AckTx { .. } => timer = None,
+            EventKind::SegmentTx(h) if h.len > 0 || h.fin => timer = None,
+            _ => {}
+        }
+    }
+    timer
+}
+
+/// The stage fills the rest of `ui`: the hosts at the sides, the wire between them.
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
-    let (resp, painter) = ui.allocate_painter(vec2(ui.available_width(), HEIGHT), Sense::hover());
+    let height = ui.available_height().max(60.0);
+    let (resp, painter) = ui.allocate_painter(vec2(ui.available_width(), height), Sense::hover());
     let rect = resp.rect;
     let w = rect.width();
-    let left = Rect::from_min_max(rect.min, pos2(rect.left() + w * 0.3, rect.bottom()));
-    let right = Rect::from_min_max(pos2(rect.right() - w * 0.3, rect.top()), rect.max);
+    let side_w = (w * 0.3).clamp(150.0, 420.0);
+    let left = Rect::from_min_max(rect.min, pos2(rect.left() + side_w, rect.bottom()));
+    let right = Rect::from_min_max(pos2(rect.right() - side_w, rect.top()), rect.max);
     let wire = Rect::from_min_max(
         pos2(left.right() + 8.0, rect.top()),
         pos2(right.left() - 8.0, rect.bottom()),
@@ -56,6 +171,8 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let visuals = ui.visuals().clone();
     let font = FontId::monospace(12.0);
     let scenario = app.scenario();
+    let now = app.view_time();
+    let shown = app.playback.events_shown();
     for (side, r, steps) in [
         (Side::Client, left, &scenario.client),
         (Side::Server, right, &scenario.server),
@@ -65,36 +182,69 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             Side::Client => i18n::CLIENT.get(lang),
             Side::Server => i18n::SERVER.get(lang),
         };
-        let rects = side_box(&painter, r, title, steps, &state, app, &font, &visuals);
-        // Hovering a buffer names the messages its bytes belong to.
-        for (rect, chunk, what) in [
-            (rects[0], &state.send_buffer, "send"),
-            (rects[1], &state.recv_buffer, "recv"),
+        let standing = standing(&state, &app.playback.trace, shown, side);
+        let timers = [
+            nagle_timer(&app.playback.trace, shown, side, state.held.as_ref()),
+            delack_timer(&app.playback.trace, shown, side),
+        ];
+        let boxed = SideBox {
+            title,
+            steps,
+            state: &state,
+            standing,
+            timers,
+            now,
+        };
+        let rects = boxed.draw(&painter, r, app, &font, &visuals);
+        let held = state.held.map(|h| i18n::held_reason(&h, lang));
+        // Hovering a buffer names the messages its bytes belong to (and why held).
+        for (rect, chunk, what, why) in [
+            (rects[0], &state.send_buffer, "send", held),
+            (rects[1], &state.recv_buffer, "recv", None),
         ] {
             if let (Some(rect), Some(chunk)) = (rect, chunk) {
                 let id = ui.make_persistent_id(("buffer", side, what));
-                ui.interact(rect, id, Sense::hover())
-                    .on_hover_text(super::receiver::span_summary(chunk));
+                let mut text = super::receiver::span_summary(chunk, lang);
+                if let Some(why) = why {
+                    text = format!("{text}\n{why}");
+                }
+                ui.interact(rect, id, Sense::hover()).on_hover_text(text);
             }
         }
     }
-    // The wire: two lanes.
+    // The wire: its clock, then one region per direction.
     painter.text(
-        pos2(wire.center().x, wire.top() + 4.0),
+        pos2(wire.center().x, wire.top() + 2.0),
         Align2::CENTER_TOP,
         format!(
             "{}   t = {}",
             i18n::WIRE.get(lang),
-            crate::timeline::ms(app.playback.now())
+            crate::timeline::ms(now)
         ),
         FontId::proportional(15.0),
         visuals.strong_text_color(),
     );
-    let lanes = [
-        (Dir::ClientToServer, wire.top() + HEIGHT * 0.38),
-        (Dir::ServerToClient, wire.top() + HEIGHT * 0.72),
+    let mid = wire.top() + 20.0 + (wire.height() - 20.0) / 2.0;
+    let regions = [
+        (
+            Dir::ClientToServer,
+            Rect::from_min_max(
+                pos2(wire.left(), wire.top() + 22.0),
+                pos2(wire.right(), mid),
+            ),
+        ),
+        (
+            Dir::ServerToClient,
+            Rect::from_min_max(pos2(wire.left(), mid), wire.max),
+        ),
     ];
-    for (dir, y) in lanes {
+    for (dir, region) in regions {
+        let y = region.bottom() - 2.0;
+        let y = if dir == Dir::ClientToServer {
+            y
+        } else {
+            region.top() + 2.0
+        };
         painter.hline(
             wire.x_range(),
             y,
@@ -105,58 +255,111 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             Dir::ServerToClient => (wire.right(), wire.left()),
         };
         painter.arrow(
-            pos2(from * 0.15 + to * 0.85, y),
-            vec2((to - from) * 0.1, 0.0),
+            pos2(from * 0.1 + to * 0.9, y),
+            vec2((to - from) * 0.06, 0.0),
             Stroke::new(1.5, visuals.weak_text_color()),
         );
+        let packets: Vec<InFlight> = sim
+            .in_flight()
+            .into_iter()
+            .filter(|p| p.dir == dir)
+            .collect();
+        draw_packets(
+            ui,
+            &painter,
+            region.shrink2(vec2(0.0, 4.0)),
+            &packets,
+            now,
+            app,
+            cmds,
+            &font,
+            &visuals,
+        );
     }
-    let now = app.playback.now();
-    let mut last_x: [Option<f32>; 2] = [None, None];
-    let mut stack = [0.0f32; 2];
-    for pkt in sim.in_flight() {
-        let d = pkt.dir.index();
-        let progress = pkt.progress(now);
-        let pw = 104.0f32.min(wire.width() / 3.0);
-        let travel = wire.width() - pw;
-        let x = match pkt.dir {
-            Dir::ClientToServer => wire.left() + progress * travel,
-            Dir::ServerToClient => wire.right() - pw - progress * travel,
+}
+
+/// One row of packets is this tall: the box and its label.
+const PKT_H: f32 = 20.0;
+const ROW_H: f32 = PKT_H + 16.0;
+
+/// The packets of one direction in `region`: each at its place along the wire (by its
+/// departure and arrival time), those that would overlap stacked in rows, each with a
+/// label that fits its box, each clickable.
+#[allow(clippy::too_many_arguments)]
+fn draw_packets(
+    ui: &egui::Ui,
+    painter: &egui::Painter,
+    region: Rect,
+    packets: &[InFlight],
+    now: Micros,
+    app: &StickyApp,
+    cmds: &mut Vec<Cmd>,
+    font: &FontId,
+    visuals: &egui::Visuals,
+) {
+    let rows = ((region.height() / ROW_H).floor() as usize).max(1);
+    let (x, row, width) = place_packets(region, rows, packets, now);
+    let mut order: Vec<usize> = (0..packets.len()).collect();
+    order.sort_by_key(|&i| (packets[i].departs_us, packets[i].hdr.seq));
+    for i in order {
+        let pkt = &packets[i];
+        let (x, row, pw) = (x[i], row[i], width[i]);
+        // Client → server rows grow up from the wire; server → client rows grow down.
+        let y = match pkt.dir {
+            Dir::ClientToServer => region.bottom() - (row + 1) as f32 * ROW_H,
+            Dir::ServerToClient => region.top() + row as f32 * ROW_H,
         };
-        // Packets waiting at the same spot stack up a little.
-        stack[d] = if last_x[d].is_some_and(|lx| (lx - x).abs() < pw * 0.5) {
-            stack[d] + 7.0
-        } else {
-            0.0
-        };
-        last_x[d] = Some(x);
-        let y = lanes[d].1 - 12.0 - stack[d];
-        let r = Rect::from_min_size(pos2(x, y), vec2(pw, 24.0));
-        let id = ui.make_persistent_id(("pkt", d, pkt.hdr, pkt.arrives_us));
+        let r = Rect::from_min_size(pos2(x, y), vec2(pw, PKT_H));
+        let id = ui.make_persistent_id(("pkt", pkt.dir.index(), pkt.hdr, pkt.arrives_us));
         let resp = ui.interact(r, id, Sense::click());
-        let label = packet_label(&pkt);
         match &pkt.chunk {
-            Some(c) => bytes::strip(&painter, r, c, &font),
+            Some(c) => bytes::strip(painter, r, c, font),
             None => {
                 painter.rect_filled(r, 3.0, visuals.widgets.inactive.bg_fill);
+                let what = if pkt.hdr.fin { "FIN" } else { "ACK" };
+                painter.text(
+                    r.center(),
+                    Align2::CENTER_CENTER,
+                    what,
+                    font.clone(),
+                    visuals.text_color(),
+                );
             }
         }
         let selected = app.selection == Some(Selection::Packet(pkt.dir, pkt.hdr.seq, pkt.datagram));
         let stroke = if selected || resp.hovered() {
-            Stroke::new(2.0, visuals.selection.stroke.color)
+            Stroke::new(2.5, visuals.selection.stroke.color)
         } else {
             Stroke::new(1.0, visuals.weak_text_color())
         };
         painter.rect_stroke(r, 3.0, stroke, StrokeKind::Outside);
+        let full = packet_label(pkt);
+        let label = packet_labels(pkt)
+            .into_iter()
+            .find(|l| {
+                painter
+                    .layout_no_wrap(l.clone(), FontId::proportional(11.0), Color32::WHITE)
+                    .size()
+                    .x
+                    <= pw
+            })
+            .unwrap_or_default();
         painter.text(
-            pos2(r.center().x, r.bottom() + 2.0),
+            pos2(r.center().x, r.bottom() + 1.0),
             Align2::CENTER_TOP,
             &label,
             FontId::proportional(11.0),
             visuals.text_color(),
         );
         resp.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("packet {label}"))
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("packet {full}"))
         });
+        let resp = resp.on_hover_text(format!(
+            "{full}\n{} {}  →  {}",
+            pkt.dir.name(),
+            crate::timeline::ms(pkt.departs_us),
+            crate::timeline::ms(pkt.arrives_us)
+        ));
         if resp.clicked() {
             cmds.push(Cmd::Select(Some(Selection::Packet(
                 pkt.dir,
@@ -167,149 +370,435 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     }
 }
 
+/// Where each packet goes: its x (left edge), its row and its width. A packet sits at
+/// its place along the wire (by its departure and arrival time); one that would cover
+/// another goes to a free row, and when every row is taken there, behind the packets
+/// ahead of it (it was sent after them), so that no two boxes or labels overlap while
+/// there is room.
+pub fn place_packets(
+    region: Rect,
+    rows: usize,
+    packets: &[InFlight],
+    now: Micros,
+) -> (Vec<f32>, Vec<usize>, Vec<f32>) {
+    let n = packets.len();
+    let (mut xs, mut rs, mut ws) = (vec![0.0; n], vec![0; n], vec![0.0; n]);
+    // Spans taken in each row, measured along the direction of travel (0 = sender).
+    let mut used: Vec<Vec<(f32, f32)>> = vec![Vec::new(); rows.max(1)];
+    let mut order: Vec<usize> = (0..n).collect();
+    // Earliest sent first: they are furthest along.
+    order.sort_by_key(|&i| (packets[i].departs_us, packets[i].hdr.seq));
+    const GAP: f32 = 6.0;
+    for i in order {
+        let pkt = &packets[i];
+        let pw = match &pkt.chunk {
+            Some(c) => (56.0 + 7.0 * c.data.len() as f32).min(130.0),
+            None => 56.0,
+        }
+        .min(region.width() / 3.0);
+        let travel = region.width() - pw;
+        // Distance of its front edge from the sender's end.
+        let want = pkt.progress(now) * travel;
+        let free = |row: &Vec<(f32, f32)>, at: f32| {
+            row.iter()
+                .all(|&(a, b)| at + pw + GAP <= a || at >= b + GAP)
+        };
+        let (row, at) = match (0..used.len()).find(|&r| free(&used[r], want)) {
+            Some(r) => (r, want),
+            None => {
+                // Behind the rearmost packet of the row that displaces it least.
+                (0..used.len())
+                    .map(|r| {
+                        let rear = used[r].iter().map(|s| s.0).fold(f32::INFINITY, f32::min);
+                        (r, (rear - GAP - pw).min(want))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap_or((0, want))
+            }
+        };
+        let at = at.max(0.0);
+        used[row].push((at, at + pw));
+        xs[i] = match pkt.dir {
+            Dir::ClientToServer => region.left() + at,
+            Dir::ServerToClient => region.right() - pw - at,
+        };
+        rs[i] = row;
+        ws[i] = pw;
+    }
+    (xs, rs, ws)
+}
+
 pub fn packet_label(p: &InFlight) -> String {
+    packet_labels(p).remove(0)
+}
+
+/// A packet's label, longest first: the stage shows the first that fits its box.
+pub fn packet_labels(p: &InFlight) -> Vec<String> {
     let h = &p.hdr;
     if p.datagram {
-        format!("datagram {} B", h.len)
+        vec![format!("datagram {} B", h.len), format!("{} B", h.len)]
     } else if p.rst {
-        format!("RST seq={}", h.seq)
+        vec![format!("RST seq={}", h.seq), "RST".into()]
     } else if h.fin {
-        format!("FIN seq={}", h.seq)
+        vec![format!("FIN seq={}", h.seq), "FIN".into()]
     } else if h.len == 0 {
-        format!("ACK {} win={}", h.ack, h.win)
+        vec![
+            format!("ACK {} win={}", h.ack, h.win),
+            format!("ACK {}", h.ack),
+            "ACK".into(),
+        ]
     } else {
-        format!("seq={} len={} ack={}", h.seq, h.len, h.ack)
+        vec![
+            format!("seq={} len={} ack={}", h.seq, h.len, h.ack),
+            format!("seq={} len={}", h.seq, h.len),
+            format!("{} B", h.len),
+        ]
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn side_box(
-    painter: &egui::Painter,
-    r: Rect,
-    title: &str,
-    steps: &[Step],
-    state: &SideState,
-    app: &StickyApp,
-    font: &FontId,
-    visuals: &egui::Visuals,
-) -> [Option<Rect>; 2] {
-    let lang = app.lang();
-    painter.rect_stroke(
-        r,
-        6.0,
-        Stroke::new(1.5, visuals.weak_text_color()),
-        StrokeKind::Inside,
-    );
-    let inner = r.shrink(8.0);
-    let status = match state.status {
-        AppStatus::Running => i18n::RUNNING.get(lang),
-        AppStatus::BlockedRecv => i18n::BLOCKED_RECV.get(lang),
-        AppStatus::BlockedSend => i18n::BLOCKED_SEND.get(lang),
-        AppStatus::Sleeping => i18n::SLEEPING.get(lang),
-        AppStatus::Done => i18n::DONE.get(lang),
-    };
-    painter.text(
-        inner.left_top(),
-        Align2::LEFT_TOP,
-        title,
-        FontId::proportional(17.0),
-        visuals.strong_text_color(),
-    );
-    painter.text(
-        inner.right_top(),
-        Align2::RIGHT_TOP,
-        status,
-        FontId::proportional(12.0),
-        visuals.text_color(),
-    );
-    // The program: a window of lines around the current one.
-    let line_h = 17.0;
-    let first = state.line.saturating_sub(2);
-    let mut y = inner.top() + 26.0;
-    for (i, step) in steps.iter().enumerate().skip(first).take(5) {
-        let current = i == state.line && state.status != AppStatus::Done;
-        let row = Rect::from_min_size(pos2(inner.left(), y), vec2(inner.width(), line_h));
-        if current {
-            painter.rect_filled(row, 2.0, visuals.selection.bg_fill.gamma_multiply(0.6));
-        }
-        let color = if i < state.line {
-            visuals.weak_text_color()
-        } else {
-            visuals.text_color()
-        };
-        let marker = if current { "▶ " } else { "  " };
-        painter.with_clip_rect(row).text(
-            row.left_center(),
-            Align2::LEFT_CENTER,
-            format!("{marker}{}", action_text(&step.action)),
-            font.clone(),
-            color,
+/// One host: its program, its state, its timers and its buffers.
+struct SideBox<'a> {
+    title: &'a str,
+    steps: &'a [Step],
+    state: &'a SideState,
+    standing: Standing,
+    /// A Nagle hold and the delayed-ACK timer, when they run.
+    timers: [Option<Timer>; 2],
+    now: Micros,
+}
+
+impl SideBox<'_> {
+    /// Draws into `r`; returns the rects of the send and the receive buffer.
+    fn draw(
+        &self,
+        painter: &egui::Painter,
+        r: Rect,
+        app: &StickyApp,
+        font: &FontId,
+        visuals: &egui::Visuals,
+    ) -> [Option<Rect>; 2] {
+        let lang = app.lang();
+        let state = self.state;
+        painter.rect_stroke(
+            r,
+            6.0,
+            Stroke::new(1.5, visuals.weak_text_color()),
+            StrokeKind::Inside,
         );
-        y += line_h;
-    }
-    if steps.is_empty() {
-        painter.text(
-            pos2(inner.left(), y),
+        let inner = r.shrink(8.0);
+        let title = painter.text(
+            inner.left_top(),
             Align2::LEFT_TOP,
-            "—",
-            font.clone(),
-            visuals.weak_text_color(),
+            self.title,
+            FontId::proportional(17.0),
+            visuals.strong_text_color(),
         );
-    }
-    // The buffers.
-    let buf_h = 22.0;
-    let send_y = inner.bottom() - 2.0 * buf_h - 30.0;
-    let recv_y = inner.bottom() - buf_h;
-    let tcp = app.playback.params.transport == crate::params::Transport::Tcp;
-    let mut send_rect = None;
-    if tcp {
-        let used = state.send_buffer.as_ref().map_or(0, |c| c.data.len());
-        let label = format!(
-            "{} {used}/{} B",
-            i18n::SEND_BUF.get(lang),
-            state.send_capacity
-        );
-        let held = state
-            .held
-            .as_ref()
-            .map(|_| format!("  ({})", i18n::HELD.get(lang)))
-            .unwrap_or_default();
-        painter.text(
-            pos2(inner.left(), send_y - 2.0),
-            Align2::LEFT_BOTTOM,
-            format!("{label}{held}"),
+        let status_color = match self.standing {
+            Standing::Crashed => palette::BROKEN,
+            Standing::Finished => visuals.weak_text_color(),
+            _ => visuals.text_color(),
+        };
+        // The status, cut with … to the room after the title.
+        let mut job = egui::text::LayoutJob::simple_singleline(
+            self.standing.text(lang).to_string(),
             FontId::proportional(12.0),
-            visuals.text_color(),
+            status_color,
         );
-        let sr = Rect::from_min_size(pos2(inner.left(), send_y), vec2(inner.width(), buf_h));
-        send_rect = Some(sr);
+        job.wrap = egui::text::TextWrapping::truncate_at_width(
+            (inner.right() - title.right() - 8.0).max(0.0),
+        );
+        let g = painter.layout_job(job);
+        painter.galley(
+            pos2(inner.right() - g.size().x, inner.top() + 2.0),
+            g,
+            status_color,
+        );
+        let tcp = app.playback.params.transport == crate::params::Transport::Tcp;
+        // Bottom up: receive buffer, send buffer (TCP), each under its label line; the
+        // program listing takes what is left.
+        let buf_h = 18.0;
+        // A buffer's label sits above it when the box is tall, else on the strip itself.
+        let label_h = 13.0;
+        // Under each buffer a row for its timer bar (a Nagle hold, the delayed ACK).
+        let bar_h = if tcp { 14.0 } else { 0.0 };
+        let recv_y = inner.bottom() - buf_h - bar_h;
+        let send_y = recv_y - label_h - 2.0 - buf_h - bar_h;
+        let listing_bottom = if tcp {
+            send_y - label_h - 2.0
+        } else {
+            recv_y - label_h - 2.0
+        };
+        let label_at = |y: f32, text: String| {
+            painter.with_clip_rect(inner).text(
+                pos2(inner.left(), y - 1.0),
+                Align2::LEFT_BOTTOM,
+                text,
+                FontId::proportional(11.0),
+                visuals.text_color(),
+            );
+        };
+        self.listing(
+            painter,
+            Rect::from_min_max(
+                pos2(inner.left(), inner.top() + 22.0),
+                pos2(inner.right(), listing_bottom),
+            ),
+            font,
+            visuals,
+        );
+        let mut send_rect = None;
+        if tcp {
+            let used = state
+                .send_buffer
+                .as_ref()
+                .map_or(0, |c| c.data.len() as u64);
+            let flying = used - state.unsent.min(used);
+            let mut label = format!(
+                "{} {used}/{} B",
+                i18n::SEND_BUF.get(lang),
+                state.send_capacity
+            );
+            if flying > 0 {
+                label += &format!(" · {flying} {}", i18n::IN_FLIGHT.get(lang));
+            }
+            if state.unsent > 0 {
+                let what = if state.held.is_some() {
+                    i18n::HELD
+                } else {
+                    i18n::UNSENT
+                };
+                label += &format!(" · {} {}", state.unsent, what.get(lang));
+            }
+            let sr = Rect::from_min_size(pos2(inner.left(), send_y), vec2(inner.width(), buf_h));
+            send_rect = Some(sr);
+            let (_, unsent_rect) = bytes::send_buffer(
+                painter,
+                sr,
+                state.send_buffer.as_ref(),
+                state.unsent,
+                state.send_capacity,
+                font,
+            );
+            let _ = unsent_rect;
+            label_at(send_y, label);
+            if let Some(t) = self.timers[0] {
+                let bar = Rect::from_min_size(
+                    pos2(inner.left(), sr.bottom() + 1.0),
+                    vec2(inner.width(), bar_h - 1.0),
+                );
+                timer_bar(
+                    painter,
+                    bar,
+                    i18n::NAGLE_HOLD.get(lang),
+                    t,
+                    self.now,
+                    palette::BROKEN,
+                );
+            }
+        }
+        let used = state.recv_buffer.as_ref().map_or(0, |c| c.data.len());
+        let rr = Rect::from_min_size(pos2(inner.left(), recv_y), vec2(inner.width(), buf_h));
         bytes::buffer(
             painter,
-            sr,
-            state.send_buffer.as_ref(),
-            state.send_capacity,
+            rr,
+            state.recv_buffer.as_ref(),
+            state.recv_capacity,
             font,
         );
+        label_at(
+            recv_y,
+            format!(
+                "{} {used}/{} B",
+                i18n::RECV_BUF.get(lang),
+                state.recv_capacity
+            ),
+        );
+        if let Some(t) = self.timers[1].filter(|_| tcp) {
+            let bar = Rect::from_min_size(
+                pos2(inner.left(), rr.bottom() + 1.0),
+                vec2(inner.width(), bar_h - 1.0),
+            );
+            timer_bar(
+                painter,
+                bar,
+                i18n::DELACK_TIMER.get(lang),
+                t,
+                self.now,
+                palette::TIMER,
+            );
+        }
+        [send_rect, Some(rr)]
     }
-    let used = state.recv_buffer.as_ref().map_or(0, |c| c.data.len());
-    painter.text(
-        pos2(inner.left(), recv_y - 2.0),
-        Align2::LEFT_BOTTOM,
-        format!(
-            "{} {used}/{} B",
-            i18n::RECV_BUF.get(lang),
-            state.recv_capacity
-        ),
-        FontId::proportional(12.0),
-        visuals.text_color(),
+
+    /// The whole program, scrolled so that the current line shows with one line of
+    /// context above it; a finished program shows its last lines.
+    fn listing(&self, painter: &egui::Painter, area: Rect, font: &FontId, visuals: &egui::Visuals) {
+        let line_h = 16.0;
+        let fit = ((area.height() / line_h).floor() as usize).max(1);
+        let n = self.steps.len();
+        let line = self.state.line.min(n);
+        let first = if n <= fit {
+            0
+        } else {
+            line.saturating_sub(1).min(n - fit)
+        };
+        let done = matches!(self.standing, Standing::Finished | Standing::Crashed);
+        let clip = painter.with_clip_rect(area.intersect(painter.clip_rect()));
+        let mut y = area.top();
+        for (i, step) in self.steps.iter().enumerate().skip(first).take(fit) {
+            let current = i == line && !done;
+            let row = Rect::from_min_size(pos2(area.left(), y), vec2(area.width(), line_h));
+            if current {
+                clip.rect_filled(row, 2.0, visuals.selection.bg_fill.gamma_multiply(0.6));
+            }
+            let color = if i < line {
+                visuals.weak_text_color()
+            } else {
+                visuals.text_color()
+            };
+            let marker = if current { "▶ " } else { "  " };
+            clip.text(
+                row.left_center(),
+                Align2::LEFT_CENTER,
+                format!("{marker}{:>2} {}", i + 1, action_text(&step.action)),
+                font.clone(),
+                color,
+            );
+            y += line_h;
+        }
+        // Lines above or below the window.
+        let more = |up: bool| if up { "▲" } else { "▼" };
+        if first > 0 {
+            clip.text(
+                area.right_top(),
+                Align2::RIGHT_TOP,
+                more(true),
+                font.clone(),
+                visuals.weak_text_color(),
+            );
+        }
+        if first + fit < n {
+            clip.text(
+                area.right_bottom(),
+                Align2::RIGHT_BOTTOM,
+                more(false),
+                font.clone(),
+                visuals.weak_text_color(),
+            );
+        }
+        if self.steps.is_empty() {
+            clip.text(
+                area.left_top(),
+                Align2::LEFT_TOP,
+                "—",
+                font.clone(),
+                visuals.weak_text_color(),
+            );
+        }
+    }
+}
+
+/// A bar that fills as a timer runs, with `what 12.0 / 40.0 ms` on it.
+fn timer_bar(painter: &egui::Painter, r: Rect, what: &str, t: Timer, now: Micros, color: Color32) {
+    painter.rect_filled(r, 2.0, color.gamma_multiply(0.25));
+    let filled = Rect::from_min_size(r.min, vec2(r.width() * t.fill(now), r.height()));
+    painter.rect_filled(filled, 2.0, color);
+    let ms = |us: u64| us as f64 / 1000.0;
+    let text = format!(
+        "{what} {:.1} / {:.1} ms",
+        ms(now
+            .saturating_sub(t.start)
+            .min(t.end.saturating_sub(t.start))),
+        ms(t.end.saturating_sub(t.start))
     );
-    let rr = Rect::from_min_size(pos2(inner.left(), recv_y), vec2(inner.width(), buf_h));
-    bytes::buffer(
-        painter,
-        rr,
-        state.recv_buffer.as_ref(),
-        state.recv_capacity,
-        font,
-    );
-    [send_rect, Some(rr)]
+    let ink = if t.fill(now) > 0.5 {
+        palette::text_on(color)
+    } else {
+        Color32::WHITE
+    };
+    painter
+        .with_clip_rect(r.intersect(painter.clip_rect()))
+        .text(
+            pos2(r.left() + 4.0, r.center().y),
+            Align2::LEFT_CENTER,
+            text,
+            FontId::proportional(11.0),
+            ink,
+        );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Replay;
+
+    /// The packets on 08's wire at 4 ms (seven tiny segments sent together, and ACKs).
+    fn crowded() -> (Vec<InFlight>, Micros) {
+        let s = crate::scenario::find_builtin("08").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        r.seek_time(4000);
+        let packets = r.sim().unwrap().in_flight();
+        assert!(packets.len() >= 5, "a crowded wire: {}", packets.len());
+        (packets, 4000)
+    }
+
+    #[test]
+    fn packets_in_flight_together_never_overlap_while_there_is_room() {
+        let (packets, now) = crowded();
+        // Room for all of them (the overlap is checked), and far too little (they only
+        // stay on the wire).
+        for (w, h) in [(400.0, 120.0), (300.0, 40.0)] {
+            let region = Rect::from_min_size(pos2(0.0, 0.0), vec2(w, h));
+            let rows = ((h / ROW_H).floor() as usize).max(1);
+            let (x, row, width) = place_packets(region, rows, &packets, now);
+            let room = width.iter().map(|w| w + 6.0).sum::<f32>() <= w * rows as f32 * 0.8;
+            for i in 0..packets.len() {
+                assert!(x[i] >= region.left() - 0.5 && x[i] + width[i] <= region.right() + 0.5);
+                for j in i + 1..packets.len() {
+                    if room && row[i] == row[j] {
+                        let apart = x[i] + width[i] <= x[j] || x[j] + width[j] <= x[i];
+                        assert!(apart, "{w}x{h}: packets {i} and {j} overlap");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_nagle_hold_and_a_delayed_ack_fill_while_they_run() {
+        let s = crate::scenario::find_builtin("12").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        let (mut nagle, mut delack) = (None, None);
+        while !r.at_end() && (nagle.is_none() || delack.is_none()) {
+            r.step();
+            let shown = r.events_shown();
+            let sim = r.sim().unwrap();
+            for side in [Side::Client, Side::Server] {
+                let held = sim.side_state(side).held;
+                nagle = nagle.or(nagle_timer(&r.trace, shown, side, held.as_ref()));
+                delack = delack.or(delack_timer(&r.trace, shown, side));
+            }
+        }
+        for t in [nagle.expect("a hold"), delack.expect("a timer")] {
+            assert!(t.end > t.start, "{t:?}");
+            assert_eq!(t.fill(t.start), 0.0);
+            assert!((t.fill((t.start + t.end) / 2) - 0.5).abs() < 0.01);
+            assert_eq!(t.fill(t.end), 1.0);
+        }
+    }
+
+    #[test]
+    fn a_packet_moves_along_the_wire_as_time_flows() {
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let mut r = Replay::new(&s, &s.params);
+        // After the first segment left: it flies from 0 to about 5 ms.
+        while r.sim().unwrap().in_flight().is_empty() {
+            r.step();
+        }
+        let pkt = r.sim().unwrap().in_flight().remove(0);
+        let region = Rect::from_min_size(pos2(0.0, 0.0), vec2(500.0, 40.0));
+        let at = |t: Micros| place_packets(region, 1, std::slice::from_ref(&pkt), t).0[0];
+        let mid = (pkt.departs_us + pkt.arrives_us) / 2;
+        assert!(at(pkt.departs_us) < at(mid) && at(mid) < at(pkt.arrives_us));
+    }
 }

@@ -205,6 +205,22 @@ impl Sim {
         (self.params.recv_buffer as u64).saturating_sub(used) as u32
     }
 
+    /// The window this side advertises now: its free space, with Linux's silly-window
+    /// avoidance ([`tcp::linux_receive_window`]).
+    fn window_now(&self, side: Side) -> u32 {
+        let free = self.recv_free(side);
+        match self.stack {
+            Stack::Windows => free,
+            Stack::Linux => {
+                let t = &self.tcp[side.index()];
+                let received_since = t.rcv_nxt.saturating_sub(t.ack_sent);
+                let left = t.last_advertised.saturating_sub(received_since as u32);
+                let rcv_mss = self.rcv_mss(side).rcv_mss;
+                tcp::linux_receive_window(free, self.params.recv_buffer, rcv_mss, left)
+            }
+        }
+    }
+
     /// The cumulative ACK this side sends: bytes received, +1 for a received FIN.
     fn ack_value(&self, side: Side) -> u64 {
         let t = &self.tcp[side.index()];
@@ -302,7 +318,7 @@ impl Sim {
     /// timer (Linux: `tcp_event_ack_sent`, which also spends a quick ACK).
     fn header_now(&mut self, side: Side, seq: u64, len: usize, fin: bool) -> SegHeader {
         let ack = self.ack_value(side);
-        let win = self.recv_free(side);
+        let win = self.window_now(side);
         let ato_min = ms_to_us(self.params.delayed_ack_ms);
         let t = &mut self.tcp[side.index()];
         t.ack_sent = ack;
@@ -578,7 +594,7 @@ impl Sim {
                 ),
                 Stack::Linux => {
                     let unacked = t.rcv_nxt.saturating_sub(t.ack_sent);
-                    let window_advances = self.recv_free(side) >= t.last_advertised;
+                    let window_advances = self.window_now(side) >= t.last_advertised;
                     let quick = tcp::in_quickack_mode(t.quick, t.pingpong);
                     let rcv_mss = self.rcv_mss(side).rcv_mss;
                     match tcp::linux_ack_now(unacked, rcv_mss, window_advances, quick) {
@@ -672,7 +688,7 @@ impl Sim {
                     pingpong: t.pingpong,
                     fin_received: t.fin_received,
                     window_left: t.last_advertised.saturating_sub(received_since as u32),
-                    window_now: free,
+                    window_now: self.window_now(side),
                     window_clamp: self.params.recv_buffer,
                 })
             }

@@ -22,7 +22,7 @@
 //! handshake); no loss on TCP, so no retransmission (nor tail-loss probes), no
 //! congestion control, no SACK; no persist timer (a zero window reopens only through the
 //! receiver's window update); the receive window is the free space of `recv_buffer`
-//! (no autotuning, no truesize overhead, no receiver-side silly-window rounding), and
+//! (with Linux's silly-window rule, but no autotuning and no truesize overhead), and
 //! the send buffer counts payload bytes only, so short counts and window sizes differ
 //! from the kernel's; no autocorking and no TSO; the delayed-ACK timer fires exactly
 //! (the kernel rounds it up to a 4 ms tick); on the Windows stack no reset on close;
@@ -59,7 +59,24 @@ pub enum ModelError {
     /// The run did not become idle within the step budget.
     #[error("the simulation did not finish within {0} steps (livelock?)")]
     Livelock(usize),
+    /// The trace outgrew its budget (see [`MAX_TRACE_EVENTS`], [`MAX_TRACE_BYTES`]).
+    #[error(
+        "the run would record more than {} events or {} MiB of bytes (at {events} events, \
+         {} MiB, t = {} ms): use a larger mss, fewer or smaller messages",
+        MAX_TRACE_EVENTS, MAX_TRACE_BYTES / (1024 * 1024), bytes / (1024 * 1024), *t_us as f64 / 1000.0
+    )]
+    TraceBudget {
+        events: usize,
+        bytes: usize,
+        t_us: Micros,
+    },
 }
+
+/// Most events one run may record: a 100,000-message scenario makes ~650,000.
+pub const MAX_TRACE_EVENTS: usize = 1_000_000;
+/// Most payload bytes the events of one run may carry (a segment's bytes are recorded when
+/// it is sent and when it arrives, so tiny segments multiply them).
+pub const MAX_TRACE_BYTES: usize = 128 * 1024 * 1024;
 
 /// Steps [`run`] allows before it calls a run a livelock.
 pub const DEFAULT_MAX_STEPS: usize = 20_000_000;
@@ -116,6 +133,8 @@ pub struct Sim {
     trace: Trace,
     /// Events dropped by [`Sim::clone_without_events`] (they count in `events_len`).
     events_dropped: usize,
+    /// Bytes the events' chunks carry, all events counted.
+    trace_bytes: usize,
 }
 
 fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
@@ -151,6 +170,7 @@ impl Sim {
             loss_rng: [rng(params.seed, 3), rng(params.seed, 4)],
             trace: Trace::new(&scenario.name, TraceMode::Sim, params),
             events_dropped: 0,
+            trace_bytes: 0,
         };
         sim.schedule(0, Pending::AppStep(Side::Client));
         sim.schedule(0, Pending::AppStep(Side::Server));
@@ -214,6 +234,7 @@ impl Sim {
             loss_rng: self.loss_rng.clone(),
             trace,
             events_dropped: self.events_len(),
+            trace_bytes: self.trace_bytes,
         }
     }
 
@@ -243,6 +264,13 @@ impl Sim {
             if !self.step() {
                 return Ok(n);
             }
+            if self.events_len() > MAX_TRACE_EVENTS || self.trace_bytes > MAX_TRACE_BYTES {
+                return Err(ModelError::TraceBudget {
+                    events: self.events_len(),
+                    bytes: self.trace_bytes,
+                    t_us: self.now,
+                });
+            }
         }
         if self.is_idle() {
             Ok(max_steps)
@@ -257,6 +285,9 @@ impl Sim {
     }
 
     fn emit(&mut self, side: Side, kind: EventKind, chunk: Option<Chunk>) {
+        if let Some(c) = &chunk {
+            self.trace_bytes += c.data.len() + c.spans.len() * std::mem::size_of::<Span>();
+        }
         self.trace.events.push(Event {
             t_us: self.now,
             side,

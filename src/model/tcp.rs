@@ -345,6 +345,18 @@ pub fn linux_timer_deadline(now: Micros, timeout: Micros) -> Micros {
     ((now + phase) / JIFFY_US + ticks + 1) * JIFFY_US - phase
 }
 
+/// The window a Linux receiver advertises (`__tcp_select_window`, `tcp_select_window`):
+/// its free space, but none at all while less than half the buffer is free and the free
+/// space is under one full segment (or a sixteenth of the buffer), so a slow reader does
+/// not invite a trickle of small segments (receiver-side silly-window avoidance); and
+/// never less than what is left of the window already offered (the right edge does not
+/// move back).
+pub fn linux_receive_window(free: u32, recv_buffer: u32, rcv_mss: u32, window_left: u32) -> u32 {
+    let silly = free < recv_buffer / 2 && (free < rcv_mss || free < recv_buffer / 16);
+    let w = if silly { 0 } else { free };
+    w.max(window_left.min(free))
+}
+
 /// When the delayed ACK goes, given the timer that may already run
 /// (`tcp_send_delayed_ack`): a new timer of `ato`; a running timer keeps its deadline,
 /// but one due within a quarter of `ato` is not waited for: ACK now.
@@ -696,6 +708,26 @@ mod tests {
             ..opened
         };
         assert_eq!(ack_on_read(after_fin), None, "nothing more will come");
+    }
+
+    #[test]
+    fn a_linux_receiver_offers_no_window_smaller_than_a_segment_when_half_full() {
+        // 131072-byte buffer, 65483-byte segments: 50000 free is not offered.
+        assert_eq!(linux_receive_window(50_000, 131_072, 65_483, 0), 0);
+        assert_eq!(
+            linux_receive_window(65_536, 131_072, 65_483, 0),
+            65_536,
+            "half free"
+        );
+        assert_eq!(linux_receive_window(100_000, 131_072, 65_483, 0), 100_000);
+        // Small segments: any window of a segment or more (and 1/16 of the buffer).
+        assert_eq!(linux_receive_window(5_000, 65_536, 1_460, 0), 5_000);
+        assert_eq!(linux_receive_window(1_000, 65_536, 1_460, 0), 0);
+        // The offered right edge stays.
+        assert_eq!(
+            linux_receive_window(50_000, 131_072, 65_483, 20_000),
+            20_000
+        );
     }
 
     #[test]

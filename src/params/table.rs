@@ -361,8 +361,8 @@ pub static PARAMS: &[Param] = &[
         Kind::Choice(ByteOrder::NAMES),
         is(Value::Choice(0)),
         "",
-        "the 4-byte length: `struct.pack('i', n)` (little-endian, signed) or `struct.pack('!I', n)` (big-endian)",
-        "4 字节长度：struct.pack('i', n)（小端，有符号）或 struct.pack('!I', n)（大端）",
+        "the 4-byte length: `struct.pack('i', n)` as x86 and ARM write it (`'i'` is native order: little-endian there; signed, at most 2³¹−1) or `struct.pack('!I', n)` (network order, big-endian, unsigned: portable)",
+        "4 字节长度：struct.pack('i', n)，x86 和 ARM 上的写法（'i' 是本机字节序，在这些机器上是小端；有符号，最大 2³¹−1）或 struct.pack('!I', n)（网络字节序，大端，无符号：可移植）",
     ),
     row!(
         header_style,

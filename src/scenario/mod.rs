@@ -63,12 +63,41 @@ pub enum Action {
     Close,
 }
 
+/// One answer a question offers: a `recv` result the student can pick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Guess {
+    /// Exactly these bytes (empty: `b''`, end of file).
+    Bytes(Vec<u8>),
+    /// Any result of this many bytes (for results too long to write out).
+    Count(u64),
+}
+
+/// How the student answers a question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answers {
+    /// Choices made from the trace ([`crate::quiz`]).
+    Generated,
+    /// The file's 2–4 choices.
+    Given(Vec<Guess>),
+    /// The student types what `recv` returns.
+    Typed,
+}
+
+/// "Predict, then reveal": asked before the step's receive call completes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub prompt: Text,
+    pub answers: Answers,
+}
+
 /// One entry of a program, after `repeat` is expanded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub action: Action,
     /// Shared by the copies `repeat` makes: a long note is stored once.
     pub note: Option<std::sync::Arc<Text>>,
+    /// Only on `recv` / `recv_message` steps (the parser checks); shared like the note.
+    pub question: Option<std::sync::Arc<Question>>,
     /// 1-based line of the entry's `[[client]]` / `[[server]]` header in the file.
     pub line: u32,
 }
@@ -79,6 +108,8 @@ pub struct Scenario {
     pub name: String,
     pub title: Text,
     pub summary: Option<Text>,
+    /// The "Why / 为什么" text: Markdown-lite (paragraphs, `code`, **bold**).
+    pub lesson: Option<Text>,
     /// The scenario's parameters, resolved: `settings.resolve()`.
     pub params: Params,
     /// The parameters the file sets explicitly. They win over the link's and stack's
@@ -104,6 +135,7 @@ impl Scenario {
                 .map(|(action, line)| Step {
                     action,
                     note: None,
+                    question: None,
                     line,
                 })
                 .collect()
@@ -112,6 +144,7 @@ impl Scenario {
             name: name.to_string(),
             title: Text::plain(name),
             summary: None,
+            lesson: None,
             settings: Settings::from_params(&params),
             params,
             client: steps(client),
@@ -183,6 +216,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
     (
         "13-pipelined-replies.toml",
         include_str!("../../scenarios/13-pipelined-replies.toml"),
+    ),
+    (
+        "14-json-header-cut.toml",
+        include_str!("../../scenarios/14-json-header-cut.toml"),
+    ),
+    (
+        "15-multibyte-split.toml",
+        include_str!("../../scenarios/15-multibyte-split.toml"),
+    ),
+    (
+        "16-remote-shell.toml",
+        include_str!("../../scenarios/16-remote-shell.toml"),
+    ),
+    (
+        "17-sender-coalescing.toml",
+        include_str!("../../scenarios/17-sender-coalescing.toml"),
     ),
 ];
 

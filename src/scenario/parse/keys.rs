@@ -7,10 +7,10 @@ use super::{Parser, program, suggest, words::show_key};
 use crate::params::table;
 
 const TOP_KEYS: &[&str] = &["meta", "params", "client", "server"];
-const META_KEYS: &[&str] = &["title", "summary"];
+const META_KEYS: &[&str] = &["title", "summary", "lesson"];
 const TEXT_KEYS: &[&str] = &["en", "zh"];
 /// The keys of a step besides its action.
-pub(super) const STEP_KEYS: &[&str] = &["note", "repeat"];
+pub(super) const STEP_KEYS: &[&str] = &["note", "repeat", "question", "choices", "typed"];
 pub(super) const DATA_KEYS: &[&str] = &["size", "fill", "hex"];
 
 /// The tables a key can live in.

@@ -225,8 +225,7 @@ impl<'a> Parser<'a> {
     }
 
     fn document(&mut self, root: &DeTable<'_>) -> Scenario {
-        let mut title = None;
-        let mut summary = None;
+        let mut meta = meta::Meta::default();
         let mut settings = Settings::default();
         let mut client = Vec::new();
         let mut server = Vec::new();
@@ -237,7 +236,7 @@ impl<'a> Parser<'a> {
                 "meta" => {
                     meta_seen = true;
                     if let Some(table) = self.table_for("meta", value, "[meta]") {
-                        (title, summary) = self.meta(table, value.span().start);
+                        meta = self.meta(table, value.span().start);
                     }
                 }
                 "params" => {
@@ -266,6 +265,7 @@ impl<'a> Parser<'a> {
                 name: scenario_name(self.file),
                 title: Text::default(),
                 summary: None,
+                lesson: None,
                 params: settings.resolve(),
                 settings,
                 client,
@@ -289,8 +289,9 @@ impl<'a> Parser<'a> {
 
         Scenario {
             name: scenario_name(self.file),
-            title: title.unwrap_or_default(),
-            summary,
+            title: meta.title.unwrap_or_default(),
+            summary: meta.summary,
+            lesson: meta.lesson,
             params: settings.resolve(),
             settings,
             client,

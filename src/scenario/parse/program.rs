@@ -12,7 +12,7 @@ use super::values::describe;
 use super::words::{count_words, join_and};
 use super::{Parser, Val, sorted};
 use crate::params::limits::*;
-use crate::scenario::{Action, Step, Text};
+use crate::scenario::{Action, Question, Step, Text};
 
 /// Every action a step can do: its key, and how the "give it one of" list writes it.
 const ACTIONS: &[(&str, &str)] = &[
@@ -178,14 +178,21 @@ impl Parser<'_> {
             let line = self.line_of(header);
             let action = parsed.action.build();
             let note = parsed.note.map(std::sync::Arc::new);
+            let question = parsed.question.map(std::sync::Arc::new);
             for _ in 1..parsed.repeat {
                 steps.push(Step {
                     action: action.clone(),
                     note: note.clone(),
+                    question: question.clone(),
                     line,
                 });
             }
-            steps.push(Step { action, note, line });
+            steps.push(Step {
+                action,
+                note,
+                question,
+                line,
+            });
         }
         steps
     }
@@ -195,6 +202,9 @@ impl Parser<'_> {
         let context = format!("in a [[{name}]] step");
         let mut given: Vec<(&str, usize)> = Vec::new();
         let mut note = None;
+        let mut prompt = None;
+        let mut choices = None;
+        let mut typed = None;
         let mut repeat = 1;
         let mut repeat_at = None;
         let mut bad = false;
@@ -206,6 +216,12 @@ impl Parser<'_> {
             let k = key.get_ref().as_ref();
             match k {
                 "note" => note = self.text_value("note", v),
+                "question" => match self.long_text("question", v) {
+                    Some(t) => prompt = Some((t, key.span().start)),
+                    None => bad = true,
+                },
+                "choices" => choices = Some(v),
+                "typed" => typed = Some(v),
                 "repeat" => {
                     repeat_at = Some(v.span().start);
                     match self.uint("repeat", v, 1, MAX_REPEAT, "times") {
@@ -242,12 +258,16 @@ impl Parser<'_> {
             }
             1 => {
                 let action = action?;
-                if bad {
+                let is_recv = matches!(action, ActionSpec::Recv(_) | ActionSpec::RecvMessage(_));
+                let asked = prompt.is_some();
+                let question = self.question(prompt, choices, typed, is_recv);
+                if bad || (asked && question.is_none()) {
                     return None;
                 }
                 Some(ParsedEntry {
                     action,
                     note,
+                    question,
                     repeat,
                     repeat_at,
                     value_at,
@@ -303,6 +323,7 @@ impl Parser<'_> {
 struct ParsedEntry {
     action: ActionSpec,
     note: Option<Text>,
+    question: Option<Question>,
     repeat: u64,
     repeat_at: Option<usize>,
     value_at: usize,

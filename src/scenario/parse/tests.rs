@@ -2,7 +2,7 @@ use super::*;
 use crate::params::{
     ByteOrder, DecoderKind, Framing, HeaderStyle, HeaderWrites, Params, Transport,
 };
-use crate::scenario::Action;
+use crate::scenario::{Action, Answers, Guess};
 
 fn ok(text: &str) -> Scenario {
     match parse_all(text, "dir/sub/04-test.toml") {
@@ -355,4 +355,55 @@ fn big_garbage_is_reported_quickly_and_briefly() {
     // A U+FEFF at the start of a later line is an ordinary character.
     let e = errs("[meta]\ntitle = \"t\"\n\u{feff}x = 1\n[[client]]\nclose = true\n");
     assert_eq!((e[0].line, e[0].column), (3, 1), "{e:?}");
+}
+
+#[test]
+fn lesson_and_questions() {
+    let s = ok(
+        "[meta]\ntitle = \"T\"\nlesson = { en = \"Why **this**\", zh = \"为什么\" }\n\
+         [[server]]\nrecv = 1024\nquestion = { en = \"What?\", zh = \"什么？\" }\n\
+         [[server]]\nrecv_message = 1024\nquestion = \"Q\"\nchoices = [\"helloworld\", \"hello\", 0]\n\
+         [[server]]\nrecv = 4\nquestion = \"Type it\"\ntyped = true\nrepeat = 2\n",
+    );
+    assert_eq!(s.lesson.as_ref().unwrap().zh, "为什么");
+    let q = s.server[0].question.as_ref().unwrap();
+    assert_eq!(q.prompt.en, "What?");
+    assert_eq!(q.answers, Answers::Generated);
+    let q = s.server[1].question.as_ref().unwrap();
+    assert_eq!(
+        q.answers,
+        Answers::Given(vec![
+            Guess::Bytes(b"helloworld".to_vec()),
+            Guess::Bytes(b"hello".to_vec()),
+            Guess::Count(0)
+        ])
+    );
+    assert_eq!(
+        s.server[3].question.as_ref().unwrap().answers,
+        Answers::Typed
+    );
+}
+
+#[test]
+fn question_mistakes_are_reported() {
+    let one = |body: &str| {
+        let e = errs(&format!("{META}[[client]]\n{body}\n"));
+        e[0].message.clone()
+    };
+    assert!(one("send = \"a\"\nquestion = \"Q\"").contains("goes on a `recv`"));
+    assert!(one("recv = 5\nchoices = [\"a\", \"b\"]").contains("belong to a question"));
+    assert!(one("recv = 5\nquestion = \"Q\"\nchoices = [\"a\"]").contains("give 2 to 4"));
+    assert!(one("recv = 5\nquestion = \"Q\"\nchoices = [\"a\", \"a\"]").contains("twice"));
+    assert!(one("recv = 5\nquestion = \"Q\"\nchoices = [\"a\", true]").contains("whole number"));
+    assert!(
+        one("recv = 5\nquestion = \"Q\"\nchoices = [\"a\", \"b\"]\ntyped = true")
+            .contains("not both")
+    );
+    assert!(one("recv = 5\nquestion = \"Q\"\nchoices = \"ab\"").contains("list of 2 to 4"));
+    let e = errs("[meta]\ntitle = \"T\"\nlessen = \"x\"\n[[client]]\nclose = true\n");
+    assert!(
+        e[0].message.contains("did you mean `lesson`"),
+        "{}",
+        e[0].message
+    );
 }

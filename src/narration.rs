@@ -1,0 +1,421 @@
+//! Narration generated from a trace, in English and 中文: what each event says in plain
+//! words, for the GUI's event list and for the "what just happened" line that follows the
+//! run when it differs from the settings a scenario's notes were written for.
+//!
+//! Pure functions of the trace (no GUI, no I/O), so they are tested here.
+
+use crate::scenario::Lang;
+use crate::timeline::{ms, text_head};
+use crate::trace::{AckReason, BlockReason, Call, DropReason, Event, EventKind, Side};
+
+/// A side's name as the narration says it.
+pub fn side_name(side: Side, lang: Lang) -> &'static str {
+    match (side, lang) {
+        (Side::Client, Lang::En) => "client",
+        (Side::Server, Lang::En) => "server",
+        (Side::Client, Lang::Zh) => "客户端",
+        (Side::Server, Lang::Zh) => "服务端",
+    }
+}
+
+fn call_zh(call: &Call) -> String {
+    match call {
+        Call::Sleep { ms } => format!("休眠 {ms} 毫秒"),
+        Call::Close => "close() 关闭连接".to_string(),
+        other => other.text(),
+    }
+}
+
+/// What an event says, without its time and side. English is the timeline's own line
+/// ([`crate::timeline::describe`]); 中文 says the same in Chinese.
+pub fn describe(e: &Event, lang: Lang) -> String {
+    if lang == Lang::En {
+        return crate::timeline::describe(e);
+    }
+    let bytes = e
+        .chunk
+        .as_ref()
+        .map(|c| format!("  [{}]", text_head(&c.data, 24)))
+        .unwrap_or_default();
+    let s = match &e.kind {
+        EventKind::AppCall { call, .. } => format!("调用 {}", call_zh(call)),
+        EventKind::AppBlocked { reason, .. } => match reason {
+            BlockReason::SendBufferFull => "  阻塞：发送缓冲区已满".to_string(),
+            BlockReason::RecvBufferEmpty => "  阻塞：接收缓冲区为空".to_string(),
+        },
+        EventKind::AppReturn { call, ret, .. } => match call {
+            Call::Sleep { .. } => "  醒来".to_string(),
+            Call::Close => "  已关闭".to_string(),
+            _ => format!("  {} 返回 {ret}", call.text()),
+        },
+        EventKind::Eof { .. } => "  EOF：对方已关闭，缓冲区已空".to_string(),
+        EventKind::Deliver { index, data, .. } => format!(
+            "  交付消息 #{index}，{} 字节：\"{}\"",
+            data.len(),
+            text_head(data, 24)
+        ),
+        EventKind::FrameHeader { json, md5, .. } => format!("  JSON 报头 {json}（md5 {md5}）"),
+        EventKind::DecodeError { error, .. } => format!("  解码错误：{error}"),
+        EventKind::SendBufWrite { buffered } => format!("写入发送缓冲区（现有 {buffered} 字节）"),
+        EventKind::RecvBufRead { buffered } => format!("从接收缓冲区读出（剩 {buffered} 字节）"),
+        EventKind::SegmentTx(h) => format!("发出报文段 {}", h.text()),
+        EventKind::SegmentRx(h) => format!("收到报文段 {}", h.text()),
+        EventKind::AckTx { ack, win, reason } => {
+            let why = match reason {
+                AckReason::Immediate => "立即确认",
+                AckReason::QuickAck => "快速确认模式",
+                AckReason::FullSegments => "未确认数据超过一个满报文段",
+                AckReason::TwoSegments => "第二个报文段",
+                AckReason::Timer => "延迟确认计时器到期",
+                AckReason::Fin => "确认 FIN",
+                AckReason::ReadEmptied => "读取清空了缓冲区",
+                AckReason::WindowUpdate => "窗口更新",
+            };
+            format!("发出 ACK ack={ack} win={win}（{why}）")
+        }
+        EventKind::AckRx { ack, win } => format!("收到 ACK ack={ack} win={win}"),
+        EventKind::DelayedAckStart { deadline_us } => {
+            format!("启动延迟确认计时器，{} 到期", ms(*deadline_us))
+        }
+        EventKind::DelayedAckFire => "延迟确认计时器到期".to_string(),
+        EventKind::NagleHold { held, in_flight } => {
+            format!("Nagle 扣留：{held} 字节在等待，{in_flight} 字节已发出未确认")
+        }
+        EventKind::NagleRelease { held_us } => format!("Nagle 放行，扣留了 {}", ms(*held_us)),
+        EventKind::WindowFull { in_flight, win } => {
+            format!("窗口已满：{in_flight} 字节在途，对方窗口 {win}")
+        }
+        EventKind::FinTx { seq } => format!("发出 FIN seq={seq}"),
+        EventKind::FinRx { seq } => format!("收到 FIN seq={seq}"),
+        EventKind::DatagramTx { len } => format!("发出数据报 len={len}"),
+        EventKind::DatagramRx { len } => format!("收到数据报 len={len}（排队）"),
+        EventKind::DatagramDrop { len, reason } => match reason {
+            DropReason::QueueFull => format!("数据报被丢弃 len={len}：接收队列已满"),
+            DropReason::Loss => format!("数据报在线路上丢失 len={len}"),
+        },
+        EventKind::Truncated { len, kept } => format!(
+            "  被截断：{len} 字节的数据报，recvfrom 只保留 {kept} 字节，丢失 {} 字节",
+            len.saturating_sub(*kept)
+        ),
+        EventKind::SendShort { wanted, accepted } => {
+            format!("  send() 只接受了 {wanted} 字节中的 {accepted} 字节；程序忽略了其余部分")
+        }
+        EventKind::NetError { error, .. } => format!("  网络错误：{error}"),
+        // Python's own exception text, as the program would print it.
+        EventKind::Exception { exc, .. } => format!("  抛出异常：{}", exc.text()),
+        EventKind::RstTx { seq } => format!("发出 RST seq={seq}（重置连接）"),
+        EventKind::RstRx { seq } => format!("收到 RST seq={seq}（连接被重置）"),
+        EventKind::Slice { len } => format!("中继写出一片 len={len}"),
+        EventKind::ProgramEnd => "程序结束".to_string(),
+        #[allow(unreachable_patterns)]
+        _ => crate::timeline::describe(e),
+    };
+    s + &bytes
+}
+
+/// What the run did at its latest moment, in sentences for the class: the events among
+/// `events` (those shown so far) at the time of the last one, the telling ones only
+/// (calls returning, data held or sent, timers, EOF, errors).
+pub fn what_happened(events: &[Event], lang: Lang) -> Vec<String> {
+    // The latest moment that has something to say (the very last events of a run are
+    // often only ACKs and program ends).
+    let mut end = events.len();
+    while end > 0 {
+        let now = events[end - 1].t_us;
+        let start = events[..end]
+            .iter()
+            .rposition(|e| e.t_us != now)
+            .map_or(0, |i| i + 1);
+        let mut out: Vec<String> = events[start..end]
+            .iter()
+            .rev()
+            .filter_map(|e| sentence(e, lang))
+            .collect();
+        if !out.is_empty() {
+            out.dedup();
+            // The latest four, in order.
+            out.truncate(4);
+            out.reverse();
+            return out;
+        }
+        end = start;
+    }
+    Vec::new()
+}
+
+/// One event in a sentence, when it says something a class should hear.
+fn sentence(e: &Event, lang: Lang) -> Option<String> {
+    let who = side_name(e.side, lang);
+    let en = lang == Lang::En;
+    Some(match &e.kind {
+        // recv() with its bytes (an empty one is said as EOF).
+        EventKind::AppReturn {
+            call: Call::Recv { .. },
+            ret,
+            ..
+        } if *ret > 0 => {
+            let text = e
+                .chunk
+                .as_ref()
+                .map(|c| text_head(&c.data, 24))
+                .unwrap_or_default();
+            if en {
+                format!("The {who}'s recv() returned {ret} B: \"{text}\".")
+            } else {
+                format!("{who}的 recv() 返回了 {ret} 字节：\"{text}\"。")
+            }
+        }
+        EventKind::AppBlocked {
+            reason: BlockReason::RecvBufferEmpty,
+            ..
+        } => {
+            if en {
+                format!("The {who} waits in recv(): nothing has arrived yet.")
+            } else {
+                format!("{who}阻塞在 recv()：还没有数据到达。")
+            }
+        }
+        EventKind::AppBlocked {
+            reason: BlockReason::SendBufferFull,
+            ..
+        } => {
+            if en {
+                format!("The {who} waits in send(): its send buffer is full.")
+            } else {
+                format!("{who}阻塞在 send()：发送缓冲区已满。")
+            }
+        }
+        EventKind::Eof { .. } => {
+            if en {
+                format!("The {who}'s recv() returned b'' (EOF): the peer closed.")
+            } else {
+                format!("{who}的 recv() 返回 b''（EOF）：对方已关闭。")
+            }
+        }
+        EventKind::Deliver { index, data, .. } => {
+            if en {
+                format!(
+                    "The decoder hands message #{index} ({} B) to the {who}.",
+                    data.len()
+                )
+            } else {
+                format!("解码器把消息 #{index}（{} 字节）交给{who}。", data.len())
+            }
+        }
+        EventKind::DecodeError { error, .. } => {
+            if en {
+                format!("The {who}'s decoder fails ({error}); the program stops.")
+            } else {
+                format!("{who}的解码器出错（{error}），程序停止。")
+            }
+        }
+        EventKind::NagleHold { held, in_flight } => {
+            if en {
+                format!(
+                    "Nagle holds {held} B in the {who}'s send buffer: {in_flight} B sent earlier are not acknowledged yet."
+                )
+            } else {
+                format!(
+                    "Nagle 算法把 {held} 字节扣在{who}的发送缓冲区：之前发出的 {in_flight} 字节还没被确认。"
+                )
+            }
+        }
+        EventKind::NagleRelease { held_us } => {
+            if en {
+                format!("The held data leaves the {who} after {}.", ms(*held_us))
+            } else {
+                format!("被扣留的数据在 {} 后离开{who}。", ms(*held_us))
+            }
+        }
+        EventKind::SegmentTx(h) if h.len > 0 => {
+            if en {
+                format!("A segment of {} B leaves the {who}.", h.len)
+            } else {
+                format!("{who}发出一个 {} 字节的报文段。", h.len)
+            }
+        }
+        EventKind::SegmentRx(h) if h.len > 0 => {
+            if en {
+                format!(
+                    "A segment of {} B arrives in the {who}'s receive buffer.",
+                    h.len
+                )
+            } else {
+                format!("一个 {} 字节的报文段到达{who}的接收缓冲区。", h.len)
+            }
+        }
+        EventKind::DelayedAckStart { deadline_us } => {
+            if en {
+                format!(
+                    "The {who} delays its ACK: the timer fires at {}.",
+                    ms(*deadline_us)
+                )
+            } else {
+                format!("{who}推迟确认：计时器在 {} 到期。", ms(*deadline_us))
+            }
+        }
+        EventKind::DelayedAckFire => {
+            if en {
+                format!("The {who}'s delayed-ACK timer fires: the ACK goes out.")
+            } else {
+                format!("{who}的延迟确认计时器到期：ACK 发出。")
+            }
+        }
+        EventKind::FinTx { .. } => {
+            if en {
+                format!("The {who} closes: its FIN leaves.")
+            } else {
+                format!("{who}关闭连接：发出 FIN。")
+            }
+        }
+        EventKind::Truncated { len, kept } => {
+            if en {
+                format!("A {len} B datagram is cut to {kept} B at the {who}: the rest is lost.")
+            } else {
+                format!("{who}收到的 {len} 字节数据报被截成 {kept} 字节：其余丢失。")
+            }
+        }
+        EventKind::Exception { exc, .. } => {
+            if en {
+                format!("The {who}'s call raised {}; the program stops.", exc.name())
+            } else {
+                format!("{who}的调用抛出 {}，程序停止。", exc.name())
+            }
+        }
+        EventKind::RstRx { .. } => {
+            if en {
+                format!("A reset (RST) arrives at the {who}: the connection is gone.")
+            } else {
+                format!("RST 到达{who}：连接已被重置。")
+            }
+        }
+        EventKind::NetError { error, .. } => {
+            if en {
+                format!("The {who}'s socket call failed: {error}.")
+            } else {
+                format!("{who}的套接字调用失败：{error}。")
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// Notes name command-line flags (`--nagle off`); the app has toggles, not flags, so it
+/// says the setting instead: `--header-writes combined` → `header writes: combined`.
+pub fn without_cli_flags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("--") {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let after = &after[2..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        if name_len == 0 {
+            out.push_str("--");
+            rest = after;
+            continue;
+        }
+        let name = after[..name_len].replace(['-', '_'], " ");
+        let tail = &after[name_len..];
+        // A value follows when the next word is not another flag.
+        let value = tail
+            .strip_prefix(' ')
+            .filter(|t| !t.is_empty() && !t.starts_with("--"))
+            .map(|t| {
+                let end = t.find(char::is_whitespace).unwrap_or(t.len());
+                t[..end].trim_end_matches(|c: char| ".,;:)".contains(c))
+            })
+            .filter(|v| !v.is_empty());
+        match value {
+            Some(v) => {
+                out.push_str(&format!("{name}: {v}"));
+                rest = &tail[1 + v.len()..];
+            }
+            None => {
+                out.push_str(&name);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_become_settings() {
+        assert_eq!(
+            without_cli_flags("Compare duration_ms with --header-writes combined or --nagle off."),
+            "Compare duration_ms with header writes: combined or nagle: off."
+        );
+        assert_eq!(
+            without_cli_flags("try --no-delay, then"),
+            "try no delay, then"
+        );
+        assert_eq!(without_cli_flags("a -- b"), "a -- b");
+        assert_eq!(without_cli_flags("plain"), "plain");
+    }
+
+    #[test]
+    fn every_event_of_every_builtin_says_something_in_chinese() {
+        for s in crate::scenario::builtin() {
+            let Ok(trace) = crate::model::run(&s, &s.params) else {
+                continue;
+            };
+            // Exceptions are the program's own text (as Python prints them).
+            let said = |e: &&Event| {
+                !matches!(
+                    e.kind,
+                    EventKind::DecodeError { .. } | EventKind::NetError { .. }
+                )
+            };
+            for e in trace.events.iter().filter(said) {
+                // The words, without the bytes (which are the program's own).
+                let bare = Event {
+                    chunk: None,
+                    ..e.clone()
+                };
+                let zh = describe(&bare, Lang::Zh);
+                assert!(!zh.trim().is_empty(), "{}: {e:?}", s.name);
+                // Chinese words, or only numbers, names and bytes (a seg line's header).
+                let english_words = [
+                    "blocked",
+                    "returned",
+                    "delivered",
+                    "timer",
+                    "buffer",
+                    "program",
+                ];
+                for w in english_words {
+                    assert!(!zh.contains(w), "{}: English left in {zh:?}", s.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn what_happened_follows_the_run() {
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let trace = crate::model::run(&s, &s.params).unwrap();
+        let eof = trace
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Eof { .. }))
+            .unwrap();
+        let said = what_happened(&trace.events[..=eof], Lang::En).join(" ");
+        assert!(said.contains("returned b'' (EOF)"), "{said}");
+        // Up to the first Nagle hold: the hold is said.
+        let hold = trace
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::NagleHold { .. }))
+            .unwrap();
+        let said = what_happened(&trace.events[..=hold], Lang::Zh).join(" ");
+        assert!(said.contains("Nagle 算法把 5 字节扣在客户端"), "{said}");
+    }
+}
