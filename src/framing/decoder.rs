@@ -355,6 +355,13 @@ impl Decoder {
         })
     }
 
+    /// The bytes of `buf` not decoded yet. After an `Ok(Some(_))` they are the start of
+    /// the next frame: the front of `buf` may still hold decoded bytes until the next
+    /// `Ok(None)`, so `buf` itself is not.
+    pub fn unread<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+        buf.get(self.read..).unwrap_or_default()
+    }
+
     /// How many frames it has produced so far.
     pub fn frames(&self) -> u32 {
         self.frames

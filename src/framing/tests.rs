@@ -1172,3 +1172,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn unread_after_a_frame_is_the_start_of_the_next_one() {
+    for p in framed_combos() {
+        let wire = stream(&p, &[b"hello".to_vec(), b"world".to_vec()]);
+        let first_len = stream(&p, &[b"hello".to_vec()]).len();
+        let mut buf = wire[..wire.len() - 2].to_vec();
+        let mut d = Decoder::new(&p);
+        let f = d
+            .decode(&mut buf)
+            .unwrap()
+            .expect("the first frame is whole");
+        assert_eq!(f.body, b"hello");
+        assert_eq!(d.unread(&buf), &wire[first_len..wire.len() - 2], "{p:?}");
+        assert_eq!(d.decode(&mut buf).unwrap(), None);
+        assert_eq!(d.unread(&buf), &buf[..]);
+    }
+}

@@ -103,9 +103,10 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
                 Err(e) => return Err(hostile(&e)),
             }
             // What is left after a whole frame is the start of the next one.
-            c.frame_next(decoder.frames().saturating_add(1), buf.len());
+            let rest = decoder.unread(&buf);
+            c.frame_next(decoder.frames().saturating_add(1), rest.len());
             head.clear();
-            head.extend_from_slice(&buf[..buf.len().min(HEAD)]);
+            head.extend_from_slice(&rest[..rest.len().min(HEAD)]);
         }
         if let Some(len) = known_frame_len(&params, &head) {
             c.frame_len(len);
