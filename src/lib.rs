@@ -6,8 +6,13 @@
 //! consume it (docs/design.md, "Architecture").
 
 pub mod analysis;
+// The command line, real sockets and what runs on them are not built for the browser
+// (wasm32): the web app is the simulated mode only (README, "In the browser").
+#[cfg(not(target_arch = "wasm32"))]
 pub mod calibrate;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod deeplink;
 pub mod export;
 pub mod framing;
 #[cfg(feature = "gui")]
@@ -16,6 +21,7 @@ pub mod model;
 pub mod narration;
 pub mod params;
 pub mod quiz;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod realnet;
 pub mod scenario;
 pub mod sweep;

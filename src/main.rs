@@ -7,6 +7,8 @@ use clap::builder::PossibleValuesParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use stickysim::cli::{self, CliError, Overrides};
+#[cfg(feature = "gui")]
+use stickysim::deeplink::DeepLink;
 use stickysim::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Stack};
 use stickysim::scenario::Lang;
 use stickysim::sweep::{self, ParamTable as _};
@@ -60,7 +62,9 @@ enum Command {
     /// Open the desktop app (what `stickysim` alone does), optionally on a scenario.
     #[cfg(feature = "gui")]
     Gui {
-        /// A built-in scenario's number or name.
+        /// A built-in scenario's number or name, a scenario file, or a link to the web
+        /// app (or its part after #), as the app's "copy link" gives it:
+        /// 'https://…/#s=04&framing=length-prefix&step=12&lang=zh'.
         scenario: Option<String>,
     },
 }
@@ -601,7 +605,42 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
 /// The desktop app; without a display it fails with eframe's message.
 #[cfg(feature = "gui")]
 fn open_gui(scenario: Option<String>) -> Result<(), CliError> {
-    stickysim::gui::run(scenario).map_err(|e| CliError::Gui(e.to_string()))
+    let link = match scenario {
+        Some(key) => gui_link(&key)?,
+        None => DeepLink::default(),
+    };
+    stickysim::gui::run(link).map_err(|e| CliError::Gui(e.to_string()))
+}
+
+/// What `stickysim gui KEY` opens: a scenario file, a link (it has `#` or `=`), or a
+/// built-in scenario.
+#[cfg(feature = "gui")]
+fn gui_link(key: &str) -> Result<DeepLink, CliError> {
+    use stickysim::deeplink::{self, Source};
+    let path = std::path::Path::new(key);
+    if !path.is_file() && (key.contains('#') || key.contains('=')) {
+        return DeepLink::parse(key).map_err(|e| CliError::BadParam(e.to_string()));
+    }
+    let source = if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+            path: key.to_string(),
+            source,
+        })?;
+        // Checked now, so that a bad file fails here, with the message `run` gives.
+        cli::load_file(path)?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or(key);
+        Source::File {
+            name: deeplink::link_name(stem),
+            text,
+        }
+    } else {
+        cli::resolve(key)?;
+        Source::Builtin(key.to_string())
+    };
+    Ok(DeepLink {
+        source: Some(source),
+        ..Default::default()
+    })
 }
 
 /// Writes to standard output. When the reader has gone away (`stickysim run 04 | head`),

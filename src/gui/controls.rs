@@ -370,6 +370,8 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     {
                         menu_cmds.push(Cmd::ShowParams(params));
                     }
+                    ui.separator();
+                    super::link::buttons(ui, app);
                 })
                 .0
                 .on_hover_text(i18n::MORE.get(lang));

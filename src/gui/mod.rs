@@ -12,9 +12,12 @@ mod events;
 pub mod i18n;
 mod inspector;
 mod ladder;
+pub mod link;
 mod palette;
 pub mod playback;
 pub mod quiz;
+// In the browser, the real-socket panels are stand-ins that say "desktop only".
+#[cfg_attr(target_arch = "wasm32", path = "real_web.rs")]
 mod real;
 mod receiver;
 mod seqgraph;
@@ -22,6 +25,8 @@ mod stage;
 mod strip;
 mod timeaxis;
 pub mod views;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 use serde::{Deserialize, Serialize};
 
@@ -154,6 +159,8 @@ pub struct StickyApp {
     pub quiz: quiz::QuizState,
     /// Ladder, time–sequence graph, follow stream, pcapng export.
     pub views: views::ViewsState,
+    /// Deep links and opened scenario files.
+    pub link: link::LinkState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -193,6 +200,7 @@ impl StickyApp {
             server: real::ServerView::default(),
             quiz: quiz::QuizState::default(),
             views: views::ViewsState::default(),
+            link: link::LinkState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -253,6 +261,8 @@ impl StickyApp {
         controls::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
         self.poll_real(&ctx);
+        link::take_dropped(ui, self);
+        link::errors(ui, self);
 
         let size = ui.available_rect_before_wrap().size();
         egui::Panel::top("top").show(ui, |ui| controls::top_bar(ui, self, &mut cmds));
@@ -564,8 +574,10 @@ pub fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 struct EframeApp(StickyApp);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         ui.ctx().set_zoom_factor(self.0.zoom());
@@ -633,14 +645,11 @@ impl Shot {
     }
 }
 
-/// Opens the window. `scenario` (a built-in's number or name) overrides the remembered one.
-pub fn run(scenario: Option<String>) -> eframe::Result {
+/// Opens the window on what `link` shows ([`crate::deeplink`]; an empty link keeps the
+/// remembered scenario). `main.rs` has checked the link.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
     let app_error = |e: String| eframe::Error::AppCreation(e.into());
-    if let Some(key) = &scenario
-        && scenario::find_builtin(key).is_none()
-    {
-        return Err(app_error(format!("no built-in scenario {key}")));
-    }
     let shot = match std::env::var("STICKYSIM_SHOT") {
         Ok(spec) => Some(Shot::parse(&spec).map_err(app_error)?),
         Err(_) => None,
@@ -662,18 +671,16 @@ pub fn run(scenario: Option<String>) -> eframe::Result {
         "stickysim",
         options,
         Box::new(move |cc| {
-            let mut settings: Settings = cc
+            let settings: Settings = cc
                 .storage
                 .filter(|_| shot.is_none())
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            if let Some(key) = &scenario
-                && let Some(s) = scenario::find_builtin(key)
-            {
-                settings.scenario = s.name;
-            }
             install_fonts(&cc.egui_ctx);
             let mut app = StickyApp::new(settings);
+            if let Err(e) = app.apply_link(&link) {
+                app.link.error = Some(("link".to_string(), e.to_string()));
+            }
             for cmd in shot.map(|s| s.cmds).unwrap_or_default() {
                 app.apply(cmd);
             }
