@@ -24,8 +24,11 @@
 //! receiver's window update); the receive window is the free space of `recv_buffer`
 //! (with Linux's silly-window rule, but no autotuning and no truesize overhead), and
 //! the send buffer counts payload bytes only, so short counts and window sizes differ
-//! from the kernel's; no autocorking and no TSO; the delayed-ACK timer fires exactly
-//! (the kernel rounds it up to a 4 ms tick); on the Windows stack no reset on close;
+//! from the kernel's; no autocorking and no TSO; the Linux delayed-ACK timer fires on a
+//! 4 ms tick with a fixed phase (40–44 ms; the kernel's, 40–48 ms, varies with where in a
+//! jiffy it was armed); a send copies instantly (the kernel takes ms for megabytes, which
+//! decides what ACKs a long `send` takes in, calibration case c14); no poll-before-send
+//! writability rule (`sk_stream_is_writeable`); on the Windows stack no reset on close;
 //! sequence numbers start at 0 and count stream bytes.
 
 mod endpoint;

@@ -333,9 +333,11 @@ pub fn ack_on_read(r: AfterRead) -> Option<AckReason> {
 pub const JIFFY_US: Micros = 4_000;
 
 /// When a Linux timer set at `now` for `timeout` fires: timeouts count whole jiffies,
-/// and the timer wheel files a timer one tick later than asked (`calc_index` rounds
-/// up), so a 40 ms delayed ACK fires 40 to 44 ms later, 42 on average (measured on this
-/// machine: 40.4 to 44.0 ms).
+/// and the timer wheel files a timer one tick later than asked (`calc_index` in
+/// `kernel/time/timer.c` rounds up), so a 40 ms delayed ACK fires 40 to 44 ms later, 42
+/// on average. Measured on this machine: 40.2 to 48.0 ms (mean 44.9) for timers armed
+/// at random points of a jiffy; a fixed 44 ms was tried against `stickysim calibrate`
+/// and fitted worse (c06 12 ms too long), so the phase rule stays.
 ///
 /// The ticks are placed half a jiffy off the connection's t = 0 (the real phase is
 /// arbitrary), so timers set just after a round time wait the mean 42 ms.
