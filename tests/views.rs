@@ -235,6 +235,7 @@ fn the_export_button_writes_a_pcapng() {
     let _ = std::fs::remove_file(&path);
     h.state_mut().views.pcap_path = path.display().to_string();
     h.run();
+    click(&mut h, "pcapng ▼");
     click(&mut h, "Export pcapng");
     let bytes = std::fs::read(&path).expect("the file was written");
     assert_eq!(
@@ -246,6 +247,7 @@ fn the_export_button_writes_a_pcapng() {
     let mut bad = harness("04-two-small-sends");
     bad.state_mut().views.pcap_path = "/nonexistent-folder/x.pcapng".into();
     bad.run();
+    click(&mut bad, "pcapng ▼");
     click(&mut bad, "Export pcapng");
     bad.get_by_label_contains("/nonexistent-folder/x.pcapng: ");
 }

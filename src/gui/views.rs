@@ -104,7 +104,13 @@ pub fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
 /// the caller draws it as before.
 pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool {
     let lang = app.lang();
-    ui.horizontal_wrapped(|ui| {
+    // Present mode keeps only the stage, the results, the narration and the controls.
+    if app.settings.present {
+        return false;
+    }
+    // One row, so the stage and the results below keep their room on a small screen; the
+    // export (a file name and a button) opens from its own menu.
+    ui.horizontal(|ui| {
         ui.label(RichText::new(tr(lang, "Show as:", "显示为：")).strong());
         let v = &mut app.views.view;
         ui.selectable_value(v, EngView::Stage, tr(lang, "Stage", "舞台"));
@@ -112,7 +118,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool
         ui.selectable_value(v, EngView::Graph, tr(lang, "Time–sequence", "时间–序号图"));
         ui.selectable_value(v, EngView::Stream, tr(lang, "Follow stream", "追踪流"));
         ui.separator();
-        export_ui(ui, app);
+        // Stays open after Export, so the result (or the error) can be read.
+        egui::containers::menu::MenuButton::new("pcapng ▼")
+            .config(
+                egui::containers::menu::MenuConfig::new()
+                    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside),
+            )
+            .ui(ui, |ui| {
+                ui.horizontal(|ui| export_ui(ui, app));
+            });
     });
     if app.views.view == EngView::Stage {
         return false;
