@@ -599,11 +599,12 @@ pub fn render_events(events: &[Event], scenario: &Scenario, lang: Lang) -> Strin
     // recv_message, the sleep of recv_delay_ms) share its line and get no note.
     let mut started: [Option<usize>; 2] = [None, None];
     for e in events {
+        // The side column follows `lang`; what happened stays tcpdump-like.
         let _ = writeln!(
             out,
-            "{:>12}  {:<6}  {}",
+            "{:>12}  {}  {}",
             ms(e.t_us),
-            e.side.name(),
+            pad(side_name(e.side, lang), 6),
             describe(e)
         );
         if let EventKind::AppCall { line, .. } = e.kind {

@@ -182,11 +182,11 @@ const ENGLISH_WORDS: &[&str] = &[
 ];
 
 /// The lines that are the report's own: not the timeline's event lines (`   5.004 ms
-/// server  seg rx …`, tcpdump-like, English in both languages) and the scenario's notes.
+/// 服务端  seg rx …`, whose events stay tcpdump-like) and the scenario's notes.
 fn report_lines(text: &str) -> Vec<&str> {
     let event = |l: &str| {
         let (time, rest) = l.split_at(l.char_indices().nth(12).map_or(l.len(), |(i, _)| i));
-        time.ends_with(" ms") && (rest.starts_with("  client  ") || rest.starts_with("  server  "))
+        time.ends_with(" ms") && (rest.starts_with("  客户端  ") || rest.starts_with("  服务端  "))
     };
     text.lines()
         .filter(|l| !event(l) && !l.trim_start().starts_with('┆'))
@@ -208,6 +208,10 @@ fn chinese_reports_of_every_builtin_have_no_english_headings() {
             "{name}:\n{text}"
         );
         assert!(own.iter().any(|l| l.starts_with("指标")), "{name}:\n{text}");
+        assert!(
+            !text.contains(" ms  client  ") && !text.contains(" ms  server  "),
+            "{name}: an English side column:\n{text}"
+        );
         for l in own {
             for w in ENGLISH_WORDS {
                 assert!(!l.contains(w), "{name}: `{w}` in a 中文 line: {l}");
