@@ -9,7 +9,7 @@ use crate::model;
 use crate::params::table::{self, ParamValue, Value};
 use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Params, Settings, Stack};
 use crate::scenario::{self, Lang, Scenario, ScenarioError};
-use crate::timeline;
+use crate::timeline::{self, Words, pad, pad_left, side_name, words};
 use crate::trace::{Dir, Trace};
 
 /// What went wrong, for the user.
@@ -232,15 +232,28 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 
 /// `stickysim check`: every error of every file. Returns the text and the error count.
 pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
+    check_in(paths, Lang::En)
+}
+
+/// [`check`] with its own lines in `lang` (the scenario errors keep their words).
+pub fn check_in(paths: &[PathBuf], lang: Lang) -> Result<(String, usize), CliError> {
     let mut out = String::new();
     let mut errors = 0;
     let files = scenario_files(paths)?;
     for f in &files {
         let name = f.display().to_string();
         let bytes = read_scenario_file(f)?;
-        errors += report_check(&mut out, &name, scenario::parse_bytes_all(&bytes, &name));
+        errors += report_check(
+            &mut out,
+            &name,
+            scenario::parse_bytes_all(&bytes, &name),
+            lang,
+        );
     }
-    let _ = writeln!(out, "{} file(s) checked, {errors} error(s)", files.len());
+    let _ = match lang {
+        Lang::En => writeln!(out, "{} file(s) checked, {errors} error(s)", files.len()),
+        Lang::Zh => writeln!(out, "已检查 {} 个文件，{errors} 个错误", files.len()),
+    };
     Ok((out, errors))
 }
 
@@ -249,28 +262,32 @@ fn report_check(
     out: &mut String,
     name: &str,
     result: Result<Scenario, Vec<ScenarioError>>,
+    lang: Lang,
 ) -> usize {
+    let error = Words("error  ", "错误   ").get(lang);
     match result {
         // A file that passes `check` must run: the model is run to its end under the same
         // step and trace budgets as `run` (fast: the built-ins take microseconds).
         Ok(s) => match model::run(&s, &s.params) {
             Ok(_) => {
-                let _ = writeln!(
-                    out,
-                    "ok     {name}  ({} + {} actions)",
-                    s.client.len(),
-                    s.server.len()
-                );
+                let (c, v) = (s.client.len(), s.server.len());
+                let _ = match lang {
+                    Lang::En => writeln!(out, "ok     {name}  ({c} + {v} actions)"),
+                    Lang::Zh => writeln!(out, "通过   {name}（{c} + {v} 个动作）"),
+                };
                 0
             }
             Err(e) => {
-                let _ = writeln!(out, "error  {name}: valid, but `run` would fail: {e}");
+                let _ = match lang {
+                    Lang::En => writeln!(out, "{error}{name}: valid, but `run` would fail: {e}"),
+                    Lang::Zh => writeln!(out, "{error}{name}：文件有效，但 `run` 会失败：{e}"),
+                };
                 1
             }
         },
         Err(errs) => {
             for e in &errs {
-                let _ = writeln!(out, "error  {e}");
+                let _ = writeln!(out, "{error}{e}");
             }
             errs.len()
         }
@@ -283,21 +300,45 @@ pub struct Run {
     pub trace: Trace,
     pub report: Report,
     pub stuck: Vec<String>,
+    /// A simulated run's blocked programs (side, action index, call), which `stuck`
+    /// words in English; empty for a real run.
+    pub blocked: Vec<(crate::trace::Side, usize, String)>,
+}
+
+/// What a run notes after its verdict, in `lang`: a simulated run's blocked programs are
+/// worded in `lang`; a real run's notes come from the runner in English.
+fn notes(run: &Run, lang: Lang) -> Vec<String> {
+    if run.blocked.is_empty() || lang == Lang::En {
+        return run.stuck.clone();
+    }
+    run.blocked
+        .iter()
+        .map(|(side, line, what)| blocked_note(*side, *line, what, lang))
+        .collect()
+}
+
+fn blocked_note(side: crate::trace::Side, line: usize, what: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "{} is blocked forever in {what} (action {}): nothing more will arrive",
+            side.name(),
+            line + 1
+        ),
+        Lang::Zh => format!(
+            "{}永远阻塞在 {what}（第 {} 个动作）：不会再有数据到达",
+            side_name(side, lang),
+            line + 1
+        ),
+    }
 }
 
 pub fn run_sim(scenario: &Scenario, params: &Params) -> Result<Run, CliError> {
     let mut sim = model::Sim::new(scenario, params)?;
     sim.run_until_idle(model::DEFAULT_MAX_STEPS)?;
-    let stuck = sim
-        .stuck()
-        .into_iter()
-        .map(|(side, line, what)| {
-            format!(
-                "{} is blocked forever in {what} (action {}): nothing more will arrive",
-                side.name(),
-                line + 1
-            )
-        })
+    let blocked = sim.stuck();
+    let stuck = blocked
+        .iter()
+        .map(|(side, line, what)| blocked_note(*side, *line, what, Lang::En))
         .collect();
     let trace = sim.into_trace();
     let report = analysis::analyze(&trace);
@@ -306,6 +347,7 @@ pub fn run_sim(scenario: &Scenario, params: &Params) -> Result<Run, CliError> {
         trace,
         report,
         stuck,
+        blocked,
     })
 }
 
@@ -320,25 +362,25 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         run.scenario.name,
         run.scenario.title.get(lang)
     );
-    let _ = writeln!(
-        out,
-        "mode {} ({}) · {} · framing {} ({}, {} decoder) · Nagle {} · delayed ACK {} · mss {} · seed {}",
-        t.mode,
-        stack_link(p, t.mode == "real"),
-        p.transport.name(),
-        p.framing.name(),
-        p.header_writes.name(),
-        p.decoder.name(),
-        on_off(p.nagle),
-        // Real sockets have no delayed-ACK switch: the kernel's own policy applies.
-        if t.mode == "real" {
-            "(the kernel's)"
-        } else {
-            on_off(p.delayed_ack)
-        },
-        p.mss,
-        t.seed
-    );
+    // Real sockets have no delayed-ACK switch: the kernel's own policy applies.
+    let delack = if t.mode == "real" {
+        Words("(the kernel's)", "（由内核决定）").get(lang)
+    } else {
+        on_off_in(p.delayed_ack, lang)
+    };
+    let (mode, sl, tr) = (t.mode, stack_link(p, t.mode == "real"), p.transport.name());
+    let (fr, hw, dec) = (p.framing.name(), p.header_writes.name(), p.decoder.name());
+    let (nagle, mss, seed) = (on_off_in(p.nagle, lang), p.mss, t.seed);
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "mode {mode} ({sl}) · {tr} · framing {fr} ({hw}, {dec} decoder) · Nagle {nagle} · delayed ACK {delack} · mss {mss} · seed {seed}"
+        ),
+        Lang::Zh => writeln!(
+            out,
+            "模式 {mode}（{sl}）· {tr} · 分帧 {fr}（{hw}，{dec} 解码器）· Nagle {nagle} · 延迟确认 {delack} · mss {mss} · 种子 {seed}"
+        ),
+    };
     if let Some(summary) = &run.scenario.summary {
         out.push('\n');
         for line in timeline::wrap(summary.get(lang), timeline::LINE_WIDTH) {
@@ -348,18 +390,20 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
     out.push('\n');
     out.push_str(&timeline::render_events(&t.events, &run.scenario, lang));
     out.push('\n');
-    out.push_str(&recv_sections(t));
+    out.push_str(&recv_sections(t, lang));
     out.push('\n');
-    out.push_str(&render_metrics(&run.report));
+    out.push_str(&render_metrics_in(&run.report, lang));
     out.push('\n');
-    out.push_str(&labelled("verdict: ", &run.report.verdict()));
-    for r in timeline::raised(&run.trace.events) {
-        let _ = writeln!(out, "         {r}");
+    let label = words::VERDICT.get(lang);
+    out.push_str(&labelled(label, &run.report.verdict_in(lang)));
+    let indent = " ".repeat(timeline::text_width(label));
+    for r in timeline::raised_in(&run.trace.events, lang) {
+        let _ = writeln!(out, "{indent}{r}");
     }
     // Programs still blocked when the run ended (a lost datagram, a peer that crashed);
     // for a real run, also what the slicer or the kernel did.
-    for s in &run.stuck {
-        let _ = writeln!(out, "note: {s}");
+    for s in notes(run, lang) {
+        let _ = writeln!(out, "{}{s}", words::NOTE.get(lang));
     }
     out
 }
@@ -374,20 +418,52 @@ fn stack_link(p: &Params, real: bool) -> String {
 }
 
 fn on_off(b: bool) -> &'static str {
-    if b { "on" } else { "off" }
+    on_off_in(b, Lang::En)
+}
+
+fn on_off_in(b: bool, lang: Lang) -> &'static str {
+    if b { words::ON } else { words::OFF }.get(lang)
+}
+
+/// A metric's row name: the JSON key in English (scripts read it), the plain-word label
+/// in Chinese.
+fn metric_name(f: &analysis::MetricField, lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => f.name,
+        Lang::Zh => f.label(lang),
+    }
+}
+
+/// Columns of the metric-name column: 20 for the English keys, the widest label else.
+fn name_width(lang: Lang) -> usize {
+    Metrics::fields()
+        .iter()
+        .map(|f| timeline::text_width(metric_name(f, lang)))
+        .max()
+        .unwrap_or(0)
+        .max(20)
 }
 
 /// A table of every metric: total and per direction.
 pub fn render_metrics(report: &Report) -> String {
+    render_metrics_in(report, Lang::En)
+}
+
+/// [`render_metrics`] in `lang`.
+pub fn render_metrics_in(report: &Report, lang: Lang) -> String {
+    let w = name_width(lang);
     let mut out = format!(
-        "{:<20} {:>12} {:>18} {:>18}\n",
-        "metric", "total", "client→server", "server→client"
+        "{} {} {} {}\n",
+        pad(words::METRIC.get(lang), w),
+        pad_left(words::TOTAL.get(lang), 12),
+        pad_left(words::C2S.get(lang), 18),
+        pad_left(words::S2C.get(lang), 18)
     );
     for f in Metrics::fields() {
         let _ = writeln!(
             out,
-            "{:<20} {:>12} {:>18} {:>18}",
-            f.name,
+            "{} {:>12} {:>18} {:>18}",
+            pad(metric_name(f, lang), w),
             f.value(&report.summary),
             f.value(report.direction(Dir::ClientToServer)),
             f.value(report.direction(Dir::ServerToClient))
@@ -438,16 +514,21 @@ pub fn render_real_json(run: &Run) -> RunJson<'_> {
 
 /// `stickysim check` without paths: the built-in scenarios.
 pub fn check_builtin() -> (String, usize) {
+    check_builtin_in(Lang::En)
+}
+
+/// [`check_builtin`] with its own lines in `lang`.
+pub fn check_builtin_in(lang: Lang) -> (String, usize) {
     let mut out = String::new();
     let errors: usize = scenario::BUILTIN
         .iter()
-        .map(|(file, text)| report_check(&mut out, file, scenario::parse_all(text, file)))
+        .map(|(file, text)| report_check(&mut out, file, scenario::parse_all(text, file), lang))
         .sum();
-    let _ = writeln!(
-        out,
-        "{} built-in scenario(s) checked, {errors} error(s)",
-        scenario::BUILTIN.len()
-    );
+    let n = scenario::BUILTIN.len();
+    let _ = match lang {
+        Lang::En => writeln!(out, "{n} built-in scenario(s) checked, {errors} error(s)"),
+        Lang::Zh => writeln!(out, "已检查 {n} 个内置场景，{errors} 个错误"),
+    };
     (out, errors)
 }
 
@@ -479,6 +560,7 @@ pub fn run_real(
         trace: out.trace,
         report,
         stuck,
+        blocked: Vec::new(),
     })
 }
 
@@ -492,57 +574,73 @@ pub fn render_both(sim: &Run, real: &Run, lang: Lang) -> String {
         sim.scenario.name,
         sim.scenario.title.get(lang)
     );
-    let _ = writeln!(
-        out,
-        "simulated ({}, {}) and real loopback · {} · framing {} ({}, {} decoder) · Nagle {} · seed {}",
-        p.stack.name(),
-        p.link.name(),
-        p.transport.name(),
-        p.framing.name(),
-        p.header_writes.name(),
-        p.decoder.name(),
-        on_off(p.nagle),
-        sim.trace.seed
-    );
-    for (title, run) in [("simulated", sim), ("real loopback", real)] {
-        let _ = writeln!(out, "\n== {title} ==");
-        out.push_str(&recv_sections(&run.trace));
-        for s in &run.stuck {
-            let _ = writeln!(out, "note: {s}");
+    let (st, li, tr) = (p.stack.name(), p.link.name(), p.transport.name());
+    let (fr, hw, dec) = (p.framing.name(), p.header_writes.name(), p.decoder.name());
+    let (nagle, seed) = (on_off_in(p.nagle, lang), sim.trace.seed);
+    let _ = match lang {
+        Lang::En => writeln!(
+            out,
+            "simulated ({st}, {li}) and real loopback · {tr} · framing {fr} ({hw}, {dec} decoder) · Nagle {nagle} · seed {seed}"
+        ),
+        Lang::Zh => writeln!(
+            out,
+            "模拟（{st}, {li}）与真实回环 · {tr} · 分帧 {fr}（{hw}，{dec} 解码器）· Nagle {nagle} · 种子 {seed}"
+        ),
+    };
+    for (title, run) in [(words::SIMULATED, sim), (words::REAL_LOOPBACK, real)] {
+        let _ = writeln!(out, "\n== {} ==", title.get(lang));
+        out.push_str(&recv_sections(&run.trace, lang));
+        for s in notes(run, lang) {
+            let _ = writeln!(out, "{}{s}", words::NOTE.get(lang));
         }
     }
     out.push('\n');
-    out.push_str(&render_metrics_pair(&sim.report, &real.report));
+    out.push_str(&render_metrics_pair_in(&sim.report, &real.report, lang));
     out.push('\n');
-    out.push_str(&labelled(
-        "verdict (simulated):     ",
-        &sim.report.verdict(),
-    ));
-    for r in timeline::raised(&sim.trace.events) {
-        let _ = writeln!(out, "                         {r}");
-    }
-    out.push_str(&labelled(
-        "verdict (real loopback): ",
-        &real.report.verdict(),
-    ));
-    for r in timeline::raised(&real.trace.events) {
-        let _ = writeln!(out, "                         {r}");
+    for (label, run) in [(words::VERDICT_SIM, sim), (words::VERDICT_REAL, real)] {
+        let label = label.get(lang);
+        out.push_str(&labelled(label, &run.report.verdict_in(lang)));
+        let indent = " ".repeat(timeline::text_width(label));
+        for r in timeline::raised_in(&run.trace.events, lang) {
+            let _ = writeln!(out, "{indent}{r}");
+        }
     }
     out
 }
 
 /// Every metric for both runs: totals, then each direction.
 pub fn render_metrics_pair(sim: &Report, real: &Report) -> String {
+    render_metrics_pair_in(sim, real, Lang::En)
+}
+
+/// [`render_metrics_pair`] in `lang`.
+pub fn render_metrics_pair_in(sim: &Report, real: &Report, lang: Lang) -> String {
+    let w = name_width(lang);
+    let head = [
+        words::SIM,
+        words::REAL,
+        words::SIM_C2S,
+        words::REAL_C2S,
+        words::SIM_S2C,
+        words::REAL_S2C,
+    ]
+    .map(|h| pad_left(h.get(lang), 11));
     let mut out = format!(
-        "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}\n",
-        "metric", "sim", "real", "sim c→s", "real c→s", "sim s→c", "real s→c"
+        "{} {} {}   {} {}   {} {}\n",
+        pad(words::METRIC.get(lang), w),
+        head[0],
+        head[1],
+        head[2],
+        head[3],
+        head[4],
+        head[5]
     );
     let (c2s, s2c) = (Dir::ClientToServer, Dir::ServerToClient);
     for f in Metrics::fields() {
         let _ = writeln!(
             out,
-            "{:<20} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}",
-            f.name,
+            "{} {:>11} {:>11}   {:>11} {:>11}   {:>11} {:>11}",
+            pad(metric_name(f, lang), w),
             f.value(&sim.summary),
             f.value(&real.summary),
             f.value(sim.direction(c2s)),
@@ -574,11 +672,9 @@ pub fn render_both_json<'a>(sim: &'a Run, real: &'a Run) -> BothJson<'a> {
 
 /// What each recv() returned (message boundaries marked), then what recv_message() handed
 /// to the program, with what was sent where it differs.
-fn recv_sections(t: &Trace) -> String {
+fn recv_sections(t: &Trace, lang: Lang) -> String {
     let mut out = String::new();
-    out.push_str(
-        "what each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):\n",
-    );
+    let _ = writeln!(out, "{}", words::RECV_HEADING.get(lang));
     for r in analysis::recv_results(t) {
         let what = if r.eof {
             "EOF".to_string()
@@ -588,7 +684,10 @@ fn recv_sections(t: &Trace) -> String {
             String::new()
         };
         let mut note = if r.sticky {
-            format!("  ← sticky: {} messages", r.messages.len())
+            match lang {
+                Lang::En => format!("  ← sticky: {} messages", r.messages.len()),
+                Lang::Zh => format!("  ← 粘包：{} 条消息", r.messages.len()),
+            }
         } else {
             String::new()
         };
@@ -605,49 +704,54 @@ fn recv_sections(t: &Trace) -> String {
                 _ => None,
             });
         if let Some(Some(lost)) = truncated {
-            let _ = write!(note, "  ← truncated: {lost} B of the datagram lost");
+            let _ = match lang {
+                Lang::En => write!(note, "  ← truncated: {lost} B of the datagram lost"),
+                Lang::Zh => write!(note, "  ← 截断：数据报丢失 {lost} B"),
+            };
         }
         let _ = writeln!(
             out,
-            "  {:>10}  {:<6} {:>6} B  {what}{note}",
+            "  {:>10}  {} {:>6} B  {what}{note}",
             timeline::ms(r.t_us),
-            r.side.name(),
+            pad(side_name(r.side, lang), 6),
             r.data.len()
         );
     }
     let deliveries = analysis::deliveries(t);
     if !deliveries.is_empty() {
-        out.push_str(
-            "\nwhat recv_message() handed to the program (✓ = exactly the message sent):\n",
-        );
+        let _ = writeln!(out, "\n{}", words::DELIVERY_HEADING.get(lang));
         for d in deliveries {
             let mark = if d.intact { "✓" } else { "✗" };
             let text = timeline::text_head(&d.data, 40);
             let _ = write!(
                 out,
-                "  {mark} {:<6} #{:<3} {:>6} B \"{text}\"",
-                d.side.name(),
+                "  {mark} {} #{:<3} {:>6} B \"{text}\"",
+                pad(side_name(d.side, lang), 6),
                 d.index,
                 d.data.len()
             );
             if !d.intact {
-                let how = if d.truncated { "truncated:" } else { "but" };
+                let how = match (d.truncated, lang) {
+                    (true, Lang::En) => "truncated:",
+                    (false, Lang::En) => "but",
+                    (true, Lang::Zh) => "截断：",
+                    (false, Lang::Zh) => "但",
+                };
                 match t.messages_in(d.dir).find(|m| m.id == d.msg) {
                     Some(m) => {
-                        let _ = write!(
-                            out,
-                            "  {how} #{} was {} B \"{}\"",
-                            m.id,
-                            m.data.len(),
-                            timeline::text_head(&m.data, 20)
-                        );
+                        let (id, len) = (m.id, m.data.len());
+                        let head = timeline::text_head(&m.data, 20);
+                        let _ = match lang {
+                            Lang::En => write!(out, "  {how} #{id} was {len} B \"{head}\""),
+                            Lang::Zh => write!(out, "  {how} #{id} 原本是 {len} B \"{head}\""),
+                        };
                     }
                     None => {
-                        let _ = write!(
-                            out,
-                            "  but only {} message(s) were sent",
-                            t.messages_in(d.dir).count()
-                        );
+                        let n = t.messages_in(d.dir).count();
+                        let _ = match lang {
+                            Lang::En => write!(out, "  but only {n} message(s) were sent"),
+                            Lang::Zh => write!(out, "  但只发送了 {n} 条消息"),
+                        };
                     }
                 }
             }

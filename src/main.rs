@@ -336,9 +336,9 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
         Some(Command::List) => out(&cli::list(lang)),
         Some(Command::Check { paths }) => {
             let (text, errors) = if paths.is_empty() {
-                cli::check_builtin()
+                cli::check_builtin_in(lang)
             } else {
-                cli::check(&paths)?
+                cli::check_in(&paths, lang)?
             };
             out(&text);
             if errors > 0 {

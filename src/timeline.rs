@@ -305,28 +305,71 @@ pub fn text_width(s: &str) -> usize {
     s.chars().map(char_width).sum()
 }
 
+/// Chinese terms of the lessons a line never splits (`粘` at one line's end and `包` at
+/// the next's reads as two words). Longest first, so `粘包读取` wins over `粘包`.
+const TERMS: &[&str] = &[
+    "粘包读取",
+    "报文段",
+    "数据报",
+    "缓冲区",
+    "粘包",
+    "拆包",
+    "分帧",
+    "报头",
+    "消息",
+    "字节",
+    "确认",
+    "客户端",
+    "服务端",
+    "内核",
+    "截断",
+];
+
+/// For each character of `text`: whether it continues a [`TERMS`] term begun before it.
+fn in_terms(text: &str) -> Vec<bool> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut joined = vec![false; chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        let n = TERMS
+            .iter()
+            .map(|t| t.chars().collect::<Vec<_>>())
+            .find(|t| chars[i..].starts_with(t))
+            .map_or(1, |t| t.len());
+        joined[i + 1..i + n].iter_mut().for_each(|j| *j = true);
+        i += n;
+    }
+    joined
+}
+
 /// Splits text into lines of at most `width` columns: at spaces, and between CJK
-/// characters (never in front of closing punctuation such as `，` or `。`). A word
-/// longer than a line gets a line of its own.
+/// characters (never in front of closing punctuation such as `，` or `。`, never after
+/// opening punctuation, never inside a term such as `粘包`). A word longer than a line
+/// gets a line of its own.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let joined = in_terms(text);
     // Words: runs of narrow characters, or one wide character (with any closing
     // punctuation that follows), each noting whether a space came before it.
     let mut words: Vec<(bool, String)> = Vec::new();
     let mut space = false;
     let mut glue = false; // the next narrow char continues the last word
-    for c in text.chars() {
+    let mut opened = false; // the last char opened a bracket: the next one joins it
+    for (c, &in_term) in text.chars().zip(&joined) {
         if c.is_whitespace() {
             space = true;
             glue = false;
+            opened = false;
             continue;
         }
         let wide = char_width(c) == 2;
         let closing = "，。、；：！？）」』》】,.;:!?)".contains(c);
         match words.last_mut() {
-            Some(w) if !space && (closing || (glue && !wide)) => w.1.push(c),
+            Some(w) if !space && (closing || opened || in_term || (glue && !wide)) => w.1.push(c),
             _ => words.push((space, c.to_string())),
         }
-        glue = !wide;
+        // Opening punctuation never ends a line: `（粘包）` breaks before the `（`.
+        opened = "（「『《【“‘([".contains(c);
+        glue = !wide && !opened;
         space = false;
     }
     let mut lines = Vec::new();
@@ -418,18 +461,97 @@ pub fn describe(event: &Event) -> String {
     s
 }
 
+/// A phrase the CLI writes for a person, in English and in Chinese.
+#[derive(Clone, Copy, Debug)]
+pub struct Words(pub &'static str, pub &'static str);
+
+impl Words {
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.0,
+            Lang::Zh => self.1,
+        }
+    }
+}
+
+/// The CLI's headings and labels (the English ones are the golden files' exact words).
+pub mod words {
+    use super::Words;
+    pub const RECV_HEADING: Words = Words(
+        "what each recv() returned ([a|b] = bytes of two messages, ‹..› = frame header):",
+        "每次 recv() 返回了什么（[a|b] = 两条消息的字节，‹..› = 帧头）：",
+    );
+    pub const DELIVERY_HEADING: Words = Words(
+        "what recv_message() handed to the program (✓ = exactly the message sent):",
+        "recv_message() 交给程序的内容（✓ = 与发送的消息完全一致）：",
+    );
+    pub const METRIC: Words = Words("metric", "指标");
+    pub const TOTAL: Words = Words("total", "合计");
+    pub const CLIENT: Words = Words("client", "客户端");
+    pub const SERVER: Words = Words("server", "服务端");
+    pub const C2S: Words = Words("client→server", "客户端→服务端");
+    pub const S2C: Words = Words("server→client", "服务端→客户端");
+    pub const SIM: Words = Words("sim", "模拟");
+    pub const REAL: Words = Words("real", "真实");
+    pub const SIM_C2S: Words = Words("sim c→s", "模拟 客→服");
+    pub const REAL_C2S: Words = Words("real c→s", "真实 客→服");
+    pub const SIM_S2C: Words = Words("sim s→c", "模拟 服→客");
+    pub const REAL_S2C: Words = Words("real s→c", "真实 服→客");
+    pub const SIMULATED: Words = Words("simulated", "模拟");
+    pub const REAL_LOOPBACK: Words = Words("real loopback", "真实回环");
+    pub const VERDICT: Words = Words("verdict: ", "结论：");
+    pub const VERDICT_SIM: Words = Words("verdict (simulated):     ", "结论（模拟）：    ");
+    pub const VERDICT_REAL: Words = Words("verdict (real loopback): ", "结论（真实回环）：");
+    pub const NOTE: Words = Words("note: ", "注意：");
+    pub const ON: Words = Words("on", "开");
+    pub const OFF: Words = Words("off", "关");
+}
+
+/// A side's name in `lang`: `client`, `客户端`.
+pub fn side_name(side: Side, lang: Lang) -> &'static str {
+    match side {
+        Side::Client => words::CLIENT.get(lang),
+        Side::Server => words::SERVER.get(lang),
+    }
+}
+
+/// `s` padded with spaces to `width` terminal columns (CJK characters take two).
+pub fn pad(s: &str, width: usize) -> String {
+    let mut out = s.to_string();
+    out.push_str(&" ".repeat(width.saturating_sub(text_width(s))));
+    out
+}
+
+/// `s` right-aligned in `width` terminal columns.
+pub fn pad_left(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(text_width(s))))
+}
+
 /// The exceptions that ended programs, for verdicts: `server raised
 /// ConnectionResetError (action 5)`. Empty when no call raised.
 pub fn raised(events: &[Event]) -> Vec<String> {
+    raised_in(events, Lang::En)
+}
+
+/// [`raised`] in `lang`: `服务端抛出 ConnectionResetError（第 5 个动作）`.
+pub fn raised_in(events: &[Event], lang: Lang) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Exception { line, exc } => Some(format!(
-                "{} raised {} (action {})",
-                e.side.name(),
-                exc.name(),
-                line + 1
-            )),
+            EventKind::Exception { line, exc } => Some(match lang {
+                Lang::En => format!(
+                    "{} raised {} (action {})",
+                    e.side.name(),
+                    exc.name(),
+                    line + 1
+                ),
+                Lang::Zh => format!(
+                    "{}抛出 {}（第 {} 个动作）",
+                    side_name(e.side, lang),
+                    exc.name(),
+                    line + 1
+                ),
+            }),
             _ => None,
         })
         .collect()
@@ -477,11 +599,12 @@ pub fn render_events(events: &[Event], scenario: &Scenario, lang: Lang) -> Strin
     // recv_message, the sleep of recv_delay_ms) share its line and get no note.
     let mut started: [Option<usize>; 2] = [None, None];
     for e in events {
+        // The side column follows `lang`; what happened stays tcpdump-like.
         let _ = writeln!(
             out,
-            "{:>12}  {:<6}  {}",
+            "{:>12}  {}  {}",
             ms(e.t_us),
-            e.side.name(),
+            pad(side_name(e.side, lang), 6),
             describe(e)
         );
         if let EventKind::AppCall { line, .. } = e.kind {
@@ -641,6 +764,19 @@ mod tests {
             ["a", "0123456789abcdef", "b"]
         );
         assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
+    fn wrap_keeps_terms_and_brackets_whole() {
+        // At 12 columns `这里还没有粘` would fit, but `粘包` is one term and goes down whole;
+        // `（` stays with what it opens.
+        let zh = "这里还没有粘包。（粘包）是一个词。";
+        assert_eq!(
+            wrap(zh, 12),
+            ["这里还没有", "粘包。", "（粘包）是一", "个词。"]
+        );
+        assert_eq!(wrap("这里还没有（粘包）", 12), ["这里还没有", "（粘包）"]);
+        assert_eq!(wrap("one read (粘包). A", 10), ["one read", "(粘包). A"]);
     }
 
     #[test]

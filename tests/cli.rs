@@ -134,6 +134,129 @@ fn golden_01_in_chinese() {
     golden("run-01-zh", &["run", "01", "--lang", "zh"]);
 }
 
+#[test]
+fn golden_04_in_chinese() {
+    golden("run-04-zh", &["run", "04", "--lang", "zh"]);
+}
+
+/// English words of the CLI's own headings, labels and metric names: none may be left in
+/// a `--lang zh` report (event lines, parameter values and the notes a real run's kernel
+/// side writes are not among them).
+const ENGLISH_WORDS: &[&str] = &[
+    "verdict",
+    "what each recv",
+    "what recv_message",
+    "handed to the program",
+    "metric ",
+    " total ",
+    "client→server",
+    "server→client",
+    "sticky:",
+    "truncated:",
+    " but ",
+    " was ",
+    "message(s)",
+    "note:",
+    "blocked forever",
+    " raised ",
+    "(action",
+    "framing ",
+    "decoder",
+    "delayed ACK",
+    "seed ",
+    "simulated",
+    "real loopback",
+    "messages_sent",
+    "messages_intact",
+    "messages_corrupted",
+    "messages_missing",
+    "recv_calls",
+    "sticky_reads",
+    "split_messages",
+    "bytes_sent",
+    "bytes_delivered",
+    "bytes_lost",
+    "nagle_holds",
+    "max_hold_ms",
+    "duration_ms",
+];
+
+/// The lines that are the report's own: not the timeline's event lines (`   5.004 ms
+/// 服务端  seg rx …`, whose events stay tcpdump-like) and the scenario's notes.
+fn report_lines(text: &str) -> Vec<&str> {
+    let event = |l: &str| {
+        let (time, rest) = l.split_at(l.char_indices().nth(12).map_or(l.len(), |(i, _)| i));
+        time.ends_with(" ms") && (rest.starts_with("  客户端  ") || rest.starts_with("  服务端  "))
+    };
+    text.lines()
+        .filter(|l| !event(l) && !l.trim_start().starts_with('┆'))
+        .collect()
+}
+
+#[test]
+fn chinese_reports_of_every_builtin_have_no_english_headings() {
+    let list = stdout(&stickysim(&["list"]));
+    let names: Vec<&str> = list.lines().filter_map(|l| l.split(' ').next()).collect();
+    assert_eq!(names.len(), 17, "{list}");
+    for name in names {
+        let out = stickysim(&["--lang", "zh", "run", name]);
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+        let text = stdout(&out);
+        let own = report_lines(&text);
+        assert!(
+            own.iter().any(|l| l.starts_with("结论：")),
+            "{name}:\n{text}"
+        );
+        assert!(own.iter().any(|l| l.starts_with("指标")), "{name}:\n{text}");
+        assert!(
+            !text.contains(" ms  client  ") && !text.contains(" ms  server  "),
+            "{name}: an English side column:\n{text}"
+        );
+        for l in own {
+            for w in ENGLISH_WORDS {
+                assert!(!l.contains(w), "{name}: `{w}` in a 中文 line: {l}");
+            }
+        }
+        // The English report of the same run does have them: the list can fail.
+        let en = stdout(&stickysim(&["run", name]));
+        assert!(en.contains("verdict: ") && en.contains("messages_intact"));
+    }
+}
+
+#[test]
+fn chinese_both_report_has_no_english_headings() {
+    use stickysim::cli;
+    let s = cli::resolve("04").unwrap();
+    let sim = cli::run_sim(&s, &s.params).unwrap();
+    let text = cli::render_both(&sim, &sim, Lang::Zh);
+    assert!(
+        text.contains("== 真实回环 ==") && text.contains("结论（模拟）："),
+        "{text}"
+    );
+    for l in text.lines().skip(1) {
+        for w in ENGLISH_WORDS {
+            assert!(!l.contains(w), "`{w}` in a 中文 line: {l}");
+        }
+    }
+    let en = cli::render_both(&sim, &sim, Lang::En);
+    assert!(en.contains("verdict (real loopback): ") && en.contains("messages_intact"));
+}
+
+#[test]
+fn check_speaks_chinese() {
+    let out = stickysim(&["--lang", "zh", "check"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(text.contains("已检查 17 个内置场景，0 个错误"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("通过 ")).count(), 17);
+    let (en, errors) = stickysim::cli::check_builtin();
+    assert_eq!(errors, 0);
+    assert!(
+        en.contains("17 built-in scenario(s) checked, 0 error(s)"),
+        "{en}"
+    );
+}
+
 // ---- golden timelines of the Windows stack (docs/design.md "Windows stack", exactly) --
 
 #[test]

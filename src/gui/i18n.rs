@@ -109,10 +109,8 @@ pub const SERVER_HINT: T = T(
 
 /// The run's verdict in the UI's language.
 pub fn verdict(report: &crate::analysis::Report, lang: Lang) -> String {
-    match lang {
-        Lang::En => report.verdict(),
-        Lang::Zh => report.verdict_zh(),
-    }
+    // One implementation for the GUI and the CLI: `analysis::Report::verdict_in`.
+    report.verdict_in(lang)
 }
 
 /// Why data waits in a send buffer, in the model's own terms.
