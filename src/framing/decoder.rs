@@ -515,10 +515,10 @@ mod tests {
                         break;
                     }
                 }
-                if want.is_ok() {
-                    if let Err(e) = dec.decode_eof(&mut buf) {
-                        want = Err(e);
-                    }
+                if want.is_ok()
+                    && let Err(e) = dec.decode_eof(&mut buf)
+                {
+                    want = Err(e);
                 }
                 assert!(want.is_err(), "each wire is broken");
                 assert_eq!(decode_slices(&p, &wire, size), want, "chunks of {size}");

@@ -73,17 +73,17 @@ impl Parser<'_> {
         // The model refuses this pair (`ModelError::FramingOnUdp`); a file that passes
         // `check` must run, so the file is refused here, where the error has a place.
         let resolved = settings.resolve();
-        if let (Transport::Udp, Some(at)) = (resolved.transport, framing_at) {
-            if resolved.framing != Framing::Raw {
-                self.error(
-                    at,
-                    format!(
-                        "framing `{}` applies to TCP byte streams; UDP keeps each datagram \
-                         whole, so use framing = \"raw\" (or transport = \"tcp\")",
-                        resolved.framing.name()
-                    ),
-                );
-            }
+        if let (Transport::Udp, Some(at)) = (resolved.transport, framing_at)
+            && resolved.framing != Framing::Raw
+        {
+            self.error(
+                at,
+                format!(
+                    "framing `{}` applies to TCP byte streams; UDP keeps each datagram \
+                     whole, so use framing = \"raw\" (or transport = \"tcp\")",
+                    resolved.framing.name()
+                ),
+            );
         }
         settings
     }
