@@ -2,17 +2,8 @@
 
 pub use crate::scenario::Lang;
 
-/// A UI string in both languages.
-pub struct T(pub &'static str, pub &'static str);
-
-impl T {
-    pub fn get(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.0,
-            Lang::Zh => self.1,
-        }
-    }
-}
+/// A phrase in English and Chinese: the CLI's type, so the two cannot drift apart.
+pub use crate::timeline::Words as T;
 
 pub const CLIENT: T = T("CLIENT", "客户端");
 pub const SERVER: T = T("SERVER", "服务端");
