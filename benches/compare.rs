@@ -38,6 +38,11 @@ const MIB: usize = 1 << 20;
 const MAX_SIZE: usize = 64 * 1024;
 
 fn main() {
+    if let Ok(stack) = std::env::var(model::CHILD) {
+        // The child process of `rss_mb_100k_messages` (see `model::memory_figures`).
+        model::rss_child(&stack);
+        return;
+    }
     // `cargo bench` passes `--bench`; any other argument is a filter we don't need.
     let mib = env_usize("COMPARE_MIB", 256);
     let reps = env_usize("COMPARE_REPS", 9).max(1);
@@ -195,6 +200,20 @@ fn main() {
         &count,
         "(shown: raw keeps nothing)",
     ));
+
+    if run("sim") {
+        model::sim_figures(reps, &mut figures);
+    }
+    if run("rerun") {
+        model::rerun_figures(reps, &mut figures);
+    }
+    if run("memory") {
+        model::memory_figures(&mut figures);
+    }
+    #[cfg(feature = "gui")]
+    if run("ui") {
+        ui::frame_figures(&mut figures);
+    }
 
     print_table(&figures);
     println!("{}", json_line(&figures));
@@ -448,10 +467,10 @@ fn loopback(messages: usize, receiver: Receiver) -> f64 {
 struct Figure {
     name: &'static str,
     unit: &'static str,
-    /// Median of ours and of the reference, per second.
+    /// Median of ours and of the reference, per second (NaN: a value, no reference).
     ours: f64,
     reference: f64,
-    /// Ratios of each repetition's pair, sorted.
+    /// Ratios of each repetition's pair (or the values themselves), sorted.
     ratios: Vec<f64>,
     target: &'static str,
 }
@@ -471,6 +490,20 @@ impl Figure {
             unit,
             ours: median(ours),
             reference: median(reference),
+            ratios,
+            target,
+        }
+    }
+
+    /// A figure that is a value of its own (a time, a size), one per repetition.
+    fn value(name: &'static str, unit: &'static str, values: &[f64], target: &'static str) -> Figure {
+        let mut ratios = values.to_vec();
+        ratios.sort_by(f64::total_cmp);
+        Figure {
+            name,
+            unit,
+            ours: median(values),
+            reference: f64::NAN,
             ratios,
             target,
         }
@@ -496,6 +529,11 @@ fn median(xs: &[f64]) -> f64 {
 
 fn scaled(x: f64, unit: &str) -> String {
     match unit {
+        _ if x.is_nan() => "-".to_string(),
+        "" => format!("{x:.3}"),
+        "ms" | "B/event" | "MB" | "x realtime" => format!("{x:.1} {unit}"),
+        "events/s" => format!("{:.2} Mevents/s", x / 1e6),
+        "sim s/s" => format!("{x:.0} {unit}"),
         "MB/s" => format!("{:.0} MB/s", x / 1e6),
         _ => format!("{:.2} M{unit}", x / 1e6),
     }
@@ -513,17 +551,28 @@ fn print_table(figures: &[Figure]) {
     );
     for f in figures.iter().filter(|f| !f.ratios.is_empty()) {
         println!(
-            "| {:<30} | {:>16} | {:>16} | {:>6.3} | {:>6.3} | {:>6.3} | {:<18} |",
+            "| {:<30} | {:>16} | {:>16} | {:>6} | {:>6} | {:>6} | {:<18} |",
             f.name,
             scaled(f.ours, f.unit),
             scaled(f.reference, f.unit),
-            f.median(),
-            f.ratios[0],
-            f.ratios[f.ratios.len() - 1],
+            short(f.median()),
+            short(f.ratios[0]),
+            short(f.ratios[f.ratios.len() - 1]),
             f.target,
         );
     }
     println!();
+}
+
+/// 3 decimals for ratios, fewer for large values (speed-ups, event rates).
+fn short(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{:.3e}", x)
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
 }
 
 /// `{"name": {"median": r, "min": r, "max": r, "reps": n}, ...}` on one line.
@@ -550,4 +599,292 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+// ---------------------------------------------------------------------------------------
+// The model: speed against real time, the GUI's re-run, memory, the GUI's frame
+// ---------------------------------------------------------------------------------------
+
+/// Counts the bytes live on the heap while [`COUNTING`] is on (`trace_bytes_per_event`):
+/// what the program asked for, capacity slack included, the allocator's own overhead not.
+struct CountingAlloc;
+
+static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+fn count(delta: isize) {
+    use std::sync::atomic::Ordering::Relaxed;
+    if COUNTING.load(Relaxed) {
+        LIVE.fetch_add(delta, Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(layout.size() as isize);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(layout.size() as isize);
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        count(-(layout.size() as isize));
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        count(new as isize - layout.size() as isize);
+        unsafe { std::alloc::System.realloc(ptr, layout, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+mod model {
+    use std::hint::black_box;
+    use std::sync::atomic::Ordering::Relaxed;
+    use std::time::Instant;
+
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+    use stickysim::analysis;
+    use stickysim::model::{Replay, run};
+    use stickysim::params::{Framing, Params, Settings, Stack};
+    use stickysim::scenario::{self, Action, Scenario};
+    use stickysim::trace::{EventKind, Side, Trace};
+
+    use super::{COUNTING, Figure, LIVE, log_uniform};
+
+    /// The environment variable that makes the bench a child measuring its peak RSS.
+    pub const CHILD: &str = "COMPARE_RSS_CHILD";
+    const MESSAGES: usize = 100_000;
+    const STACKS: [Stack; 2] = [Stack::Linux, Stack::Windows];
+
+    /// 100,000 `send`s of 1 B–1 KiB (log-uniform, seeded), then `close`; the server
+    /// `recv(1024)`s until EOF (exactly as many calls as that takes: see
+    /// [`recvs_until_eof`]). Nagle and delayed ACK on, the stack's own defaults.
+    fn hundred_k(stack: Stack, recvs: usize) -> Scenario {
+        let mut rng = ChaCha8Rng::seed_from_u64(100_000);
+        let mut client: Vec<Action> = (0..MESSAGES)
+            .map(|i| Action::Send(vec![b'a' + (i % 26) as u8; log_uniform(&mut rng, 1024)]))
+            .collect();
+        client.push(Action::Close);
+        let server = vec![Action::Recv(1024); recvs];
+        let base = Params::default();
+        let mut params = Settings::relink(&base, [], stack, base.link);
+        (params.nagle, params.delayed_ack, params.framing) = (true, true, Framing::Raw);
+        Scenario::from_actions("bench-100k", params, client, server)
+    }
+
+    /// How many `recv` calls the server makes until (and with) the one that returns EOF.
+    fn recvs_until_eof(stack: Stack) -> usize {
+        let mut recvs = MESSAGES;
+        loop {
+            let s = hundred_k(stack, recvs);
+            let t = run(&s, &s.params).expect("the 100k run fits the budget");
+            let eof = t.events.iter().position(|e| e.side == Side::Server && matches!(e.kind, EventKind::Eof { .. }));
+            if let Some(at) = eof {
+                let calls = t.events[..=at]
+                    .iter()
+                    .filter(|e| e.side == Side::Server && matches!(e.kind, EventKind::AppReturn { .. }))
+                    .count();
+                return calls;
+            }
+            recvs *= 2;
+        }
+    }
+
+    fn sim_end_us(t: &Trace) -> u64 {
+        t.events.last().map_or(0, |e| e.t_us)
+    }
+
+    /// `sim_speedup_vs_realtime` (per stack and the worse of the two) and
+    /// `sim_events_per_s` (the worse stack's).
+    pub fn sim_figures(reps: usize, figures: &mut Vec<Figure>) {
+        let scenarios: Vec<Scenario> = STACKS.iter().map(|&s| hundred_k(s, recvs_until_eof(s))).collect();
+        let (mut speedup, mut rate) = ([vec![], vec![]], [vec![], vec![]]);
+        let mut events = [0; 2];
+        for _ in 0..reps.div_ceil(3).max(3) {
+            for (i, s) in scenarios.iter().enumerate() {
+                let start = Instant::now();
+                let t = run(s, &s.params).expect("the 100k run fits the budget");
+                let wall = start.elapsed().as_secs_f64();
+                events[i] = t.events.len();
+                speedup[i].push(sim_end_us(&t) as f64 / 1e6 / wall);
+                rate[i].push(t.events.len() as f64 / wall);
+                drop(black_box(t));
+            }
+        }
+        println!(
+            "model: {MESSAGES} sends of 1 B–1 KiB, recv(1024) until EOF: {} events (linux), {} (windows)",
+            events[0], events[1]
+        );
+        let worse = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x.min(*y)).collect() };
+        figures.push(Figure::value("sim_speedup_vs_realtime_linux", "x realtime", &speedup[0], "(shown)"));
+        figures.push(Figure::value("sim_speedup_vs_realtime_windows", "x realtime", &speedup[1], "(shown)"));
+        figures.push(Figure::value(
+            "sim_speedup_vs_realtime",
+            "x realtime",
+            &worse(&speedup[0], &speedup[1]),
+            ">= 1000 (worse stack)",
+        ));
+        figures.push(Figure::value(
+            "sim_events_per_s",
+            "events/s",
+            &worse(&rate[0], &rate[1]),
+            "(worse stack)",
+        ));
+    }
+
+    /// `rerun_all_ms`: every built-in scenario × 3 framings × 2 stacks, each run as the
+    /// GUI re-runs on a change (`gui::playback::Playback::new`: the `Replay`, then the
+    /// report, the recv results and the deliveries). UDP scenarios with a framing end at
+    /// once with their error, as in the GUI.
+    pub fn rerun_figures(reps: usize, figures: &mut Vec<Figure>) {
+        let mut runs = Vec::new();
+        for s in scenario::builtin() {
+            for stack in STACKS {
+                for framing in [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader] {
+                    let mut p = Settings::relink(&s.params, s.settings.keys(), stack, s.params.link);
+                    p.framing = framing;
+                    runs.push((s.clone(), p));
+                }
+            }
+        }
+        let mut ms = Vec::new();
+        for _ in 0..reps.max(5) {
+            let start = Instant::now();
+            for (s, p) in &runs {
+                let replay = Replay::new(s, p);
+                black_box(analysis::analyze(&replay.trace));
+                black_box(analysis::recv_results(&replay.trace));
+                black_box(analysis::deliveries(&replay.trace));
+                black_box(replay);
+            }
+            ms.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("re-run: {} runs ({} scenarios × 2 stacks × 3 framings)", runs.len(), runs.len() / 6);
+        figures.push(Figure::value("rerun_all_ms", "ms", &ms, "< 16 ms"));
+        let per_frame: Vec<f64> = ms.iter().map(|m| m / 16.0).collect();
+        figures.push(Figure::value("rerun_all_vs_16ms", "", &per_frame, "< 1.0"));
+    }
+
+    /// `trace_bytes_per_event` (the trace's inline size and the heap it holds ÷ its
+    /// events, counted by the bench's allocator; the worse stack) and
+    /// `rss_mb_100k_messages` (a child process runs the 100k scenario and reports its
+    /// peak resident memory, VmHWM; the worse stack).
+    pub fn memory_figures(figures: &mut Vec<Figure>) {
+        let (mut per_event, mut rss) = (vec![], vec![]);
+        for stack in STACKS {
+            let recvs = recvs_until_eof(stack);
+            let s = hundred_k(stack, recvs);
+            COUNTING.store(true, Relaxed);
+            let before = LIVE.load(Relaxed);
+            let t = run(&s, &s.params).expect("the 100k run fits the budget");
+            let heap = LIVE.load(Relaxed) - before;
+            COUNTING.store(false, Relaxed);
+            let bytes = heap as f64 + std::mem::size_of::<Trace>() as f64;
+            println!(
+                "trace ({stack:?}): {} events, {} messages, {:.1} MB in memory (Event is {} B inline)",
+                t.events.len(),
+                t.messages.len(),
+                bytes / 1e6,
+                std::mem::size_of::<stickysim::trace::Event>()
+            );
+            per_event.push(bytes / t.events.len() as f64);
+            drop(t);
+            let out = std::process::Command::new(std::env::current_exe().expect("the bench's path"))
+                .env(CHILD, format!("{stack:?}:{recvs}"))
+                .output()
+                .expect("the child runs");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let kb: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM_kB "))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("the child reports its VmHWM: {text} {}", String::from_utf8_lossy(&out.stderr)));
+            rss.push(kb * 1024.0 / 1e6);
+        }
+        let worse = |v: &[f64]| vec![v.iter().copied().fold(f64::MIN, f64::max)];
+        figures.push(Figure::value("trace_bytes_per_event", "B/event", &worse(&per_event), "<= 64 (worse stack)"));
+        figures.push(Figure::value("rss_mb_100k_messages", "MB", &worse(&rss), "<= 100 MB (worse stack)"));
+    }
+
+    /// The child: one 100k run, then its peak resident memory on stdout.
+    pub fn rss_child(arg: &str) {
+        let (stack, recvs) = arg.split_once(':').expect("STACK:RECVS");
+        let stack = if stack == "Windows" { Stack::Windows } else { Stack::Linux };
+        let s = hundred_k(stack, recvs.parse().expect("a count"));
+        let t = run(&s, &s.params).expect("the 100k run fits the budget");
+        black_box(&t);
+        let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
+        let kb = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmHWM in /proc/self/status");
+        println!("VmHWM_kB {kb}");
+    }
+}
+
+/// `ui_frame_p99_ms`: the app's frame time, headless (egui_kittest without a renderer,
+/// as `benches/frame.rs`), with a 10,000-event trace loaded and the cursor at its end.
+#[cfg(feature = "gui")]
+mod ui {
+    use std::time::Instant;
+
+    use egui_kittest::Harness;
+    use stickysim::gui::{Cmd, Settings, StickyApp};
+    use stickysim::params::{Framing, Params};
+    use stickysim::scenario::{Action, Scenario};
+
+    use super::Figure;
+
+    /// A scenario whose run has at least 10,000 events (the one `benches/frame.rs` uses).
+    fn big_scenario() -> Scenario {
+        let mut client: Vec<Action> = (0..900)
+            .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120]))
+            .collect();
+        client.push(Action::Close);
+        let server: Vec<Action> = (0..1000).map(|_| Action::RecvMessage(1024)).collect();
+        let params = Params {
+            framing: Framing::LengthPrefix,
+            ..Params::default()
+        };
+        Scenario::from_actions("bench-10k", params, client, server)
+    }
+
+    pub fn frame_figures(figures: &mut Vec<Figure>) {
+        let scenario = big_scenario();
+        let events = stickysim::model::run(&scenario, &scenario.params).map_or(0, |t| t.events.len());
+        assert!(events >= 10_000, "the trace has only {events} events");
+        let mut app = StickyApp::new(Settings::default());
+        app.scenarios.push(scenario);
+        let last = app.scenarios.len() - 1;
+        app.apply(Cmd::Scenario(last));
+        app.apply(Cmd::ToEnd);
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1280.0, 720.0))
+            .with_max_steps(64)
+            .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
+        h.run();
+        let mut p99 = Vec::new();
+        for _ in 0..5 {
+            let mut ms: Vec<f64> = (0..200)
+                .map(|_| {
+                    let start = Instant::now();
+                    h.step();
+                    start.elapsed().as_secs_f64() * 1e3
+                })
+                .collect();
+            ms.sort_by(f64::total_cmp);
+            p99.push(ms[ms.len() * 99 / 100]);
+        }
+        println!("ui: {events}-event trace, 5 × 200 headless frames at its end");
+        figures.push(Figure::value("ui_frame_p99_ms", "ms", &p99, "(shown)"));
+        let share: Vec<f64> = p99.iter().map(|m| m / 16.7).collect();
+        figures.push(Figure::value("ui_frame_p99_vs_16_7ms", "", &share, "<= 0.5"));
+    }
 }
