@@ -496,7 +496,12 @@ impl Figure {
     }
 
     /// A figure that is a value of its own (a time, a size), one per repetition.
-    fn value(name: &'static str, unit: &'static str, values: &[f64], target: &'static str) -> Figure {
+    fn value(
+        name: &'static str,
+        unit: &'static str,
+        values: &[f64],
+        target: &'static str,
+    ) -> Figure {
         let mut ratios = values.to_vec();
         ratios.sort_by(f64::total_cmp);
         Figure {
@@ -684,11 +689,16 @@ mod model {
         loop {
             let s = hundred_k(stack, recvs);
             let t = run(&s, &s.params).expect("the 100k run fits the budget");
-            let eof = t.events.iter().position(|e| e.side == Side::Server && matches!(e.kind, EventKind::Eof { .. }));
+            let eof = t
+                .events
+                .iter()
+                .position(|e| e.side == Side::Server && matches!(e.kind, EventKind::Eof { .. }));
             if let Some(at) = eof {
                 let calls = t.events[..=at]
                     .iter()
-                    .filter(|e| e.side == Side::Server && matches!(e.kind, EventKind::AppReturn { .. }))
+                    .filter(|e| {
+                        e.side == Side::Server && matches!(e.kind, EventKind::AppReturn { .. })
+                    })
                     .count();
                 return calls;
             }
@@ -703,7 +713,10 @@ mod model {
     /// `sim_speedup_vs_realtime` (per stack and the worse of the two) and
     /// `sim_events_per_s` (the worse stack's).
     pub fn sim_figures(reps: usize, figures: &mut Vec<Figure>) {
-        let scenarios: Vec<Scenario> = STACKS.iter().map(|&s| hundred_k(s, recvs_until_eof(s))).collect();
+        let scenarios: Vec<Scenario> = STACKS
+            .iter()
+            .map(|&s| hundred_k(s, recvs_until_eof(s)))
+            .collect();
         let (mut speedup, mut rate) = ([vec![], vec![]], [vec![], vec![]]);
         let mut events = [0; 2];
         for _ in 0..reps.div_ceil(3).max(3) {
@@ -721,9 +734,21 @@ mod model {
             "model: {MESSAGES} sends of 1 B–1 KiB, recv(1024) until EOF: {} events (linux), {} (windows)",
             events[0], events[1]
         );
-        let worse = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x.min(*y)).collect() };
-        figures.push(Figure::value("sim_speedup_vs_realtime_linux", "x realtime", &speedup[0], "(shown)"));
-        figures.push(Figure::value("sim_speedup_vs_realtime_windows", "x realtime", &speedup[1], "(shown)"));
+        let worse = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            a.iter().zip(b).map(|(x, y)| x.min(*y)).collect()
+        };
+        figures.push(Figure::value(
+            "sim_speedup_vs_realtime_linux",
+            "x realtime",
+            &speedup[0],
+            "(shown)",
+        ));
+        figures.push(Figure::value(
+            "sim_speedup_vs_realtime_windows",
+            "x realtime",
+            &speedup[1],
+            "(shown)",
+        ));
         figures.push(Figure::value(
             "sim_speedup_vs_realtime",
             "x realtime",
@@ -747,7 +772,8 @@ mod model {
         for s in scenario::builtin() {
             for stack in STACKS {
                 for framing in [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader] {
-                    let mut p = Settings::relink(&s.params, s.settings.keys(), stack, s.params.link);
+                    let mut p =
+                        Settings::relink(&s.params, s.settings.keys(), stack, s.params.link);
                     p.framing = framing;
                     runs.push((s.clone(), p));
                 }
@@ -765,7 +791,11 @@ mod model {
             }
             ms.push(start.elapsed().as_secs_f64() * 1e3);
         }
-        println!("re-run: {} runs ({} scenarios × 2 stacks × 3 framings)", runs.len(), runs.len() / 6);
+        println!(
+            "re-run: {} runs ({} scenarios × 2 stacks × 3 framings)",
+            runs.len(),
+            runs.len() / 6
+        );
         figures.push(Figure::value("rerun_all_ms", "ms", &ms, "< 16 ms"));
         let per_frame: Vec<f64> = ms.iter().map(|m| m / 16.0).collect();
         figures.push(Figure::value("rerun_all_vs_16ms", "", &per_frame, "< 1.0"));
@@ -795,27 +825,47 @@ mod model {
             );
             per_event.push(bytes / t.events.len() as f64);
             drop(t);
-            let out = std::process::Command::new(std::env::current_exe().expect("the bench's path"))
-                .env(CHILD, format!("{stack:?}:{recvs}"))
-                .output()
-                .expect("the child runs");
+            let out =
+                std::process::Command::new(std::env::current_exe().expect("the bench's path"))
+                    .env(CHILD, format!("{stack:?}:{recvs}"))
+                    .output()
+                    .expect("the child runs");
             let text = String::from_utf8_lossy(&out.stdout);
             let kb: f64 = text
                 .lines()
                 .find_map(|l| l.strip_prefix("VmHWM_kB "))
                 .and_then(|v| v.trim().parse().ok())
-                .unwrap_or_else(|| panic!("the child reports its VmHWM: {text} {}", String::from_utf8_lossy(&out.stderr)));
+                .unwrap_or_else(|| {
+                    panic!(
+                        "the child reports its VmHWM: {text} {}",
+                        String::from_utf8_lossy(&out.stderr)
+                    )
+                });
             rss.push(kb * 1024.0 / 1e6);
         }
         let worse = |v: &[f64]| vec![v.iter().copied().fold(f64::MIN, f64::max)];
-        figures.push(Figure::value("trace_bytes_per_event", "B/event", &worse(&per_event), "<= 64 (worse stack)"));
-        figures.push(Figure::value("rss_mb_100k_messages", "MB", &worse(&rss), "<= 100 MB (worse stack)"));
+        figures.push(Figure::value(
+            "trace_bytes_per_event",
+            "B/event",
+            &worse(&per_event),
+            "<= 64 (worse stack)",
+        ));
+        figures.push(Figure::value(
+            "rss_mb_100k_messages",
+            "MB",
+            &worse(&rss),
+            "<= 100 MB (worse stack)",
+        ));
     }
 
     /// The child: one 100k run, then its peak resident memory on stdout.
     pub fn rss_child(arg: &str) {
         let (stack, recvs) = arg.split_once(':').expect("STACK:RECVS");
-        let stack = if stack == "Windows" { Stack::Windows } else { Stack::Linux };
+        let stack = if stack == "Windows" {
+            Stack::Windows
+        } else {
+            Stack::Linux
+        };
         let s = hundred_k(stack, recvs.parse().expect("a count"));
         let t = run(&s, &s.params).expect("the 100k run fits the budget");
         black_box(&t);
@@ -858,7 +908,8 @@ mod ui {
 
     pub fn frame_figures(figures: &mut Vec<Figure>) {
         let scenario = big_scenario();
-        let events = stickysim::model::run(&scenario, &scenario.params).map_or(0, |t| t.events.len());
+        let events =
+            stickysim::model::run(&scenario, &scenario.params).map_or(0, |t| t.events.len());
         assert!(events >= 10_000, "the trace has only {events} events");
         let mut app = StickyApp::new(Settings::default());
         app.scenarios.push(scenario);
@@ -885,6 +936,11 @@ mod ui {
         println!("ui: {events}-event trace, 5 × 200 headless frames at its end");
         figures.push(Figure::value("ui_frame_p99_ms", "ms", &p99, "(shown)"));
         let share: Vec<f64> = p99.iter().map(|m| m / 16.7).collect();
-        figures.push(Figure::value("ui_frame_p99_vs_16_7ms", "", &share, "<= 0.5"));
+        figures.push(Figure::value(
+            "ui_frame_p99_vs_16_7ms",
+            "",
+            &share,
+            "<= 0.5",
+        ));
     }
 }
