@@ -517,12 +517,23 @@ pub fn recv_events(line: usize, bufsize: usize, got: Received) -> Vec<(EventKind
 }
 
 /// Spans of `[start, end)` over messages given in stream order.
+///
+/// The result is allocated at its exact length when it has up to [`SPANS_INLINE`]
+/// spans (nearly every chunk): a trace holds hundreds of thousands of these, and a
+/// `Vec` grown by `push` keeps room for 4.
 pub fn spans_of<'a>(
     messages: impl Iterator<Item = &'a SentMessage>,
     start: u64,
     end: u64,
 ) -> Vec<Span> {
-    let mut out = Vec::new();
+    let mut few = [Span {
+        msg: 0,
+        part: Part::Body,
+        start: 0,
+        end: 0,
+    }; SPANS_INLINE];
+    let mut n = 0;
+    let mut more: Vec<Span> = Vec::new();
     for m in messages {
         let m_end = m.offset + m.accepted;
         if m_end <= start {
@@ -538,17 +549,34 @@ pub fn spans_of<'a>(
         ] {
             let (a, b) = (a.max(start), b.min(end));
             if a < b {
-                out.push(Span {
+                let span = Span {
                     msg: m.id,
                     part,
                     start: a,
                     end: b,
-                });
+                };
+                if n < SPANS_INLINE {
+                    few[n] = span;
+                    n += 1;
+                } else {
+                    if more.is_empty() {
+                        more.extend_from_slice(&few);
+                    }
+                    more.push(span);
+                }
             }
         }
     }
-    out
+    if more.is_empty() {
+        few[..n].to_vec()
+    } else {
+        more.shrink_to_fit();
+        more
+    }
 }
+
+/// Spans [`spans_of`] collects on the stack before it allocates.
+const SPANS_INLINE: usize = 8;
 
 /// Byte vectors as lowercase hex strings in JSON.
 pub mod hex_bytes {
@@ -681,6 +709,55 @@ mod tests {
         let fin = SegHeader { fin: true, ..h };
         assert_eq!(fin.text(), "seq=0 len=5 ack=0 win=65536 FIN");
         assert_eq!(h.end(), 5);
+    }
+
+    // ---- Tests for spans --------------------------------------------------------------
+
+    fn message(id: u32, offset: u64, header_len: u64, accepted: u64) -> SentMessage {
+        SentMessage {
+            dir: Dir::ClientToServer,
+            id,
+            data: Vec::new(),
+            offset,
+            header_len,
+            accepted,
+        }
+    }
+
+    #[test]
+    fn spans_cut_at_messages_and_headers_and_are_allocated_exactly() {
+        // Framed messages of 4 + 6 bytes at 0, 10, 20, ...
+        let msgs: Vec<SentMessage> = (0..20)
+            .map(|i| message(i + 1, 10 * i as u64, 4, 10))
+            .collect();
+        let few = spans_of(msgs.iter(), 8, 22);
+        let want = [
+            (1, Part::Body, 8, 10),
+            (2, Part::Header, 10, 14),
+            (2, Part::Body, 14, 20),
+            (3, Part::Header, 20, 22),
+        ];
+        let got: Vec<_> = few
+            .iter()
+            .map(|s| (s.msg, s.part, s.start, s.end))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(few.capacity(), few.len());
+        // More spans than fit on the stack: all of them, in order.
+        let many = spans_of(msgs.iter(), 0, 200);
+        assert_eq!(many.len(), 40);
+        assert!(many.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!((many[39].msg, many[39].end), (20, 200));
+        assert_eq!(many.capacity(), many.len());
+        // A message the socket took nothing of has no span; an empty range none at all.
+        let gap = [
+            message(1, 0, 0, 5),
+            message(2, 5, 0, 0),
+            message(3, 5, 0, 5),
+        ];
+        let got: Vec<u32> = spans_of(gap.iter(), 0, 10).iter().map(|s| s.msg).collect();
+        assert_eq!(got, [1, 3]);
+        assert!(spans_of(gap.iter(), 3, 3).is_empty());
     }
 
     // ---- Tests for the recv event sequence ---------------------------------------------
