@@ -297,6 +297,7 @@ impl Done {
 }
 
 /// The window's state, kept while it is closed.
+#[derive(Default)]
 pub struct SweepState {
     pub open: bool,
     pub form: Form,
@@ -311,23 +312,6 @@ pub struct SweepState {
     /// Where the plots were drawn in the last frame (for the PNG).
     plots_rect: Option<Rect>,
     png: Option<PendingPng>,
-}
-
-impl Default for SweepState {
-    fn default() -> Self {
-        SweepState {
-            open: false,
-            form: Form::default(),
-            job: None,
-            result: None,
-            error: None,
-            csv_path: String::new(),
-            png_path: String::new(),
-            status: None,
-            plots_rect: None,
-            png: None,
-        }
-    }
 }
 
 impl SweepState {
@@ -494,6 +478,8 @@ impl Job {
 
 /// A PNG export waiting for its screenshot.
 struct PendingPng {
+    // The browser never asks for one (it cannot save files).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     path: String,
     rect: Rect,
     image: Arc<Mutex<Option<Arc<ColorImage>>>>,
@@ -620,21 +606,17 @@ fn window(ui: &mut egui::Ui, app: &mut StickyApp) {
     if let Some(e) = &state.error {
         ui.label(RichText::new(e).color(palette::BROKEN));
     }
+    if state.result.is_some() {
+        ui.horizontal_wrapped(|ui| export_ui(ui, state, &scenario.name, lang));
+    }
     ui.separator();
-    // The export row keeps its room at the bottom; the plots take the rest.
-    let export_h = ui.spacing().interact_size.y + ui.spacing().item_spacing.y * 2.0;
-    let plots_h = (ui.available_height() - export_h).max(160.0);
     match &mut state.result {
+        // The plots take the rest of the window.
         Some(done) => {
             if done.lang != lang {
                 *done = Done::new(done.sweep.clone(), lang);
             }
-            let r = ui.allocate_ui(egui::vec2(ui.available_width(), plots_h), |ui| {
-                plots(ui, done, lang)
-            });
-            state.plots_rect = Some(r.inner);
-            ui.separator();
-            ui.horizontal_wrapped(|ui| export_ui(ui, state, &scenario.name, lang));
+            state.plots_rect = Some(plots(ui, done, lang));
         }
         None => {
             state.plots_rect = None;
@@ -684,13 +666,13 @@ fn form_ui(
         field(ui, &SWEEP_STEP, &mut state.form.step);
         if let Some(r) = row {
             ui.label(unit(r.unit, lang));
-            ui.label(
-                RichText::new(format!("({} {})", SWEEP_ALLOWED.get(lang), r.allowed())).weak(),
-            )
-            .on_hover_text(match lang {
-                Lang::En => r.en,
-                Lang::Zh => r.zh,
-            });
+            // The table's words, with a dash for "to" (read the same in 中文).
+            let allowed = r.allowed().replace(" to ", " – ");
+            ui.label(RichText::new(format!("({} {allowed})", SWEEP_ALLOWED.get(lang))).weak())
+                .on_hover_text(match lang {
+                    Lang::En => r.en,
+                    Lang::Zh => r.zh,
+                });
         }
     });
     ui.horizontal_wrapped(|ui| {
@@ -787,7 +769,7 @@ fn plots(ui: &mut egui::Ui, done: &mut Done, lang: Lang) -> Rect {
         );
         let gap = ui.spacing().item_spacing.x;
         let w = ((ui.available_width() - gap) / 2.0).max(120.0);
-        let h = ui.available_height().max(120.0);
+        let h = (ui.available_height() - ui.spacing().item_spacing.y).max(120.0);
         ui.horizontal(|ui| {
             let sticky = format!("{} (%)", SWEEP_STICKY.get(lang));
             let duration = format!("{} (ms)", SWEEP_DURATION.get(lang));
@@ -888,7 +870,7 @@ fn export_ui(ui: &mut egui::Ui, state: &mut SweepState, scenario: &str, lang: La
     if state.png_path.is_empty() {
         state.png_path = format!("{scenario}-sweep.png");
     }
-    ui.add(egui::TextEdit::singleline(&mut state.csv_path).desired_width(170.0))
+    ui.add(egui::TextEdit::singleline(&mut state.csv_path).desired_width(230.0))
         .on_hover_text(SWEEP_CSV_HINT.get(lang));
     if ui.button(SWEEP_EXPORT_CSV.get(lang)).clicked()
         && let Some(done) = &state.result
@@ -897,7 +879,7 @@ fn export_ui(ui: &mut egui::Ui, state: &mut SweepState, scenario: &str, lang: La
         state.status = Some(saved(write_atomic(&state.csv_path, csv.as_bytes()), lang));
     }
     ui.separator();
-    ui.add(egui::TextEdit::singleline(&mut state.png_path).desired_width(170.0))
+    ui.add(egui::TextEdit::singleline(&mut state.png_path).desired_width(230.0))
         .on_hover_text(SWEEP_PNG_HINT.get(lang));
     if ui.button(SWEEP_EXPORT_PNG.get(lang)).clicked() {
         if cfg!(target_arch = "wasm32") {
