@@ -10,7 +10,9 @@
 use std::sync::{Arc, Mutex};
 
 use egui::{Color32, ColorImage, Rect, RichText};
-use egui_plot::{Corner, HoverPosition, Legend, Line, MarkerShape, Plot, PlotPoints, Points};
+use egui_plot::{
+    AxisHints, Corner, HoverPosition, Legend, Line, MarkerShape, Plot, PlotPoints, Points,
+};
 
 use super::i18n::{self, Lang, T};
 use super::{Cmd, StickyApp, palette};
@@ -744,16 +746,48 @@ fn form_ui(
     });
 }
 
+/// An axis: what it measures and its unit.
+struct Quantity {
+    name: String,
+    unit: String,
+}
+
+impl Quantity {
+    fn new(name: &str, unit: &str) -> Quantity {
+        Quantity {
+            name: name.to_string(),
+            unit: unit.to_string(),
+        }
+    }
+
+    /// The axis label: `recv_delay_ms (ms)`.
+    fn label(&self) -> String {
+        if self.unit.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.unit)
+        }
+    }
+
+    /// A value in a tooltip: `recv_delay_ms = 40 ms`, `sticky reads = 28.6 %`.
+    fn value(&self, v: f64) -> String {
+        let v = egui_plot::format_number(v, 3);
+        if self.unit.is_empty() {
+            format!("{} = {v}", self.name)
+        } else {
+            format!("{} = {v} {}", self.name, self.unit)
+        }
+    }
+}
+
 /// The two plots side by side; returns the rectangle they cover (with the title).
 fn plots(ui: &mut egui::Ui, done: &mut Done, lang: Lang) -> Rect {
     let s = &done.sweep;
     let x_key = s.grid.axes.first().map_or("", |a| a.key.as_str());
-    let x_unit = table::param(x_key).map_or("", |r| unit(r.unit, lang));
-    let x_label = if x_unit.is_empty() {
-        x_key.to_string()
-    } else {
-        format!("{x_key} ({x_unit})")
-    };
+    let x = Quantity::new(
+        x_key,
+        table::param(x_key).map_or("", |r| unit(r.unit, lang)),
+    );
     let fresh = std::mem::take(&mut done.fresh);
     ui.vertical(|ui| {
         ui.label(
@@ -771,26 +805,16 @@ fn plots(ui: &mut egui::Ui, done: &mut Done, lang: Lang) -> Rect {
         let w = ((ui.available_width() - gap) / 2.0).max(120.0);
         let h = (ui.available_height() - ui.spacing().item_spacing.y).max(120.0);
         ui.horizontal(|ui| {
-            let sticky = format!("{} (%)", SWEEP_STICKY.get(lang));
-            let duration = format!("{} (ms)", SWEEP_DURATION.get(lang));
-            plot(
-                ui,
-                "sweep-sticky",
-                &done.sticky,
-                &x_label,
-                &sticky,
-                [w, h],
-                true,
-                fresh,
-            );
+            let sticky = Quantity::new(SWEEP_STICKY.get(lang), "%");
+            let duration = Quantity::new(SWEEP_DURATION.get(lang), "ms");
+            plot(ui, "sweep-sticky", &done.sticky, &x, sticky, [w, h], fresh);
             plot(
                 ui,
                 "sweep-duration",
                 &done.duration,
-                &x_label,
-                &duration,
+                &x,
+                duration,
                 [w, h],
-                false,
                 fresh,
             );
         });
@@ -799,27 +823,32 @@ fn plots(ui: &mut egui::Ui, done: &mut Done, lang: Lang) -> Rect {
     .rect
 }
 
-#[allow(clippy::too_many_arguments)]
 fn plot(
     ui: &mut egui::Ui,
     id: &str,
     lines: &[Series],
-    x_label: &str,
-    y_label: &str,
+    x: &Quantity,
+    y: Quantity,
     [w, h]: [f32; 2],
-    percent: bool,
     fresh: bool,
 ) {
-    let hover_x = x_label.to_string();
-    let hover_y = y_label.to_string();
+    let percent = y.unit == "%";
+    let (x_label, y_label) = (x.label(), y.label());
+    let hover_x = Quantity::new(&x.name, &x.unit);
     let mut p = Plot::new(id)
         .width(w)
         .height(h)
-        .x_axis_label(x_label)
-        .y_axis_label(y_label)
+        // Tick labels closer together than egui_plot's default, so a narrow plot (a
+        // small screen at Present's zoom) still has a few; they never overlap.
+        .custom_x_axes(vec![
+            AxisHints::new_x().label(x_label).label_spacing(28.0..=48.0),
+        ])
+        .custom_y_axes(vec![
+            AxisHints::new_y().label(y_label).label_spacing(14.0..=22.0),
+        ])
         .legend(
             Legend::default()
-                .position(Corner::RightBottom)
+                .position(Corner::LeftTop)
                 .follow_insertion_order(true),
         )
         .allow_drag(false)
@@ -833,8 +862,9 @@ fn plot(
                 position,
                 ..
             } => Some(format!(
-                "{plot_name}\n{hover_x} = {}\n{hover_y} = {:.2}",
-                position.x, position.y
+                "{plot_name}\n{}\n{}",
+                hover_x.value(position.x),
+                y.value(position.y)
             )),
             HoverPosition::Elsewhere { .. } => None,
         });
