@@ -628,6 +628,17 @@ fn window(ui: &mut egui::Ui, app: &mut StickyApp) {
     }
 }
 
+/// A text field that shows as one: Present's high-contrast theme paints text fields the
+/// colour of the window, so there they get the faint background.
+fn field<'t>(edit: egui::TextEdit<'t>, ui: &egui::Ui) -> egui::TextEdit<'t> {
+    let v = ui.visuals();
+    if v.extreme_bg_color == v.window_fill {
+        edit.background_color(v.faint_bg_color)
+    } else {
+        edit
+    }
+}
+
 fn form_ui(
     ui: &mut egui::Ui,
     state: &mut SweepState,
@@ -658,14 +669,14 @@ fn form_ui(
         if let Some(p) = picked {
             state.form.pick(p, current);
         }
-        let field = |ui: &mut egui::Ui, name: &T, text: &mut String| {
+        let text_field = |ui: &mut egui::Ui, name: &T, text: &mut String| {
             let l = ui.label(name.get(lang));
-            ui.add(egui::TextEdit::singleline(text).desired_width(56.0))
+            ui.add(field(egui::TextEdit::singleline(text), ui).desired_width(56.0))
                 .labelled_by(l.id);
         };
-        field(ui, &SWEEP_FROM, &mut state.form.from);
-        field(ui, &SWEEP_TO, &mut state.form.to);
-        field(ui, &SWEEP_STEP, &mut state.form.step);
+        text_field(ui, &SWEEP_FROM, &mut state.form.from);
+        text_field(ui, &SWEEP_TO, &mut state.form.to);
+        text_field(ui, &SWEEP_STEP, &mut state.form.step);
         if let Some(r) = row {
             ui.label(unit(r.unit, lang));
             // The table's words, with a dash for "to" (read the same in 中文).
@@ -712,7 +723,7 @@ fn form_ui(
         if state.form.lines.is_some() {
             let hint = SWEEP_VALUES.get(lang);
             ui.add(
-                egui::TextEdit::singleline(&mut state.form.values)
+                field(egui::TextEdit::singleline(&mut state.form.values), ui)
                     .desired_width(160.0)
                     .hint_text(hint),
             )
@@ -900,7 +911,7 @@ fn export_ui(ui: &mut egui::Ui, state: &mut SweepState, scenario: &str, lang: La
     if state.png_path.is_empty() {
         state.png_path = format!("{scenario}-sweep.png");
     }
-    ui.add(egui::TextEdit::singleline(&mut state.csv_path).desired_width(230.0))
+    ui.add(field(egui::TextEdit::singleline(&mut state.csv_path), ui).desired_width(230.0))
         .on_hover_text(SWEEP_CSV_HINT.get(lang));
     if ui.button(SWEEP_EXPORT_CSV.get(lang)).clicked()
         && let Some(done) = &state.result
@@ -909,7 +920,7 @@ fn export_ui(ui: &mut egui::Ui, state: &mut SweepState, scenario: &str, lang: La
         state.status = Some(saved(write_atomic(&state.csv_path, csv.as_bytes()), lang));
     }
     ui.separator();
-    ui.add(egui::TextEdit::singleline(&mut state.png_path).desired_width(230.0))
+    ui.add(field(egui::TextEdit::singleline(&mut state.png_path), ui).desired_width(230.0))
         .on_hover_text(SWEEP_PNG_HINT.get(lang));
     if ui.button(SWEEP_EXPORT_PNG.get(lang)).clicked() {
         if cfg!(target_arch = "wasm32") {
