@@ -3,8 +3,9 @@
 //!
 //! `cargo bench --bench compare` prints a table, then one JSON object as the last line.
 //! `COMPARE_MIB=64 cargo bench --bench compare` uses a smaller stream (default 256 MiB);
-//! `COMPARE_REPS=N` sets the repetitions (default 9); `COMPARE_ONLY=mixed,small,json,real`
-//! runs only those parts (to profile one with `valgrind --tool=callgrind`).
+//! `COMPARE_REPS=N` sets the repetitions (default 9);
+//! `COMPARE_ONLY=mixed,small,json,real,sim,rerun,memory,ui` runs only those parts (to
+//! profile one with `valgrind --tool=callgrind`).
 //!
 //! - `decode_mixed_vs_tokio`: our big-endian length-prefix `Decoder` ÷ tokio-util's
 //!   `LengthDelimitedCodec` (same wire format), MB/s on the same seeded stream (frame
@@ -21,6 +22,18 @@
 //!   receiver (read, the bytes as an owned message, as realnet's `recv` returns them),
 //!   64 KiB messages over a std `TcpStream` pair on 127.0.0.1. `_count_only`: ÷ a raw
 //!   receiver that keeps nothing.
+//!
+//! The model's figures are what issue 14 names (values, not ratios):
+//! - `sim_speedup_vs_realtime`: simulated time ÷ wall time of `model::run` on 100,000
+//!   mixed-size `send`s, Nagle and delayed ACK on, per stack and the worse;
+//!   `sim_events_per_s`: events per wall second (the worse stack).
+//! - `rerun_all_ms`: every built-in scenario × 3 framings × 2 stacks as the GUI re-runs
+//!   them, ms in all (and ÷ 16 ms).
+//! - `trace_bytes_per_event`: the 100k run's trace (inline and heap, counted by this
+//!   bench's global allocator) ÷ its events; `rss_mb_100k_messages`: the peak RSS of a
+//!   child process that does only that run.
+//! - `ui_frame_p99_ms` (with the `gui` feature): p99 of headless frames with a
+//!   10,000-event trace loaded (and ÷ 16.7 ms).
 
 use std::hint::black_box;
 use std::io::{Read, Write};
