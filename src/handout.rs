@@ -776,6 +776,6 @@ fn md_line(s: &str) -> String {
 
 /// Markdown-lite text as Markdown, line by line (paragraphs and lists kept).
 fn md_text(s: &str) -> String {
-    let lines: Vec<String> = s.trim().lines().map(|l| md_line(l)).collect();
+    let lines: Vec<String> = s.trim().lines().map(md_line).collect();
     lines.join("\n")
 }

@@ -277,6 +277,20 @@ pub fn hidden_text(lang: Lang) -> &'static str {
     HIDDEN.get(lang)
 }
 
+/// Shows the result of the scenario's first question (the end if it asks none): the
+/// moment a lesson page's screenshot shows.
+pub fn key_moment(app: &mut StickyApp) {
+    let first = quiz::questions(app.scenario(), &app.playback.trace)
+        .first()
+        .map(|q| q.stop_event);
+    match first {
+        Some(stop) if stop < app.playback.trace.events.len() => app.playback.seek_event(stop),
+        _ => app.playback.seek(app.playback.len()),
+    }
+    app.playing = false;
+    app.clock = app.playback.now() as f64;
+}
+
 /// The narration skips the note of the step being asked about.
 pub fn hides_note(app: &StickyApp, side: Side, line: usize) -> bool {
     app.quiz.on && app.quiz.question_of(side, line).is_some()
