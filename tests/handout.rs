@@ -329,3 +329,28 @@ fn the_command_writes_files_and_refuses_bad_input() {
         );
     }
 }
+
+/// Every lesson page links its handouts and embeds its pictures, and they exist (a new
+/// scenario needs `python3 docs/lessons/pages.py`, `scripts/handouts` and
+/// `LESSONS=only scripts/screenshots`).
+#[test]
+fn every_lesson_page_links_its_handouts_and_pictures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lessons");
+    for s in scenario::builtin() {
+        let page = std::fs::read_to_string(dir.join(format!("{}.md", s.name)))
+            .unwrap_or_else(|e| panic!("docs/lessons/{}.md: {e}", s.name));
+        for lang in LANGS {
+            for format in FORMATS {
+                let link = format!("handouts/{}", handout::file_name(&s, lang, format));
+                assert!(page.contains(&format!("]({link})")), "{}: {link}", s.name);
+            }
+            let code = if lang == Lang::En { "en" } else { "zh" };
+            let img = format!("img/{}.{code}.png", s.name);
+            assert!(page.contains(&format!("]({img})")), "{}: {img}", s.name);
+            let png = std::fs::read(dir.join(&img))
+                .unwrap_or_else(|e| panic!("docs/lessons/{img}: {e}; run scripts/screenshots"));
+            assert!(png.starts_with(b"\x89PNG"), "{img}");
+            assert!(png.len() < 250_000, "{img}: {} bytes", png.len());
+        }
+    }
+}

@@ -18,7 +18,7 @@ use crate::params::Params;
 use crate::quiz::{self, Answer, Asked, Session};
 pub use crate::quiz::{Inline, inline_pieces};
 use crate::scenario::{Lang, Text};
-use crate::trace::Side;
+use crate::trace::{Call, EventKind, Side};
 
 /// A UI string in both languages (like `i18n::T`, kept here with the quiz's own words).
 struct T(&'static str, &'static str);
@@ -218,7 +218,12 @@ fn sync_real(app: &mut StickyApp) {
 fn sync_real_mode(app: &mut StickyApp) {
     let finished = app.quiz.real_seen.as_ref().is_some_and(|s| s.2);
     if !finished {
+        // A new run ("Run again"): the last run's answers do not uncover its chips.
+        app.quiz.questions.clear();
+        app.quiz.given.clear();
         app.quiz.asking = None;
+        app.quiz.revealed = None;
+        app.quiz.key = None;
         return;
     }
     let key = (
@@ -280,12 +285,38 @@ pub fn hidden_text(lang: Lang) -> &'static str {
 /// Shows the result of the scenario's first question (the end if it asks none): the
 /// moment a lesson page's screenshot shows.
 pub fn key_moment(app: &mut StickyApp) {
+    let events = &app.playback.trace.events;
     let first = quiz::questions(app.scenario(), &app.playback.trace)
         .first()
-        .map(|q| q.stop_event);
+        .filter(|q| q.stop_event < events.len())
+        .map(|q| {
+            // A framed read's first recv is its header: go on to the step's own return
+            // (the message delivered, or the decoder's error).
+            events[q.stop_event..]
+                .iter()
+                .position(|e| {
+                    e.side == q.side
+                        && match &e.kind {
+                            EventKind::AppReturn { line, .. }
+                            | EventKind::DecodeError { line, .. }
+                            | EventKind::NetError { line, .. } => {
+                                *line == q.step
+                                    && !matches!(
+                                        &e.kind,
+                                        EventKind::AppReturn {
+                                            call: Call::Recv { .. },
+                                            ..
+                                        }
+                                    )
+                            }
+                            _ => false,
+                        }
+                })
+                .map_or(q.stop_event, |k| q.stop_event + k)
+        });
     match first {
-        Some(stop) if stop < app.playback.trace.events.len() => app.playback.seek_event(stop),
-        _ => app.playback.seek(app.playback.len()),
+        Some(at) => app.playback.seek_event(at),
+        None => app.playback.seek(app.playback.len()),
     }
     app.playing = false;
     app.clock = app.playback.now() as f64;
