@@ -346,12 +346,14 @@ mod gui {
         app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
     }
 
-    /// One send, one asked recv: on loopback the kernel returns long before the model's
-    /// 5 ms LAN hop, so beside the model the real chip would show while the simulated
-    /// question is still open.
+    /// One send, one asked recv over a model link of 2 s latency (real sockets have no
+    /// such setting): the kernel returns long before the model does, so beside the model
+    /// the real chip would show while the simulated question is still open.
     const ONE_SEND: &str = r#"
 [meta]
 title = "one send"
+[params]
+latency_ms = 2000
 [[client]]
 send = "hello"
 [[client]]
