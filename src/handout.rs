@@ -16,9 +16,11 @@ use crate::analysis::{self, Metrics, Report};
 use crate::cli::{self, CliError, Overrides, Run};
 use crate::params::{DecoderKind, Framing, Transport};
 use crate::quiz::{self, Asked, Inline};
-use crate::scenario::{Action, Lang, Scenario, Text};
+use crate::scenario::{Lang, Scenario, Text};
 use crate::timeline::{self, Words};
 use crate::trace::{Part, Side, Trace, escape_bytes};
+
+pub use crate::timeline::action_text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -249,28 +251,6 @@ fn settings_line(t: &Trace, lang: Lang) -> String {
             on(p.delayed_ack),
             p.mss
         ),
-    }
-}
-
-/// `send_message(b"hello")`, `recv(1024)`: a program line as the app's stage lists it
-/// (`gui::stage::action_text`, which the browser build has without the CLI).
-pub fn action_text(a: &Action) -> String {
-    let data = |d: &[u8]| {
-        if d.len() <= 24 {
-            format!("b\"{}\"", escape_bytes(d))
-        } else {
-            format!("<{} B>", d.len())
-        }
-    };
-    match a {
-        Action::Send(d) => format!("send({})", data(d)),
-        Action::Sendall(d) => format!("sendall({})", data(d)),
-        Action::SendMessage(d) => format!("send_message({})", data(d)),
-        Action::Recv(n) => format!("recv({n})"),
-        Action::RecvMessage(n) => format!("recv_message({n})"),
-        Action::Sleep(ms) => format!("sleep({ms} ms)"),
-        Action::SetTimeout(s) => format!("settimeout({s})"),
-        Action::Close => "close()".to_string(),
     }
 }
 
