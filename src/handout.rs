@@ -78,6 +78,10 @@ pub mod words {
         "Every recv() result; `|` marks where one message ends and the next begins, ‹…› is a frame header.",
         "每次 recv() 的结果；`|` 标出一条消息结束、下一条开始的位置，‹…› 是帧报头。",
     );
+    pub const RECEIVER_HOW_HTML: Words = Words(
+        "Every recv() result, one colour per message; the darker shade is a frame header.",
+        "每次 recv() 的结果，每条消息一种颜色；颜色较深的是帧报头。",
+    );
     pub const VERDICT: Words = Words("Verdict and metrics", "结论与指标");
     pub const FIX: Words = Words("The framing fix", "分帧修复");
     pub const FIX_LENGTH: Words = Words(
@@ -155,7 +159,10 @@ pub fn build(scenario: &Scenario, lang: Lang, format: Format) -> Result<String, 
         lang,
     ));
     doc.heading(2, w::RECEIVER.get(lang));
-    doc.para(w::RECEIVER_HOW.get(lang));
+    doc.para(match format {
+        Format::Markdown => w::RECEIVER_HOW.get(lang),
+        Format::Html => w::RECEIVER_HOW_HTML.get(lang),
+    });
     doc.receiver(&run.trace, lang);
     doc.heading(2, w::VERDICT.get(lang));
     doc.verdict(&run, lang);
