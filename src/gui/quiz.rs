@@ -51,6 +51,10 @@ const NO_QUESTIONS: T = T(
     "This scenario asks nothing: play it and watch.",
     "这个场景没有提问：播放并观察即可。",
 );
+const WAITING_REAL: T = T(
+    "The real run is still running: its questions come when it ends.",
+    "真实运行尚未结束：结束后再提问。",
+);
 const HIDDEN: T = T("(answer the question first)", "（请先回答问题）");
 const KERNEL_RETURNED: T = T(
     "On real loopback the kernel returned:",
@@ -396,7 +400,11 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
         .default_width(420.0)
         .show(ctx, |ui| {
             ui.set_max_width(460.0);
-            if app.quiz.questions.is_empty() {
+            let real_running =
+                app.mode == Mode::Real && !app.quiz.real_seen.as_ref().is_some_and(|s| s.2);
+            if real_running {
+                ui.label(WAITING_REAL.get(lang));
+            } else if app.quiz.questions.is_empty() {
                 ui.label(NO_QUESTIONS.get(lang));
             }
             let asking = app
