@@ -281,6 +281,25 @@ pub fn real_limit(app: &StickyApp) -> usize {
         .min(total)
 }
 
+/// How many events the event list may list: in Quiz mode none from the result of the
+/// first unanswered question on (greyed future rows would give the answer away too).
+pub fn list_limit(app: &StickyApp, real: bool) -> usize {
+    if real {
+        return real_limit(app);
+    }
+    if !app.quiz.on {
+        return usize::MAX;
+    }
+    app.quiz
+        .questions
+        .iter()
+        .zip(&app.quiz.given)
+        .filter(|(_, g)| g.is_none())
+        .map(|(q, _)| q.stop_event)
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
 /// "(answer the question first)", where something is hidden.
 pub fn hidden_text(lang: Lang) -> &'static str {
     HIDDEN.get(lang)
