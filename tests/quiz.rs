@@ -254,6 +254,8 @@ mod gui {
         let stop = h.state().quiz.questions[0].stop_event;
         assert!(h.state().playback.events_shown() <= stop);
         assert!(h.query_by_label_contains("recv #1 at server").is_none());
+        // Nor does the scenario's summary (it names the result).
+        assert!(h.query_by_label_contains("returns b'helloworld'").is_none());
         // The event list lists no later row either (greyed, it would give the answer).
         assert_eq!(h.query_all_by_label_contains("recv(1024) →").count(), 0);
         assert!(h.query_by_label_contains("verdict:").is_none());

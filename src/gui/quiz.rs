@@ -300,6 +300,11 @@ pub fn list_limit(app: &StickyApp, real: bool) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The scenario's summary would give the answers away while any is still open.
+pub fn hides_summary(app: &StickyApp) -> bool {
+    app.quiz.on && app.quiz.given.iter().any(Option::is_none)
+}
+
 /// "(answer the question first)", where something is hidden.
 pub fn hidden_text(lang: Lang) -> &'static str {
     HIDDEN.get(lang)
