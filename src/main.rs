@@ -196,6 +196,11 @@ struct ServeArgs {
     /// Folder for uploads (default: a new folder in the temp folder).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Any other framing parameter as in a scenario's [params] (repeatable):
+    /// `--set delimiter='\r\n'`, `--set escape=true`, `--set record_size=64`,
+    /// `--set decoder=tutorial`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
     /// The bufsize of the server's recv() calls, as in conn.recv(1024) (1 to 65536).
     #[arg(long, default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(serve_limits::RECV_SIZE.0 as u64..=serve_limits::RECV_SIZE.1 as u64))]
@@ -252,6 +257,20 @@ enum FramingArg {
     Raw,
     LengthPrefix,
     JsonHeader,
+    Line,
+    Fixed,
+}
+
+impl FramingArg {
+    fn framing(self) -> Framing {
+        match self {
+            FramingArg::Raw => Framing::Raw,
+            FramingArg::LengthPrefix => Framing::LengthPrefix,
+            FramingArg::JsonHeader => Framing::JsonHeader,
+            FramingArg::Line => Framing::Line,
+            FramingArg::Fixed => Framing::Fixed,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -276,11 +295,7 @@ impl RunArgs {
     fn overrides(&self) -> Overrides {
         let on = |o: Option<OnOff>| o.map(|o| matches!(o, OnOff::On));
         Overrides {
-            framing: self.framing.map(|f| match f {
-                FramingArg::Raw => Framing::Raw,
-                FramingArg::LengthPrefix => Framing::LengthPrefix,
-                FramingArg::JsonHeader => Framing::JsonHeader,
-            }),
+            framing: self.framing.map(FramingArg::framing),
             header_writes: self.header_writes.map(|h| match h {
                 HeaderWritesArg::Combined => HeaderWrites::Combined,
                 HeaderWritesArg::Separate => HeaderWrites::Separate,
@@ -351,11 +366,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             byte_order,
             port,
         }) => out(&stickysim::export::dissector::lua(
-            framing.map(|f| match f {
-                FramingArg::Raw => Framing::Raw,
-                FramingArg::LengthPrefix => Framing::LengthPrefix,
-                FramingArg::JsonHeader => Framing::JsonHeader,
-            }),
+            framing.map(FramingArg::framing),
             match byte_order {
                 Some(ByteOrderArg::Big) => ByteOrder::Big,
                 _ => ByteOrder::Little,
@@ -549,9 +560,7 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
         ..Default::default()
     };
     opts.params.framing = match a.framing {
-        Some(FramingArg::Raw) => Framing::Raw,
-        Some(FramingArg::LengthPrefix) => Framing::LengthPrefix,
-        Some(FramingArg::JsonHeader) => Framing::JsonHeader,
+        Some(f) => f.framing(),
         None if app == ServeApp::Upload => Framing::JsonHeader,
         None => Framing::Raw,
     };
@@ -560,6 +569,13 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
             ByteOrderArg::Little => ByteOrder::Little,
             ByteOrderArg::Big => ByteOrder::Big,
         };
+    }
+    if !a.set.is_empty() {
+        let overrides = Overrides {
+            set: a.set.clone(),
+            ..Default::default()
+        };
+        opts.params = overrides.apply(&opts.params)?;
     }
     if let Some(h) = a.header_writes {
         opts.params.header_writes = match h {

@@ -12,6 +12,8 @@ pub fn lua(framing: Option<Framing>, order: ByteOrder, port: u16) -> String {
     let framing = match framing {
         Some(Framing::LengthPrefix) => "FRAMING_LP",
         Some(Framing::JsonHeader) => "FRAMING_JSON",
+        Some(Framing::Line) => "FRAMING_LINE",
+        Some(Framing::Fixed) => "FRAMING_FIXED",
         Some(Framing::Raw) | None => "FRAMING_AUTO",
     };
     let big = if order == ByteOrder::Big {

@@ -100,6 +100,8 @@ impl Compare {
                 (Framing::Raw, "raw"),
                 (Framing::LengthPrefix, "length-prefix"),
                 (Framing::JsonHeader, "json-header"),
+                (Framing::Line, "line"),
+                (Framing::Fixed, "fixed"),
             ]
             .into_iter()
             .map(|(framing, name)| {
