@@ -307,7 +307,9 @@ impl Sim {
                         }
                         // The correct program refuses a body it cannot frame: like
                         // Python's `raise ValueError`, the program stops there.
+                        // The message counts as sent (and lost): the program meant to.
                         Err(e) => {
+                            self.new_message(dir, data, NO_FRAME);
                             self.app_call(side, line, &call);
                             Op::Refused(e.to_string())
                         }

@@ -111,7 +111,9 @@ impl Program<'_> {
                         }
                         // The correct program refuses a body it cannot frame, as the
                         // model does: it raises and stops.
+                        // The message counts as sent (and lost): the program meant to.
                         Err(e) => {
+                            self.rec.register(self.side.tx_dir(), data, (0, 0, 0));
                             self.emit(EventKind::AppCall { line, call });
                             let error = e.to_string();
                             self.rec.note(format!(
