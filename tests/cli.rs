@@ -111,6 +111,28 @@ fn golden_15_multibyte_split() {
     golden("run-15", &["run", "15"]);
 }
 
+/// 18: lines glued in one recv split right; a body holding '\n' and a recv(16) inside a
+/// line break the naive programs.
+#[test]
+fn golden_18_line_delimiter() {
+    golden("run-18", &["run", "18"]);
+}
+
+/// 18 with readline and the escape: every line whole.
+#[test]
+fn golden_18_readline_escaped() {
+    golden(
+        "run-18-escape",
+        &["run", "18", "--decoder", "correct", "--set", "escape=true"],
+    );
+}
+
+/// 19: 128-byte records: padding, a cut reply, a short read taken as a record.
+#[test]
+fn golden_19_fixed_records() {
+    golden("run-19", &["run", "19"]);
+}
+
 #[test]
 fn golden_12_combined_writes() {
     golden(
