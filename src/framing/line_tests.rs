@@ -595,4 +595,36 @@ proptest! {
             prop_assert!(steps.len() <= data.len() + 1);
         }
     }
+
+    /// On any bytes, the correct readers (carry handed on) give exactly the decoder's
+    /// messages and its error.
+    #[test]
+    fn prop_correct_readers_agree_with_the_decoder_on_any_bytes(
+        data in prop::collection::vec(
+            prop_oneof![Just(b'\n'), Just(b'\r'), Just(0u8), Just(b'\\'), any::<u8>()],
+            0..200,
+        ),
+        d in 0usize..3,
+        escape in any::<bool>(),
+        size in 1u32..16,
+        max_frame in 1u32..32,
+        bufsize in 1usize..32,
+        cap in 1usize..32,
+    ) {
+        for p in [
+            Params { max_frame, ..line(DELIMITERS[d], escape) },
+            fixed(size),
+        ] {
+            let want = decode_chunks(&p, &[&data]);
+            let mut w = Wire::new(data.clone(), cap);
+            let (steps, _) = read_all(&p, bufsize, &mut w);
+            let (last, messages) = steps.split_last().unwrap();
+            prop_assert_eq!(bodies(messages), bodies(&steps));
+            match (want, last) {
+                (Ok(all), ReadStep::Eof) => prop_assert_eq!(bodies(messages), all),
+                (Err(e), ReadStep::Error(got)) => prop_assert_eq!(&e, got),
+                (want, last) => prop_assert!(false, "{:?} vs {:?}", want, last),
+            }
+        }
+    }
 }
