@@ -146,6 +146,11 @@ pub const SLOW_MOTION: T = T(
     "Slow motion: how long 1 ms of simulated time takes on screen",
     "慢动作：模拟时间的 1 毫秒在屏幕上持续多久",
 );
+pub const SKIP_IDLE: T = T("Skip idle stretches", "快进空闲时段");
+pub const SKIP_IDLE_HINT: T = T(
+    "While nothing is on the wire and nothing is held back or waiting for a timer, time runs faster; stalls still play at the chosen speed",
+    "线路上没有数据、也没有数据被扣住或在等计时器时，时间走得更快；停顿仍按所选速度播放",
+);
 pub const DETAILS: T = T("Events & inspector", "事件与检查器");
 pub const DETAILS_HINT: T = T(
     "Show or hide the event list and the inspector",
@@ -389,6 +394,8 @@ pub const STRINGS: &[(&str, &T)] = &[
     ("KEY_SPACE", &KEY_SPACE),
     ("ONE_MS_TAKES", &ONE_MS_TAKES),
     ("SLOW_MOTION", &SLOW_MOTION),
+    ("SKIP_IDLE", &SKIP_IDLE),
+    ("SKIP_IDLE_HINT", &SKIP_IDLE_HINT),
     ("DETAILS", &DETAILS),
     ("DETAILS_HINT", &DETAILS_HINT),
     ("REVEAL", &REVEAL),

@@ -36,6 +36,9 @@ use crate::trace::{Dir, Micros};
 
 /// Simulated time per real time while playing: 1 ms of the model takes 0.1 s on screen.
 pub const DEFAULT_SPEED: f64 = 0.01;
+/// In an idle stretch, play eases so the rest of the gap always looks this many seconds
+/// away ([`StickyApp::play_rate`]).
+const IDLE_EASE_S: f64 = 0.5;
 /// The zoom Present mode uses at least.
 pub const PRESENT_ZOOM: f32 = 1.5;
 use compare::Compare;
@@ -52,6 +55,8 @@ pub struct Settings {
     /// Present mode: large zoom, high contrast, only the stage, the results, the
     /// narration and the controls.
     pub present: bool,
+    /// Playback runs idle stretches faster ([`crate::model::Sim::idle`]).
+    pub skip_idle: bool,
 }
 
 impl Default for Settings {
@@ -62,6 +67,7 @@ impl Default for Settings {
             dark: true,
             zoom: 1.0,
             present: false,
+            skip_idle: true,
         }
     }
 }
@@ -119,6 +125,7 @@ pub enum Cmd {
     View(View),
     CompareBy(compare::CompareBy),
     Speed(Option<f64>),
+    SkipIdle(bool),
     Mode(Mode),
     RealStart,
     RealStop,
@@ -413,7 +420,7 @@ impl StickyApp {
             return;
         };
         let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
-        self.clock += dt * 1e6 * speed;
+        self.clock += dt * 1e6 * self.play_rate(speed);
         // At least one step per frame would race; at most a few per frame keep it legible.
         let mut moved = 0;
         while let Some(t) = self.playback.time_of(self.playback.pos() + 1) {
@@ -426,6 +433,19 @@ impl StickyApp {
         if self.playback.at_end() {
             self.playing = false;
             self.clock = self.playback.now() as f64;
+        }
+    }
+
+    /// Simulated µs per real µs now. In an idle stretch the clock covers the gap to the
+    /// next event at a rate that falls as the event nears (at most [`IDLE_EASE_S`] of
+    /// the gap is left each second), so a 300 ms sleep takes ~2.5 s instead of 30 s at
+    /// the default speed, and play slows back to `speed` before the next event.
+    fn play_rate(&self, speed: f64) -> f64 {
+        let idle = self.settings.skip_idle && self.playback.sim().is_some_and(|s| s.idle());
+        let next = self.playback.time_of(self.playback.pos() + 1);
+        match next {
+            Some(t) if idle => speed.max((t as f64 - self.clock) / 1e6 / IDLE_EASE_S),
+            _ => speed,
         }
     }
 
@@ -525,6 +545,7 @@ impl StickyApp {
             Cmd::ShowDetails(on) => self.show_details = Some(on),
             Cmd::View(v) => self.view = v,
             Cmd::Speed(s) => self.speed = s,
+            Cmd::SkipIdle(on) => self.settings.skip_idle = on,
             Cmd::Mode(m) => self.mode = m,
             Cmd::RealStart => {
                 if let Some(r) = &mut self.real {
