@@ -3,7 +3,7 @@
 --   length-prefix  4-byte length, then the body            (struct.pack('i', n) + body)
 --   json-header    4-byte header length, a JSON header with the body size
 --                  (total_size or filesize), then the body     (the tutorial's 方案二)
---   line           the body, then a delimiter (\n, \r\n or \0)   (makefile().readline())
+--   line           the body, then a delimiter (\n, \r\n or \x00)   (makefile().readline())
 --   fixed          every message record_size bytes, the body padded with NUL bytes
 --
 -- Load it once:   wireshark -X lua_script:stickysim.lua capture.pcapng
@@ -25,7 +25,7 @@ local p = Proto("stickysim", "stickysim framing")
 
 local FRAMING_AUTO, FRAMING_LP, FRAMING_JSON, FRAMING_LINE, FRAMING_FIXED = 0, 1, 2, 3, 4
 local DELIMITERS = { [0] = "\n", [1] = "\r\n", [2] = "\0" }
-local DELIMITER_NAMES = { [0] = "\\n", [1] = "\\r\\n", [2] = "\\0" }
+local DELIMITER_NAMES = { [0] = "\\n", [1] = "\\r\\n", [2] = "\\x00" }
 p.prefs.port = Pref.uint("TCP/UDP port", 8080, "The server's port (the tutorial uses 8080)")
 p.prefs.framing = Pref.enum("Framing", FRAMING_AUTO,
     "auto: a JSON header when the byte after the length is '{'",
@@ -33,7 +33,7 @@ p.prefs.framing = Pref.enum("Framing", FRAMING_AUTO,
       { 3, "json-header", FRAMING_JSON }, { 4, "line", FRAMING_LINE },
       { 5, "fixed", FRAMING_FIXED } }, false)
 p.prefs.delimiter = Pref.enum("Line delimiter", 0, "What ends a message in line framing",
-    { { 1, "\\n", 0 }, { 2, "\\r\\n", 1 }, { 3, "\\0", 2 } }, false)
+    { { 1, "\\n", 0 }, { 2, "\\r\\n", 1 }, { 3, "\\x00", 2 } }, false)
 p.prefs.record_size = Pref.uint("Record size", 32, "Bytes per message in fixed framing")
 p.prefs.big_endian = Pref.bool("Big-endian lengths", false,
     "struct.pack('!I', n) (unsigned, network order) instead of struct.pack('i', n)")
@@ -98,7 +98,8 @@ local function frame_len(tvb, off, avail)
         if avail > p.prefs.max_frame then
             return nil, string.format("no delimiter in %d bytes", avail)
         end
-        return -(avail + 1)
+        -- The line's length is unknown until its delimiter: ask for another segment.
+        return -1
     end
     if p.prefs.framing == FRAMING_FIXED then
         local size = p.prefs.record_size

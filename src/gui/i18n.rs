@@ -188,7 +188,7 @@ pub const CHOICES: &[(&str, &str)] = &[
     ("fixed", "定长"),
     ("\\n", "\\n 换行"),
     ("\\r\\n", "\\r\\n 回车换行"),
-    ("\\0", "\\0 空字节"),
+    ("\\x00", "\\x00 空字节"),
     ("linux", "Linux"),
     ("windows", "Windows"),
     ("lan", "局域网"),

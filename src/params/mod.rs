@@ -97,8 +97,8 @@ choice_enum! {
         Lf = "\\n",
         /// `b'\r\n'`: telnet, SMTP, HTTP headers.
         Crlf = "\\r\\n",
-        /// `b'\0'`: C strings.
-        Nul = "\\0",
+        /// `b'\x00'`: C strings, `find -print0`.
+        Nul = "\\x00",
     }
 }
 

@@ -377,8 +377,8 @@ pub static PARAMS: &[Param] = &[
         Kind::Choice(Delimiter::NAMES),
         is(Value::Choice(0)),
         "",
-        "`line` framing: the bytes that end each message (`\\n` as `readline()` reads, `\\r\\n`, `\\0`); a file may also write the character itself",
-        "line 分包：每条消息末尾的分隔符（readline() 读的 \\n、\\r\\n 或 \\0）；文件里也可直接写该字符",
+        "`line` framing: the bytes that end each message (`\\n` as `readline()` reads, `\\r\\n`, `\\x00`); a file may also write the character itself",
+        "line 分包：每条消息末尾的分隔符（readline() 读的 \\n、\\r\\n 或 \\x00）；文件里也可直接写该字符",
     ),
     row!(
         escape,

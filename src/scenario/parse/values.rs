@@ -116,14 +116,15 @@ pub(super) fn choice(name: &str, v: &DeValue<'_>, choices: &[&str]) -> Result<us
     }
 }
 
-/// `\n`, `\r` and NUL as the two-character escapes a choice name uses.
+/// `\n`, `\r` and NUL as the escapes a choice name uses (`\x00` for NUL: TOML has no
+/// `\0`).
 fn escape_controls(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
+            '\0' => out.push_str("\\x00"),
             c => out.push(c),
         }
     }
