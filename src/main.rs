@@ -53,6 +53,13 @@ enum Command {
         /// The server's port.
         #[arg(long, default_value_t = stickysim::export::pcap::SERVER_PORT)]
         port: u16,
+        /// line framing: what ends a message.
+        #[arg(long, value_enum, default_value = "lf")]
+        delimiter: DelimiterArg,
+        /// fixed framing: bytes per record.
+        #[arg(long, default_value_t = 32,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(stickysim::params::limits::MAX_RECORD_SIZE)))]
+        record_size: u32,
     },
     /// Does the model predict the kernel? Runs each case in the model (Linux, loopback)
     /// and N times on real loopback sockets, and compares what the programs saw: every
@@ -274,6 +281,16 @@ impl FramingArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DelimiterArg {
+    /// b'\n'
+    Lf,
+    /// b'\r\n'
+    Crlf,
+    /// b'\x00'
+    Nul,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum HeaderWritesArg {
     Combined,
     Separate,
@@ -365,13 +382,23 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             framing,
             byte_order,
             port,
-        }) => out(&stickysim::export::dissector::lua(
-            framing.map(FramingArg::framing),
-            match byte_order {
-                Some(ByteOrderArg::Big) => ByteOrder::Big,
-                _ => ByteOrder::Little,
+            delimiter,
+            record_size,
+        }) => out(&stickysim::export::dissector::lua_with(
+            stickysim::export::dissector::Defaults {
+                framing: framing.map(FramingArg::framing),
+                order: match byte_order {
+                    Some(ByteOrderArg::Big) => ByteOrder::Big,
+                    _ => ByteOrder::Little,
+                },
+                port,
+                delimiter: match delimiter {
+                    DelimiterArg::Lf => stickysim::params::Delimiter::Lf,
+                    DelimiterArg::Crlf => stickysim::params::Delimiter::Crlf,
+                    DelimiterArg::Nul => stickysim::params::Delimiter::Nul,
+                },
+                record_size,
             },
-            port,
         )),
         Some(Command::Calibrate(a)) => return calibrate(a),
         Some(Command::Sweep(a)) => sweep(a)?,
