@@ -379,6 +379,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     }
                     ui.separator();
                     super::link::buttons(ui, app);
+                    super::sweep::menu_item(ui, app, &mut menu_cmds);
                 })
                 .0
                 .on_hover_text(i18n::MORE.get(lang));

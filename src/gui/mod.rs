@@ -23,6 +23,7 @@ mod receiver;
 mod seqgraph;
 mod stage;
 mod strip;
+pub mod sweep;
 mod timeaxis;
 pub mod views;
 #[cfg(target_arch = "wasm32")]
@@ -132,6 +133,10 @@ pub enum Cmd {
     ServerStart,
     ServerStop,
     Quiz(bool),
+    /// Open or close the sweep window.
+    Sweep(bool),
+    /// Run the sweep window's sweep.
+    SweepRun,
 }
 
 /// The app's state.
@@ -168,6 +173,8 @@ pub struct StickyApp {
     pub views: views::ViewsState,
     /// Deep links and opened scenario files.
     pub link: link::LinkState,
+    /// The sweep window.
+    pub sweep: sweep::SweepState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -208,6 +215,7 @@ impl StickyApp {
             quiz: quiz::QuizState::default(),
             views: views::ViewsState::default(),
             link: link::LinkState::default(),
+            sweep: sweep::SweepState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -266,6 +274,7 @@ impl StickyApp {
         );
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
+        sweep::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
         self.poll_real(&ctx);
         link::take_dropped(ui, self);
@@ -328,6 +337,7 @@ impl StickyApp {
         quiz::sync(self);
         quiz::show(&ctx, self);
         quiz::sync(self);
+        sweep::show(&ctx, self);
         // Panels size themselves from the frame before: a few more frames at the start
         // settle them without waiting for input.
         self.frames += 1;
@@ -566,6 +576,11 @@ impl StickyApp {
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
             Cmd::Quiz(on) => self.quiz.set_on(on),
+            Cmd::Sweep(on) => self.sweep.open = on,
+            Cmd::SweepRun => {
+                let s = &self.scenarios[self.current];
+                self.sweep.start(s, &self.playback.params);
+            }
             Cmd::CompareBy(by) => {
                 self.compare_by = by;
                 self.compare = None;
@@ -613,7 +628,8 @@ impl eframe::App for EframeApp {
 /// How the window opens for a scripted screenshot (`scripts/screenshots`), from the
 /// environment variable `STICKYSIM_SHOT`: comma-separated `size=1280x720`, `zoom=1.5`,
 /// `zh`, `light`, `present`, `end`, `steps=N`, `reveal`, `compare`, `server`, `real`,
-/// `both`, `select=N` (an event), `params=off` (hide the parameters panel).
+/// `both`, `select=N` (an event), `params=off` (hide the parameters panel), `sweep` (open
+/// the sweep window and run its default sweep).
 #[derive(Clone, Debug, Default)]
 pub struct Shot {
     pub size: Option<[f32; 2]>,
@@ -658,6 +674,10 @@ impl Shot {
                 "both" => Cmd::Mode(Mode::Both),
                 "select" => Cmd::Select(Some(Selection::Event(num(value)? as usize))),
                 "params" => Cmd::ShowParams(value != "off"),
+                "sweep" => {
+                    shot.cmds.push(Cmd::Sweep(true));
+                    Cmd::SweepRun
+                }
                 _ => return Err(format!("unknown item {item}")),
             };
             shot.cmds.push(cmd);
