@@ -434,4 +434,27 @@ mod tests {
         let said = what_happened(&trace.events[..=hold], Lang::Zh).join(" ");
         assert!(said.contains("Nagle 算法把 5 字节扣在客户端"), "{said}");
     }
+
+    /// A correct sender's refusal is said as a refusal, not as a decoder failure.
+    #[test]
+    fn a_refused_send_is_said_as_the_senders() {
+        let s = crate::scenario::find_builtin("18").unwrap();
+        let p = crate::params::Params {
+            decoder: crate::params::DecoderKind::Correct,
+            ..s.params.clone()
+        };
+        let trace = crate::model::run(&s, &p).unwrap();
+        let at = trace
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::DecodeError { .. }))
+            .expect("the client refuses the body holding '\\n'");
+        assert_eq!(trace.events[at].side, crate::trace::Side::Client);
+        let en = what_happened(&trace.events[..=at], Lang::En).join(" ");
+        assert!(en.contains("The client refuses to send"), "{en}");
+        assert!(en.contains("escape = true"), "{en}");
+        let zh = what_happened(&trace.events[..=at], Lang::Zh).join(" ");
+        assert!(zh.contains("拒绝发送"), "{zh}");
+        assert!(describe(&trace.events[at], Lang::Zh).contains("拒绝发送"));
+    }
 }
