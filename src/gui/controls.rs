@@ -363,7 +363,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 .ui(ui, |ui| {
                     let framing_listed = inline.contains(&Group::FramingList);
                     let in_menu = |g: &&Group| {
-                        !inline.contains(g) && !(**g == Group::Framing && framing_listed)
+                        !(inline.contains(g) || **g == Group::Framing && framing_listed)
                     };
                     for g in GROUPS.iter().filter(in_menu) {
                         ui.horizontal(|ui| group(ui, *g, app, &mut p_menu, &mut menu_cmds));
