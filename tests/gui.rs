@@ -124,13 +124,15 @@ fn chinese_changes_the_labels() {
 }
 
 #[test]
-fn compare_view_shows_three_columns_with_verdicts() {
+fn compare_view_shows_a_column_per_framing_with_verdicts() {
     let mut h = harness("04-two-small-sends");
     pick(&mut h, "View", "Compare");
     h.get_by_label_contains("raw verdict: 0 of 2 messages intact");
     h.get_by_label_contains("length-prefix verdict: 2 of 2 messages intact");
     h.get_by_label_contains("json-header verdict: 2 of 2 messages intact");
-    assert_eq!(h.query_all_by_label_contains(" verdict: ").count(), 3);
+    h.get_by_label_contains("line verdict: 2 of 2 messages intact");
+    h.get_by_label_contains("fixed verdict: 2 of 2 messages intact");
+    assert_eq!(h.query_all_by_label_contains(" verdict: ").count(), 5);
 }
 
 #[test]
@@ -526,7 +528,7 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     let mut h = harness("07-ftp-upload");
     pick(&mut h, "View", "Compare");
     click(&mut h, "correct | tutorial decoder");
-    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B never written");
+    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B not in this delivery");
     assert!(
         h.query_by_label_contains("correct decoder message 1 short")
             .is_none()

@@ -1,4 +1,5 @@
-//! The compare view: the same scenario side by side, raw | length-prefix | json-header
+//! The compare view: the same scenario side by side, raw | length-prefix | json-header |
+//! line | fixed
 //! (or Nagle on | off, the correct | the tutorial's decoder, Linux | Windows), each with
 //! its receiver's view, metrics and verdict. The columns are run when the command that
 //! changes them is applied ([`refresh`]); drawing only reads them.
@@ -13,7 +14,7 @@ use crate::trace::Side;
 /// What the columns vary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompareBy {
-    /// raw | length-prefix | json-header
+    /// raw | length-prefix | json-header | line | fixed
     Framing,
     /// Nagle on | off
     Nagle,
@@ -100,6 +101,8 @@ impl Compare {
                 (Framing::Raw, "raw"),
                 (Framing::LengthPrefix, "length-prefix"),
                 (Framing::JsonHeader, "json-header"),
+                (Framing::Line, "line"),
+                (Framing::Fixed, "fixed"),
             ]
             .into_iter()
             .map(|(framing, name)| {
@@ -258,13 +261,13 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                 } else {
                     super::palette::BROKEN
                 };
-                // Expected against received: a short message says how much never came.
-                let sent = pb
+                // Expected against received: a short message says where the rest is.
+                let message = pb
                     .trace
                     .messages
                     .iter()
-                    .find(|m| m.dir == d.dir && m.id == d.index)
-                    .map_or(d.data.len(), |m| m.data.len());
+                    .find(|m| m.dir == d.dir && m.id == d.index);
+                let sent = message.map_or(d.data.len(), |m| m.data.len());
                 let text = if sent == d.data.len() {
                     format!("{mark} #{} {} B", d.index, d.data.len())
                 } else {
@@ -277,15 +280,13 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                     )
                 };
                 ui.label(RichText::new(text).color(color));
-                if sent > d.data.len() {
+                if let Some(m) = message.filter(|_| sent > d.data.len()) {
                     let missing = sent - d.data.len();
-                    let text = format!("{missing} B {}", i18n::NEVER_WRITTEN.get(lang));
+                    let why = super::receiver::short_reason(m);
+                    let text = format!("{missing} B {}", why.get(lang));
                     let resp =
                         ui.label(RichText::new(&text).color(super::palette::BROKEN).strong());
-                    let a11y = format!(
-                        "{label} message {} short: {missing} B never written",
-                        d.index
-                    );
+                    let a11y = format!("{label} message {} short: {missing} B {}", d.index, why.0);
                     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y));
                 }
             }
