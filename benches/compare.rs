@@ -776,8 +776,9 @@ mod model {
         ));
     }
 
-    /// `rerun_all_ms`: every built-in scenario × 3 framings × 2 stacks, each run as the
-    /// GUI re-runs on a change (`gui::playback::Playback::new`: the `Replay`, then the
+    /// `rerun_all_ms`: every built-in scenario × the 3 framings (raw,
+    /// length-prefix, json-header; `line` and `fixed` came later) × 2 stacks, each run as
+    /// the GUI re-runs on a change (`gui::playback::Playback::new`: the `Replay`, then the
     /// report, the recv results and the deliveries). UDP scenarios with a framing end at
     /// once with their error, as in the GUI.
     pub fn rerun_figures(reps: usize, figures: &mut Vec<Figure>) {

@@ -750,6 +750,8 @@ mod tests {
             offset,
             header_len,
             accepted,
+            escapes: 0,
+            trailer_len: 0,
         }
     }
 
