@@ -318,6 +318,16 @@ impl Sim {
 
     /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]).
     pub(super) fn try_send(&mut self, side: Side) {
+        self.send_burst(side, false);
+    }
+
+    /// One burst of segments. `on_ack`: an arriving ACK released it. On Linux only such
+    /// a burst may end in a segment cut to the window's end: a write's own push sends
+    /// skbs of `size_goal`, which is one segment while the window is small
+    /// (`tcp_xmit_size_goal`, bounded by half the window like the MSS), so nothing is
+    /// cut; the queue an ACK releases (`tcp_data_snd_check`) holds larger skbs, and
+    /// `tcp_mss_split_point` cuts the last at the window's end.
+    fn send_burst(&mut self, side: Side, on_ack: bool) {
         let s = side.index();
         if self.tcp[s].dead {
             return;
@@ -334,7 +344,7 @@ impl Sim {
             };
             let room = (t.peer_window as u64).saturating_sub(in_flight);
             let window = match self.stack {
-                Stack::Linux if !tcp::linux_window_allows(room, unsent, mss, burst) => {
+                Stack::Linux if !tcp::linux_window_allows(room, unsent, mss, burst && on_ack) => {
                     // Too small a window to start a burst on: as if shut. With nothing
                     // in flight no ACK will come, so the persist timer will send what
                     // fits (`tcp_check_probe_timer`).
@@ -630,7 +640,7 @@ impl Sim {
             }
         }
         // (3) send what the sender rule now allows (it carries the new ACK)
-        self.try_send(side);
+        self.send_burst(side, true);
         // (4) the ACK policy for what is still unacknowledged
         if seg.kind == SegKind::Data {
             self.apply_ack_policy(side);
