@@ -20,10 +20,11 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::analysis::Metrics;
-use crate::params::table::{self, Kind};
+use crate::analysis::{self, Metrics};
+use crate::model::{self, ModelError};
+use crate::params::table::{self, Kind, PARAMS};
 use crate::params::{Params, Settings};
-use crate::scenario;
+use crate::scenario::{self, Scenario};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
@@ -556,6 +557,150 @@ pub fn check_size(points: usize, runs_per_point: u32) -> Result<u64, SweepError>
         });
     }
     Ok(runs)
+}
+
+/// A run that failed, and where.
+#[derive(Debug, thiserror::Error)]
+#[error("point {} (seed {seed}): {error}", point + 1)]
+pub struct RunError {
+    /// The point's index in the grid.
+    pub point: usize,
+    pub seed: u64,
+    pub error: ModelError,
+}
+
+/// Run `i` of point `point` (parameters `params`, seed `params.seed + i`): the one run the
+/// parallel runner and [`Sequential`] both do, so they give the same bits.
+pub fn run_one(
+    scenario: &Scenario,
+    point: usize,
+    params: &Params,
+    i: u32,
+) -> Result<RunStats, RunError> {
+    let mut params = params.clone();
+    params.seed = params.seed.wrapping_add(u64::from(i));
+    let trace = model::run(scenario, &params).map_err(|error| RunError {
+        point,
+        seed: params.seed,
+        error,
+    })?;
+    Ok(RunStats::of(&analysis::analyze(&trace).summary))
+}
+
+/// A sweep run a few runs at a time on one thread (the web app runs a slice per frame:
+/// no threads there). Gives what [`parallel::run`] gives.
+#[derive(Clone, Debug, Default)]
+pub struct Sequential {
+    stats: Vec<RunStats>,
+}
+
+impl Sequential {
+    /// Runs done so far.
+    pub fn done(&self) -> usize {
+        self.stats.len()
+    }
+
+    /// Does up to `budget` more runs; the averages once every run is done.
+    pub fn step(
+        &mut self,
+        scenario: &Scenario,
+        points: &[Params],
+        runs_per_point: u32,
+        budget: usize,
+    ) -> Result<Option<Vec<PointStats>>, RunError> {
+        let per = runs_per_point.max(1) as usize;
+        let total = points.len() * per;
+        for _ in 0..budget {
+            let k = self.stats.len();
+            if k >= total {
+                break;
+            }
+            let (point, i) = (k / per, k % per);
+            self.stats
+                .push(run_one(scenario, point, &points[point], i as u32)?);
+        }
+        Ok((self.stats.len() >= total).then(|| self.stats.chunks(per).map(aggregate).collect()))
+    }
+}
+
+/// A checked sweep, ready to run: the CLI's steps from `--param` specs to each point's
+/// parameters, for the GUI.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub grid: Grid,
+    /// Each point's parameters, in grid order.
+    pub points: Vec<Params>,
+    pub runs_per_point: u32,
+    /// The seed of each point's first run.
+    pub seed: u64,
+}
+
+impl Plan {
+    /// `base`: the scenario's settings with any fixed overrides over them (`--set`).
+    pub fn new<S: AsRef<str>>(
+        base: Settings,
+        specs: &[S],
+        runs_per_point: u32,
+    ) -> Result<Plan, SweepError> {
+        let grid = Grid::parse(specs)?;
+        check_size(grid.len(), runs_per_point)?;
+        let seed = base.resolve().seed;
+        let points = grid.point_params(&Table::new(base))?;
+        Ok(Plan {
+            grid,
+            points,
+            runs_per_point,
+            seed,
+        })
+    }
+
+    /// Every run of the sweep.
+    pub fn runs(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.runs_per_point)
+    }
+
+    /// The finished sweep, with each point's averages.
+    pub fn finish(self, scenario: &str, points: Vec<PointStats>) -> Sweep {
+        Sweep {
+            scenario: scenario.to_string(),
+            seed: self.seed,
+            runs_per_point: self.runs_per_point,
+            grid: self.grid,
+            points,
+        }
+    }
+}
+
+/// The settings a sweep starts from when parameters were changed after loading the
+/// scenario (the GUI's): the scenario's own settings, with each key whose value in
+/// `current` differs from the scenario's set explicitly (as `--set` would). Unchanged
+/// parameters give the scenario's settings, so the sweep is the CLI's.
+pub fn base_settings(scenario: &Scenario, current: &Params) -> Settings {
+    let mut changed = Settings::default();
+    for row in PARAMS {
+        if (row.get)(current) != (row.get)(&scenario.params)
+            && let Some(v) = (row.get)(current)
+        {
+            changed.insert(row, v);
+        }
+    }
+    scenario.settings.over(&changed)
+}
+
+/// The `--set KEY=VALUE` arguments [`base_settings`] adds to the scenario's settings.
+pub fn changed_settings(scenario: &Scenario, current: &Params) -> Vec<String> {
+    PARAMS
+        .iter()
+        .filter(|row| (row.get)(current) != (row.get)(&scenario.params))
+        .filter_map(|row| {
+            let v = (row.get)(current)?;
+            let text = match v {
+                table::Value::Choice(i) => row.names().get(i).copied()?.to_string(),
+                v => row.show(v),
+            };
+            Some(format!("{}={text}", row.key))
+        })
+        .collect()
 }
 
 #[cfg(test)]

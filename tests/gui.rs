@@ -632,3 +632,48 @@ fn the_narration_follows_the_run_and_names_no_flags() {
     h.get_by_label_contains("written for its default settings");
     h.get_by_label_contains("narration: This run:");
 }
+
+/// Frames of play until `scenario` ends (the harness steps 0.25 s a frame, the app takes
+/// 0.1 s of it: 1 ms of model time a frame at the default speed).
+fn frames_to_play(scenario: &str, skip_idle: bool) -> usize {
+    let mut h = harness(scenario);
+    if !skip_idle {
+        h.get_by_label_contains("1 ms = ").click();
+        h.run();
+        h.get_by_label("Skip idle stretches").click();
+        h.run();
+        assert!(!h.state().settings.skip_idle);
+    }
+    h.get_by_label("▶ Play").click();
+    h.step();
+    let mut frames = 0;
+    while h.state().playing && frames < 10_000 {
+        h.step();
+        frames += 1;
+    }
+    assert!(h.state().playback.at_end());
+    frames
+}
+
+#[test]
+fn play_runs_idle_stretches_faster_but_not_stalls() {
+    // At the default speed a frame plays 1 ms, so a run takes at least its duration in
+    // frames unless idle stretches run faster. 03's server and client sleep for most of
+    // its ~605 ms with nothing on the wire.
+    let end = |name: &str| harness(name).state().playback.end_time() as usize / 1000;
+    let (fast, all) = (
+        frames_to_play("03-remote-command-big-reply", true),
+        end("03-remote-command-big-reply"),
+    );
+    assert!(fast * 3 < all, "03: {fast} frames for a {all} ms run");
+    // Without skipping, every millisecond plays.
+    let slow = frames_to_play("04-two-small-sends", false);
+    assert!(
+        slow >= end("04-two-small-sends"),
+        "04 without skipping: {slow} frames"
+    );
+    // 12's stalls are Nagle holds waiting for delayed ACKs: never skipped, so the run
+    // takes at least its four 40 ms stalls in frames.
+    let twelve = frames_to_play("12-separate-header-writes", true);
+    assert!(twelve >= 160, "12 played in {twelve} frames");
+}

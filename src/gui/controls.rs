@@ -372,6 +372,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     }
                     ui.separator();
                     super::link::buttons(ui, app);
+                    super::sweep::menu_item(ui, app, &mut menu_cmds);
                 })
                 .0
                 .on_hover_text(i18n::MORE.get(lang));
@@ -671,6 +672,7 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
             let mut instant = app.speed.is_none();
             let mut secs = 0.001 / app.speed.unwrap_or(super::DEFAULT_SPEED);
             ui.label(i18n::SLOW_MOTION.get(lang));
+            let label = i18n::SLOW_MOTION.get(lang);
             ui.add_enabled(
                 !instant,
                 egui::Slider::new(&mut secs, 0.001..=2.0)
@@ -678,8 +680,17 @@ pub fn transport(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                     .prefix(i18n::ONE_MS_TAKES.get(lang))
                     .suffix(" s")
                     .max_decimals(3),
-            );
+            )
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, label));
             ui.checkbox(&mut instant, i18n::INSTANT.get(lang));
+            let mut skip = app.settings.skip_idle;
+            if ui
+                .checkbox(&mut skip, i18n::SKIP_IDLE.get(lang))
+                .on_hover_text(i18n::SKIP_IDLE_HINT.get(lang))
+                .changed()
+            {
+                cmds.push(Cmd::SkipIdle(skip));
+            }
             let new_speed = if instant { None } else { Some(0.001 / secs) };
             if new_speed != app.speed {
                 // A speed change is a view setting, not a model change: applied directly.

@@ -146,6 +146,11 @@ pub const SLOW_MOTION: T = T(
     "Slow motion: how long 1 ms of simulated time takes on screen",
     "慢动作：模拟时间的 1 毫秒在屏幕上持续多久",
 );
+pub const SKIP_IDLE: T = T("Skip idle stretches", "快进空闲时段");
+pub const SKIP_IDLE_HINT: T = T(
+    "While nothing is on the wire and nothing is held back or waiting for a timer, time runs faster; stalls still play at the chosen speed",
+    "线路上没有数据、也没有数据被扣住或在等计时器时，时间走得更快；停顿仍按所选速度播放",
+);
 pub const DETAILS: T = T("Events & inspector", "事件与检查器");
 pub const DETAILS_HINT: T = T(
     "Show or hide the event list and the inspector",
@@ -162,6 +167,56 @@ pub const UNSENT: T = T("unsent", "未发送");
 pub const IN_FLIGHT: T = T("in flight", "在途");
 pub const NAGLE_HOLD: T = T("Nagle hold", "Nagle 扣留");
 pub const DELACK_TIMER: T = T("delayed-ACK timer", "延迟确认计时器");
+
+// The sweep window (gui/sweep.rs).
+pub const SWEEP: T = T("Sweep", "参数扫描");
+pub const SWEEP_PARAM: T = T("sweep", "扫描参数");
+pub const SWEEP_FROM: T = T("from", "从");
+pub const SWEEP_TO: T = T("to", "到");
+pub const SWEEP_STEP: T = T("step", "步长");
+pub const SWEEP_ALLOWED: T = T("allowed:", "允许：");
+pub const SWEEP_LINES: T = T("one line per", "每条曲线对应");
+pub const SWEEP_NO_LINES: T = T("nothing (one line)", "无（一条曲线）");
+pub const SWEEP_VALUES: T = T(
+    "values, comma-separated (on,off)",
+    "取值，用逗号分隔（on,off）",
+);
+pub const SWEEP_RUNS: T = T("runs per point", "每点运行次数");
+pub const SWEEP_RUN: T = T("Run sweep", "开始扫描");
+pub const SWEEP_CANCEL: T = T("Cancel", "取消");
+pub const SWEEP_CANCELLED: T = T("Cancelled.", "已取消。");
+pub const SWEEP_CLI: T = T("Command line:", "命令行：");
+pub const SWEEP_NOTHING: T = T(
+    "Pick a parameter and its range, then Run sweep.",
+    "选择参数和范围，然后点击“开始扫描”。",
+);
+pub const SWEEP_HINT: T = T(
+    "Each point runs the scenario with the main view's parameters and these values (several runs use seeds seed, seed+1, …) and plots the averages: the share of recv() calls that returned bytes of more than one message (sticky), and how long the run took.",
+    "每个点用主视图的参数加上这些取值运行场景（多次运行时种子依次为 seed、seed+1……），并画出平均值：返回了多条消息字节的 recv() 调用所占的比例（粘包），以及运行用了多长时间。",
+);
+pub const SWEEP_STICKY: T = T("sticky reads", "粘包读取占比");
+pub const SWEEP_DURATION: T = T("duration", "运行时长");
+pub const SWEEP_POINTS: T = T("points", "个点");
+pub const SWEEP_RUNS_EACH: T = T("run(s) each", "次运行/点");
+pub const SWEEP_EXPORT_CSV: T = T("Export CSV", "导出 CSV");
+pub const SWEEP_EXPORT_PNG: T = T("Export PNG", "导出 PNG");
+pub const SWEEP_CSV_HINT: T = T(
+    "File to write: the columns of `stickysim sweep --csv`",
+    "要写入的文件：列与 stickysim sweep --csv 相同",
+);
+pub const SWEEP_PNG_HINT: T = T(
+    "File to write: the two plots as a PNG image",
+    "要写入的文件：两张图，PNG 图片",
+);
+pub const SWEEP_WRITTEN: T = T("written:", "已写入：");
+pub const SWEEP_NO_BROWSER: T = T(
+    "Saving files is not available in the browser.",
+    "浏览器中无法保存文件。",
+);
+pub const SWEEP_OFF_SCREEN: T = T("The plots are not on the screen.", "图不在屏幕上。");
+pub const ON: T = T("on", "开");
+pub const OFF: T = T("off", "关");
+pub const BYTES: T = T("bytes", "字节");
 
 /// A choice of a parameter (`raw`, `length-prefix`, `linux`…) as the UI shows it.
 pub fn choice(name: &str, lang: Lang) -> &str {
@@ -384,10 +439,42 @@ pub const STRINGS: &[(&str, &T)] = &[
     ("KEY_SPACE", &KEY_SPACE),
     ("ONE_MS_TAKES", &ONE_MS_TAKES),
     ("SLOW_MOTION", &SLOW_MOTION),
+    ("SKIP_IDLE", &SKIP_IDLE),
+    ("SKIP_IDLE_HINT", &SKIP_IDLE_HINT),
     ("DETAILS", &DETAILS),
     ("DETAILS_HINT", &DETAILS_HINT),
     ("REVEAL", &REVEAL),
     ("REVEAL_HINT", &REVEAL_HINT),
+    ("SWEEP", &SWEEP),
+    ("SWEEP_PARAM", &SWEEP_PARAM),
+    ("SWEEP_FROM", &SWEEP_FROM),
+    ("SWEEP_TO", &SWEEP_TO),
+    ("SWEEP_STEP", &SWEEP_STEP),
+    ("SWEEP_ALLOWED", &SWEEP_ALLOWED),
+    ("SWEEP_LINES", &SWEEP_LINES),
+    ("SWEEP_NO_LINES", &SWEEP_NO_LINES),
+    ("SWEEP_VALUES", &SWEEP_VALUES),
+    ("SWEEP_RUNS", &SWEEP_RUNS),
+    ("SWEEP_RUN", &SWEEP_RUN),
+    ("SWEEP_CANCEL", &SWEEP_CANCEL),
+    ("SWEEP_CANCELLED", &SWEEP_CANCELLED),
+    ("SWEEP_CLI", &SWEEP_CLI),
+    ("SWEEP_NOTHING", &SWEEP_NOTHING),
+    ("SWEEP_HINT", &SWEEP_HINT),
+    ("SWEEP_STICKY", &SWEEP_STICKY),
+    ("SWEEP_DURATION", &SWEEP_DURATION),
+    ("SWEEP_POINTS", &SWEEP_POINTS),
+    ("SWEEP_RUNS_EACH", &SWEEP_RUNS_EACH),
+    ("SWEEP_EXPORT_CSV", &SWEEP_EXPORT_CSV),
+    ("SWEEP_EXPORT_PNG", &SWEEP_EXPORT_PNG),
+    ("SWEEP_CSV_HINT", &SWEEP_CSV_HINT),
+    ("SWEEP_PNG_HINT", &SWEEP_PNG_HINT),
+    ("SWEEP_WRITTEN", &SWEEP_WRITTEN),
+    ("SWEEP_NO_BROWSER", &SWEEP_NO_BROWSER),
+    ("SWEEP_OFF_SCREEN", &SWEEP_OFF_SCREEN),
+    ("ON", &ON),
+    ("OFF", &OFF),
+    ("BYTES", &BYTES),
     ("VERDICT_AT_END", &VERDICT_AT_END),
     ("CRASHED", &CRASHED),
     ("UNSENT", &UNSENT),

@@ -23,6 +23,7 @@ mod receiver;
 mod seqgraph;
 mod stage;
 mod strip;
+pub mod sweep;
 mod timeaxis;
 pub mod views;
 #[cfg(target_arch = "wasm32")]
@@ -36,6 +37,9 @@ use crate::trace::{Dir, Micros};
 
 /// Simulated time per real time while playing: 1 ms of the model takes 0.1 s on screen.
 pub const DEFAULT_SPEED: f64 = 0.01;
+/// In an idle stretch, play eases so the rest of the gap always looks this many seconds
+/// away ([`StickyApp::play_rate`]).
+const IDLE_EASE_S: f64 = 0.5;
 /// The zoom Present mode uses at least.
 pub const PRESENT_ZOOM: f32 = 1.5;
 use compare::Compare;
@@ -52,6 +56,8 @@ pub struct Settings {
     /// Present mode: large zoom, high contrast, only the stage, the results, the
     /// narration and the controls.
     pub present: bool,
+    /// Playback runs idle stretches faster ([`crate::model::Sim::idle`]).
+    pub skip_idle: bool,
 }
 
 impl Default for Settings {
@@ -62,6 +68,7 @@ impl Default for Settings {
             dark: true,
             zoom: 1.0,
             present: false,
+            skip_idle: true,
         }
     }
 }
@@ -119,12 +126,17 @@ pub enum Cmd {
     View(View),
     CompareBy(compare::CompareBy),
     Speed(Option<f64>),
+    SkipIdle(bool),
     Mode(Mode),
     RealStart,
     RealStop,
     ServerStart,
     ServerStop,
     Quiz(bool),
+    /// Open or close the sweep window.
+    Sweep(bool),
+    /// Run the sweep window's sweep.
+    SweepRun,
 }
 
 /// The app's state.
@@ -161,6 +173,8 @@ pub struct StickyApp {
     pub views: views::ViewsState,
     /// Deep links and opened scenario files.
     pub link: link::LinkState,
+    /// The sweep window.
+    pub sweep: sweep::SweepState,
     fonts_installed: bool,
     /// The step the event list last scrolled to.
     events_scrolled_to: Option<usize>,
@@ -201,6 +215,7 @@ impl StickyApp {
             quiz: quiz::QuizState::default(),
             views: views::ViewsState::default(),
             link: link::LinkState::default(),
+            sweep: sweep::SweepState::default(),
             fonts_installed: false,
             events_scrolled_to: None,
             events_max_scroll: None,
@@ -259,6 +274,7 @@ impl StickyApp {
         );
         let mut cmds = Vec::new();
         controls::keyboard(ui, self, &mut cmds);
+        sweep::keyboard(ui, self, &mut cmds);
         self.advance_play(ui);
         self.poll_real(&ctx);
         link::take_dropped(ui, self);
@@ -321,6 +337,7 @@ impl StickyApp {
         quiz::sync(self);
         quiz::show(&ctx, self);
         quiz::sync(self);
+        sweep::show(&ctx, self);
         // Panels size themselves from the frame before: a few more frames at the start
         // settle them without waiting for input.
         self.frames += 1;
@@ -413,7 +430,7 @@ impl StickyApp {
             return;
         };
         let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
-        self.clock += dt * 1e6 * speed;
+        self.clock += dt * 1e6 * self.play_rate(speed);
         // At least one step per frame would race; at most a few per frame keep it legible.
         let mut moved = 0;
         while let Some(t) = self.playback.time_of(self.playback.pos() + 1) {
@@ -426,6 +443,19 @@ impl StickyApp {
         if self.playback.at_end() {
             self.playing = false;
             self.clock = self.playback.now() as f64;
+        }
+    }
+
+    /// Simulated µs per real µs now. In an idle stretch the clock covers the gap to the
+    /// next event at a rate that falls as the event nears (at most [`IDLE_EASE_S`] of
+    /// the gap is left each second), so a 300 ms sleep takes ~2.5 s instead of 30 s at
+    /// the default speed, and play slows back to `speed` before the next event.
+    fn play_rate(&self, speed: f64) -> f64 {
+        let idle = self.settings.skip_idle && self.playback.sim().is_some_and(|s| s.idle());
+        let next = self.playback.time_of(self.playback.pos() + 1);
+        match next {
+            Some(t) if idle => speed.max((t as f64 - self.clock) / 1e6 / IDLE_EASE_S),
+            _ => speed,
         }
     }
 
@@ -525,6 +555,7 @@ impl StickyApp {
             Cmd::ShowDetails(on) => self.show_details = Some(on),
             Cmd::View(v) => self.view = v,
             Cmd::Speed(s) => self.speed = s,
+            Cmd::SkipIdle(on) => self.settings.skip_idle = on,
             Cmd::Mode(m) => self.mode = m,
             Cmd::RealStart => {
                 if let Some(r) = &mut self.real {
@@ -545,6 +576,11 @@ impl StickyApp {
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
             Cmd::Quiz(on) => self.quiz.set_on(on),
+            Cmd::Sweep(on) => self.sweep.open = on,
+            Cmd::SweepRun => {
+                let s = &self.scenarios[self.current];
+                self.sweep.start(s, &self.playback.params);
+            }
             Cmd::CompareBy(by) => {
                 self.compare_by = by;
                 self.compare = None;
@@ -592,7 +628,8 @@ impl eframe::App for EframeApp {
 /// How the window opens for a scripted screenshot (`scripts/screenshots`), from the
 /// environment variable `STICKYSIM_SHOT`: comma-separated `size=1280x720`, `zoom=1.5`,
 /// `zh`, `light`, `present`, `end`, `steps=N`, `reveal`, `compare`, `server`, `real`,
-/// `both`, `select=N` (an event), `params=off` (hide the parameters panel).
+/// `both`, `select=N` (an event), `params=off` (hide the parameters panel), `sweep` (open
+/// the sweep window and run its default sweep).
 #[derive(Clone, Debug, Default)]
 pub struct Shot {
     pub size: Option<[f32; 2]>,
@@ -637,6 +674,10 @@ impl Shot {
                 "both" => Cmd::Mode(Mode::Both),
                 "select" => Cmd::Select(Some(Selection::Event(num(value)? as usize))),
                 "params" => Cmd::ShowParams(value != "off"),
+                "sweep" => {
+                    shot.cmds.push(Cmd::Sweep(true));
+                    Cmd::SweepRun
+                }
                 _ => return Err(format!("unknown item {item}")),
             };
             shot.cmds.push(cmd);

@@ -121,6 +121,19 @@ impl Sim {
         }
     }
 
+    /// Nothing moves but the programs' own sleeps and calls: no packet on the wire and
+    /// no data held back by Nagle (a delayed-ACK timer may run: what waits for it is held
+    /// data, a stall). Playback may run such stretches faster; a stall is never idle.
+    pub fn idle(&self) -> bool {
+        let tcp_quiet = self.params.transport != Transport::Tcp
+            || self.tcp.iter().all(|t| t.nagle_since.is_none());
+        tcp_quiet
+            && !self
+                .queue
+                .values()
+                .any(|p| matches!(p, Pending::Arrive { .. }))
+    }
+
     /// Packets on the wire now, in order of arrival.
     pub fn in_flight(&self) -> Vec<InFlight> {
         self.queue
@@ -158,5 +171,43 @@ impl Sim {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Replay;
+    use crate::trace::Side;
+
+    /// Idle means nothing can move but the programs: never with a packet on the wire or
+    /// data held back, and a stall (12's Nagle hold waiting for a delayed ACK) is not idle.
+    #[test]
+    fn idle_is_never_claimed_while_something_is_on_the_wire_or_held() {
+        for s in crate::scenario::builtin() {
+            let mut r = Replay::new(&s, &s.params);
+            let (mut idle, mut busy) = (0, 0);
+            while !r.at_end() {
+                r.step();
+                let sim = r.sim().expect("a state");
+                let held = [Side::Client, Side::Server]
+                    .iter()
+                    .any(|&side| sim.side_state(side).held.is_some());
+                if sim.idle() {
+                    assert!(sim.in_flight().is_empty(), "{} step {}", s.name, r.pos());
+                    assert!(!held, "{} step {}: held data is a stall", s.name, r.pos());
+                    idle += 1;
+                } else {
+                    busy += 1;
+                }
+            }
+            assert!(busy > 0, "{}: every step idle", s.name);
+            if s.name.starts_with("04") || s.name.starts_with("12") {
+                assert!(
+                    idle > 0,
+                    "{}: a sleep with nothing on the wire is idle",
+                    s.name
+                );
+            }
+        }
     }
 }

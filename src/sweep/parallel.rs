@@ -4,21 +4,13 @@
 
 use rayon::prelude::*;
 
-use super::{PointStats, RunStats, aggregate};
-use crate::analysis;
-use crate::model::{self, ModelError};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{PointStats, RunStats, aggregate, run_one};
 use crate::params::Params;
 use crate::scenario::Scenario;
 
-/// A run that failed, and where.
-#[derive(Debug, thiserror::Error)]
-#[error("point {} (seed {seed}): {error}", point + 1)]
-pub struct RunError {
-    /// The point's index in the grid.
-    pub point: usize,
-    pub seed: u64,
-    pub error: ModelError,
-}
+pub use super::RunError;
 
 /// Runs `scenario` `runs_per_point` times at each point (seeds `seed`, `seed + 1`, …
 /// of the point's parameters) and averages each point's runs. `on_run` is called after
@@ -29,22 +21,32 @@ pub fn run(
     runs_per_point: u32,
     on_run: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointStats>, RunError> {
+    let never = AtomicBool::new(false);
+    run_until(scenario, points, runs_per_point, on_run, &never).map(|done| done.unwrap_or_default())
+}
+
+/// [`run`] that gives up, returning `Ok(None)`, soon after `stop` is set (the GUI's
+/// Cancel): runs not yet started are skipped.
+pub fn run_until(
+    scenario: &Scenario,
+    points: &[Params],
+    runs_per_point: u32,
+    on_run: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<Option<Vec<PointStats>>, RunError> {
     let per = runs_per_point as usize;
-    let stats: Vec<RunStats> = (0..points.len() * per)
+    // `None` ends the collection early, as an error does.
+    let stats: Option<Vec<RunStats>> = (0..points.len() * per)
         .into_par_iter()
         .map(|k| {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
             let (point, i) = (k / per, k % per);
-            let mut params = points[point].clone();
-            params.seed = params.seed.wrapping_add(i as u64);
-            let trace = model::run(scenario, &params).map_err(|error| RunError {
-                point,
-                seed: params.seed,
-                error,
-            })?;
-            let stats = RunStats::of(&analysis::analyze(&trace).summary);
+            let stats = run_one(scenario, point, &points[point], i as u32)?;
             on_run();
-            Ok(stats)
+            Ok(Some(stats))
         })
         .collect::<Result<_, RunError>>()?;
-    Ok(stats.chunks(per.max(1)).map(aggregate).collect())
+    Ok(stats.map(|stats| stats.chunks(per.max(1)).map(aggregate).collect()))
 }

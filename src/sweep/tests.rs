@@ -338,3 +338,96 @@ fn the_table_reads_values_as_set_does_and_points_win_over_the_base() {
         "{e}"
     );
 }
+
+fn scenario_04() -> Scenario {
+    crate::scenario::builtin()
+        .into_iter()
+        .find(|s| s.name == "04-two-small-sends")
+        .unwrap()
+}
+
+#[test]
+fn a_plan_is_the_clis_steps() {
+    let s = scenario_04();
+    let plan = Plan::new(
+        s.settings.clone(),
+        &["recv_delay_ms=0..4:2", "nagle=on,off"],
+        3,
+    )
+    .unwrap();
+    let table = Table::new(s.settings.clone());
+    assert_eq!(
+        plan.grid,
+        Grid::parse(&["recv_delay_ms=0..4:2", "nagle=on,off"]).unwrap()
+    );
+    assert_eq!(plan.points, plan.grid.point_params(&table).unwrap());
+    assert_eq!((plan.seed, plan.runs()), (s.params.seed, 18));
+    assert_eq!(
+        Plan::new(s.settings.clone(), &["mss=1..5"], 0),
+        Err(SweepError::NoRuns)
+    );
+    let sweep = plan.finish("x", vec![PointStats::default(); 6]);
+    assert_eq!((sweep.scenario.as_str(), sweep.runs_per_point), ("x", 3));
+}
+
+#[test]
+fn base_settings_are_the_scenarios_until_a_parameter_changes() {
+    let s = scenario_04();
+    assert_eq!(base_settings(&s, &s.params), s.settings);
+    assert!(changed_settings(&s, &s.params).is_empty());
+    let mut p = s.params.clone();
+    p.mss = 3;
+    p.nagle = !p.nagle;
+    p.framing = crate::params::Framing::LengthPrefix;
+    let base = base_settings(&s, &p);
+    assert_eq!(base.resolve(), p);
+    assert_eq!(
+        changed_settings(&s, &p),
+        [
+            "framing=length-prefix",
+            "mss=3",
+            &format!("nagle={}", p.nagle)
+        ]
+    );
+    // Each `--set` it prints reads back to the same settings.
+    let mut again = s.settings.clone();
+    for kv in changed_settings(&s, &p) {
+        let (row, v) = crate::scenario::parse_setting(&kv).unwrap();
+        again.insert(row, v);
+    }
+    assert_eq!(again.resolve(), p);
+}
+
+/// The web app's runner (slices) and the parallel one give the same bits, in any slicing.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn sequential_slices_equal_the_parallel_run() {
+    let s = crate::scenario::builtin()
+        .into_iter()
+        .find(|s| s.name.starts_with("10-"))
+        .unwrap();
+    let mut settings = s.settings.clone();
+    settings
+        .set("jitter_ms", crate::params::table::Value::Number(3.0))
+        .unwrap();
+    let plan = Plan::new(settings, &["loss=0.2,0.5"], 4).unwrap();
+    let want = parallel::run(&s, &plan.points, 4, &|| {}).unwrap();
+    for budget in [1, 3, 100] {
+        let mut seq = Sequential::default();
+        let mut got = None;
+        let mut frames = 0;
+        while got.is_none() {
+            got = seq.step(&s, &plan.points, 4, budget).unwrap();
+            frames += 1;
+        }
+        assert_eq!(got.unwrap(), want, "budget {budget}");
+        assert_eq!(frames, 8usize.div_ceil(budget));
+        assert_eq!(seq.done(), 8);
+    }
+    // Stopped before it starts: nothing, not a partial result.
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    assert_eq!(
+        parallel::run_until(&s, &plan.points, 4, &|| {}, &stop).unwrap(),
+        None
+    );
+}
