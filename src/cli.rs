@@ -307,7 +307,7 @@ pub struct Run {
 
 /// What a run notes after its verdict, in `lang`: a simulated run's blocked programs are
 /// worded in `lang`; a real run's notes come from the runner in English.
-fn notes(run: &Run, lang: Lang) -> Vec<String> {
+pub fn notes(run: &Run, lang: Lang) -> Vec<String> {
     if run.blocked.is_empty() || lang == Lang::En {
         return run.stuck.clone();
     }
@@ -672,7 +672,7 @@ pub fn render_both_json<'a>(sim: &'a Run, real: &'a Run) -> BothJson<'a> {
 
 /// What each recv() returned (message boundaries marked), then what recv_message() handed
 /// to the program, with what was sent where it differs.
-fn recv_sections(t: &Trace, lang: Lang) -> String {
+pub fn recv_sections(t: &Trace, lang: Lang) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", words::RECV_HEADING.get(lang));
     for r in analysis::recv_results(t) {

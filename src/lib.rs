@@ -17,6 +17,8 @@ pub mod export;
 pub mod framing;
 #[cfg(feature = "gui")]
 pub mod gui;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod handout;
 pub mod model;
 pub mod narration;
 pub mod params;

@@ -59,6 +59,10 @@ enum Command {
     /// recv()'s byte count, the recvs that waited 30 ms or more, resets and other
     /// exceptions, and the duration (within 10 ms). Exit status 1 when a case differs.
     Calibrate(CalibrateArgs),
+    /// Write a printable handout per scenario: the programs and the questions on the
+    /// first page, then the lesson, the timeline, the receiver's view, the verdict, what
+    /// length-prefix framing changes, and the answers.
+    Handout(HandoutArgs),
     /// Open the desktop app (what `stickysim` alone does), optionally on a scenario.
     #[cfg(feature = "gui")]
     Gui {
@@ -153,6 +157,27 @@ struct SweepArgs {
     /// Print CSV (a header line, then one line per point) instead of the table.
     #[arg(long)]
     csv: bool,
+}
+
+#[derive(clap::Args)]
+struct HandoutArgs {
+    /// Built-in scenarios (number or name) or scenario files.
+    scenarios: Vec<String>,
+    /// Every built-in scenario.
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_enum, default_value = "md")]
+    format: FormatArg,
+    /// The folder to write into (made if missing); files are named
+    /// NAME.LANG.md / NAME.LANG.html.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Md,
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -363,6 +388,7 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             port,
         )),
         Some(Command::Calibrate(a)) => return calibrate(a),
+        Some(Command::Handout(a)) => handout(a, lang)?,
         Some(Command::Sweep(a)) => sweep(a)?,
         Some(Command::Run(r)) => {
             let scenario = cli::resolve(&r.scenario)?;
@@ -476,6 +502,45 @@ fn calibrate(a: CalibrateArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `handout`: one file per scenario, each written whole or not at all (a temporary file
+/// renamed into place).
+fn handout(a: HandoutArgs, lang: Lang) -> Result<(), CliError> {
+    use stickysim::handout::{self, Format};
+    let format = match a.format {
+        FormatArg::Md => Format::Markdown,
+        FormatArg::Html => Format::Html,
+    };
+    let mut scenarios = if a.all {
+        stickysim::scenario::builtin()
+    } else {
+        Vec::new()
+    };
+    for key in &a.scenarios {
+        scenarios.push(cli::resolve(key)?);
+    }
+    if scenarios.is_empty() {
+        return Err(CliError::BadParam(
+            "which scenarios? give numbers, names or files, or --all".into(),
+        ));
+    }
+    let io = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| CliError::Io { path, source }
+    };
+    std::fs::create_dir_all(&a.out).map_err(io(&a.out))?;
+    for s in &scenarios {
+        let text = handout::build(s, lang, format)?;
+        let path = a.out.join(handout::file_name(s, lang, format));
+        let tmp = a
+            .out
+            .join(format!(".{}.tmp", handout::file_name(s, lang, format)));
+        std::fs::write(&tmp, text).map_err(io(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        out(&format!("{}\n", path.display()));
+    }
+    Ok(())
 }
 
 /// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.

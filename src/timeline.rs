@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::scenario::{Lang, Scenario};
+use crate::scenario::{Action, Lang, Scenario};
 use crate::trace::{Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes};
 
 /// Columns of byte text a chunk gets in an event line before its middle is elided.
@@ -17,6 +17,28 @@ const DELIVER_WIDTH: usize = 48;
 
 /// Lines of narration are wrapped to fit this many columns.
 pub const LINE_WIDTH: usize = 120;
+
+/// `send_message(b"hello")`, `recv(1024)`: a program line as the class reads it (the
+/// app's stage and the handouts list the programs so).
+pub fn action_text(a: &Action) -> String {
+    let data = |d: &[u8]| {
+        if d.len() <= 24 {
+            format!("b\"{}\"", escape_bytes(d))
+        } else {
+            format!("<{} B>", d.len())
+        }
+    };
+    match a {
+        Action::Send(d) => format!("send({})", data(d)),
+        Action::Sendall(d) => format!("sendall({})", data(d)),
+        Action::SendMessage(d) => format!("send_message({})", data(d)),
+        Action::Recv(n) => format!("recv({n})"),
+        Action::RecvMessage(n) => format!("recv_message({n})"),
+        Action::Sleep(ms) => format!("sleep({ms} ms)"),
+        Action::SetTimeout(s) => format!("settimeout({s})"),
+        Action::Close => "close()".to_string(),
+    }
+}
 
 /// A chunk as `[hello|world]`: `|` between messages, frame headers in `‹…›`: binary bytes
 /// as hex, readable text as text (`‹53 00 00 00›‹{"md5": "…", …}›`). Long runs of bytes

@@ -254,6 +254,10 @@ mod gui {
         let stop = h.state().quiz.questions[0].stop_event;
         assert!(h.state().playback.events_shown() <= stop);
         assert!(h.query_by_label_contains("recv #1 at server").is_none());
+        // Nor does the scenario's summary (it names the result).
+        assert!(h.query_by_label_contains("returns b'helloworld'").is_none());
+        // The event list lists no later row either (greyed, it would give the answer).
+        assert_eq!(h.query_all_by_label_contains("recv(1024) →").count(), 0);
         assert!(h.query_by_label_contains("verdict:").is_none());
         // Pick the right one and answer.
         let right = h.state().quiz.questions[0].right_choice().unwrap();
@@ -328,6 +332,131 @@ mod gui {
         h.run();
         assert_eq!(h.state().quiz.revealed, Some(0));
         h.get_by_label_contains("score 1 of 1");
+    }
+
+    /// Steps the UI until `done` holds (real sockets take real time), at most ~10 s.
+    fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> bool) {
+        for _ in 0..200 {
+            h.step();
+            if done(h.state()) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the UI did not get there in time");
+    }
+
+    fn real_finished(app: &StickyApp) -> bool {
+        app.real.as_ref().is_some_and(|r| r.live.finished.is_some())
+    }
+
+    /// One send, one asked recv over a model link of 2 s latency (real sockets have no
+    /// such setting): the kernel returns long before the model does, so beside the model
+    /// the real chip would show while the simulated question is still open.
+    const ONE_SEND: &str = r#"
+[meta]
+title = "one send"
+[params]
+latency_ms = 2000
+[[client]]
+send = "hello"
+[[client]]
+close = true
+[[server]]
+recv = 1024
+question = "What does recv return?"
+[[server]]
+recv = 1024
+question = "And then?"
+"#;
+
+    fn with_scenario(text: &str) -> Harness<'static, StickyApp> {
+        use stickysim::gui::Cmd;
+        let mut h = harness("");
+        h.state_mut().scenarios.push(super::parse(text));
+        let i = h.state().scenarios.len() - 1;
+        h.state_mut().apply(Cmd::Scenario(i));
+        h.run();
+        h
+    }
+
+    /// The Real view in Quiz mode: the questions are the real run's (the truth is what
+    /// the kernel returned), and no real chip or verdict shows before its answer.
+    #[test]
+    fn real_view_quiz_hides_the_kernels_result_until_answered() {
+        use stickysim::gui::{Cmd, Mode};
+        use stickysim::quiz::Outcome;
+        let mut h = with_scenario(ONE_SEND);
+        click(&mut h, "Quiz");
+        h.state_mut().apply(Cmd::Mode(Mode::Real));
+        h.step();
+        step_until(&mut h, real_finished);
+        for _ in 0..4 {
+            h.step();
+        }
+        assert_eq!(h.state().quiz.asking, Some(0));
+        assert_eq!(h.query_all_by_label_contains("real recv #").count(), 0);
+        assert!(h.query_by_label_contains("real verdict:").is_none());
+        // The truth is the kernel's: the real trace's first recv result.
+        let trace = h.state().real.as_ref().unwrap().live.trace.clone();
+        let got: Vec<u8> = stickysim::analysis::recv_results(&trace)[0].data.clone();
+        let q = h.state().quiz.questions[0].clone();
+        assert_eq!(q.truth, Outcome::Data(got.clone()));
+        // Where the kernel cuts is its own business; the bytes are the start of `hello`.
+        assert!(!got.is_empty() && b"hello".starts_with(&got), "{got:?}");
+        let right = q.right_choice().unwrap();
+        click(&mut h, &format!("choice {}: ", right + 1));
+        click(&mut h, "Answer (Enter)");
+        assert_eq!(h.state().quiz.revealed, Some(0));
+        h.get_by_label_contains("real recv #1 at server");
+        h.get_by_label_contains("score 1 of 1");
+        // The second recv (b'', EOF) stays hidden, and so does the verdict, until answered.
+        assert!(h.query_by_label_contains("real recv #2").is_none());
+        assert!(h.query_by_label_contains("real verdict:").is_none());
+        click(&mut h, "Continue (Enter)");
+        assert_eq!(h.state().quiz.asking, Some(1));
+        let second = match stickysim::analysis::recv_results(&trace).get(1) {
+            Some(r) if r.eof => Outcome::Empty,
+            Some(r) => Outcome::Data(r.data.clone()),
+            None => Outcome::Never,
+        };
+        assert_eq!(h.state().quiz.questions[1].truth, second);
+        let right = h.state().quiz.questions[1].right_choice().unwrap();
+        click(&mut h, &format!("choice {}: ", right + 1));
+        click(&mut h, "Answer (Enter)");
+        h.get_by_label_contains("real recv #2 at server");
+        h.get_by_label_contains("real verdict:");
+    }
+
+    /// Beside the model (Both): while the simulated question is open, the real chip of
+    /// the same call is hidden, though the real run got there earlier in time; the reveal
+    /// says what the kernel returned.
+    #[test]
+    fn both_view_quiz_hides_the_real_chip_of_the_asked_call() {
+        use stickysim::gui::{Cmd, Mode};
+        let mut h = with_scenario(ONE_SEND);
+        click(&mut h, "Quiz");
+        h.state_mut().apply(Cmd::Mode(Mode::Both));
+        h.step();
+        step_until(&mut h, real_finished);
+        h.state_mut().apply(Cmd::ToEnd);
+        h.run();
+        assert_eq!(h.state().quiz.asking, Some(0));
+        // The real run did return before the model's stop time: only the quiz hides it.
+        let real = &h.state().real.as_ref().unwrap().live.trace;
+        let first = stickysim::analysis::recv_results(real)[0].t_us;
+        assert!(first < h.state().view_time(), "{first} µs");
+        assert_eq!(h.query_all_by_label_contains("real recv #").count(), 0);
+        assert!(h.query_by_label_contains("real verdict:").is_none());
+        let right = h.state().quiz.questions[0].right_choice().unwrap();
+        click(&mut h, &format!("choice {}: ", right + 1));
+        click(&mut h, "Answer (Enter)");
+        h.get_by_label_contains("real recv #1 at server");
+        let real_truth = h.state().quiz.real[0].truth_label.en.clone();
+        h.get_by_label_contains(&format!(
+            "On real loopback the kernel returned: {real_truth}"
+        ));
+        assert!(h.query_by_label_contains("real recv #2").is_none());
     }
 
     #[test]

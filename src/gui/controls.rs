@@ -575,7 +575,12 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     ui.separator();
     ui.label(RichText::new(app.scenario().name.clone()).weak());
     if let Some(s) = &app.scenario().summary {
-        ui.label(s.get(lang));
+        // The summary names the results: Quiz mode keeps it until all is answered.
+        if super::quiz::hides_summary(app) {
+            ui.weak(super::quiz::hidden_text(lang));
+        } else {
+            ui.label(s.get(lang));
+        }
     }
 }
 

@@ -90,7 +90,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
         ),
         None => (&pb.trace, pb.events_shown(), pb.pos()),
     };
-    let rows: Vec<usize> = (0..trace.events.len())
+    // Quiz mode: nothing from an unanswered question's result on.
+    let limit = super::quiz::list_limit(app, real.is_some());
+    let rows: Vec<usize> = (0..trace.events.len().min(limit))
         .filter(|&i| app.events_filter.keeps(&trace.events[i]))
         .collect();
     let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;

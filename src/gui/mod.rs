@@ -133,6 +133,8 @@ pub enum Cmd {
     ServerStart,
     ServerStop,
     Quiz(bool),
+    /// To the result of the scenario's first question (the end if it asks none).
+    KeyMoment,
     /// Open or close the sweep window.
     Sweep(bool),
     /// Run the sweep window's sweep.
@@ -576,6 +578,7 @@ impl StickyApp {
             Cmd::ServerStart => self.server.start(),
             Cmd::ServerStop => self.server.stop(),
             Cmd::Quiz(on) => self.quiz.set_on(on),
+            Cmd::KeyMoment => quiz::key_moment(self),
             Cmd::Sweep(on) => self.sweep.open = on,
             Cmd::SweepRun => {
                 let s = &self.scenarios[self.current];
@@ -629,7 +632,9 @@ impl eframe::App for EframeApp {
 /// environment variable `STICKYSIM_SHOT`: comma-separated `size=1280x720`, `zoom=1.5`,
 /// `zh`, `light`, `present`, `end`, `steps=N`, `reveal`, `compare`, `server`, `real`,
 /// `both`, `select=N` (an event), `params=off` (hide the parameters panel), `sweep` (open
-/// the sweep window and run its default sweep).
+/// the sweep window and run its default sweep), `quiz` (Quiz mode: with `end`, the
+/// playback stops at the first question), `key` (the result of the first question, or
+/// the end: the lesson pages' screenshots).
 #[derive(Clone, Debug, Default)]
 pub struct Shot {
     pub size: Option<[f32; 2]>,
@@ -659,6 +664,8 @@ impl Shot {
                 "present" => Cmd::Present(true),
                 "end" => Cmd::ToEnd,
                 "reveal" => Cmd::Reveal,
+                "quiz" => Cmd::Quiz(true),
+                "key" => Cmd::KeyMoment,
                 "steps" => {
                     for _ in 0..num(value)? as usize {
                         shot.cmds.push(Cmd::Step);

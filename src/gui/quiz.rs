@@ -4,14 +4,21 @@
 //! playback from passing an unanswered question, hides what would give the answer away
 //! (the step's note, the result, the verdict), asks (keys 1–4, Enter) and reveals.
 //! The app calls [`sync`] once per frame after applying its commands.
+//!
+//! With real sockets the kernel's results would give the answer away too: the real panel
+//! shows the real run only up to [`real_limit`]. In the Real view the questions are the
+//! real run's (the truth is what the kernel returned), asked once it has finished; beside
+//! the model (Both) the simulated question is asked, and the real chip of the same call
+//! stays hidden until it is answered.
 
 use egui::{Align2, Key, RichText};
 
-use super::{Cmd, StickyApp, palette};
+use super::{Cmd, Mode, StickyApp, palette};
 use crate::params::Params;
 use crate::quiz::{self, Answer, Asked, Session};
+pub use crate::quiz::{Inline, inline_pieces};
 use crate::scenario::{Lang, Text};
-use crate::trace::Side;
+use crate::trace::{Call, EventKind, Side};
 
 /// A UI string in both languages (like `i18n::T`, kept here with the quiz's own words).
 struct T(&'static str, &'static str);
@@ -44,7 +51,15 @@ const NO_QUESTIONS: T = T(
     "This scenario asks nothing: play it and watch.",
     "这个场景没有提问：播放并观察即可。",
 );
+const WAITING_REAL: T = T(
+    "The real run is still running: its questions come when it ends.",
+    "真实运行尚未结束：结束后再提问。",
+);
 const HIDDEN: T = T("(answer the question first)", "（请先回答问题）");
+const KERNEL_RETURNED: T = T(
+    "On real loopback the kernel returned:",
+    "在真实回环上，内核实际返回：",
+);
 
 /// What was answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,8 +71,9 @@ enum Given {
 /// The quiz's state in the app.
 pub struct QuizState {
     pub on: bool,
-    /// The run the questions belong to: (scenario, parameters).
-    key: Option<(usize, Params)>,
+    /// The run the questions belong to: (scenario, parameters, which real run: None for
+    /// the simulated one).
+    key: Option<(usize, Params, Option<u64>)>,
     pub questions: Vec<Asked>,
     given: Vec<Option<Given>>,
     /// The question being asked (index into `questions`).
@@ -71,6 +87,12 @@ pub struct QuizState {
     pub session: Session,
     /// Where the last export went, or why it failed.
     pub exported: Option<String>,
+    /// The real run's questions, found again whenever its trace grows (what the real
+    /// panel hides), and what they were found for: (run key, events, finished).
+    pub real: Vec<Asked>,
+    real_seen: Option<((usize, Params), usize, bool)>,
+    /// Counts finished real runs: a new one gets its questions asked afresh.
+    real_runs: u64,
 }
 
 impl Default for QuizState {
@@ -87,6 +109,9 @@ impl Default for QuizState {
             focus_typed: false,
             session: Session::new("class"),
             exported: None,
+            real: Vec::new(),
+            real_seen: None,
+            real_runs: 0,
         }
     }
 }
@@ -112,15 +137,15 @@ pub fn sync(app: &mut StickyApp) {
         app.quiz.asking = None;
         return;
     }
-    let key = (app.current, app.playback.params.clone());
+    sync_real(app);
+    if app.mode == Mode::Real {
+        sync_real_mode(app);
+        return;
+    }
+    let key = (app.current, app.playback.params.clone(), None);
     if app.quiz.key.as_ref() != Some(&key) {
         let qs = quiz::questions(app.scenario(), &app.playback.trace);
-        app.quiz.given = vec![None; qs.len()];
-        app.quiz.questions = qs;
-        app.quiz.asking = None;
-        app.quiz.revealed = None;
-        app.quiz.selected = None;
-        app.quiz.key = Some(key);
+        set_questions(app, qs, key);
     }
     let shown = app.playback.events_shown();
     let at_end = app.playback.at_end();
@@ -146,14 +171,183 @@ pub fn sync(app: &mut StickyApp) {
         }
         app.playing = false;
         app.clock = app.playback.now() as f64;
-        if app.quiz.asking != Some(i) {
-            app.quiz.asking = Some(i);
-            app.quiz.revealed = None;
-            app.quiz.selected = None;
-            app.quiz.typed.clear();
-            app.quiz.focus_typed = true;
-        }
+        open(app, i);
     }
+}
+
+fn set_questions(app: &mut StickyApp, qs: Vec<Asked>, key: (usize, Params, Option<u64>)) {
+    app.quiz.given = vec![None; qs.len()];
+    app.quiz.questions = qs;
+    app.quiz.asking = None;
+    app.quiz.revealed = None;
+    app.quiz.selected = None;
+    app.quiz.key = Some(key);
+}
+
+fn open(app: &mut StickyApp, i: usize) {
+    if app.quiz.asking != Some(i) {
+        app.quiz.asking = Some(i);
+        app.quiz.revealed = None;
+        app.quiz.selected = None;
+        app.quiz.typed.clear();
+        app.quiz.focus_typed = true;
+    }
+}
+
+/// The real run's questions, as far as its trace has come.
+fn sync_real(app: &mut StickyApp) {
+    let Some(rv) = &app.real else {
+        app.quiz.real.clear();
+        app.quiz.real_seen = None;
+        return;
+    };
+    let seen = (rv.key.clone(), rv.live.trace.events.len(), !rv.running());
+    if app.quiz.real_seen.as_ref() == Some(&seen) {
+        return;
+    }
+    let was_finished = app
+        .quiz
+        .real_seen
+        .as_ref()
+        .is_some_and(|s| s.0 == seen.0 && s.2 && s.1 <= seen.1);
+    if seen.2 && !was_finished {
+        app.quiz.real_runs += 1;
+    }
+    app.quiz.real = quiz::questions(app.scenario(), &rv.live.trace);
+    app.quiz.real_seen = Some(seen);
+}
+
+/// The Real view: once the real run has finished, its questions are asked in order (its
+/// chips stay hidden from the first unanswered one on: [`real_limit`]).
+fn sync_real_mode(app: &mut StickyApp) {
+    let finished = app.quiz.real_seen.as_ref().is_some_and(|s| s.2);
+    if !finished {
+        // A new run ("Run again"): the last run's answers do not uncover its chips.
+        app.quiz.questions.clear();
+        app.quiz.given.clear();
+        app.quiz.asking = None;
+        app.quiz.revealed = None;
+        app.quiz.key = None;
+        return;
+    }
+    let key = (
+        app.current,
+        app.playback.params.clone(),
+        Some(app.quiz.real_runs),
+    );
+    if app.quiz.key.as_ref() != Some(&key) {
+        let qs = app.quiz.real.clone();
+        set_questions(app, qs, key);
+    }
+    if app.quiz.revealed.is_some() {
+        return; // the reveal stays until "Continue"
+    }
+    match app.quiz.given.iter().position(Option::is_none) {
+        Some(i) => open(app, i),
+        None => app.quiz.asking = None,
+    }
+}
+
+/// Whether the question about this call has been answered (in the Real view, the real
+/// run's question; beside the model, the simulated one: a call the model never reaches
+/// is never asked, so nothing is hidden for it).
+fn answered(app: &StickyApp, side: Side, step: usize) -> bool {
+    let i = app
+        .quiz
+        .questions
+        .iter()
+        .position(|q| q.side == side && q.step == step);
+    match (app.mode, i) {
+        (Mode::Real, None) => false,
+        (_, None) => true,
+        (_, Some(i)) => app.quiz.given.get(i).is_some_and(Option::is_some),
+    }
+}
+
+/// How many of the real run's events the real panel may show: those before the result of
+/// the first asked call whose question is not answered yet (all when the quiz is off).
+pub fn real_limit(app: &StickyApp) -> usize {
+    let total = app.real.as_ref().map_or(0, |r| r.live.trace.events.len());
+    if !app.quiz.on {
+        return total;
+    }
+    app.quiz
+        .real
+        .iter()
+        .filter(|q| !answered(app, q.side, q.step))
+        .map(|q| q.stop_event)
+        .min()
+        .unwrap_or(total)
+        .min(total)
+}
+
+/// How many events the event list may list: in Quiz mode none from the result of the
+/// first unanswered question on (greyed future rows would give the answer away too).
+pub fn list_limit(app: &StickyApp, real: bool) -> usize {
+    if real {
+        return real_limit(app);
+    }
+    if !app.quiz.on {
+        return usize::MAX;
+    }
+    app.quiz
+        .questions
+        .iter()
+        .zip(&app.quiz.given)
+        .filter(|(_, g)| g.is_none())
+        .map(|(q, _)| q.stop_event)
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+/// The scenario's summary would give the answers away while any is still open.
+pub fn hides_summary(app: &StickyApp) -> bool {
+    app.quiz.on && app.quiz.given.iter().any(Option::is_none)
+}
+
+/// "(answer the question first)", where something is hidden.
+pub fn hidden_text(lang: Lang) -> &'static str {
+    HIDDEN.get(lang)
+}
+
+/// Shows the result of the scenario's first question (the end if it asks none): the
+/// moment a lesson page's screenshot shows.
+pub fn key_moment(app: &mut StickyApp) {
+    let events = &app.playback.trace.events;
+    let first = quiz::questions(app.scenario(), &app.playback.trace)
+        .first()
+        .filter(|q| q.stop_event < events.len())
+        .map(|q| {
+            // A framed read's first recv is its header: go on to the step's own return
+            // (the message delivered, or the decoder's error).
+            events[q.stop_event..]
+                .iter()
+                .position(|e| {
+                    e.side == q.side
+                        && match &e.kind {
+                            EventKind::AppReturn { line, .. }
+                            | EventKind::DecodeError { line, .. }
+                            | EventKind::NetError { line, .. } => {
+                                *line == q.step
+                                    && !matches!(
+                                        &e.kind,
+                                        EventKind::AppReturn {
+                                            call: Call::Recv { .. },
+                                            ..
+                                        }
+                                    )
+                            }
+                            _ => false,
+                        }
+                })
+                .map_or(q.stop_event, |k| q.stop_event + k)
+        });
+    match first {
+        Some(at) => app.playback.seek_event(at),
+        None => app.playback.seek(app.playback.len()),
+    }
+    app.playing = false;
+    app.clock = app.playback.now() as f64;
 }
 
 /// The narration skips the note of the step being asked about.
@@ -196,6 +390,9 @@ fn answer(app: &mut StickyApp, given: Given) {
     app.quiz.given[i] = Some(given);
     app.quiz.asking = None;
     app.quiz.revealed = Some(i);
+    if app.mode == Mode::Real {
+        return; // the real panel shows the chip now (`real_limit`)
+    }
     // Reveal: show the step that produced the result (its chip appears).
     app.playback.seek_event(stop);
     app.clock = app.playback.now() as f64;
@@ -227,7 +424,11 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
         .default_width(420.0)
         .show(ctx, |ui| {
             ui.set_max_width(460.0);
-            if app.quiz.questions.is_empty() {
+            let real_running =
+                app.mode == Mode::Real && !app.quiz.real_seen.as_ref().is_some_and(|s| s.2);
+            if real_running {
+                ui.label(WAITING_REAL.get(lang));
+            } else if app.quiz.questions.is_empty() {
                 ui.label(NO_QUESTIONS.get(lang));
             }
             let asking = app
@@ -313,6 +514,19 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
                     IT_RETURNED.get(lang),
                     asked.truth_label.get(lang)
                 ));
+                // Beside the model: what the kernel's run returned at the same call.
+                let real = app
+                    .quiz
+                    .real
+                    .iter()
+                    .find(|q| q.side == asked.side && q.step == asked.step);
+                if let Some(r) = real.filter(|_| app.mode == Mode::Both) {
+                    ui.label(format!(
+                        "{} {}",
+                        KERNEL_RETURNED.get(lang),
+                        r.truth_label.get(lang)
+                    ));
+                }
                 let scenario = app.scenario();
                 let note = crate::timeline::step_note(scenario, asked.side, asked.step, lang);
                 if let Some(n) = note {
@@ -358,7 +572,7 @@ pub fn show(ctx: &egui::Context, app: &mut StickyApp) {
         answer(app, g);
     } else if play {
         app.quiz.revealed = None;
-        if !app.playback.at_end() {
+        if app.mode != Mode::Real && !app.playback.at_end() {
             app.apply(Cmd::Play(true));
         }
     }
@@ -428,47 +642,6 @@ pub fn markdown_lite(ui: &mut egui::Ui, text: &Text, lang: Lang) {
         }
         ui.add_space(6.0);
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Inline {
-    Plain,
-    Bold,
-    Code,
-}
-
-/// Splits a line into plain, **bold** and `code` pieces. An unclosed marker is plain text.
-pub fn inline_pieces(line: &str) -> Vec<(Inline, String)> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while !rest.is_empty() {
-        let code = rest.find('`');
-        let bold = rest.find("**");
-        let (at, kind, marker) = match (code, bold) {
-            (Some(c), Some(b)) if b < c => (b, Inline::Bold, "**"),
-            (Some(c), _) => (c, Inline::Code, "`"),
-            (None, Some(b)) => (b, Inline::Bold, "**"),
-            (None, None) => {
-                out.push((Inline::Plain, rest.to_string()));
-                break;
-            }
-        };
-        let after = &rest[at + marker.len()..];
-        match after.find(marker) {
-            Some(end) => {
-                if at > 0 {
-                    out.push((Inline::Plain, rest[..at].to_string()));
-                }
-                out.push((kind, after[..end].to_string()));
-                rest = &after[end + marker.len()..];
-            }
-            None => {
-                out.push((Inline::Plain, rest.to_string()));
-                break;
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     // Beside the simulated run, the real one shows what it had done by the same time
     // (all of it once the simulated run has ended: the kernel may take longer).
     let both = app.mode == super::Mode::Both;
-    let shown = if both && !app.playback.at_end() {
+    let by_time = if both && !app.playback.at_end() {
         let t = app.view_time();
         trace
             .events
@@ -108,6 +108,10 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     } else {
         trace.events.len()
     };
+    // In Quiz mode the kernel's result of a call asked about stays hidden until answered.
+    let limit = super::quiz::real_limit(app);
+    let hidden = limit < trace.events.len();
+    let shown = by_time.min(limit);
     let view = receiver::RecvView {
         trace,
         recvs: &recvs,
@@ -119,10 +123,13 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         prefix: "real ",
     };
     receiver::rows(ui, &view, lang, cmds);
-    for n in &rv.live.notes {
+    if by_time > limit {
+        ui.weak(super::quiz::hidden_text(lang));
+    }
+    for n in rv.live.notes.iter().filter(|_| !hidden) {
         ui.colored_label(palette::BROKEN, n);
     }
-    let revealed = !both || app.verdict_shown();
+    let revealed = (!both || app.verdict_shown()) && !hidden;
     if rv.live.finished.is_some() && revealed {
         let v = i18n::verdict(&rv.report, lang);
         let resp = ui.label(RichText::new(format!("{}: {v}", i18n::VERDICT.get(lang))).size(15.0));

@@ -5,29 +5,10 @@ use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, StrokeKind, pos2, vec2}
 
 use super::{Cmd, Selection, StickyApp, bytes, i18n, palette};
 use crate::model::{AppStatus, InFlight, SideState};
-use crate::scenario::{Action, Step};
-use crate::trace::{Dir, EventKind, Micros, Side, escape_bytes};
+use crate::scenario::Step;
+use crate::trace::{Dir, EventKind, Micros, Side};
 
-/// `send_message("hello")`, `recv(1024)`: a program line as the class reads it.
-pub fn action_text(a: &Action) -> String {
-    let data = |d: &[u8]| {
-        if d.len() <= 24 {
-            format!("b\"{}\"", escape_bytes(d))
-        } else {
-            format!("<{} B>", d.len())
-        }
-    };
-    match a {
-        Action::Send(d) => format!("send({})", data(d)),
-        Action::Sendall(d) => format!("sendall({})", data(d)),
-        Action::SendMessage(d) => format!("send_message({})", data(d)),
-        Action::Recv(n) => format!("recv({n})"),
-        Action::RecvMessage(n) => format!("recv_message({n})"),
-        Action::Sleep(ms) => format!("sleep({ms} ms)"),
-        Action::SetTimeout(s) => format!("settimeout({s})"),
-        Action::Close => "close()".to_string(),
-    }
-}
+pub use crate::timeline::action_text;
 
 /// The least height the stage takes; it grows with the window beyond that.
 pub const MIN_HEIGHT: f32 = 150.0;
