@@ -82,6 +82,10 @@ pub(super) struct TcpState {
     window_full_reported: bool,
     /// Linux's persist timer is armed.
     persist_armed: bool,
+    /// Linux's write queue: where its first skb starts and the skbs' size
+    /// ([`tcp::linux_size_goal`] when the write found the queue empty).
+    wq_start: u64,
+    wq_goal: u64,
     // -- receiving (the peer's direction)
     /// End of the bytes received.
     pub(super) rcv_nxt: u64,
@@ -168,6 +172,13 @@ impl Sim {
 
     /// Copies bytes into the send buffer; returns their stream offset.
     pub(super) fn buffer_write(&mut self, side: Side, bytes: &[u8]) -> u64 {
+        let mss = self.send_mss(side);
+        let t = &mut self.tcp[side.index()];
+        if t.snd_nxt == t.write_end {
+            // Everything written has gone: this write starts a new skb.
+            t.wq_start = t.write_end;
+            t.wq_goal = tcp::linux_size_goal(mss, t.peer_max_window);
+        }
         let stream = &mut self.streams[side.tx_dir().index()];
         let start = stream.len() as u64;
         stream.extend_from_slice(bytes);
@@ -316,18 +327,10 @@ impl Sim {
         }
     }
 
-    /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]).
+    /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]). On Linux a
+    /// window too small for a segment is not used at an skb's start
+    /// ([`tcp::linux_window_allows`]).
     pub(super) fn try_send(&mut self, side: Side) {
-        self.send_burst(side, false);
-    }
-
-    /// One burst of segments. `on_ack`: an arriving ACK released it. On Linux only such
-    /// a burst may end in a segment cut to the window's end: a write's own push sends
-    /// skbs of `size_goal`, which is one segment while the window is small
-    /// (`tcp_xmit_size_goal`, bounded by half the window like the MSS), so nothing is
-    /// cut; the queue an ACK releases (`tcp_data_snd_check`) holds larger skbs, and
-    /// `tcp_mss_split_point` cuts the last at the window's end.
-    fn send_burst(&mut self, side: Side, on_ack: bool) {
         let s = side.index();
         if self.tcp[s].dead {
             return;
@@ -344,7 +347,14 @@ impl Sim {
             };
             let room = (t.peer_window as u64).saturating_sub(in_flight);
             let window = match self.stack {
-                Stack::Linux if !tcp::linux_window_allows(room, unsent, mss, burst && on_ack) => {
+                Stack::Linux
+                    if !tcp::linux_window_allows(
+                        room,
+                        unsent,
+                        mss,
+                        !tcp::skb_starts_at(t.snd_nxt, t.wq_start, t.wq_goal),
+                    ) =>
+                {
                     // Too small a window to start a burst on: as if shut. With nothing
                     // in flight no ACK will come, so the persist timer will send what
                     // fits (`tcp_check_probe_timer`).
@@ -381,6 +391,7 @@ impl Sim {
                     if (len as u32) < mss {
                         self.tcp[s].snd_sml = seq + len as u64;
                     }
+                    // The segments of one burst leave as one GSO skb.
                     self.transmit(side, seq, len, false, burst);
                     burst = true;
                 }
@@ -640,7 +651,7 @@ impl Sim {
             }
         }
         // (3) send what the sender rule now allows (it carries the new ACK)
-        self.send_burst(side, true);
+        self.try_send(side);
         // (4) the ACK policy for what is still unacknowledged
         if seg.kind == SegKind::Data {
             self.apply_ack_policy(side);

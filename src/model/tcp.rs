@@ -451,13 +451,34 @@ pub fn coalesces(tail_freed_at: Option<Micros>, now: Micros) -> bool {
     tail_freed_at.is_some_and(|t| t <= now)
 }
 
+/// The size of the skbs a Linux write fills (`tcp_xmit_size_goal`): as many whole
+/// segments as fit in 64 KiB (GSO) and in half the largest window the peer offered, at
+/// least one. On loopback's first window (65483) that is one 32741-byte segment; on a
+/// LAN (1460-byte segments, a 64240-byte window) 22 segments.
+pub fn linux_size_goal(mss: u32, peer_max_window: u32) -> u64 {
+    let mss = mss.max(1) as u64;
+    let half = if peer_max_window > TCP_MSS_DEFAULT {
+        peer_max_window / 2
+    } else {
+        peer_max_window
+    } as u64;
+    (65_536u64.min(half) / mss).max(1) * mss
+}
+
+/// Does an skb of the write queue start at `seq`? A write into an empty queue starts an
+/// skb at `start`; later skbs follow every `goal` bytes (0: every byte, as if unknown).
+pub fn skb_starts_at(seq: u64, start: u64, goal: u64) -> bool {
+    goal == 0 || seq < start || (seq - start) % goal == 0
+}
+
 /// Linux's sender-side window test (`tcp_snd_wnd_test` and `tcp_mss_split_point` in
-/// `net/ipv4/tcp_output.c`): a burst starts only if its first segment fits the peer's
-/// window whole (a full MSS, or all that is unsent when that is less); within a burst,
-/// the last segment may be cut to the window's end. So a window smaller than a segment
-/// is not used while more than it is waiting (sender-side silly-window avoidance).
-pub fn linux_window_allows(room: u64, unsent: u64, mss: u32, burst_started: bool) -> bool {
-    burst_started || room >= unsent.min(mss as u64)
+/// `net/ipv4/tcp_output.c`): an skb goes only if its first segment fits the peer's
+/// window whole (a full MSS, or all that is unsent when that is less); once its head
+/// has gone, the rest of the skb may be cut at the window's end. So a window smaller
+/// than a segment is not used at an skb's start while more than it is waiting
+/// (sender-side silly-window avoidance).
+pub fn linux_window_allows(room: u64, unsent: u64, mss: u32, inside_skb: bool) -> bool {
+    inside_skb || room >= unsent.min(mss as u64)
 }
 
 /// When the delayed ACK goes, given the timer that may already run
@@ -887,12 +908,24 @@ mod tests {
     }
 
     #[test]
+    fn linux_skbs_hold_whole_segments_up_to_half_the_window() {
+        assert_eq!(linux_size_goal(32_741, 65_483), 32_741, "loopback at first");
+        assert_eq!(linux_size_goal(47_616, 95_232), 47_616);
+        assert_eq!(linux_size_goal(1_460, 64_240), 22 * 1_460, "a LAN");
+        assert_eq!(linux_size_goal(1_460, 500), 1_460, "at least one segment");
+        // c11 on lo: skbs of 32741 from 0: 65482 starts one, 113098 is inside one.
+        assert!(skb_starts_at(65_482, 0, 32_741));
+        assert!(!skb_starts_at(113_098, 0, 32_741));
+        assert!(skb_starts_at(5, 0, 0));
+    }
+
+    #[test]
     fn linux_does_not_start_a_burst_on_a_window_smaller_than_a_segment() {
         // 11 on lo: 29696 B of window, 50000 waiting, mss 47616: nothing goes.
         assert!(!linux_window_allows(29_696, 50_000, 47_616, false));
         // All that is unsent fits: it goes.
         assert!(linux_window_allows(29_696, 20_000, 47_616, false));
-        // A full segment fits: the burst may end with a cut segment.
+        // A full segment fits: the skb goes, and its rest may be cut at the window.
         assert!(linux_window_allows(95_232, 250_000, 47_616, false));
         assert!(linux_window_allows(14_875, 200_000, 47_616, true));
     }
