@@ -53,6 +53,13 @@ enum Command {
         /// The server's port.
         #[arg(long, default_value_t = stickysim::export::pcap::SERVER_PORT)]
         port: u16,
+        /// line framing: what ends a message.
+        #[arg(long, value_enum, default_value = "lf")]
+        delimiter: DelimiterArg,
+        /// fixed framing: bytes per record.
+        #[arg(long, default_value_t = 32,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(stickysim::params::limits::MAX_RECORD_SIZE)))]
+        record_size: u32,
     },
     /// Does the model predict the kernel? Runs each case in the model (Linux, loopback)
     /// and N times on real loopback sockets, and compares what the programs saw: every
@@ -221,6 +228,11 @@ struct ServeArgs {
     /// Folder for uploads (default: a new folder in the temp folder).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Any other framing parameter as in a scenario's [params] (repeatable):
+    /// `--set delimiter='\r\n'`, `--set escape=true`, `--set record_size=64`,
+    /// `--set decoder=tutorial`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
     /// The bufsize of the server's recv() calls, as in conn.recv(1024) (1 to 65536).
     #[arg(long, default_value_t = 1024,
           value_parser = clap::value_parser!(u64).range(serve_limits::RECV_SIZE.0 as u64..=serve_limits::RECV_SIZE.1 as u64))]
@@ -277,6 +289,30 @@ enum FramingArg {
     Raw,
     LengthPrefix,
     JsonHeader,
+    Line,
+    Fixed,
+}
+
+impl FramingArg {
+    fn framing(self) -> Framing {
+        match self {
+            FramingArg::Raw => Framing::Raw,
+            FramingArg::LengthPrefix => Framing::LengthPrefix,
+            FramingArg::JsonHeader => Framing::JsonHeader,
+            FramingArg::Line => Framing::Line,
+            FramingArg::Fixed => Framing::Fixed,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DelimiterArg {
+    /// b'\n'
+    Lf,
+    /// b'\r\n'
+    Crlf,
+    /// b'\x00'
+    Nul,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -301,11 +337,7 @@ impl RunArgs {
     fn overrides(&self) -> Overrides {
         let on = |o: Option<OnOff>| o.map(|o| matches!(o, OnOff::On));
         Overrides {
-            framing: self.framing.map(|f| match f {
-                FramingArg::Raw => Framing::Raw,
-                FramingArg::LengthPrefix => Framing::LengthPrefix,
-                FramingArg::JsonHeader => Framing::JsonHeader,
-            }),
+            framing: self.framing.map(FramingArg::framing),
             header_writes: self.header_writes.map(|h| match h {
                 HeaderWritesArg::Combined => HeaderWrites::Combined,
                 HeaderWritesArg::Separate => HeaderWrites::Separate,
@@ -375,17 +407,23 @@ fn run(command: Option<Command>, lang: Lang) -> Result<ExitCode, CliError> {
             framing,
             byte_order,
             port,
-        }) => out(&stickysim::export::dissector::lua(
-            framing.map(|f| match f {
-                FramingArg::Raw => Framing::Raw,
-                FramingArg::LengthPrefix => Framing::LengthPrefix,
-                FramingArg::JsonHeader => Framing::JsonHeader,
-            }),
-            match byte_order {
-                Some(ByteOrderArg::Big) => ByteOrder::Big,
-                _ => ByteOrder::Little,
+            delimiter,
+            record_size,
+        }) => out(&stickysim::export::dissector::lua_with(
+            stickysim::export::dissector::Defaults {
+                framing: framing.map(FramingArg::framing),
+                order: match byte_order {
+                    Some(ByteOrderArg::Big) => ByteOrder::Big,
+                    _ => ByteOrder::Little,
+                },
+                port,
+                delimiter: match delimiter {
+                    DelimiterArg::Lf => stickysim::params::Delimiter::Lf,
+                    DelimiterArg::Crlf => stickysim::params::Delimiter::Crlf,
+                    DelimiterArg::Nul => stickysim::params::Delimiter::Nul,
+                },
+                record_size,
             },
-            port,
         )),
         Some(Command::Calibrate(a)) => return calibrate(a),
         Some(Command::Handout(a)) => handout(a, lang)?,
@@ -614,9 +652,7 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
         ..Default::default()
     };
     opts.params.framing = match a.framing {
-        Some(FramingArg::Raw) => Framing::Raw,
-        Some(FramingArg::LengthPrefix) => Framing::LengthPrefix,
-        Some(FramingArg::JsonHeader) => Framing::JsonHeader,
+        Some(f) => f.framing(),
         None if app == ServeApp::Upload => Framing::JsonHeader,
         None => Framing::Raw,
     };
@@ -625,6 +661,13 @@ fn serve(a: ServeArgs) -> Result<ExitCode, CliError> {
             ByteOrderArg::Little => ByteOrder::Little,
             ByteOrderArg::Big => ByteOrder::Big,
         };
+    }
+    if !a.set.is_empty() {
+        let overrides = Overrides {
+            set: a.set.clone(),
+            ..Default::default()
+        };
+        opts.params = overrides.apply(&opts.params)?;
     }
     if let Some(h) = a.header_writes {
         opts.params.header_writes = match h {

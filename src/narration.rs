@@ -9,6 +9,12 @@ use crate::timeline::{ms, text_head};
 use crate::trace::{AckReason, BlockReason, Call, DropReason, Event, EventKind, Side};
 
 /// A side's name as the narration says it.
+/// A framing error raised by the sender (`line` or `fixed`'s correct `send_message`),
+/// not by a decoder: the trace reports both as `DecodeError`.
+fn refused(error: &str) -> bool {
+    error.starts_with("send_message refused")
+}
+
 pub fn side_name(side: Side, lang: Lang) -> &'static str {
     match (side, lang) {
         (Side::Client, Lang::En) => "client",
@@ -55,6 +61,7 @@ pub fn describe(e: &Event, lang: Lang) -> String {
             text_head(data, 24)
         ),
         EventKind::FrameHeader { json, md5, .. } => format!("  JSON 报头 {json}（md5 {md5}）"),
+        EventKind::DecodeError { error, .. } if refused(error) => format!("  拒绝发送：{error}"),
         EventKind::DecodeError { error, .. } => format!("  解码错误：{error}"),
         EventKind::SendBufWrite { buffered } => format!("写入发送缓冲区（现有 {buffered} 字节）"),
         EventKind::RecvBufRead { buffered } => format!("从接收缓冲区读出（剩 {buffered} 字节）"),
@@ -200,6 +207,15 @@ fn sentence(e: &Event, lang: Lang) -> Option<String> {
                 )
             } else {
                 format!("解码器把消息 #{index}（{} 字节）交给{who}。", data.len())
+            }
+        }
+        EventKind::DecodeError { error, .. } if refused(error) => {
+            if en {
+                format!(
+                    "The {who} refuses to send a body its framing cannot carry ({error}); the program stops."
+                )
+            } else {
+                format!("{who}拒绝发送分包方式装不下的正文（{error}），程序停止。")
             }
         }
         EventKind::DecodeError { error, .. } => {
@@ -417,5 +433,28 @@ mod tests {
             .unwrap();
         let said = what_happened(&trace.events[..=hold], Lang::Zh).join(" ");
         assert!(said.contains("Nagle 算法把 5 字节扣在客户端"), "{said}");
+    }
+
+    /// A correct sender's refusal is said as a refusal, not as a decoder failure.
+    #[test]
+    fn a_refused_send_is_said_as_the_senders() {
+        let s = crate::scenario::find_builtin("18").unwrap();
+        let p = crate::params::Params {
+            decoder: crate::params::DecoderKind::Correct,
+            ..s.params.clone()
+        };
+        let trace = crate::model::run(&s, &p).unwrap();
+        let at = trace
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::DecodeError { .. }))
+            .expect("the client refuses the body holding '\\n'");
+        assert_eq!(trace.events[at].side, crate::trace::Side::Client);
+        let en = what_happened(&trace.events[..=at], Lang::En).join(" ");
+        assert!(en.contains("The client refuses to send"), "{en}");
+        assert!(en.contains("escape = true"), "{en}");
+        let zh = what_happened(&trace.events[..=at], Lang::Zh).join(" ");
+        assert!(zh.contains("拒绝发送"), "{zh}");
+        assert!(describe(&trace.events[at], Lang::Zh).contains("拒绝发送"));
     }
 }

@@ -432,6 +432,10 @@ pub fn describe(event: &Event) -> String {
             )
         }
         EventKind::FrameHeader { json, md5, .. } => format!("  JSON header {json} (md5 {md5})"),
+        // The correct sender refusing a body its framing cannot carry (line, fixed).
+        EventKind::DecodeError { error, .. } if error.starts_with("send_message refused") => {
+            format!("  ERROR: {error}")
+        }
         EventKind::DecodeError { error, .. } => format!("  DECODE ERROR: {error}"),
         EventKind::SendBufWrite { buffered } => format!("send buffer += (now {buffered} B)"),
         EventKind::RecvBufRead { buffered } => format!("recv buffer -= (now {buffered} B)"),

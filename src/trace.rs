@@ -436,9 +436,30 @@ pub struct SentMessage {
     pub offset: u64,
     /// Frame header bytes in front of the body (0 for raw).
     pub header_len: u64,
-    /// Bytes the socket accepted (header included); less than `header_len + data.len()`
-    /// when `send()` accepted only part or a datagram was never sent.
+    /// Frame bytes after the body: `line`'s delimiter, `fixed`'s padding. Shown and
+    /// counted as the frame's header part.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub trailer_len: u64,
+    /// Bytes `line`'s escape added inside the body: the body on the wire is
+    /// `data.len() + escapes` bytes.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub escapes: u64,
+    /// Bytes the socket accepted (header included); less than [`SentMessage::wire_len`]
+    /// when `send()` accepted only part, a datagram was never sent, or a `fixed` record
+    /// cut the body.
     pub accepted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl SentMessage {
+    /// The frame's bytes as the application meant to send them: header, body (escaped),
+    /// trailer.
+    pub fn wire_len(&self) -> u64 {
+        self.header_len + self.data.len() as u64 + self.escapes + self.trailer_len
+    }
 }
 
 /// A complete run.
@@ -532,9 +553,17 @@ pub fn spans_of<'a>(
             break;
         }
         let body_start = m.offset + m.header_len.min(m.accepted);
+        // A trailer (delimiter, padding) follows the body; a cut record has none of the
+        // body's tail.
+        let body_end = if m.trailer_len > 0 {
+            (body_start + m.data.len() as u64 + m.escapes).min(m_end)
+        } else {
+            m_end
+        };
         for (part, a, b) in [
             (Part::Header, m.offset, body_start),
-            (Part::Body, body_start, m_end),
+            (Part::Body, body_start, body_end),
+            (Part::Header, body_end, m_end),
         ] {
             let (a, b) = (a.max(start), b.min(end));
             if a < b {

@@ -111,6 +111,28 @@ fn golden_15_multibyte_split() {
     golden("run-15", &["run", "15"]);
 }
 
+/// 18: lines glued in one recv split right; a body holding '\n' and a recv(16) inside a
+/// line break the naive programs.
+#[test]
+fn golden_18_line_delimiter() {
+    golden("run-18", &["run", "18"]);
+}
+
+/// 18 with readline and the escape: every line whole.
+#[test]
+fn golden_18_readline_escaped() {
+    golden(
+        "run-18-escape",
+        &["run", "18", "--decoder", "correct", "--set", "escape=true"],
+    );
+}
+
+/// 19: 128-byte records: padding, a cut reply, a short read taken as a record.
+#[test]
+fn golden_19_fixed_records() {
+    golden("run-19", &["run", "19"]);
+}
+
 #[test]
 fn golden_12_combined_writes() {
     golden(
@@ -197,7 +219,7 @@ fn report_lines(text: &str) -> Vec<&str> {
 fn chinese_reports_of_every_builtin_have_no_english_headings() {
     let list = stdout(&stickysim(&["list"]));
     let names: Vec<&str> = list.lines().filter_map(|l| l.split(' ').next()).collect();
-    assert_eq!(names.len(), 17, "{list}");
+    assert_eq!(names.len(), 19, "{list}");
     for name in names {
         let out = stickysim(&["--lang", "zh", "run", name]);
         assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
@@ -247,12 +269,12 @@ fn check_speaks_chinese() {
     let out = stickysim(&["--lang", "zh", "check"]);
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
-    assert!(text.contains("已检查 17 个内置场景，0 个错误"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.starts_with("通过 ")).count(), 17);
+    assert!(text.contains("已检查 19 个内置场景，0 个错误"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("通过 ")).count(), 19);
     let (en, errors) = stickysim::cli::check_builtin();
     assert_eq!(errors, 0);
     assert!(
-        en.contains("17 built-in scenario(s) checked, 0 error(s)"),
+        en.contains("19 built-in scenario(s) checked, 0 error(s)"),
         "{en}"
     );
 }
@@ -539,12 +561,12 @@ fn check_scenarios_passes() {
         assert_eq!(code(&out), 0, "{args:?}: {}", stdout(&out));
         let text = stdout(&out);
         assert!(
-            text.contains("17 ") && text.contains(" 0 error(s)"),
+            text.contains("19 ") && text.contains(" 0 error(s)"),
             "{text}"
         );
         assert_eq!(
             text.lines().filter(|l| l.starts_with("ok ")).count(),
-            17,
+            19,
             "{text}"
         );
     }
@@ -617,9 +639,9 @@ fn check_prints_every_error_of_a_file() {
 // ---- list and languages -----------------------------------------------------------------
 
 #[test]
-fn list_shows_17_scenarios_in_both_languages() {
+fn list_shows_19_scenarios_in_both_languages() {
     let all = scenario::builtin();
-    assert_eq!(all.len(), 17);
+    assert_eq!(all.len(), 19);
     for (args, lang) in [
         (&["list"][..], Lang::En),
         (&["list", "--lang", "zh"], Lang::Zh),
@@ -629,7 +651,7 @@ fn list_shows_17_scenarios_in_both_languages() {
         assert_eq!(code(&out), 0);
         let text = stdout(&out);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 17, "{text}");
+        assert_eq!(lines.len(), 19, "{text}");
         for (line, s) in lines.iter().zip(&all) {
             assert!(line.starts_with(&s.name), "{line}");
             assert!(line.ends_with(s.title.get(lang)), "{args:?}: {line}");

@@ -124,13 +124,15 @@ fn chinese_changes_the_labels() {
 }
 
 #[test]
-fn compare_view_shows_three_columns_with_verdicts() {
+fn compare_view_shows_a_column_per_framing_with_verdicts() {
     let mut h = harness("04-two-small-sends");
     pick(&mut h, "View", "Compare");
     h.get_by_label_contains("raw verdict: 0 of 2 messages intact");
     h.get_by_label_contains("length-prefix verdict: 2 of 2 messages intact");
     h.get_by_label_contains("json-header verdict: 2 of 2 messages intact");
-    assert_eq!(h.query_all_by_label_contains(" verdict: ").count(), 3);
+    h.get_by_label_contains("line verdict: 2 of 2 messages intact");
+    h.get_by_label_contains("fixed verdict: 2 of 2 messages intact");
+    assert_eq!(h.query_all_by_label_contains(" verdict: ").count(), 5);
 }
 
 #[test]

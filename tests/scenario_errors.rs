@@ -54,7 +54,7 @@ const BROKEN: &[(&str, u32, u32, &str)] = &[
         "09-unknown-framing.toml",
         5,
         11,
-        "unknown framing `length_prefix`: choose one of raw, length-prefix, json-header (did you mean `length-prefix`?)",
+        "unknown framing `length_prefix`: choose one of raw, length-prefix, json-header, line, fixed (did you mean `length-prefix`?)",
     ),
     (
         "10-negative-size.toml",

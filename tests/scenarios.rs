@@ -16,6 +16,14 @@ use stickysim::scenario::{self, Action, Scenario};
 use stickysim::trace::{AckReason, Call, Dir, Event, EventKind, Side};
 
 const FRAMINGS: [Framing; 3] = [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader];
+/// Every framing, for the tests that only check a run is sound.
+const ALL_FRAMINGS: [Framing; 5] = [
+    Framing::Raw,
+    Framing::LengthPrefix,
+    Framing::JsonHeader,
+    Framing::Line,
+    Framing::Fixed,
+];
 const FRAMED: [Framing; 2] = [Framing::LengthPrefix, Framing::JsonHeader];
 const DECODERS: [DecoderKind; 2] = [DecoderKind::Correct, DecoderKind::Tutorial];
 const C2S: Dir = Dir::ClientToServer;
@@ -168,7 +176,7 @@ fn every_scenario_file_parses() {
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 17, "{files:?}");
+    assert_eq!(files.len(), 19, "{files:?}");
     assert_eq!(files.len(), scenario::BUILTIN.len());
     for (path, (name, text)) in files.iter().zip(scenario::BUILTIN) {
         let bytes = std::fs::read(path).unwrap();
@@ -206,12 +214,12 @@ fn every_scenario_file_parses() {
             "{file}: has narration"
         );
     }
-    // Numbered 01..17 in tutorial order.
+    // Numbered 01..19 in tutorial order.
     let numbers: Vec<u32> = scenario::builtin()
         .iter()
         .map(|s| s.number().unwrap())
         .collect();
-    assert_eq!(numbers, (1..=17).collect::<Vec<_>>());
+    assert_eq!(numbers, (1..=19).collect::<Vec<_>>());
 }
 
 /// Every scenario runs under every framing that applies, both decoders and both header
@@ -219,7 +227,7 @@ fn every_scenario_file_parses() {
 #[test]
 fn every_scenario_runs_in_every_applicable_mode() {
     for s in scenario::builtin() {
-        for f in FRAMINGS {
+        for f in ALL_FRAMINGS {
             for d in DECODERS {
                 for h in [HeaderWrites::Combined, HeaderWrites::Separate] {
                     let ov = Overrides {
@@ -264,7 +272,7 @@ fn runs_are_deterministic() {
         let framings: &[Framing] = if is_udp(&s) {
             &[Framing::Raw]
         } else {
-            &FRAMINGS
+            &ALL_FRAMINGS
         };
         for &f in framings {
             let json = || {
@@ -1223,4 +1231,156 @@ fn s17_sender_coalesces_keystrokes_until_the_ack() {
         let r = run("17", ov.clone());
         assert_eq!(reads(&r), keystrokes, "{ov:?}: one read per keystroke");
     }
+}
+
+/// The message bodies one side's `recv_message` calls handed over, in order.
+fn bodies(run: &Run, d: Dir) -> Vec<Vec<u8>> {
+    delivered(run, d).into_iter().map(|x| x.data).collect()
+}
+
+fn recv_sizes(run: &Run, side: Side) -> Vec<usize> {
+    analysis::recv_results(&run.trace)
+        .into_iter()
+        .filter(|x| x.side == side)
+        .map(|x| x.data.len())
+        .collect()
+}
+
+fn b(items: &[&str]) -> Vec<Vec<u8>> {
+    items.iter().map(|s| s.as_bytes().to_vec()).collect()
+}
+
+/// 18: line framing. Glued lines split right; a body holding the delimiter breaks in two
+/// (naive sender) or is refused (correct sender) or escaped; a recv(16) inside a line
+/// gives half a line to the naive reader, never to readline.
+#[test]
+fn s18_line_delimiter_naive_breaks_readline_and_escape_do_not() {
+    let s = builtin("18");
+    let sent = step_data(&s.client);
+    assert_eq!(sent.len(), 4);
+    assert!(
+        sent[2].contains(&b'\n'),
+        "the third body holds the delimiter"
+    );
+    let naive = run("18", Overrides::default());
+    assert_eq!(
+        bodies(&naive, C2S),
+        b(&[
+            "hello",
+            "world",
+            "two",
+            "lines",
+            "a line longer th",
+            "an sixteen"
+        ])
+    );
+    // One read held the three first lines; the long line came in 16 + 11 bytes.
+    let line_len = sent[3].len() + 1;
+    assert_eq!(
+        recv_sizes(&naive, Side::Server),
+        [
+            sent[..3].iter().map(|m| m.len() + 1).sum(),
+            16,
+            line_len - 16,
+            0
+        ]
+    );
+    let m = dir(&naive, C2S);
+    assert_eq!(
+        (m.messages_intact, m.sticky_reads, m.split_messages),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        m.bytes_lost, 0,
+        "every byte arrived: only the boundaries are wrong"
+    );
+
+    // readline with the correct sender: the third body is refused, the program stops.
+    let correct = run("18", framing_decoder(Framing::Line, DecoderKind::Correct));
+    assert_eq!(bodies(&correct, C2S), b(&["hello", "world"]));
+    let errors = decode_errors(&correct);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, Side::Client);
+    assert!(
+        errors[0].1.contains("send_message refused"),
+        "{}",
+        errors[0].1
+    );
+
+    // Escaped: every message whole, the long line too.
+    let escaped = run(
+        "18",
+        Overrides {
+            decoder: Some(DecoderKind::Correct),
+            set: set(&["escape=true"]),
+            ..Default::default()
+        },
+    );
+    assert_all_intact(&escaped, "18 escaped");
+    assert_eq!(bodies(&escaped, C2S), sent);
+    // The escape added one byte: the backslash before 'n'.
+    let escapes: u64 = escaped.trace.messages.iter().map(|m| m.escapes).sum();
+    assert_eq!(escapes, 1);
+}
+
+/// 19: fixed records. Padding costs bytes; the naive sender cuts a long body; a short
+/// recv(record_size) is taken for a record and the padding becomes another.
+#[test]
+fn s19_fixed_records_pad_cut_and_short_reads() {
+    let s = builtin("19");
+    let size = s.params.record_size as u64;
+    let naive = run("19", Overrides::default());
+    let sent_bodies: u64 = naive
+        .trace
+        .messages
+        .iter()
+        .map(|m| m.data.len() as u64)
+        .sum();
+    // Every record on the wire is exactly record_size bytes.
+    assert_eq!(naive.report.summary.bytes_sent, 4 * size);
+    assert!(sent_bodies < 2 * size, "mostly padding");
+    let reply = &step_data(&s.server)[1];
+    assert!(reply.len() as u64 > size);
+    assert_eq!(bodies(&naive, S2C)[1], reply[..size as usize].to_vec());
+    assert_eq!(dir(&naive, S2C).bytes_lost, reply.len() as u64 - size);
+    let request = &step_data(&s.client)[1];
+    assert_eq!(
+        recv_sizes(&naive, Side::Server),
+        [
+            size as usize,
+            request.len(),
+            size as usize - request.len(),
+            0
+        ]
+    );
+    assert_eq!(
+        bodies(&naive, C2S),
+        [b"GET temp".to_vec(), request.clone(), Vec::new()],
+        "the padding read as an empty record"
+    );
+
+    // The correct reader waits for the padding; the correct sender refuses the reply.
+    let correct = run("19", framing_decoder(Framing::Fixed, DecoderKind::Correct));
+    assert_eq!(
+        bodies(&correct, C2S),
+        [b"GET temp".to_vec(), request.clone()]
+    );
+    let errors = decode_errors(&correct);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, Side::Server);
+    assert!(
+        errors[0].1.contains("longer than record_size"),
+        "{}",
+        errors[0].1
+    );
+    // With records big enough, everything arrives whole.
+    let roomy = run(
+        "19",
+        Overrides {
+            decoder: Some(DecoderKind::Correct),
+            set: set(&["record_size=256"]),
+            ..Default::default()
+        },
+    );
+    assert_all_intact(&roomy, "19 correct, record_size 256");
 }

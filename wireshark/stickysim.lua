@@ -3,13 +3,16 @@
 --   length-prefix  4-byte length, then the body            (struct.pack('i', n) + body)
 --   json-header    4-byte header length, a JSON header with the body size
 --                  (total_size or filesize), then the body     (the tutorial's 方案二)
+--   line           the body, then a delimiter (\n, \r\n or \x00)   (makefile().readline())
+--   fixed          every message record_size bytes, the body padded with NUL bytes
 --
 -- Load it once:   wireshark -X lua_script:stickysim.lua capture.pcapng
 --                 tshark    -X lua_script:stickysim.lua -r capture.pcapng
 -- or copy it into your personal Lua plugins folder (Help → About → Folders).
 -- Preferences (Edit → Preferences → Protocols → STICKYSIM, or tshark -o stickysim.NAME:VALUE):
---   port (8080, the tutorial's), framing (auto | length-prefix | json-header),
---   big_endian (struct.pack('!I', n) instead of 'i'), max_frame, max_header.
+--   port (8080, the tutorial's), framing (auto | length-prefix | json-header | line |
+--   fixed), big_endian (struct.pack('!I', n) instead of 'i'), max_frame, max_header,
+--   delimiter (line), record_size (fixed). Auto never guesses line or fixed.
 --
 -- A frame that spans several TCP segments is reassembled (the segments before the last
 -- show as "TCP segment of a reassembled PDU"), and one segment that holds several frames
@@ -20,12 +23,18 @@
 
 local p = Proto("stickysim", "stickysim framing")
 
-local FRAMING_AUTO, FRAMING_LP, FRAMING_JSON = 0, 1, 2
+local FRAMING_AUTO, FRAMING_LP, FRAMING_JSON, FRAMING_LINE, FRAMING_FIXED = 0, 1, 2, 3, 4
+local DELIMITERS = { [0] = "\n", [1] = "\r\n", [2] = "\0" }
+local DELIMITER_NAMES = { [0] = "\\n", [1] = "\\r\\n", [2] = "\\x00" }
 p.prefs.port = Pref.uint("TCP/UDP port", 8080, "The server's port (the tutorial uses 8080)")
 p.prefs.framing = Pref.enum("Framing", FRAMING_AUTO,
     "auto: a JSON header when the byte after the length is '{'",
     { { 1, "auto", FRAMING_AUTO }, { 2, "length-prefix", FRAMING_LP },
-      { 3, "json-header", FRAMING_JSON } }, false)
+      { 3, "json-header", FRAMING_JSON }, { 4, "line", FRAMING_LINE },
+      { 5, "fixed", FRAMING_FIXED } }, false)
+p.prefs.delimiter = Pref.enum("Line delimiter", 0, "What ends a message in line framing",
+    { { 1, "\\n", 0 }, { 2, "\\r\\n", 1 }, { 3, "\\x00", 2 } }, false)
+p.prefs.record_size = Pref.uint("Record size", 32, "Bytes per message in fixed framing")
 p.prefs.big_endian = Pref.bool("Big-endian lengths", false,
     "struct.pack('!I', n) (unsigned, network order) instead of struct.pack('i', n)")
 p.prefs.max_frame = Pref.uint("Largest body", 8 * 1024 * 1024, "Longer bodies are not frames")
@@ -41,11 +50,13 @@ local f = {
     md5 = ProtoField.string("stickysim.md5", "md5"),
     body_len = ProtoField.uint32("stickysim.body_len", "Body length", base.DEC),
     body = ProtoField.bytes("stickysim.body", "Body"),
+    delimiter = ProtoField.string("stickysim.delimiter", "Delimiter"),
+    padding = ProtoField.uint32("stickysim.padding", "NUL padding", base.DEC),
     text = ProtoField.string("stickysim.text", "Body as text"),
     raw = ProtoField.bytes("stickysim.raw", "Not a frame"),
 }
 p.fields = { f.framing, f.length, f.json_len, f.json, f.size, f.file_name, f.md5,
-    f.body_len, f.body, f.text, f.raw }
+    f.body_len, f.body, f.text, f.raw, f.delimiter, f.padding }
 
 local e_not_frame = ProtoExpert.new("stickysim.not_frame", "Not a stickysim frame",
     expert.group.MALFORMED, expert.severity.NOTE)
@@ -78,6 +89,28 @@ end
 --   -need                 not enough bytes: at least `need` in all
 --   nil, reason           not a frame
 local function frame_len(tvb, off, avail)
+    if p.prefs.framing == FRAMING_LINE then
+        local delim = DELIMITERS[p.prefs.delimiter]
+        local at = tvb(off, avail):raw():find(delim, 1, true)
+        if at then
+            return at - 1 + #delim, FRAMING_LINE
+        end
+        if avail > p.prefs.max_frame then
+            return nil, string.format("no delimiter in %d bytes", avail)
+        end
+        -- The line's length is unknown until its delimiter: ask for another segment.
+        return -1
+    end
+    if p.prefs.framing == FRAMING_FIXED then
+        local size = p.prefs.record_size
+        if size < 1 then
+            return nil, "record size 0"
+        end
+        if avail < size then
+            return -size
+        end
+        return size, FRAMING_FIXED
+    end
     if avail < 4 then
         return -4
     end
@@ -129,6 +162,37 @@ end
 
 -- Shows one complete frame; returns a short summary for the Info column.
 local function show_frame(tvb, pinfo, tree, kind)
+    if kind == FRAMING_LINE or kind == FRAMING_FIXED then
+        local blen, t
+        if kind == FRAMING_LINE then
+            local dlen = #DELIMITERS[p.prefs.delimiter]
+            blen = tvb:len() - dlen
+            t = tree:add(p, tvb(), string.format("stickysim frame: %d B body (line)", blen))
+            t:add(f.framing, "line")
+            t:add(f.delimiter, tvb(blen, dlen), DELIMITER_NAMES[p.prefs.delimiter])
+        else
+            blen = tvb:len()
+            while blen > 0 and tvb(blen - 1, 1):uint() == 0 do
+                blen = blen - 1
+            end
+            t = tree:add(p, tvb(), string.format("stickysim frame: %d B body, %d B padding (fixed)",
+                blen, tvb:len() - blen))
+            t:add(f.framing, "fixed")
+            if blen < tvb:len() then
+                t:add(f.padding, tvb(blen), tvb:len() - blen)
+            end
+        end
+        t:add(f.body_len, blen)
+        if blen == 0 then
+            t:add(f.body, tvb(0, 0))
+            return "[0 B]"
+        end
+        local body = tvb(0, blen)
+        t:add(f.body, body)
+        local s = body:string(ENC_UTF_8)
+        t:add(f.text, body, s)
+        return string.format("[%d B: %s]", blen, printable(s:sub(1, 24)))
+    end
     local n = read_len(tvb, 0)
     local endian = p.prefs.big_endian and "big-endian" or "little-endian"
     local body_off, summary

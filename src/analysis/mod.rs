@@ -575,7 +575,7 @@ pub fn analyze(trace: &Trace) -> Report {
         let d = &mut per[m.dir.index()];
         d.messages_sent += 1;
         d.bytes_sent += m.accepted;
-        d.bytes_lost += (m.header_len + m.data.len() as u64).saturating_sub(m.accepted);
+        d.bytes_lost += m.wire_len().saturating_sub(m.accepted);
     }
 
     // Recv results: calls, bytes, sticky reads, and which results hold each body.

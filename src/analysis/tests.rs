@@ -56,6 +56,8 @@ impl B {
             data: body.as_bytes().to_vec(),
             offset,
             header_len,
+            trailer_len: 0,
+            escapes: 0,
             accepted,
         });
         self

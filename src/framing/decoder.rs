@@ -38,6 +38,7 @@ use std::ops::Range;
 
 use super::error::FrameError;
 use super::header::{self, PREFIX_LEN, ParsedHeader};
+use super::line;
 use super::{Frame, JsonHeader};
 use crate::params::{ByteOrder, Framing, Params};
 
@@ -77,6 +78,13 @@ pub struct Decoder {
     byte_order: ByteOrder,
     max_frame: u32,
     max_header: u32,
+    /// `line`: the delimiter and whether bodies are escaped.
+    delimiter: &'static [u8],
+    escape: bool,
+    /// `fixed`: the record size.
+    record_size: usize,
+    /// `line`: how far into the unread bytes the delimiter is known not to start.
+    scanned: usize,
     state: State,
     /// The current frame's JSON header, once parsed (json-header framing).
     header: Option<ParsedHeader>,
@@ -113,6 +121,10 @@ impl Decoder {
             byte_order: params.byte_order,
             max_frame: params.max_frame,
             max_header: params.max_header,
+            delimiter: params.delimiter.bytes(),
+            escape: params.escape,
+            record_size: params.record_size as usize,
+            scanned: 0,
             state: State::Head,
             header: None,
             checked: None,
@@ -136,6 +148,9 @@ impl Decoder {
             }
             return Ok(Some(self.produced(std::mem::take(buf))));
         }
+        if matches!(self.framing, Framing::Line | Framing::Fixed) {
+            return self.decode_delimited(buf);
+        }
         let unread = buf
             .get(self.read..)
             .expect("Decoder::decode: bytes were removed from buf between two calls");
@@ -157,6 +172,61 @@ impl Decoder {
             }
             Err(e) => {
                 buf.drain(..std::mem::take(&mut self.read));
+                Err(e)
+            }
+        }
+    }
+
+    /// `line` and `fixed`: a frame ends at the first delimiter, or after `record_size`
+    /// bytes. Nothing is parsed ahead, so the state is only the read cursor and, for
+    /// `line`, how far the unread bytes were searched (each byte is searched once).
+    fn decode_delimited(&mut self, buf: &mut Vec<u8>) -> Result<Option<Frame>, FrameError> {
+        let unread = buf
+            .get(self.read..)
+            .expect("Decoder::decode: bytes were removed from buf between two calls");
+        let found = if self.framing == Framing::Line {
+            let max = self.max_frame as usize;
+            match line::find(unread, self.scanned, self.delimiter) {
+                Some(end) if end <= max => {
+                    let body = if self.escape {
+                        line::unescape(&unread[..end], self.frames.saturating_add(1))
+                    } else {
+                        Ok(unread[..end].to_vec())
+                    };
+                    body.map(|b| Some((b, end + self.delimiter.len())))
+                }
+                // Longer than `max_frame` without its delimiter: refused, whatever the
+                // chunking, before the buffer grows any further.
+                Some(_) => Err(too_long(self.max_frame)),
+                None if line::resume_at(unread, self.delimiter) > max => {
+                    Err(too_long(self.max_frame))
+                }
+                None => {
+                    self.scanned = line::resume_at(unread, self.delimiter);
+                    Ok(None)
+                }
+            }
+        } else {
+            Ok(unread
+                .get(..self.record_size)
+                .map(|record| (line::unpad(record), self.record_size)))
+        };
+        match found {
+            Ok(Some((body, used))) => {
+                self.read += used;
+                self.scanned = 0;
+                Ok(Some(self.produced(body)))
+            }
+            Ok(None) => {
+                buf.drain(..std::mem::take(&mut self.read));
+                if self.framing == Framing::Fixed {
+                    buf.reserve(self.record_size.saturating_sub(buf.len()));
+                }
+                Ok(None)
+            }
+            Err(e) => {
+                buf.drain(..std::mem::take(&mut self.read));
+                self.scanned = 0;
                 Err(e)
             }
         }
@@ -262,6 +332,15 @@ impl Decoder {
     /// On `Err` the stream's frame boundaries are lost, as with `decode`; calling again
     /// gives the same error. Use either this or `decode` on one decoder, not both.
     pub fn decode_slice(&mut self, input: &mut &[u8]) -> Result<Option<Frame>, FrameError> {
+        if matches!(self.framing, Framing::Line | Framing::Fixed) {
+            // Short frames with a cheap search: collect and decode in `pending`.
+            self.pending.extend_from_slice(input);
+            *input = &[];
+            let mut pending = std::mem::take(&mut self.pending);
+            let frame = self.decode(&mut pending);
+            self.pending = pending;
+            return frame;
+        }
         if self.framing == Framing::Raw {
             if input.is_empty() {
                 return Ok(None);
@@ -334,6 +413,20 @@ impl Decoder {
         }
         // `decode` returned Ok(None): `buf` holds exactly the unread bytes.
         let have = buf.len() as u64;
+        let frame = self.frames.saturating_add(1);
+        match self.framing {
+            _ if buf.is_empty() && self.state == State::Head => return Ok(None),
+            Framing::Line => return Err(FrameError::UnterminatedLine { frame, got: have }),
+            Framing::Fixed => {
+                let expected = self.record_size as u64;
+                return Err(FrameError::Truncated {
+                    frame,
+                    got: have,
+                    expected,
+                });
+            }
+            _ => {}
+        }
         let (got, expected) = match self.state {
             State::Head if buf.is_empty() => return Ok(None),
             State::Head => (have, PREFIX_LEN as u64),
@@ -373,6 +466,14 @@ impl Decoder {
             body,
             header: self.checked.take(),
         }
+    }
+}
+
+/// A line longer than `max_frame` (its length is not known yet: reported as one more).
+fn too_long(max: u32) -> FrameError {
+    FrameError::FrameTooLarge {
+        len: u64::from(max) + 1,
+        max,
     }
 }
 

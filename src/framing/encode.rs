@@ -2,8 +2,10 @@
 
 use std::fmt::Write as _;
 
+use super::error::FrameError;
 use super::header::{PREFIX_LEN, md5_hex};
-use crate::params::{ByteOrder, Framing, HeaderStyle, HeaderWrites, Params};
+use super::line;
+use crate::params::{ByteOrder, DecoderKind, Framing, HeaderStyle, HeaderWrites, Params};
 
 /// The bytes of one `send_message`, split into the `send()` calls that write them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,6 +14,10 @@ pub struct Encoded {
     pub pieces: Vec<Vec<u8>>,
     /// Bytes in front of the body (length prefix, JSON header length, JSON header).
     pub header_len: usize,
+    /// Frame bytes after the body: `line`'s delimiter, `fixed`'s padding.
+    pub trailer_len: usize,
+    /// Bytes the escape added inside the body (`line` with `escape`).
+    pub escapes: usize,
 }
 
 impl Encoded {
@@ -27,11 +33,17 @@ const COMMAND_FILE_NAME: &str = "f1.txt";
 const UPLOAD_FILE_PATH: &str = r"C:\Users\Aaron\Desktop\新建文件夹";
 const UPLOAD_FILE_NAME: &str = "config";
 
-/// Frame `body` per params.framing / header_writes / byte_order / header_style.
+/// Frame `body` per params.framing / header_writes / byte_order / header_style /
+/// delimiter / escape / record_size, unchecked: a `line` body holding the delimiter is
+/// sent as it is (the receiver reads two lines) and a `fixed` body longer than a record is
+/// cut. [`send_frame`] is what a program's `send_message` does.
 ///
 /// A body too long for the 4-byte prefix (over `i32::MAX`, or `u32::MAX` big-endian)
 /// gets a saturated length, which any decoder with a sane `max_frame` rejects.
 pub fn encode(params: &Params, body: &[u8]) -> Encoded {
+    let mut escapes = 0;
+    let mut wire_body = std::borrow::Cow::Borrowed(body);
+    let mut trailer = Vec::new();
     let header: Vec<Vec<u8>> = match params.framing {
         Framing::Raw => Vec::new(),
         Framing::LengthPrefix => vec![pack(body.len(), params.byte_order).to_vec()],
@@ -39,25 +51,74 @@ pub fn encode(params: &Params, body: &[u8]) -> Encoded {
             let json = json_header(params.header_style, body).into_bytes();
             vec![pack(json.len(), params.byte_order).to_vec(), json]
         }
+        Framing::Line => {
+            let delim = params.delimiter.bytes();
+            if params.escape {
+                let e = line::escape(body, delim);
+                escapes = e.len() - body.len();
+                wire_body = e.into();
+            }
+            trailer = delim.to_vec();
+            Vec::new()
+        }
+        Framing::Fixed => {
+            let size = params.record_size as usize;
+            let kept = body.len().min(size);
+            wire_body = std::borrow::Cow::Borrowed(&body[..kept]);
+            trailer = vec![0; size - kept];
+            Vec::new()
+        }
     };
     let header_len = header.iter().map(Vec::len).sum();
+    let trailer_len = trailer.len();
     let pieces = match params.header_writes {
         HeaderWrites::Combined => {
-            let mut all = Vec::with_capacity(header_len + body.len());
+            let mut all = Vec::with_capacity(header_len + wire_body.len() + trailer_len);
             header.iter().for_each(|h| all.extend_from_slice(h));
-            all.extend_from_slice(body);
+            all.extend_from_slice(&wire_body);
+            all.extend_from_slice(&trailer);
             vec![all]
         }
         HeaderWrites::Separate => {
             let mut pieces = header;
-            pieces.push(body.to_vec());
+            pieces.push(wire_body.into_owned());
+            pieces.push(trailer);
             pieces
         }
     };
     Encoded {
         pieces: pieces.into_iter().filter(|p| !p.is_empty()).collect(),
         header_len,
+        trailer_len,
+        escapes,
     }
+}
+
+/// What `send_message(body)` does. The correct program (`decoder = "correct"`) refuses a
+/// body it cannot frame: a `line` body holding the delimiter without `escape`, a `fixed`
+/// body longer than `record_size`. The tutorial-style program sends [`encode`]'s bytes
+/// anyway: the line breaks in two, the record is cut.
+pub fn send_frame(params: &Params, body: &[u8]) -> Result<Encoded, FrameError> {
+    if params.decoder == DecoderKind::Correct {
+        match params.framing {
+            Framing::Line if !params.escape => {
+                if let Some(at) = line::find(body, 0, params.delimiter.bytes()) {
+                    return Err(FrameError::DelimiterInBody {
+                        at,
+                        delimiter: params.delimiter.name(),
+                    });
+                }
+            }
+            Framing::Fixed if body.len() > params.record_size as usize => {
+                return Err(FrameError::RecordTooLong {
+                    len: body.len(),
+                    record_size: params.record_size,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(encode(params, body))
 }
 
 /// `struct.pack('i', n)` (little) or `struct.pack('!I', n)` (big).

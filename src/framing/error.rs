@@ -61,6 +61,28 @@ pub enum FrameError {
     /// the header's length while the header itself is incomplete).
     #[error("peer closed after {got} of {expected} bytes of frame {frame}")]
     Truncated { frame: u32, got: u64, expected: u64 },
+    /// `line` framing, the correct sender: the body holds the delimiter and `escape` is
+    /// off, so the receiver would read two messages (the naive sender sends it anyway).
+    #[error(
+        "send_message refused: the body holds the delimiter {delimiter} at byte {at}, so the \
+         receiver would split it in two; set escape = true or choose another delimiter"
+    )]
+    DelimiterInBody { at: usize, delimiter: &'static str },
+    /// `fixed` framing, the correct sender: the body does not fit in one record (the
+    /// naive sender cuts it).
+    #[error(
+        "send_message refused: the body is {len} bytes, longer than record_size ({record_size} bytes)"
+    )]
+    RecordTooLong { len: usize, record_size: u32 },
+    /// `line` framing with `escape`: a backslash not followed by `\`, `n`, `r` or `0`
+    /// (or at the end of the line), at byte `at` of the line.
+    #[error(
+        "bad escape at byte {at} of line {frame}: a backslash must be followed by \\, n, r or 0"
+    )]
+    BadEscape { frame: u32, at: usize },
+    /// `line` framing: the peer closed in the middle of a line (no delimiter after it).
+    #[error("peer closed after {got} bytes of line {frame}, before its delimiter")]
+    UnterminatedLine { frame: u32, got: u64 },
     /// The tutorial's crash: `recv(4)` returned fewer than 4 bytes and `struct.unpack`
     /// raised.
     #[error("struct.error: unpack requires a buffer of 4 bytes (recv(4) returned {got})")]

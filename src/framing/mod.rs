@@ -40,6 +40,34 @@
 //! +--------+
 //! ```
 //!
+//! # `line`
+//!
+//! The body, then the delimiter (`\n` by default). The correct reader is
+//! `makefile().readline()`: it buffers what `recv` returned and cuts at the delimiter,
+//! keeping the rest for the next call. The tutorial-style reader splits one `recv`'s bytes
+//! at the delimiter and takes a piece without one as a whole message. A body holding the
+//! delimiter is refused by the correct sender, or escaped with `escape` (see `line.rs`).
+//!
+//! ```text
+//! INPUT: one recv() returned a line and a half
+//! +- body -+ 0a +-- body --+ 0a +- bo
+//! | hello  | \n | world    | \n | wo
+//! +--------+----+----------+----+----
+//! DECODED (correct): hello, world; "wo" waits for the rest of its line
+//! ```
+//!
+//! # `fixed`
+//!
+//! Every message is `record_size` bytes: the body, then NUL padding. The correct reader
+//! reads exactly `record_size` bytes and strips the trailing NULs; the tutorial-style one
+//! takes whatever one `recv(record_size)` returned as a record.
+//!
+//! ```text
+//! +-------- record_size = 8 --------+-------- record_size = 8 --------+
+//! | h  e  l  l  o  00 00 00         | w  o  r  l  d  00 00 00         |
+//! +---------------------------------+---------------------------------+
+//! ```
+//!
 //! # `raw`
 //!
 //! No frame: whatever one `recv` returned is "the message" (the naive program).
@@ -55,10 +83,11 @@ mod decoder;
 mod encode;
 mod error;
 pub(crate) mod header;
+mod line;
 mod reader;
 
 pub use decoder::Decoder;
-pub use encode::{Encoded, encode};
+pub use encode::{Encoded, encode, send_frame};
 pub use error::{FrameError, LengthOf};
 pub use reader::{ReadStep, Reader};
 
@@ -109,5 +138,7 @@ impl std::fmt::Display for Md5Check {
     }
 }
 
+#[cfg(test)]
+mod line_tests;
 #[cfg(test)]
 mod tests;

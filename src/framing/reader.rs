@@ -3,6 +3,7 @@
 
 use super::error::FrameError;
 use super::header::{self, PREFIX_LEN, ParsedHeader, SizeField};
+use super::line;
 use super::{Frame, JsonHeader};
 use crate::params::{ByteOrder, DecoderKind, Framing, Params};
 
@@ -29,6 +30,13 @@ pub struct Reader {
     byte_order: ByteOrder,
     max_frame: u32,
     max_header: u32,
+    /// `line`: the delimiter and whether bodies are escaped.
+    delimiter: &'static [u8],
+    escape: bool,
+    /// `fixed`: the record size.
+    record_size: usize,
+    /// `line`: bytes received past the message, for the next `recv_message`.
+    carry: Vec<u8>,
     bufsize: usize,
     frame: u32,
     received: u64,
@@ -79,6 +87,24 @@ enum State {
         header: JsonHeader,
         written: Vec<u8>,
     },
+    /// `line`, correct (`makefile().readline()`): `recv(bufsize)` into `buf` until it
+    /// holds the delimiter; the bytes after it are kept for the next call.
+    Line {
+        buf: Vec<u8>,
+        /// How far `buf` is known to hold no delimiter start.
+        scanned: usize,
+    },
+    /// `line`, tutorial: `data = recv(bufsize)`, then each piece of `data.split(delim)`
+    /// is a message, the last one too even if its delimiter has not come yet.
+    TutLine {
+        pieces: Vec<u8>,
+    },
+    /// `fixed`, correct: `recv(min(bufsize, remaining))` until the record is whole.
+    Record {
+        have: Vec<u8>,
+    },
+    /// `fixed`, tutorial: one `recv(record_size)` is the record.
+    TutRecord,
     Done(ReadStep),
 }
 
@@ -92,6 +118,13 @@ impl Reader {
         let json = params.framing == Framing::JsonHeader;
         let state = match params.framing {
             Framing::Raw => State::Raw,
+            Framing::Line if tutorial => State::TutLine { pieces: Vec::new() },
+            Framing::Line => State::Line {
+                buf: Vec::new(),
+                scanned: 0,
+            },
+            Framing::Fixed if tutorial => State::TutRecord,
+            Framing::Fixed => State::Record { have: Vec::new() },
             _ if tutorial => State::TutPrefix { json },
             _ => State::Prefix {
                 json,
@@ -102,12 +135,34 @@ impl Reader {
             byte_order: params.byte_order,
             max_frame: params.max_frame,
             max_header: params.max_header,
+            delimiter: params.delimiter.bytes(),
+            escape: params.escape,
+            record_size: params.record_size.max(1) as usize,
+            carry: Vec::new(),
             bufsize: bufsize.max(1),
             frame,
             received: 0,
             awaiting: None,
             state,
         }
+    }
+
+    /// `line` framing: the bytes the previous `recv_message` received past its message
+    /// (readline's buffer, or the rest of the tutorial's `data.split()`), read before any
+    /// new `recv`. Other framings never leave any.
+    pub fn with_carry(mut self, carry: Vec<u8>) -> Reader {
+        match &mut self.state {
+            State::Line { buf, .. } => *buf = carry,
+            State::TutLine { pieces } => *pieces = carry,
+            _ => {}
+        }
+        self
+    }
+
+    /// After the final step: the bytes this call received past its message, for the next
+    /// call's [`with_carry`](Reader::with_carry).
+    pub fn take_carry(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.carry)
     }
 
     /// Call again after each feed; `Message`/`Eof`/`Error` are final (and repeat).
@@ -221,6 +276,31 @@ impl Reader {
                     written,
                 }
             }
+            State::Line { buf, .. } if eof && buf.is_empty() => State::Done(ReadStep::Eof),
+            State::Line { buf, .. } if eof => error(FrameError::UnterminatedLine {
+                frame: self.frame,
+                got: buf.len() as u64,
+            }),
+            State::Line { mut buf, scanned } => {
+                buf.extend_from_slice(data);
+                State::Line { buf, scanned }
+            }
+            State::TutLine { .. } if eof => State::Done(ReadStep::Eof),
+            State::TutLine { .. } => State::TutLine {
+                pieces: data.to_vec(),
+            },
+            State::Record { .. } if eof && self.received == 0 => State::Done(ReadStep::Eof),
+            State::Record { .. } if eof => self.truncated(self.record_size as u64),
+            State::Record { mut have } => {
+                have.extend_from_slice(data);
+                State::Record { have }
+            }
+            State::TutRecord if eof => State::Done(ReadStep::Eof),
+            // A short recv is taken as the whole record: the flaw.
+            State::TutRecord => State::Done(ReadStep::Message(Frame {
+                body: line::unpad(data),
+                header: None,
+            })),
             State::Done(_) => unreachable!("a pending Recv in a final state"),
         };
     }
@@ -282,6 +362,47 @@ impl Reader {
                     header: Some(header.clone()),
                 })),
                 State::TutUpload { .. } => return ReadStep::Recv(self.bufsize),
+                State::Line { buf, scanned } => {
+                    let max = self.max_frame as usize;
+                    match line::find(buf, *scanned, self.delimiter) {
+                        Some(end) if end <= max => {
+                            self.carry = buf.split_off(end + self.delimiter.len());
+                            buf.truncate(end);
+                            let line = std::mem::take(buf);
+                            self.line_message(line)
+                        }
+                        Some(_) => too_long(self.max_frame),
+                        None if line::resume_at(buf, self.delimiter) > max => {
+                            too_long(self.max_frame)
+                        }
+                        None => {
+                            *scanned = line::resume_at(buf, self.delimiter);
+                            return ReadStep::Recv(self.bufsize);
+                        }
+                    }
+                }
+                State::TutLine { pieces } if pieces.is_empty() => {
+                    return ReadStep::Recv(self.bufsize);
+                }
+                State::TutLine { pieces } => {
+                    // Python: `for line in data.split(b'\n')`. A piece with no delimiter
+                    // after it is taken as a message too: half a line becomes two.
+                    let mut piece = std::mem::take(pieces);
+                    if let Some(end) = line::find(&piece, 0, self.delimiter) {
+                        self.carry = piece.split_off(end + self.delimiter.len());
+                        piece.truncate(end);
+                    }
+                    self.line_message(piece)
+                }
+                State::Record { have } if have.len() < self.record_size => {
+                    let n = self.bufsize.min(self.record_size - have.len());
+                    return ReadStep::Recv(n);
+                }
+                State::Record { have } => State::Done(ReadStep::Message(Frame {
+                    body: line::unpad(have),
+                    header: None,
+                })),
+                State::TutRecord => return ReadStep::Recv(self.record_size),
             };
             self.state = next;
         }
@@ -353,6 +474,19 @@ impl Reader {
         }
     }
 
+    /// A line's message: unescaped if the framing escapes.
+    fn line_message(&self, line: Vec<u8>) -> State {
+        let body = if self.escape {
+            line::unescape(&line, self.frame)
+        } else {
+            Ok(line)
+        };
+        match body {
+            Ok(body) => State::Done(ReadStep::Message(Frame { body, header: None })),
+            Err(e) => error(e),
+        }
+    }
+
     fn truncated(&self, expected: u64) -> State {
         error(FrameError::Truncated {
             frame: self.frame,
@@ -366,6 +500,14 @@ fn error(e: FrameError) -> State {
     State::Done(ReadStep::Error(e))
 }
 
+/// A line longer than `max_frame`, as the [`super::Decoder`] reports it.
+fn too_long(max: u32) -> State {
+    error(FrameError::FrameTooLarge {
+        len: u64::from(max) + 1,
+        max,
+    })
+}
+
 #[cfg(test)]
 impl Reader {
     /// Bytes reserved for the message so far (the allocation guard's witness).
@@ -375,6 +517,9 @@ impl Reader {
             State::Body { body, .. } => body.capacity(),
             State::TutBody { res, .. } => res.capacity(),
             State::TutUpload { written, .. } => written.capacity(),
+            State::Line { buf, .. } => buf.capacity(),
+            State::TutLine { pieces } => pieces.capacity(),
+            State::Record { have } => have.capacity(),
             _ => 0,
         }
     }

@@ -247,7 +247,9 @@ fn encode_omits_empty_body_piece() {
         encode(&params(Framing::Raw), b""),
         Encoded {
             pieces: vec![],
-            header_len: 0
+            header_len: 0,
+            trailer_len: 0,
+            escapes: 0,
         }
     );
 }
@@ -258,7 +260,9 @@ fn encode_raw_is_the_body() {
         encode(&params(Framing::Raw), b"hello"),
         Encoded {
             pieces: vec![b"hello".to_vec()],
-            header_len: 0
+            header_len: 0,
+            trailer_len: 0,
+            escapes: 0,
         }
     );
 }

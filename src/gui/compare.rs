@@ -1,4 +1,5 @@
-//! The compare view: the same scenario side by side, raw | length-prefix | json-header
+//! The compare view: the same scenario side by side, raw | length-prefix | json-header |
+//! line | fixed
 //! (or Nagle on | off, the correct | the tutorial's decoder, Linux | Windows), each with
 //! its receiver's view, metrics and verdict. The columns are run when the command that
 //! changes them is applied ([`refresh`]); drawing only reads them.
@@ -13,7 +14,7 @@ use crate::trace::Side;
 /// What the columns vary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompareBy {
-    /// raw | length-prefix | json-header
+    /// raw | length-prefix | json-header | line | fixed
     Framing,
     /// Nagle on | off
     Nagle,
@@ -100,6 +101,8 @@ impl Compare {
                 (Framing::Raw, "raw"),
                 (Framing::LengthPrefix, "length-prefix"),
                 (Framing::JsonHeader, "json-header"),
+                (Framing::Line, "line"),
+                (Framing::Fixed, "fixed"),
             ]
             .into_iter()
             .map(|(framing, name)| {

@@ -19,6 +19,13 @@ const PANEL: &[(&str, i18n::T)] = &[
     ("seed", i18n::SEED),
 ];
 
+/// The rows a framing adds to the panel: `line`'s delimiter and escape, `fixed`'s size.
+const LINE_PANEL: &[(&str, i18n::T)] = &[
+    ("delimiter", i18n::T("delimiter", "分隔符")),
+    ("escape", i18n::T("escape", "转义")),
+];
+const FIXED_PANEL: &[(&str, i18n::T)] = &[("record_size", i18n::T("record size", "记录长度"))];
+
 /// Where an optional value starts when it is switched on.
 fn first_value(key: &str) -> Value {
     match key {
@@ -356,7 +363,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
                 .ui(ui, |ui| {
                     let framing_listed = inline.contains(&Group::FramingList);
                     let in_menu = |g: &&Group| {
-                        !inline.contains(g) && !(**g == Group::Framing && framing_listed)
+                        !(inline.contains(g) || **g == Group::Framing && framing_listed)
                     };
                     for g in GROUPS.iter().filter(in_menu) {
                         ui.horizontal(|ui| group(ui, *g, app, &mut p_menu, &mut menu_cmds));
@@ -556,8 +563,13 @@ pub fn params_panel(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     ui.heading(i18n::PARAMETERS.get(lang));
     let mut p: Params = app.playback.params.clone();
+    let framing_rows: &[(&str, i18n::T)] = match p.framing {
+        crate::params::Framing::Line => LINE_PANEL,
+        crate::params::Framing::Fixed => FIXED_PANEL,
+        _ => &[],
+    };
     egui::Grid::new("params").num_columns(2).show(ui, |ui| {
-        for (key, label) in PANEL {
+        for (key, label) in PANEL.iter().chain(framing_rows) {
             let l = ui.label(label.get(lang));
             ui.horizontal(|ui| param_widget(ui, key, Some(""), &mut p, lang))
                 .response

@@ -69,8 +69,8 @@ pub const DONE: T = T("finished", "已结束");
 pub const RUNNING: T = T("running", "运行中");
 pub const STUCK: T = T("blocked forever", "永远阻塞");
 pub const COMPARE_FRAMINGS: T = T(
-    "raw | length-prefix | json-header",
-    "原始 | 长度前缀 | JSON 报头",
+    "raw | length-prefix | json-header | …",
+    "原始 | 长度前缀 | JSON 报头 | …",
 );
 pub const COMPARE_NAGLE: T = T("Nagle on | off", "Nagle 开 | 关");
 pub const COMPARE_DECODERS: T = T("correct | tutorial decoder", "正确 | 教程的解码器");
@@ -234,6 +234,11 @@ pub const CHOICES: &[(&str, &str)] = &[
     ("raw", "原始"),
     ("length-prefix", "长度前缀"),
     ("json-header", "JSON 报头"),
+    ("line", "分隔符"),
+    ("fixed", "定长"),
+    ("\\n", "\\n 换行"),
+    ("\\r\\n", "\\r\\n 回车换行"),
+    ("\\x00", "\\x00 空字节"),
     ("linux", "Linux"),
     ("windows", "Windows"),
     ("lan", "局域网"),
@@ -290,8 +295,8 @@ pub const TIME_AXIS_HINT: T = T(
 );
 pub const IDENTICAL: T = T("These columns are identical:", "这几列完全相同：");
 pub const IDENTICAL_RAW_DECODER: T = T(
-    "with raw framing there is no decoder, so the correct and the tutorial decoder read the same bytes. Pick length-prefix or json-header to see them differ.",
-    "原始分帧没有解码器，所以正确的和教程版的解码器读到的字节一样。选择长度前缀或 JSON 报头才能看到差别。",
+    "with raw framing there is no decoder, so the correct and the tutorial decoder read the same bytes. Pick length-prefix, json-header, line or fixed to see them differ.",
+    "原始分帧没有解码器，所以正确的和教程版的解码器读到的字节一样。选择长度前缀、JSON 报头、分隔符或定长才能看到差别。",
 );
 pub const IDENTICAL_NAGLE: T = T(
     "Nagle never holds anything in this run (no small segment waits behind unacknowledged data), so switching it off changes nothing.",

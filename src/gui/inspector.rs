@@ -149,10 +149,15 @@ fn hexdump(ui: &mut egui::Ui, c: &Chunk, lang: crate::scenario::Lang) {
     }
 }
 
-/// Decodes the frame headers in the chunk: the length field and the JSON header.
+/// Decodes the frame headers in the chunk: the length field and the JSON header, or a
+/// line's delimiter and a record's padding.
 fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scenario::Lang) {
     let p = &trace.params;
     if p.framing == Framing::Raw {
+        return;
+    }
+    if matches!(p.framing, Framing::Line | Framing::Fixed) {
+        trailer_fields(ui, trace, c, lang);
         return;
     }
     let mut seen = Vec::new();
@@ -212,6 +217,70 @@ fn header_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scena
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or(text.to_string());
             ui.label(RichText::new(pretty).monospace());
+        }
+    }
+}
+
+/// `line` and `fixed`: the frame bytes after each body in the chunk (the delimiter, the
+/// NUL padding), and the escapes a line's body holds.
+fn trailer_fields(ui: &mut egui::Ui, trace: &Trace, c: &Chunk, lang: crate::scenario::Lang) {
+    let p = &trace.params;
+    let zh = lang == crate::scenario::Lang::Zh;
+    let msg = i18n::MESSAGE.get(lang);
+    for s in c.spans.iter().filter(|s| s.part == Part::Header) {
+        let bytes = &c.data[(s.start - c.offset) as usize..(s.end - c.offset) as usize];
+        let hex = super::bytes::hex(bytes);
+        let text = match (p.framing, zh) {
+            (Framing::Line, false) => format!(
+                "{msg} {}: {hex} → delimiter {} (ends the line)",
+                s.msg,
+                p.delimiter.name()
+            ),
+            (Framing::Line, true) => format!(
+                "{msg} {}: {hex} → 分隔符 {}（一行到此结束）",
+                s.msg,
+                p.delimiter.name()
+            ),
+            (_, false) => format!(
+                "{msg} {}: {} B of NUL padding (record_size {})",
+                s.msg,
+                bytes.len(),
+                p.record_size
+            ),
+            (_, true) => format!(
+                "{msg} {}: {} 字节 NUL 填充（record_size {}）",
+                s.msg,
+                bytes.len(),
+                p.record_size
+            ),
+        };
+        ui.label(text);
+    }
+    if p.framing == Framing::Line && p.escape {
+        let mut seen = Vec::new();
+        for s in &c.spans {
+            let Some(m) = trace
+                .messages
+                .iter()
+                .find(|m| m.dir == c.dir && m.id == s.msg && m.escapes > 0)
+            else {
+                continue;
+            };
+            if seen.contains(&m.id) {
+                continue;
+            }
+            seen.push(m.id);
+            ui.label(if zh {
+                format!(
+                    "{msg} {}: 正文含 {} 个转义（\\ 后跟 \\、n、r 或 0）",
+                    m.id, m.escapes
+                )
+            } else {
+                format!(
+                    "{msg} {}: the body holds {} escapes (a \\ before \\, n, r or 0)",
+                    m.id, m.escapes
+                )
+            });
         }
     }
 }

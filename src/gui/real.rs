@@ -241,7 +241,7 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
                 ui.selectable_value(&mut sv.app, a, a.name());
             }
             ui.separator();
-            for f in [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader] {
+            for &f in Framing::ALL {
                 ui.selectable_value(&mut sv.framing, f, i18n::choice(f.name(), lang));
             }
             ui.separator();

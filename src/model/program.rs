@@ -27,6 +27,9 @@ pub(super) struct App {
     timeout: Option<Micros>,
     /// Counts the waits, so a timeout meant for an earlier one is ignored.
     wait: u64,
+    /// `line` framing: bytes a `recv_message` received past its message (readline's
+    /// buffer), read by the next one before it calls `recv`.
+    carry: Vec<u8>,
 }
 
 impl App {
@@ -40,6 +43,7 @@ impl App {
             done: false,
             timeout: None,
             wait: 0,
+            carry: Vec::new(),
         }
     }
 
@@ -53,12 +57,20 @@ impl App {
     }
 }
 
+/// A message's framing bytes around its body: (header, trailer, escapes).
+type Frame = (usize, usize, usize);
+const NO_FRAME: Frame = (0, 0, 0);
+
 /// The call a program is in the middle of.
 #[derive(Clone, Debug)]
 enum Op {
+    /// `send_message` refused its body (the framing error's text): it raises.
+    Refused(String),
     Write(WriteOp),
     Read(ReadOp),
-    Sleep { call: Call },
+    Sleep {
+        call: Call,
+    },
     Close,
 }
 
@@ -68,6 +80,7 @@ impl Op {
             Op::Write(w) => w.call.clone(),
             Op::Read(r) => r.call.clone(),
             Op::Sleep { call } => call.clone(),
+            Op::Refused(_) => Call::SendMessage { len: 0 },
             Op::Close => Call::Close,
         }
     }
@@ -262,8 +275,8 @@ impl Sim {
 
     fn start_op(&mut self, side: Side, line: usize, action: Action) -> Op {
         let dir = side.tx_dir();
-        let write = |sim: &mut Sim, call: Call, pieces, header: usize, body, all| {
-            let msg = sim.new_message(dir, body, header as u64);
+        let write = |sim: &mut Sim, call: Call, pieces, frame: Frame, body, all| {
+            let msg = sim.new_message(dir, body, frame);
             sim.app_call(side, line, &call);
             let mut w = WriteOp::new(call, pieces, all, msg);
             w.deadline = sim.apps[side.index()].deadline(sim.now);
@@ -275,20 +288,32 @@ impl Sim {
         match action {
             Action::Send(data) => {
                 let call = Call::Send { len: data.len() };
-                write(self, call, vec![data.clone()], 0, data, blocking)
+                write(self, call, vec![data.clone()], NO_FRAME, data, blocking)
             }
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
-                write(self, call, vec![data.clone()], 0, data, true)
+                write(self, call, vec![data.clone()], NO_FRAME, data, true)
             }
             Action::SendMessage(data) => {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw {
                     // The naive program: one send(), whatever it accepts.
-                    write(self, call, vec![data.clone()], 0, data, blocking)
+                    write(self, call, vec![data.clone()], NO_FRAME, data, blocking)
                 } else {
-                    let enc = framing::encode(&self.params, &data);
-                    write(self, call, enc.pieces, enc.header_len, data, true)
+                    match framing::send_frame(&self.params, &data) {
+                        Ok(enc) => {
+                            let frame = (enc.header_len, enc.trailer_len, enc.escapes);
+                            write(self, call, enc.pieces, frame, data, true)
+                        }
+                        // The correct program refuses a body it cannot frame: like
+                        // Python's `raise ValueError`, the program stops there.
+                        // The message counts as sent (and lost): the program meant to.
+                        Err(e) => {
+                            self.new_message(dir, data, NO_FRAME);
+                            self.app_call(side, line, &call);
+                            Op::Refused(e.to_string())
+                        }
+                    }
                 }
             }
             Action::Recv(n) | Action::RecvMessage(n) => {
@@ -296,7 +321,9 @@ impl Sim {
                 let reader = match action {
                     Action::RecvMessage(_) => {
                         let frame = self.delivered[side.peer().tx_dir().index()] + 1;
-                        Some(Box::new(Reader::new(&self.params, bufsize, frame)))
+                        let carry = std::mem::take(&mut self.apps[side.index()].carry);
+                        let reader = Reader::new(&self.params, bufsize, frame).with_carry(carry);
+                        Some(Box::new(reader))
                     }
                     _ => None,
                 };
@@ -341,8 +368,10 @@ impl Sim {
         }
     }
 
-    /// Registers a message the application is sending.
-    fn new_message(&mut self, dir: Dir, data: Vec<u8>, header_len: u64) -> usize {
+    /// Registers a message the application is sending; `frame` is its framing's bytes
+    /// around the body (header, trailer, escapes).
+    fn new_message(&mut self, dir: Dir, data: Vec<u8>, frame: Frame) -> usize {
+        let (header_len, trailer_len, escapes) = frame;
         let id = self.msg_index[dir.index()].len() as u32 + 1;
         let offset = self.streams[dir.index()].len() as u64;
         self.trace.messages.push(SentMessage {
@@ -350,7 +379,9 @@ impl Sim {
             id,
             data,
             offset,
-            header_len,
+            header_len: header_len as u64,
+            trailer_len: trailer_len as u64,
+            escapes: escapes as u64,
             accepted: 0,
         });
         let idx = self.trace.messages.len() - 1;
@@ -366,6 +397,11 @@ impl Sim {
         };
         let line = self.apps[s].pc;
         let outcome = match op {
+            Op::Refused(error) => {
+                self.emit(side, EventKind::DecodeError { line, error }, None);
+                self.close(side);
+                Outcome::Crashed
+            }
             Op::Write(w) => self.advance_write(side, line, w),
             Op::Read(r) => self.advance_read(side, line, r),
             Op::Sleep { call } => {
@@ -493,6 +529,7 @@ impl Sim {
                 Some(reader) => match reader.next() {
                     ReadStep::Recv(n) => n,
                     ReadStep::Message(frame) => {
+                        self.apps[side.index()].carry = reader.take_carry();
                         if let Some(h) = &frame.header {
                             let (json, md5) = (h.raw.clone(), h.md5.to_string());
                             self.emit(side, EventKind::FrameHeader { line, json, md5 }, None);

@@ -17,6 +17,8 @@ pub const MAX_MSS: u32 = 65_495;
 pub const MAX_SOCKET_BUFFER: u32 = 64 * 1024 * 1024;
 /// Largest `max_frame` (1 GiB).
 pub const MAX_FRAME_LIMIT: u32 = 1024 * 1024 * 1024;
+/// Largest `record_size` (64 KiB).
+pub const MAX_RECORD_SIZE: u32 = 64 * 1024;
 /// Largest `max_header` (16 MiB).
 pub const MAX_HEADER_LIMIT: u32 = 16 * 1024 * 1024;
 /// Smallest non-zero `bandwidth_mbps` (1 kbit/s: a full segment then takes 12 s).

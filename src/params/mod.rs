@@ -82,6 +82,34 @@ choice_enum! {
         LengthPrefix = "length-prefix",
         /// 4-byte header length, a JSON header, then the body (the tutorial's 方案二).
         JsonHeader = "json-header",
+        /// The body, then `delimiter` (`makefile().readline()` reads it).
+        Line = "line",
+        /// Every message exactly `record_size` bytes: the body padded with NULs.
+        Fixed = "fixed",
+    }
+}
+
+choice_enum! {
+    /// What ends a message in `line` framing. Written as the escape (`"\\n"`); a file may
+    /// also give the character itself (`delimiter = "\n"` in TOML is a newline).
+    pub enum Delimiter {
+        /// `b'\n'`: what `readline()` splits at.
+        Lf = "\\n",
+        /// `b'\r\n'`: telnet, SMTP, HTTP headers.
+        Crlf = "\\r\\n",
+        /// `b'\x00'`: C strings, `find -print0`.
+        Nul = "\\x00",
+    }
+}
+
+impl Delimiter {
+    /// The bytes on the wire.
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Delimiter::Lf => b"\n",
+            Delimiter::Crlf => b"\r\n",
+            Delimiter::Nul => b"\0",
+        }
     }
 }
 
@@ -152,6 +180,13 @@ pub struct Params {
     pub decoder: DecoderKind,
     pub byte_order: ByteOrder,
     pub header_style: HeaderStyle,
+    /// What ends a message in `line` framing.
+    pub delimiter: Delimiter,
+    /// `line` framing: backslash-escape `\\` and the delimiter's bytes in a body instead of
+    /// refusing a body that contains the delimiter.
+    pub escape: bool,
+    /// `fixed` framing: the size of every record (bytes).
+    pub record_size: u32,
     /// Largest frame body a decoder accepts (bytes).
     pub max_frame: u32,
     /// Largest JSON header a decoder accepts (bytes).
@@ -195,6 +230,9 @@ impl Params {
             decoder: DecoderKind::Correct,
             byte_order: ByteOrder::Little,
             header_style: HeaderStyle::Command,
+            delimiter: Delimiter::Lf,
+            escape: false,
+            record_size: 0,
             max_frame: 0,
             max_header: 0,
             mss: 0,

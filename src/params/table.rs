@@ -304,7 +304,7 @@ impl Clear for u32 {}
 impl Clear for u64 {}
 impl Clear for f64 {}
 
-use super::{ByteOrder, DecoderKind, Framing, HeaderStyle, HeaderWrites, Transport};
+use super::{ByteOrder, DecoderKind, Delimiter, Framing, HeaderStyle, HeaderWrites, Transport};
 
 /// Every parameter. `stack` and `link` come first: the defaults of later rows follow them.
 pub static PARAMS: &[Param] = &[
@@ -371,6 +371,30 @@ pub static PARAMS: &[Param] = &[
         "",
         "JSON header fields: `total_size`, `file_name`, `md5` (方案二) or `filesize`, `filename`, `filepath` (upload client)",
         "JSON 报头字段：total_size、file_name、md5（方案二）或 filesize、filename、filepath（上传客户端）",
+    ),
+    row!(
+        delimiter,
+        Kind::Choice(Delimiter::NAMES),
+        is(Value::Choice(0)),
+        "",
+        "`line` framing: the bytes that end each message (`\\n` as `readline()` reads, `\\r\\n`, `\\x00`); a file may also write the character itself",
+        "line 分包：每条消息末尾的分隔符（readline() 读的 \\n、\\r\\n 或 \\x00）；文件里也可直接写该字符",
+    ),
+    row!(
+        escape,
+        Kind::Bool,
+        is(Value::Bool(false)),
+        "",
+        "`line` framing: a body that contains the delimiter is escaped (`\\` becomes `\\\\`; the delimiter's bytes become `\\n`, `\\r`, `\\0`) instead of refused",
+        "line 分包：正文含分隔符时转义（\\ 写成 \\\\，分隔符的字节写成 \\n \\r \\0），而不是拒绝发送",
+    ),
+    row!(
+        record_size,
+        uints(1, MAX_RECORD_SIZE as u64),
+        is(uint(32)),
+        "bytes",
+        "`fixed` framing: every message is exactly this long, the body padded with NUL bytes",
+        "fixed 分包：每条消息恰好这么长，正文不足处用 NUL 字节补齐",
     ),
     row!(
         max_frame,

@@ -435,6 +435,7 @@ impl Job {
             io_timeout,
             conn: Some(conn),
             delivered: 0,
+            carry: Vec::new(),
             buf: Vec::new(),
             timeout: None,
         };

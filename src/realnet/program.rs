@@ -30,6 +30,9 @@ pub(super) struct Program<'a> {
     pub conn: Option<Conn>,
     /// Messages delivered by `recv_message` so far.
     pub delivered: u32,
+    /// `line` framing: bytes a `recv_message` received past its message (readline's
+    /// buffer), read by the next one before it calls `recv`.
+    pub carry: Vec<u8>,
     pub buf: Vec<u8>,
     /// `settimeout`: `None` blocks, zero is non-blocking.
     pub timeout: Option<Duration>,
@@ -88,21 +91,40 @@ impl Program<'_> {
                 Call::Send { len: data.len() },
                 data,
                 vec![data.clone()],
-                0,
+                (0, 0, 0),
                 blocking,
             ),
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
-                self.write(line, call, data, vec![data.clone()], 0, true)
+                self.write(line, call, data, vec![data.clone()], (0, 0, 0), true)
             }
             Action::SendMessage(data) => {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw || self.udp() {
                     // The naive program: one send(), whatever it accepts.
-                    self.write(line, call, data, vec![data.clone()], 0, blocking)
+                    self.write(line, call, data, vec![data.clone()], (0, 0, 0), blocking)
                 } else {
-                    let enc = framing::encode(self.params, data);
-                    self.write(line, call, data, enc.pieces, enc.header_len, true)
+                    match framing::send_frame(self.params, data) {
+                        Ok(enc) => {
+                            let frame = (enc.header_len, enc.trailer_len, enc.escapes);
+                            self.write(line, call, data, enc.pieces, frame, true)
+                        }
+                        // The correct program refuses a body it cannot frame, as the
+                        // model does: it raises and stops.
+                        // The message counts as sent (and lost): the program meant to.
+                        Err(e) => {
+                            self.rec.register(self.side.tx_dir(), data, (0, 0, 0));
+                            self.emit(EventKind::AppCall { line, call });
+                            let error = e.to_string();
+                            self.rec.note(format!(
+                                "{} stops: {error} (action {})",
+                                self.side.name(),
+                                line + 1
+                            ));
+                            self.emit(EventKind::DecodeError { line, error });
+                            Ok(false)
+                        }
+                    }
                 }
             }
             Action::Recv(n) => self.recv_action(line, *n, false),
@@ -163,11 +185,13 @@ impl Program<'_> {
         call: Call,
         body: &[u8],
         pieces: Vec<Vec<u8>>,
-        header_len: usize,
+        frame: (usize, usize, usize),
         all: bool,
     ) -> Result<bool, End> {
         let dir = self.side.tx_dir();
-        let msg = self.rec.register(dir, body, header_len as u64);
+        let (header_len, trailer_len, escapes) = frame;
+        let frame = (header_len as u64, trailer_len as u64, escapes as u64);
+        let msg = self.rec.register(dir, body, frame);
         self.emit(EventKind::AppCall {
             line,
             call: call.clone(),
@@ -307,7 +331,8 @@ impl Program<'_> {
                 Err(f) => Err(self.fail(line, &call, f, 0, 0)),
             };
         }
-        let mut reader = Reader::new(self.params, bufsize, self.delivered + 1);
+        let carry = std::mem::take(&mut self.carry);
+        let mut reader = Reader::new(self.params, bufsize, self.delivered + 1).with_carry(carry);
         loop {
             match reader.next() {
                 ReadStep::Recv(want) => {
@@ -321,6 +346,7 @@ impl Program<'_> {
                     }
                 }
                 ReadStep::Message(frame) => {
+                    self.carry = reader.take_carry();
                     if let Some(h) = &frame.header {
                         let (json, md5) = (h.raw.clone(), h.md5.to_string());
                         self.emit(EventKind::FrameHeader { line, json, md5 });

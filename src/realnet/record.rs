@@ -160,15 +160,25 @@ impl Recorder {
     }
 
     /// The sending program starts a message; returns its index for the writes.
-    pub fn register(&self, dir: Dir, data: &[u8], header_len: u64) -> usize {
+    /// `frame` is the framing's bytes around the body: (header, trailer, escapes).
+    pub fn register(&self, dir: Dir, data: &[u8], frame: (u64, u64, u64)) -> usize {
         let mut g = self.lock();
         let d = &g.dirs[dir.index()];
+        let (header_len, trailer_len, escapes) = frame;
         let m = SentMessage {
             dir,
             id: d.view.len() as u32 + 1,
-            data: Vec::new(),
+            // Spans find a trailer (delimiter, padding) after the body: they need its
+            // length. Such frames are small; other bodies are not copied.
+            data: if trailer_len > 0 {
+                data.to_vec()
+            } else {
+                Vec::new()
+            },
             offset: d.written,
             header_len,
+            trailer_len,
+            escapes,
             accepted: 0,
         };
         let full_index = g.messages.len();

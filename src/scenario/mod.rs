@@ -233,6 +233,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "17-sender-coalescing.toml",
         include_str!("../../scenarios/17-sender-coalescing.toml"),
     ),
+    (
+        "18-line-delimiter.toml",
+        include_str!("../../scenarios/18-line-delimiter.toml"),
+    ),
+    (
+        "19-fixed-records.toml",
+        include_str!("../../scenarios/19-fixed-records.toml"),
+    ),
 ];
 
 /// Parses every built-in scenario. They are checked by the tests, so this cannot fail.

@@ -786,6 +786,61 @@ fn relay_faults_at_a_byte_and_fault_specs_parse() {
     );
 }
 
+/// Fixed records have no header: the relay finds frame 3's middle from the record size,
+/// and the server reports the cut record; line framing cannot be followed and is refused.
+#[test]
+fn relay_follows_fixed_records_and_refuses_a_frame_fault_on_lines() {
+    let p = Params {
+        framing: Framing::Fixed,
+        record_size: 40,
+        ..Params::default()
+    };
+    let server = start_with(ServeApp::Upper, Framing::Fixed, |o| {
+        o.params.record_size = 40
+    });
+    let relay = FaultRelay::start(
+        server.local_addr(),
+        &p,
+        Some("drop@frame:3".parse().unwrap()),
+    )
+    .unwrap();
+    let mut c = TcpStream::connect(relay.local_addr()).unwrap();
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    for body in [&b"one"[..], b"two"] {
+        c.write_all(&stickysim::framing::encode(&p, body).concat())
+            .unwrap();
+        let reply = read_exactly(&mut c, 40);
+        assert_eq!(&reply[..3], body.to_ascii_uppercase().as_slice());
+    }
+    let _ = c.write_all(&stickysim::framing::encode(&p, b"three").concat());
+    let _ = read_to_end(&mut c);
+    let hit = relay.hits().recv_timeout(WAIT).unwrap();
+    assert_eq!(hit.byte, 2 * 40 + 20, "{}", hit.describe());
+    assert_eq!(hit.frame, Some((3, 20, Some(40))), "{}", hit.describe());
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    assert!(
+        errors(&events)
+            .iter()
+            .any(|m| m.contains("closed mid-frame") && m.contains("20 of 40 bytes of frame 3")),
+        "{:?}",
+        errors(&events)
+    );
+    let line = Params {
+        framing: Framing::Line,
+        ..Params::default()
+    };
+    assert!(
+        FaultRelay::start(
+            server.local_addr(),
+            &line,
+            Some("drop@frame:1".parse().unwrap())
+        )
+        .is_err()
+    );
+}
+
 // ---- item 6: load --------------------------------------------------------------------------
 
 #[cfg(target_os = "linux")]

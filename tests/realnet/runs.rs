@@ -776,3 +776,70 @@ fn a_real_run_stops_at_its_trace_budget() {
         out.notes
     );
 }
+
+/// `line` (escaped, readline) and `fixed` (records that fit) with the correct programs
+/// over slices of 1 to 5 bytes: every message intact, as in the model; the naive line
+/// reader over the same slices loses no byte, whatever boundaries it gets wrong.
+#[test]
+fn line_and_fixed_framing_over_the_slicer() {
+    let cases = [("18", vec!["escape=true"]), ("19", vec!["record_size=256"])];
+    for (n, set) in cases {
+        let s = scenario::find_builtin(n).unwrap();
+        let mut settings = stickysim::params::Settings::from_params(&s.params);
+        for kv in &set {
+            let (param, value) = scenario::parse_setting(kv).unwrap();
+            settings.insert(param, value);
+        }
+        let mut p = settings.resolve();
+        p.decoder = DecoderKind::Correct;
+        let opts = RealOptions {
+            slicer: slicer("3,2,0.02"),
+            ..Default::default()
+        };
+        let out = real(&s, &p, &opts);
+        let got = analysis::analyze(&out.trace);
+        assert_eq!(decode_errors(&out.trace), Vec::<String>::new(), "{n}");
+        assert_eq!(got.summary.messages_corrupted, 0, "{n}: {}", got.verdict());
+        assert_eq!(
+            invariant_metrics(&got),
+            invariant_metrics(&analysis::analyze(&sim(&s, &p))),
+            "{n}: real vs model; notes {:?}",
+            out.notes
+        );
+    }
+    let s = scenario::find_builtin("18").unwrap();
+    let p = s.params.clone();
+    let out = real(
+        &s,
+        &p,
+        &RealOptions {
+            slicer: slicer("3,2,0.02"),
+            ..Default::default()
+        },
+    );
+    assert_eq!(analysis::analyze(&out.trace).summary.bytes_lost, 0);
+    let delivered: Vec<u8> = out
+        .trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Deliver { data, .. } => Some(data.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let sent: Vec<u8> = out
+        .trace
+        .messages
+        .iter()
+        .flat_map(|m| m.data.clone())
+        .collect();
+    let sent: Vec<u8> = sent.into_iter().filter(|&b| b != b'\n').collect();
+    assert!(!delivered.is_empty());
+    assert!(
+        sent.starts_with(&delivered),
+        "{:?} is not the start of {:?}",
+        String::from_utf8_lossy(&delivered),
+        String::from_utf8_lossy(&sent)
+    );
+}

@@ -174,6 +174,54 @@ fn upper_with_framing_answers_each_frame() {
     assert!(errors(&events).is_empty());
 }
 
+/// `line` and `fixed` in the live server: glued and split requests each answered in the
+/// same framing; with line framing, a reply holding the delimiter is escaped when asked,
+/// and refused (the connection closes with the reason) when not.
+#[test]
+fn upper_with_line_and_fixed_framing_answers_each_message() {
+    for (framing, set) in [
+        (Framing::Line, ("escape", true)),
+        (Framing::Fixed, ("escape", false)),
+    ] {
+        let server = start_with(ServeApp::Upper, framing, |o| {
+            o.params.escape = set.1;
+            o.params.record_size = 16;
+        });
+        let p = Params {
+            framing,
+            escape: set.1,
+            record_size: 16,
+            ..Params::default()
+        };
+        let mut c = connect(&server);
+        let mut out = stickysim::framing::encode(&p, b"hello").concat();
+        out.extend(stickysim::framing::encode(&p, b"two\nlines").concat());
+        c.write_all(&out).unwrap();
+        let mut frames = Frames::new(&p);
+        assert_eq!(frames.next(&mut c), b"HELLO", "{framing:?}");
+        assert_eq!(frames.next(&mut c), b"TWO\nLINES", "{framing:?}");
+        let third = stickysim::framing::encode(&p, b"split").concat();
+        c.write_all(&third[..2]).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        c.write_all(&third[2..]).unwrap();
+        assert_eq!(frames.next(&mut c), b"SPLIT", "{framing:?}");
+        let events = wait_for(&server, "frame 3", |e| {
+            matches!(e.kind, ServeEventKind::Frame { index: 3, .. })
+        });
+        assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    }
+    // Without escape the correct server refuses to send a reply holding '\n'.
+    let server = start(ServeApp::Command, Framing::Line);
+    let mut c = connect(&server);
+    c.write_all(b"ipconfig").unwrap();
+    let events = wait_for(&server, "closed", |e| {
+        matches!(e.kind, ServeEventKind::Closed { .. })
+    });
+    let errs = errors(&events);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("delimiter"), "{}", errs[0]);
+}
+
 #[test]
 fn command_replies_are_canned_and_framed_per_the_framing() {
     for framing in [Framing::Raw, Framing::LengthPrefix, Framing::JsonHeader] {

@@ -117,6 +117,11 @@ fn upper_framed(c: &mut Conn) -> Result<(), End> {
 /// The length of the frame at the start of `stream` (header included), as far as its
 /// header says yet; for reports only (the decoder does the checking).
 fn known_frame_len(p: &Params, stream: &[u8]) -> Option<u64> {
+    match p.framing {
+        Framing::Fixed => return Some(u64::from(p.record_size)),
+        Framing::Raw | Framing::Line => return None,
+        Framing::LengthPrefix | Framing::JsonHeader => {}
+    }
     let prefix = header::peek_prefix(stream)?;
     let n = u64::try_from(header::unpack(prefix, p.byte_order)).ok()?;
     let head = header::PREFIX_LEN as u64 + n;
@@ -127,7 +132,7 @@ fn known_frame_len(p: &Params, stream: &[u8]) -> Option<u64> {
             let size = json.and_then(|j| header::parse_json_header(j, p.max_frame).ok());
             Some(head + size.map_or(0, |h| h.size as u64))
         }
-        Framing::Raw => None,
+        _ => None,
     }
 }
 

@@ -259,14 +259,17 @@ impl<'a> Conn<'a> {
     }
 
     /// Sends one reply as the framing says: raw in one write, framed as header and body
-    /// (per `header_writes`).
+    /// (per `header_writes`). `header_len` in the report counts every frame byte (a
+    /// line's delimiter and escapes, a record's padding). With `decoder = "correct"`, a
+    /// reply the framing cannot carry (a multi-line output over `line` without `escape`,
+    /// one longer than `record_size`) ends the connection with the reason.
     pub fn reply(&mut self, body: &[u8]) -> Result<(), End> {
         let params = &self.ctx.opts.params;
         let (pieces, header_len) = if params.framing == Framing::Raw {
             (vec![body.to_vec()], 0)
         } else {
-            let enc = framing::encode(params, body);
-            (enc.pieces, enc.header_len)
+            let enc = framing::send_frame(params, body).map_err(|e| End::Fault(e.to_string()))?;
+            (enc.pieces, enc.header_len + enc.trailer_len + enc.escapes)
         };
         let bytes = pieces.iter().map(Vec::len).sum();
         for p in &pieces {

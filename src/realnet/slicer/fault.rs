@@ -39,7 +39,8 @@ pub enum FaultAt {
     /// After this many bytes have been forwarded (0: before the first).
     Byte(u64),
     /// In the middle of this frame (numbered from 1): after its header and half its
-    /// body. Needs a framing (length-prefix or json-header).
+    /// body. Needs a framing whose frame sizes the relay can follow (length-prefix,
+    /// json-header or fixed; not raw or line, whose frames end where the data says).
     Frame(u32),
 }
 
@@ -142,6 +143,8 @@ impl FaultHit {
 struct Scan {
     framing: Framing,
     order: ByteOrder,
+    /// `fixed`: every frame is this long (no header).
+    record_size: u64,
     max_header: u32,
     /// The frame in progress, from 1.
     index: u32,
@@ -161,18 +164,21 @@ enum ScanState {
 
 impl Scan {
     fn new(p: &Params) -> Scan {
-        let state = if p.framing == Framing::Raw {
-            ScanState::Lost
-        } else {
-            ScanState::Prefix(Vec::new())
+        let record_size = u64::from(p.record_size.max(1));
+        let (state, len) = match p.framing {
+            // A line ends where a delimiter is: its length is not known in advance.
+            Framing::Raw | Framing::Line => (ScanState::Lost, None),
+            Framing::Fixed => (ScanState::Body(record_size), Some(record_size)),
+            Framing::LengthPrefix | Framing::JsonHeader => (ScanState::Prefix(Vec::new()), None),
         };
         Scan {
             framing: p.framing,
             order: p.byte_order,
+            record_size,
             max_header: p.max_header,
             index: 1,
             start: 0,
-            len: None,
+            len,
             state,
         }
     }
@@ -234,8 +240,13 @@ impl Scan {
         if matches!(self.state, ScanState::Body(0)) {
             self.index += 1;
             self.start = end;
-            self.len = None;
-            self.state = ScanState::Prefix(Vec::new());
+            if self.framing == Framing::Fixed {
+                self.len = Some(self.record_size);
+                self.state = ScanState::Body(self.record_size);
+            } else {
+                self.len = None;
+                self.state = ScanState::Prefix(Vec::new());
+            }
         }
         header_done
     }
@@ -273,13 +284,14 @@ impl FaultRelay {
             at: FaultAt::Frame(_),
             ..
         }) = fault
-            && params.framing == Framing::Raw
+            && matches!(params.framing, Framing::Raw | Framing::Line)
         {
             return Err(RealError::Io {
                 what: "fault relay".into(),
                 source: std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
-                    "a fault at a frame needs a framing (length-prefix or json-header)",
+                    "a fault at a frame needs a framing with known frame sizes \
+                     (length-prefix, json-header or fixed)",
                 ),
             });
         }
@@ -419,6 +431,14 @@ impl FaultPump {
                 at: FaultAt::Byte(n),
                 ..
             }) => Some(n),
+            // Records have no header: frame k's middle is known from the start.
+            Some(Fault {
+                at: FaultAt::Frame(k),
+                ..
+            }) if self.scan.framing == Framing::Fixed => {
+                let size = self.scan.record_size;
+                Some(u64::from(k.saturating_sub(1)) * size + size / 2)
+            }
             _ => None,
         };
         // After a truncation: read and drop.

@@ -95,6 +95,12 @@ pub(super) fn choice(name: &str, v: &DeValue<'_>, choices: &[&str]) -> Result<us
             if let Some(i) = choices.iter().position(|c| *c == s.as_ref()) {
                 return Ok(i);
             }
+            // A name spelled as an escape (`delimiter`'s `\n`) also takes the character
+            // itself: `delimiter = "\n"` in TOML is a newline.
+            let escaped = escape_controls(s);
+            if let Some(i) = choices.iter().position(|c| *c == escaped) {
+                return Ok(i);
+            }
             let mut m = format!("unknown {name} `{}`: choose one of {list}", show_key(s));
             if let Some(c) = suggest::closest(s, choices) {
                 let _ = write!(m, " (did you mean `{c}`?)");
@@ -108,6 +114,21 @@ pub(super) fn choice(name: &str, v: &DeValue<'_>, choices: &[&str]) -> Result<us
             describe(other)
         )),
     }
+}
+
+/// `\n`, `\r` and NUL as the escapes a choice name uses (`\x00` for NUL: TOML has no
+/// `\0`).
+fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\x00"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// What a value is, for "but here it is …".
