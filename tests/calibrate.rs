@@ -63,8 +63,8 @@ fn every_builtin_and_calibration_case_agrees() {
         cases.push(cli::load_file(&f).expect("calibration case loads"));
     }
     assert!(
-        cases.len() >= 31,
-        "17 built-ins and 14 cases, got {}",
+        cases.len() >= 33,
+        "19 built-ins and 14 cases, got {}",
         cases.len()
     );
     let reports = calibrate::calibrate(&cases, 3, |_| {}).expect("calibrate runs");
