@@ -468,7 +468,7 @@ pub fn linux_size_goal(mss: u32, peer_max_window: u32) -> u64 {
 /// Does an skb of the write queue start at `seq`? A write into an empty queue starts an
 /// skb at `start`; later skbs follow every `goal` bytes (0: every byte, as if unknown).
 pub fn skb_starts_at(seq: u64, start: u64, goal: u64) -> bool {
-    goal == 0 || seq < start || (seq - start) % goal == 0
+    goal == 0 || seq < start || (seq - start).is_multiple_of(goal)
 }
 
 /// Linux's sender-side window test (`tcp_snd_wnd_test` and `tcp_mss_split_point` in
