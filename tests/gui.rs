@@ -528,7 +528,7 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     let mut h = harness("07-ftp-upload");
     pick(&mut h, "View", "Compare");
     click(&mut h, "correct | tutorial decoder");
-    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B never written");
+    h.get_by_label_contains("tutorial decoder message 1 short: 5734 B not in this delivery");
     assert!(
         h.query_by_label_contains("correct decoder message 1 short")
             .is_none()

@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Ok(s) => {
-            assert!(scenario::validate_params(&s.params).is_ok());
+            assert!(s.params.validate().is_ok());
             for step in s.client.iter().chain(&s.server) {
                 assert!(step.line >= 1 && step.line as usize <= lines.len());
             }

@@ -261,13 +261,13 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                 } else {
                     super::palette::BROKEN
                 };
-                // Expected against received: a short message says how much never came.
-                let sent = pb
+                // Expected against received: a short message says where the rest is.
+                let message = pb
                     .trace
                     .messages
                     .iter()
-                    .find(|m| m.dir == d.dir && m.id == d.index)
-                    .map_or(d.data.len(), |m| m.data.len());
+                    .find(|m| m.dir == d.dir && m.id == d.index);
+                let sent = message.map_or(d.data.len(), |m| m.data.len());
                 let text = if sent == d.data.len() {
                     format!("{mark} #{} {} B", d.index, d.data.len())
                 } else {
@@ -280,15 +280,13 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
                     )
                 };
                 ui.label(RichText::new(text).color(color));
-                if sent > d.data.len() {
+                if let Some(m) = message.filter(|_| sent > d.data.len()) {
                     let missing = sent - d.data.len();
-                    let text = format!("{missing} B {}", i18n::NEVER_WRITTEN.get(lang));
+                    let why = super::receiver::short_reason(m);
+                    let text = format!("{missing} B {}", why.get(lang));
                     let resp =
                         ui.label(RichText::new(&text).color(super::palette::BROKEN).strong());
-                    let a11y = format!(
-                        "{label} message {} short: {missing} B never written",
-                        d.index
-                    );
+                    let a11y = format!("{label} message {} short: {missing} B {}", d.index, why.0);
                     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y));
                 }
             }

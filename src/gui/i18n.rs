@@ -309,6 +309,10 @@ pub const IDENTICAL_OTHER: T = T(
 pub const EXPECTED_RECEIVED: T = T("expected", "应为");
 pub const RECEIVED: T = T("received", "收到");
 pub const NEVER_WRITTEN: T = T("never written", "从未写入");
+pub const ELSEWHERE: T = T(
+    "not in this delivery (wrong boundaries)",
+    "不在这次交付里（边界错位）",
+);
 pub const NAGLE_ON: T = T("Nagle on", "Nagle 开");
 pub const NAGLE_OFF: T = T("Nagle off", "Nagle 关");
 pub const CORRECT_DECODER: T = T("correct decoder", "正确的解码器");
@@ -348,6 +352,7 @@ pub const STRINGS: &[(&str, &T)] = &[
     ("EXPECTED_RECEIVED", &EXPECTED_RECEIVED),
     ("RECEIVED", &RECEIVED),
     ("NEVER_WRITTEN", &NEVER_WRITTEN),
+    ("ELSEWHERE", &ELSEWHERE),
     ("READ_AT", &READ_AT),
     ("WAITED", &WAITED),
     ("BIND", &BIND),

@@ -340,24 +340,25 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                     if resp.clicked() && v.interactive {
                         cmds.push(Cmd::SeekEvent(d.event));
                     }
-                    // A short message: what was expected and what never came.
+                    // A short message: what was expected and where the rest is.
                     let sent = v
                         .trace
                         .messages
                         .iter()
-                        .find(|m| m.dir == d.dir && m.id == d.index)
-                        .map_or(d.data.len(), |m| m.data.len());
-                    if sent > d.data.len() {
-                        let missing = sent - d.data.len();
+                        .find(|m| m.dir == d.dir && m.id == d.index);
+                    let expected = sent.map_or(d.data.len(), |m| m.data.len());
+                    if let Some(m) = sent.filter(|_| expected > d.data.len()) {
+                        let missing = expected - d.data.len();
+                        let why = short_reason(m);
                         let text = format!(
-                            "{} {sent} B · {missing} B {}",
+                            "{} {expected} B · {missing} B {}",
                             i18n::EXPECTED_RECEIVED.get(lang),
-                            i18n::NEVER_WRITTEN.get(lang)
+                            why.get(lang)
                         );
                         let resp = ui.label(RichText::new(&text).color(palette::BROKEN).strong());
                         let a11y = format!(
-                            "{}message {} short: {missing} B never written",
-                            v.prefix, d.index
+                            "{}message {} short: {missing} B {}",
+                            v.prefix, d.index, why.0
                         );
                         resp.widget_info(|| {
                             egui::WidgetInfo::labeled(egui::Role::Label, true, &a11y)
@@ -367,6 +368,17 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             });
         }
         ui.add_space(4.0);
+    }
+}
+
+/// Why a delivered message is shorter than the one sent: the socket never took all of
+/// its frame (`send()` accepted part, a cut record), or its bytes were written and
+/// arrived in other deliveries.
+pub fn short_reason(m: &crate::trace::SentMessage) -> i18n::T {
+    if m.accepted < m.wire_len() {
+        i18n::NEVER_WRITTEN
+    } else {
+        i18n::ELSEWHERE
     }
 }
 
