@@ -4,10 +4,13 @@
 
 use rand::RngExt;
 
-use super::tcp::{self, AckVerdict, AfterRead, Pushed, RcvMss, SendVerdict};
+use std::collections::VecDeque;
+
+use super::tcp::{
+    self, AckVerdict, AfterRead, Pushed, RcvMemProfile, RcvMss, RcvSpace, SendVerdict,
+};
 use super::{Pending, Sim};
-use crate::params::Stack;
-use crate::params::{Params, Transport, ms_to_us};
+use crate::params::{Link, Params, Stack, Transport, ms_to_us};
 use crate::trace::{
     AckReason, Dir, DropReason, EventKind, Micros, PyExc, Received, SegHeader, Side,
 };
@@ -17,6 +20,9 @@ use crate::trace::{
 pub(super) struct Segment {
     pub(super) hdr: SegHeader,
     pub(super) kind: SegKind,
+    /// Not the first segment of its burst: Linux sends a burst as one GSO skb, which
+    /// loopback delivers whole, so the receiver charges and measures it as one.
+    pub(super) gso_cont: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +80,12 @@ pub(super) struct TcpState {
     /// Since when a small segment is held by Nagle.
     pub(super) nagle_since: Option<Micros>,
     window_full_reported: bool,
+    /// Linux's persist timer is armed.
+    persist_armed: bool,
+    /// Linux's write queue: where its first skb starts and the skbs' size
+    /// ([`tcp::linux_size_goal`] when the write found the queue empty).
+    wq_start: u64,
+    wq_goal: u64,
     // -- receiving (the peer's direction)
     /// End of the bytes received.
     pub(super) rcv_nxt: u64,
@@ -99,11 +111,30 @@ pub(super) struct TcpState {
     /// The ACK timeout estimate; 0 until the first data arrives.
     ato: Micros,
     last_data_rx: Option<Micros>,
+    // -- Linux's receive memory (`sk_rmem_alloc`, by skb truesize)
+    /// The receive queue's skbs, oldest first.
+    rcv_skbs: VecDeque<Skb>,
+    /// Their memory.
+    rmem: u64,
+    /// `scaling_ratio` in 1/256; 0 until measured (the profile's clamp ratio then).
+    ratio: u32,
+    /// The skb now arriving: payload, truesize, whether it set the ratio, whether it
+    /// was coalesced into an older skb.
+    arriving: (u32, u32, bool, bool),
     // -- resets
     /// The connection is gone (a reset was sent or received): nothing more is sent.
     pub(super) dead: bool,
     /// The error the next call sees.
     pub(super) err: Option<SockErr>,
+}
+
+/// One skb of the receive queue: the stream bytes up to `end`, what it costs, and when
+/// the sender let go of its shared copy (the ACK covering it reached the sender).
+#[derive(Clone, Copy, Debug)]
+struct Skb {
+    end: u64,
+    truesize: u64,
+    freed_at: Option<Micros>,
 }
 
 impl TcpState {
@@ -115,7 +146,9 @@ impl TcpState {
         TcpState {
             peer_window: first_window,
             peer_max_window: first_window,
-            last_advertised: params.recv_buffer,
+            // Each side's SYN offered this window; on Linux a later window's right edge
+            // never moves back from it.
+            last_advertised: first_window,
             ..TcpState::default()
         }
     }
@@ -139,6 +172,13 @@ impl Sim {
 
     /// Copies bytes into the send buffer; returns their stream offset.
     pub(super) fn buffer_write(&mut self, side: Side, bytes: &[u8]) -> u64 {
+        let mss = self.send_mss(side);
+        let t = &mut self.tcp[side.index()];
+        if t.snd_nxt == t.write_end {
+            // Everything written has gone: this write starts a new skb.
+            t.wq_start = t.write_end;
+            t.wq_goal = tcp::linux_size_goal(mss, t.peer_max_window);
+        }
         let stream = &mut self.streams[side.tx_dir().index()];
         let start = stream.len() as u64;
         stream.extend_from_slice(bytes);
@@ -193,6 +233,14 @@ impl Sim {
         let take = buffered.min(n as u64);
         let start = t.rcv_read;
         t.rcv_read += take;
+        // An skb's memory comes back when the read has taken all of it.
+        while let Some(skb) = t.rcv_skbs.front().copied() {
+            if skb.end > t.rcv_read {
+                break;
+            }
+            t.rcv_skbs.pop_front();
+            t.rmem -= skb.truesize;
+        }
         Ok(Some(Received::Data {
             chunk: self.chunk(dir, start, start + take),
             buffered: (buffered - take) as usize,
@@ -205,19 +253,54 @@ impl Sim {
         (self.params.recv_buffer as u64).saturating_sub(used) as u32
     }
 
-    /// The window this side advertises now: its free space, with Linux's silly-window
-    /// avoidance ([`tcp::linux_receive_window`]).
+    /// How the Linux receiver counts its buffer on this link: by truesize on loopback,
+    /// where it was measured; by payload bytes elsewhere.
+    fn rcv_profile(&self) -> RcvMemProfile {
+        match (self.stack, self.params.link) {
+            (Stack::Linux, Link::Loopback) => RcvMemProfile::LOOPBACK,
+            _ => RcvMemProfile::BYTES,
+        }
+    }
+
+    /// The window Linux would offer now, before the never-shrink rule
+    /// ([`tcp::linux_select_window`]).
+    fn linux_select(&self, side: Side) -> u32 {
+        let profile = self.rcv_profile();
+        let t = &self.tcp[side.index()];
+        let (rmem, ratio) = if profile == RcvMemProfile::BYTES {
+            (t.unread(), 256)
+        } else if t.ratio == 0 {
+            (t.rmem, profile.clamp_ratio)
+        } else {
+            (t.rmem, t.ratio)
+        };
+        tcp::linux_select_window(RcvSpace {
+            recv_buffer: self.params.recv_buffer,
+            rmem,
+            ratio,
+            rcv_mss: self.rcv_mss(side).rcv_mss,
+            profile,
+        })
+    }
+
+    /// What is left of the window this side last advertised (`tcp_receive_window`).
+    fn window_left(&self, side: Side) -> u32 {
+        let t = &self.tcp[side.index()];
+        let received_since = t.rcv_nxt.saturating_sub(t.ack_sent);
+        t.last_advertised
+            .saturating_sub(received_since.min(u32::MAX as u64) as u32)
+    }
+
+    /// The window this side advertises now: Windows its free space; Linux
+    /// [`tcp::linux_select_window`] with [`tcp::never_shrink`].
     fn window_now(&self, side: Side) -> u32 {
-        let free = self.recv_free(side);
         match self.stack {
-            Stack::Windows => free,
-            Stack::Linux => {
-                let t = &self.tcp[side.index()];
-                let received_since = t.rcv_nxt.saturating_sub(t.ack_sent);
-                let left = t.last_advertised.saturating_sub(received_since as u32);
-                let rcv_mss = self.rcv_mss(side).rcv_mss;
-                tcp::linux_receive_window(free, self.params.recv_buffer, rcv_mss, left)
-            }
+            Stack::Windows => self.recv_free(side),
+            Stack::Linux => tcp::never_shrink(
+                self.linux_select(side),
+                self.window_left(side),
+                self.rcv_profile().unit,
+            ),
         }
     }
 
@@ -244,24 +327,52 @@ impl Sim {
         }
     }
 
-    /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]).
+    /// Sends whatever the sender rule allows now ([`tcp::sender_decision`]). On Linux a
+    /// window too small for a segment is not used at an skb's start
+    /// ([`tcp::linux_window_allows`]).
     pub(super) fn try_send(&mut self, side: Side) {
         let s = side.index();
         if self.tcp[s].dead {
             return;
         }
+        let mut burst = false;
         loop {
             let mss = self.send_mss(side);
             let t = &self.tcp[s];
             let in_flight = t.snd_nxt - t.snd_una;
+            let unsent = t.write_end - t.snd_nxt;
             let small_must_wait = match self.stack {
                 Stack::Linux => tcp::minshall_waits(t.snd_sml, t.snd_una, t.snd_nxt),
                 Stack::Windows => tcp::rfc896_waits(in_flight),
             };
+            let room = (t.peer_window as u64).saturating_sub(in_flight);
+            let window = match self.stack {
+                Stack::Linux
+                    if !tcp::linux_window_allows(
+                        room,
+                        unsent,
+                        mss,
+                        !tcp::skb_starts_at(t.snd_nxt, t.wq_start, t.wq_goal),
+                    ) =>
+                {
+                    // Too small a window to start a burst on: as if shut. With nothing
+                    // in flight no ACK will come, so the persist timer will send what
+                    // fits (`tcp_check_probe_timer`).
+                    if in_flight == 0 && room > 0 && !t.persist_armed {
+                        self.tcp[s].persist_armed = true;
+                        let at = tcp::linux_timer_deadline(self.now, tcp::RTO_MIN_US);
+                        self.schedule(at, Pending::Persist(side));
+                    }
+                    let t = &self.tcp[s];
+                    t.peer_window.min(in_flight.min(u32::MAX as u64) as u32)
+                }
+                _ => t.peer_window,
+            };
+            let t = &self.tcp[s];
             let verdict = tcp::sender_decision(
-                t.write_end - t.snd_nxt,
+                unsent,
                 in_flight,
-                t.peer_window,
+                window,
                 mss,
                 self.params.nagle,
                 small_must_wait,
@@ -280,13 +391,15 @@ impl Sim {
                     if (len as u32) < mss {
                         self.tcp[s].snd_sml = seq + len as u64;
                     }
-                    self.transmit(side, seq, len, false);
+                    // The segments of one burst leave as one GSO skb.
+                    self.transmit(side, seq, len, false, burst);
+                    burst = true;
                 }
                 SendVerdict::Fin => {
                     let seq = self.tcp[s].snd_nxt;
                     self.tcp[s].fin_sent = true;
                     self.emit(side, EventKind::FinTx { seq }, None);
-                    self.transmit(side, seq, 0, true);
+                    self.transmit(side, seq, 0, true, burst);
                     return;
                 }
                 SendVerdict::NagleHold => {
@@ -313,6 +426,27 @@ impl Sim {
         }
     }
 
+    /// Linux's persist timer (`tcp_probe_timer` → `tcp_write_wakeup`): a window that the
+    /// sender's silly-window avoidance would not use is used after all, for what fits,
+    /// when nothing else has moved for an RTO.
+    pub(super) fn persist_fires(&mut self, side: Side) {
+        let s = side.index();
+        self.tcp[s].persist_armed = false;
+        let t = &self.tcp[s];
+        let in_flight = t.snd_nxt - t.snd_una;
+        let unsent = t.write_end - t.snd_nxt;
+        let room = (t.peer_window as u64).saturating_sub(in_flight);
+        if t.dead || in_flight > 0 || unsent == 0 || room == 0 {
+            return;
+        }
+        let len = unsent.min(room).min(self.send_mss(side) as u64) as usize;
+        let seq = t.snd_nxt;
+        self.tcp[s].snd_nxt += len as u64;
+        self.tcp[s].snd_sml = seq + len as u64;
+        self.transmit(side, seq, len, false, false);
+        self.try_send(side);
+    }
+
     /// The header of a segment this side sends now: it carries the current ACK and
     /// window, so it also acknowledges what this side has received and stops the ACK
     /// timer (Linux: `tcp_event_ack_sent`, which also spends a quick ACK).
@@ -320,7 +454,16 @@ impl Sim {
         let ack = self.ack_value(side);
         let win = self.window_now(side);
         let ato_min = ms_to_us(self.params.delayed_ack_ms);
+        let reaches_sender = self.now + ms_to_us(self.params.latency_ms);
         let t = &mut self.tcp[side.index()];
+        for skb in t.rcv_skbs.iter_mut().rev() {
+            if skb.freed_at.is_some() {
+                break;
+            }
+            if skb.end <= ack {
+                skb.freed_at = Some(reaches_sender);
+            }
+        }
         t.ack_sent = ack;
         t.last_advertised = win;
         if t.delack.take().is_some() {
@@ -347,7 +490,7 @@ impl Sim {
     }
 
     /// Puts a data segment (or the FIN) on the wire.
-    fn transmit(&mut self, side: Side, seq: u64, len: usize, fin: bool) {
+    fn transmit(&mut self, side: Side, seq: u64, len: usize, fin: bool, gso_cont: bool) {
         let hdr = self.header_now(side, seq, len, fin);
         if len > 0 && self.stack == Stack::Linux {
             let t = &mut self.tcp[side.index()];
@@ -361,6 +504,7 @@ impl Sim {
         let seg = Segment {
             hdr,
             kind: SegKind::Data,
+            gso_cont,
         };
         self.put_on_wire(dir, len, tcp::TCP_IP_HEADER, Packet::Segment(seg));
     }
@@ -375,6 +519,7 @@ impl Sim {
         let seg = Segment {
             hdr,
             kind: SegKind::PureAck,
+            gso_cont: false,
         };
         self.put_on_wire(dir, 0, tcp::TCP_IP_HEADER, Packet::Segment(seg));
     }
@@ -401,6 +546,7 @@ impl Sim {
         let seg = Segment {
             hdr,
             kind: SegKind::Rst,
+            gso_cont: false,
         };
         self.put_on_wire(dir, 0, tcp::TCP_IP_HEADER, Packet::Segment(seg));
     }
@@ -486,7 +632,8 @@ impl Sim {
             }
             self.tcp[s].rcv_nxt += h.len as u64;
             if h.len > 0 {
-                self.data_received(side, h.len as u32);
+                self.charge_skb(side, h.len as u32, seg.gso_cont);
+                self.data_received(side, h.len as u32, seg.gso_cont);
             }
             if h.fin {
                 let t = &mut self.tcp[s];
@@ -522,7 +669,7 @@ impl Sim {
 
     /// Bookkeeping of an arriving data segment: Windows counts it; Linux measures it and
     /// runs its delayed-ACK engine (`tcp_event_data_recv`).
-    fn data_received(&mut self, side: Side, len: u32) {
+    fn data_received(&mut self, side: Side, len: u32, gso_cont: bool) {
         let ato_min = ms_to_us(self.params.delayed_ack_ms);
         let mut rcv_mss = self.rcv_mss(side);
         let t = &mut self.tcp[side.index()];
@@ -530,6 +677,14 @@ impl Sim {
         t.ack_scheduled = true;
         if self.stack == Stack::Windows {
             return;
+        }
+        // `tcp_measure_rcv_mss`: a larger segment than the estimate re-measures the
+        // scaling ratio, over the whole skb it arrived in.
+        if !gso_cont && len >= rcv_mss.rcv_mss && len != rcv_mss.rcv_mss {
+            t.arriving.2 = true;
+        }
+        if t.arriving.2 {
+            t.ratio = tcp::scaling_ratio(t.arriving.0, t.arriving.1);
         }
         if rcv_mss.measure(len, self.params.mss) {
             t.pushed.note();
@@ -550,6 +705,43 @@ impl Sim {
             }
         }
         t.last_data_rx = Some(self.now);
+    }
+
+    /// Charges an arriving segment's memory to the receive queue: it joins the last skb
+    /// when it continues that skb's burst or [`tcp::coalesces`] into it, else it is a new
+    /// skb costing the profile's overhead too.
+    fn charge_skb(&mut self, side: Side, len: u32, gso_cont: bool) {
+        let overhead = self.rcv_profile().skb_overhead;
+        let now = self.now;
+        let t = &mut self.tcp[side.index()];
+        let end = t.rcv_nxt;
+        let joins = match t.rcv_skbs.back() {
+            Some(tail) => gso_cont || tcp::coalesces(tail.freed_at, now),
+            None => false,
+        };
+        let cost = if joins { len } else { len + overhead };
+        if joins && let Some(tail) = t.rcv_skbs.back_mut() {
+            tail.end = end;
+            tail.truesize += cost as u64;
+            if gso_cont && !t.arriving.3 {
+                // A fresh skb grows: the sender still shares it until an ACK covers
+                // all of it (an ACK sent for its head does not count).
+                tail.freed_at = None;
+            }
+        } else {
+            t.rcv_skbs.push_back(Skb {
+                end,
+                truesize: cost as u64,
+                freed_at: None,
+            });
+        }
+        t.rmem += cost as u64;
+        t.arriving = if gso_cont {
+            let a = t.arriving;
+            (a.0 + len, a.1 + len, a.2, a.3)
+        } else {
+            (len, len + overhead, false, joins)
+        };
     }
 
     /// The peer's reset (`tcp_reset`): the connection is gone, its error waits for the
@@ -594,7 +786,7 @@ impl Sim {
                 ),
                 Stack::Linux => {
                     let unacked = t.rcv_nxt.saturating_sub(t.ack_sent);
-                    let window_advances = self.window_now(side) >= t.last_advertised;
+                    let window_advances = self.linux_select(side) >= t.last_advertised;
                     let quick = tcp::in_quickack_mode(t.quick, t.pingpong);
                     let rcv_mss = self.rcv_mss(side).rcv_mss;
                     match tcp::linux_ack_now(unacked, rcv_mss, window_advances, quick) {
@@ -687,9 +879,9 @@ impl Sim {
                     pushed: t.pushed,
                     pingpong: t.pingpong,
                     fin_received: t.fin_received,
-                    window_left: t.last_advertised.saturating_sub(received_since as u32),
-                    window_now: self.window_now(side),
-                    window_clamp: self.params.recv_buffer,
+                    window_left: self.window_left(side),
+                    window_now: self.linux_select(side),
+                    window_clamp: self.rcv_profile().clamp(self.params.recv_buffer),
                 })
             }
         };

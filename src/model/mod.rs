@@ -108,6 +108,8 @@ enum Pending {
     DelayedAck(Side, u64),
     /// A blocked call's timeout (`settimeout`) expires (valid if the wait still matches).
     CallTimeout(Side, u64),
+    /// Linux's persist (window probe) timer of a side fires.
+    Persist(Side),
 }
 
 /// The simulation.
@@ -257,6 +259,7 @@ impl Sim {
             },
             Pending::DelayedAck(side, generation) => self.delayed_ack_fires(side, generation),
             Pending::CallTimeout(side, wait) => self.call_timeout(side, wait),
+            Pending::Persist(side) => self.persist_fires(side),
         }
         true
     }

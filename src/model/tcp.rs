@@ -347,16 +347,138 @@ pub fn linux_timer_deadline(now: Micros, timeout: Micros) -> Micros {
     ((now + phase) / JIFFY_US + ticks + 1) * JIFFY_US - phase
 }
 
-/// The window a Linux receiver advertises (`__tcp_select_window`, `tcp_select_window`):
-/// its free space, but none at all while less than half the buffer is free and the free
-/// space is under one full segment (or a sixteenth of the buffer), so a slow reader does
-/// not invite a trickle of small segments (receiver-side silly-window avoidance); and
-/// never less than what is left of the window already offered (the right edge does not
-/// move back).
-pub fn linux_receive_window(free: u32, recv_buffer: u32, rcv_mss: u32, window_left: u32) -> u32 {
-    let silly = free < recv_buffer / 2 && (free < rcv_mss || free < recv_buffer / 16);
-    let w = if silly { 0 } else { free };
-    w.max(window_left.min(free))
+// ---- the Linux receiver's memory and window ---------------------------------------------
+
+/// How a Linux receiver counts its buffer on a link. The kernel charges each queued skb
+/// its truesize (payload plus the skb's own memory) against SO_RCVBUF, and turns free
+/// memory into window by the payload/truesize ratio it measured (`scaling_ratio`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RcvMemProfile {
+    /// Bytes an skb costs beyond its payload.
+    pub skb_overhead: u32,
+    /// `window_clamp` (the most ever offered) as a fraction of the buffer, in 1/256.
+    pub clamp_ratio: u32,
+    /// Windows are multiples of this (`1 << rcv_wscale`).
+    pub unit: u32,
+}
+
+impl RcvMemProfile {
+    /// Payload bytes only, every window exact: the textbook's accounting, kept on the
+    /// lan link (a NIC's truesize depends on its driver; none was measured here).
+    pub const BYTES: RcvMemProfile = RcvMemProfile {
+        skb_overhead: 0,
+        clamp_ratio: 256,
+        unit: 1,
+    };
+    /// 127.0.0.1 on this machine (Linux 6.18, `SO_MEMINFO` and captures on `lo`): an skb
+    /// costs its payload + 832 bytes; with the default 131072-byte buffer the receiver
+    /// never offers more than 95232 (its `rcv_ssthresh`, 186/256 of the buffer); window
+    /// scale 10 (`tcp_rmem[2]` = 32 MiB), so windows count in 1024s.
+    pub const LOOPBACK: RcvMemProfile = RcvMemProfile {
+        skb_overhead: 832,
+        clamp_ratio: 186,
+        unit: 1024,
+    };
+
+    /// The largest window ever offered for a buffer (`window_clamp`).
+    pub fn clamp(self, recv_buffer: u32) -> u32 {
+        win_from_space(recv_buffer as u64, self.clamp_ratio)
+    }
+}
+
+/// `tcp_measure_rcv_mss`: when a segment larger than the current estimate arrives, the
+/// kernel re-measures how much of an skb's memory is payload: `len · 256 / truesize`.
+/// A GSO skb (one on loopback carries a whole burst) counts with its whole length.
+pub fn scaling_ratio(len: u32, truesize: u32) -> u32 {
+    ((len as u64 * 256) / truesize.max(1) as u64).clamp(1, 256) as u32
+}
+
+/// `tcp_win_from_space`: the window a number of buffer bytes is worth.
+pub fn win_from_space(space: u64, ratio: u32) -> u32 {
+    ((space * ratio as u64) >> 8).min(u32::MAX as u64) as u32
+}
+
+/// What [`linux_select_window`] needs to know about the receiver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RcvSpace {
+    /// SO_RCVBUF.
+    pub recv_buffer: u32,
+    /// Memory the queued skbs hold (`sk_rmem_alloc`).
+    pub rmem: u64,
+    /// The current `scaling_ratio`, in 1/256.
+    pub ratio: u32,
+    pub rcv_mss: u32,
+    pub profile: RcvMemProfile,
+}
+
+/// The window a Linux receiver would offer now (`__tcp_select_window` in
+/// `net/ipv4/tcp_output.c`): its free memory turned into window by the scaling ratio,
+/// at most `window_clamp`. While less than half the buffer is free it rounds down, and
+/// offers nothing at all when that is under one segment or a sixteenth of the buffer
+/// (receiver-side silly-window avoidance: a slow reader does not invite a trickle of
+/// small segments; it advertises a zero window and reopens it only when a read frees
+/// enough). The result is a whole number of window units.
+pub fn linux_select_window(r: RcvSpace) -> u32 {
+    let unit = r.profile.unit.max(1);
+    let allowed = win_from_space(r.recv_buffer as u64, r.ratio);
+    let full = r.profile.clamp(r.recv_buffer).min(allowed);
+    let mss = r.rcv_mss.min(full);
+    let mut free = win_from_space((r.recv_buffer as u64).saturating_sub(r.rmem), r.ratio);
+    if free < full / 2 {
+        free = free / unit * unit;
+        if free < allowed / 16 || free < mss {
+            return 0;
+        }
+    }
+    free.min(full).div_ceil(unit) * unit
+}
+
+/// `tcp_select_window`: the right edge of an offered window never moves back, so the
+/// new window is at least what is left of the last one (`tcp_receive_window`), rounded
+/// up to a window unit. The sender may then fill memory the receiver no longer has;
+/// the kernel squeezes it in (or drops and gets it again); the model takes it.
+pub fn never_shrink(new: u32, window_left: u32, unit: u32) -> u32 {
+    let unit = unit.max(1);
+    new.max(window_left.div_ceil(unit) * unit)
+}
+
+/// `tcp_try_coalesce` / `skb_try_coalesce`: an arriving segment's data joins the last
+/// skb of the receive queue (costing only its payload) unless that skb is still
+/// shared with the sender's retransmit queue (`skb_cloned`): on loopback the receiver's
+/// skb is the sender's clone until the sender has taken in the ACK that frees its copy.
+/// `tail_freed_at` is when the ACK covering the last skb reached the sender.
+pub fn coalesces(tail_freed_at: Option<Micros>, now: Micros) -> bool {
+    tail_freed_at.is_some_and(|t| t <= now)
+}
+
+/// The size of the skbs a Linux write fills (`tcp_xmit_size_goal`): as many whole
+/// segments as fit in 64 KiB (GSO) and in half the largest window the peer offered, at
+/// least one. On loopback's first window (65483) that is one 32741-byte segment; on a
+/// LAN (1460-byte segments, a 64240-byte window) 22 segments.
+pub fn linux_size_goal(mss: u32, peer_max_window: u32) -> u64 {
+    let mss = mss.max(1) as u64;
+    let half = if peer_max_window > TCP_MSS_DEFAULT {
+        peer_max_window / 2
+    } else {
+        peer_max_window
+    } as u64;
+    (65_536u64.min(half) / mss).max(1) * mss
+}
+
+/// Does an skb of the write queue start at `seq`? A write into an empty queue starts an
+/// skb at `start`; later skbs follow every `goal` bytes (0: every byte, as if unknown).
+pub fn skb_starts_at(seq: u64, start: u64, goal: u64) -> bool {
+    goal == 0 || seq < start || (seq - start).is_multiple_of(goal)
+}
+
+/// Linux's sender-side window test (`tcp_snd_wnd_test` and `tcp_mss_split_point` in
+/// `net/ipv4/tcp_output.c`): an skb goes only if its first segment fits the peer's
+/// window whole (a full MSS, or all that is unsent when that is less); once its head
+/// has gone, the rest of the skb may be cut at the window's end. So a window smaller
+/// than a segment is not used at an skb's start while more than it is waiting
+/// (sender-side silly-window avoidance).
+pub fn linux_window_allows(room: u64, unsent: u64, mss: u32, inside_skb: bool) -> bool {
+    inside_skb || room >= unsent.min(mss as u64)
 }
 
 /// When the delayed ACK goes, given the timer that may already run
@@ -712,24 +834,100 @@ mod tests {
         assert_eq!(ack_on_read(after_fin), None, "nothing more will come");
     }
 
+    fn space(rmem: u64, ratio: u32, rcv_mss: u32) -> RcvSpace {
+        RcvSpace {
+            recv_buffer: 131_072,
+            rmem,
+            ratio,
+            rcv_mss,
+            profile: RcvMemProfile::LOOPBACK,
+        }
+    }
+
     #[test]
-    fn a_linux_receiver_offers_no_window_smaller_than_a_segment_when_half_full() {
-        // 131072-byte buffer, 65483-byte segments: 50000 free is not offered.
-        assert_eq!(linux_receive_window(50_000, 131_072, 65_483, 0), 0);
+    fn the_scaling_ratio_is_payload_over_truesize() {
+        // Measured on lo: a 32741-byte skb costs 33573, a 62491-byte GSO skb 63323.
+        assert_eq!(scaling_ratio(32741, 32741 + 832), 249);
+        assert_eq!(scaling_ratio(62491, 62491 + 832), 252);
+        assert_eq!(scaling_ratio(1460, 1460), 256, "no overhead: 1");
+        assert_eq!(win_from_space(131_072, 186), 95_232);
+        assert_eq!(RcvMemProfile::LOOPBACK.clamp(131_072), 95_232);
+        assert_eq!(RcvMemProfile::BYTES.clamp(65_536), 65_536);
+    }
+
+    #[test]
+    fn loopback_windows_are_the_kernels() {
+        // The windows captured on lo (stickysim run 11 / c11 --real):
+        // 32741 B queued (one skb): win 93 × 1024.
+        assert_eq!(linux_select_window(space(33_573, 249, 32_741)), 95_232);
+        // After c11's second read one 62491-byte skb is left: win 66 × 1024.
+        assert_eq!(linux_select_window(space(63_323, 252, 47_616)), 67_584);
+        // The buffer nearly full by truesize: zero window, not a silly small one.
+        assert_eq!(linux_select_window(space(100_832, 251, 47_616)), 0);
+        assert_eq!(linux_select_window(space(130_907, 252, 47_616)), 0);
+        // Empty: the clamp.
+        assert_eq!(linux_select_window(space(0, 252, 47_616)), 95_232);
+    }
+
+    #[test]
+    fn with_byte_accounting_the_window_is_the_free_space_unless_silly() {
+        let bytes = |free: u32, buf: u32, mss: u32| {
+            linux_select_window(RcvSpace {
+                recv_buffer: buf,
+                rmem: (buf - free) as u64,
+                ratio: 256,
+                rcv_mss: mss,
+                profile: RcvMemProfile::BYTES,
+            })
+        };
         assert_eq!(
-            linux_receive_window(65_536, 131_072, 65_483, 0),
-            65_536,
-            "half free"
+            bytes(50_000, 131_072, 65_483),
+            0,
+            "half full, under a segment"
         );
-        assert_eq!(linux_receive_window(100_000, 131_072, 65_483, 0), 100_000);
-        // Small segments: any window of a segment or more (and 1/16 of the buffer).
-        assert_eq!(linux_receive_window(5_000, 65_536, 1_460, 0), 5_000);
-        assert_eq!(linux_receive_window(1_000, 65_536, 1_460, 0), 0);
-        // The offered right edge stays.
-        assert_eq!(
-            linux_receive_window(50_000, 131_072, 65_483, 20_000),
-            20_000
-        );
+        assert_eq!(bytes(65_536, 131_072, 65_483), 65_536, "half free");
+        assert_eq!(bytes(100_000, 131_072, 65_483), 100_000);
+        assert_eq!(bytes(5_000, 65_536, 1_460), 5_000);
+        assert_eq!(bytes(1_000, 65_536, 1_460), 0);
+    }
+
+    #[test]
+    fn an_offered_window_never_shrinks() {
+        // c11/11 on lo: 77973 B of the last window left → win 77 × 1024.
+        assert_eq!(never_shrink(45_056, 77_973, 1024), 78_848);
+        assert_eq!(never_shrink(0, 28_848, 1024), 29_696);
+        assert_eq!(never_shrink(95_232, 28_848, 1024), 95_232);
+        assert_eq!(never_shrink(0, 20_000, 1), 20_000);
+    }
+
+    #[test]
+    fn a_segment_joins_the_last_skb_once_the_sender_has_let_go_of_it() {
+        assert!(!coalesces(None, 100), "not acknowledged yet");
+        assert!(!coalesces(Some(120), 100), "the ACK is still on its way");
+        assert!(coalesces(Some(100), 100));
+    }
+
+    #[test]
+    fn linux_skbs_hold_whole_segments_up_to_half_the_window() {
+        assert_eq!(linux_size_goal(32_741, 65_483), 32_741, "loopback at first");
+        assert_eq!(linux_size_goal(47_616, 95_232), 47_616);
+        assert_eq!(linux_size_goal(1_460, 64_240), 22 * 1_460, "a LAN");
+        assert_eq!(linux_size_goal(1_460, 500), 1_460, "at least one segment");
+        // c11 on lo: skbs of 32741 from 0: 65482 starts one, 113098 is inside one.
+        assert!(skb_starts_at(65_482, 0, 32_741));
+        assert!(!skb_starts_at(113_098, 0, 32_741));
+        assert!(skb_starts_at(5, 0, 0));
+    }
+
+    #[test]
+    fn linux_does_not_start_a_burst_on_a_window_smaller_than_a_segment() {
+        // 11 on lo: 29696 B of window, 50000 waiting, mss 47616: nothing goes.
+        assert!(!linux_window_allows(29_696, 50_000, 47_616, false));
+        // All that is unsent fits: it goes.
+        assert!(linux_window_allows(29_696, 20_000, 47_616, false));
+        // A full segment fits: the skb goes, and its rest may be cut at the window.
+        assert!(linux_window_allows(95_232, 250_000, 47_616, false));
+        assert!(linux_window_allows(14_875, 200_000, 47_616, true));
     }
 
     #[test]

@@ -1166,3 +1166,86 @@ fn a_reset_on_the_wire_is_shown_as_one() {
     }
     assert!(seen, "the server's RST travels to the client");
 }
+
+// ---- Tests for the Linux receiver's memory on loopback (truesize, window) ---------------
+
+/// The loopback link's parameters, as `stickysim calibrate` gives the model.
+fn loopback() -> Params {
+    use crate::params::{Link, Settings, Value};
+    let mut s = Settings::default();
+    let i = Link::ALL.iter().position(|l| *l == Link::Loopback).unwrap();
+    s.set("link", Value::Choice(i)).unwrap();
+    s.resolve()
+}
+
+/// The windows a side advertised, in order (data segments and pure ACKs).
+fn windows_sent(trace: &Trace, side: Side) -> Vec<(Micros, u32)> {
+    trace
+        .events
+        .iter()
+        .filter(|e| e.side == side)
+        .filter_map(|e| match &e.kind {
+            K::AckTx { win, .. } => Some((e.t_us, *win)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn loopback_flow_control_stall_reads_what_the_kernel_reads() {
+    // tests/calibration/c11 (kernel.md fact 27, captured on lo): the sleeping reader's
+    // buffer takes 127973 B, then a zero window; reads reopen it only when they free
+    // half the buffer by truesize, so the fourth read finds 45557 B.
+    let mut server = vec![Sleep(100.0), Recv(50_000)];
+    for _ in 0..4 {
+        server.extend([Sleep(50.0), Recv(50_000)]);
+    }
+    server.extend([Sleep(50.0), Recv(65_536), Recv(65_536)]);
+    let t = run_with(
+        vec![Sendall(vec![b'x'; 250_000]), Close],
+        server,
+        loopback(),
+    );
+    assert_eq!(
+        recv_lens(&t, Side::Server),
+        vec![50_000, 50_000, 50_000, 45_557, 50_000, 4_443, 0]
+    );
+    let wins = windows_sent(&t, Side::Server);
+    // The first ACK offers 93 × 1024 with 32741 B queued; the delayed ACK shuts it.
+    assert_eq!(wins[0].1, 95_232);
+    assert_eq!(wins[1].1, 0);
+    // The second read (150 ms) reopens it to 66 × 1024, the first did not.
+    let reopened: Vec<_> = wins.iter().filter(|(t, w)| *w > 0 && *t > 60_000).collect();
+    assert_eq!(reopened[0].1, 67_584);
+    assert!(reopened[0].0 >= 150_000 && reopened[0].0 < 151_000);
+}
+
+#[test]
+fn loopback_a_window_below_a_segment_waits_for_a_read_or_the_persist_timer() {
+    // Scenario 11's opening on lo: 50000 B, then 50000 more 100 ms later. The reader's
+    // buffer then offers 29696 B (the never-shrink rest, 29 × 1024), less than a
+    // segment (47616) while 50000 wait: the sender does not use it (tcp_snd_wnd_test),
+    // until the persist timer sends what fits about 200 ms later.
+    let client = vec![
+        Send(vec![b'a'; 50_000]),
+        Sleep(100.0),
+        Send(vec![b'b'; 50_000]),
+        Sendall(vec![b'c'; 50_000]),
+    ];
+    let t = run_with(client, vec![Sleep(1000.0), Recv(300_000)], loopback());
+    let wins = windows_sent(&t, Side::Server);
+    assert!(wins.iter().any(|(_, w)| *w == 29_696), "{wins:?}");
+    let small: Vec<(Micros, usize)> = t
+        .events
+        .iter()
+        .filter(|e| e.side == Side::Client)
+        .filter_map(|e| match &e.kind {
+            K::SegmentTx(h) if h.seq >= 100_000 && h.len > 0 => Some((e.t_us, h.len)),
+            _ => None,
+        })
+        .collect();
+    let (at, len) = small[0];
+    assert_eq!(len, 29_696);
+    assert!((340_000..360_000).contains(&at), "persist at {at} µs");
+    assert_eq!(recv_lens(&t, Side::Server), vec![129_696]);
+}
