@@ -1,5 +1,5 @@
 use super::*;
-use crate::trace::Chunk;
+use crate::trace::{Call, Chunk, Event, EventKind, Side, Trace};
 
 /// Builds one side's events the way both producers write them.
 struct Script {
