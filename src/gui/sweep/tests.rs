@@ -1,4 +1,5 @@
 use super::*;
+use crate::params::table;
 use crate::sweep::{Grid, RunStats};
 
 #[test]
