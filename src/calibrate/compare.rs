@@ -251,7 +251,7 @@ pub struct CaseReport {
     pub model: Observation,
     pub real: Majority,
     pub difference: Option<Difference>,
-    /// Set when the model did not run the case's own stack ([`stack_note`]).
+    /// Set when the model did not run the case's own stack ([`stack_note`](super::stack_note)).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

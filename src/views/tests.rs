@@ -1,5 +1,5 @@
 use super::*;
-use crate::trace::Part;
+use crate::trace::{Dir, DropReason, EventKind, Part, Side, Trace};
 
 fn run(name: &str, edit: impl FnOnce(&mut crate::params::Params)) -> Trace {
     let s = crate::scenario::find_builtin(name).expect("built-in");
