@@ -9,7 +9,6 @@ use crate::timeline::{ms, text_head};
 use crate::trace::{BlockReason, Call, Event, EventKind, Side};
 
 /// A side's name as the narration says it.
-
 pub fn side_name(side: Side, lang: Lang) -> &'static str {
     match (side, lang) {
         (Side::Client, Lang::En) => "client",
