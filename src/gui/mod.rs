@@ -695,7 +695,7 @@ impl Shot {
 }
 
 /// Opens the window on what `link` shows ([`crate::deeplink`]; an empty link keeps the
-/// remembered scenario). `main.rs` has checked the link.
+/// remembered scenario). `commands.rs` has checked the link.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
     let app_error = |e: String| eframe::Error::AppCreation(e.into());
