@@ -347,8 +347,79 @@ pub const BIG_ENDIAN: T = T(
 pub const FRAME: T = T("frame", "帧");
 pub const COMPARE_STACKS: T = T("Linux | Windows", "Linux | Windows 协议栈");
 
+// The engineers' views (ladder, time–sequence graph, follow stream).
+pub const V_TEXT: T = T("text", "文本");
+pub const V_HEX: T = T("hex", "十六进制");
+pub const V_STRIP_LEGEND: T = T(
+    "above: messages as sent · below: segments on the wire, then what each recv() returned",
+    "上：发送的消息 · 下：线路上的报文段，以及每次 recv() 返回的内容",
+);
+pub const V_MESSAGES: T = T("messages", "条消息");
+pub const V_SEGMENTS: T = T("segments", "个报文段");
+pub const V_READS: T = T("reads", "次读取");
+pub const V_STICKY_READS: T = T("sticky reads", "次粘包读取");
+pub const V_SPLIT_MESSAGES: T = T("split messages", "条被拆开的消息");
+pub const V_NO_BYTES: T = T("(no bytes)", "（没有字节）");
+pub const V_SEG: T = T("seg", "段");
+pub const V_SHOWING_THE_FIRST: T = T("showing the first", "仅显示前");
+pub const V_OF: T = T("of", "，共");
+pub const V_TIME_SCALE: T = T("time scale", "时间比例");
+pub const V_FIT: T = T("Fit", "适应");
+pub const V_LADDER_SEQ_NOTE: T = T(
+    "seq/ack: stream offsets (Wireshark shows +1)",
+    "seq/ack：流内偏移（Wireshark 显示为 +1）",
+);
+pub const V_CLIENT: T = T("client", "客户端");
+pub const V_SERVER: T = T("server", "服务端");
+pub const V_GRAPH_NOTE: T = T(
+    "y = stream offset; a flat step = nothing sent",
+    "纵轴 = 流内偏移；水平台阶 = 没有发送",
+);
+pub const V_TIME_MS: T = T("time (ms)", "时间 (ms)");
+pub const V_STREAM_OFFSET_BYTES: T = T("stream offset (bytes)", "流内偏移 (字节)");
+pub const V_SEGMENTS_2: T = T("segments", "报文段");
+pub const V_ACK: T = T("ACK", "ACK");
+pub const V_RECEIVE_WINDOW_ACK_WIN: T = T("receive window (ACK + win)", "接收窗口 (ACK + win)");
+pub const V_MESSAGE_STARTS: T = T("message starts", "消息起点");
+pub const V_RECV_RETURNED_UP_TO: T = T("recv() returned up to", "recv() 读到");
+pub const V_LEFT_AT: T = T("left at", "发出于");
+pub const V_ARRIVED_AT: T = T("arrived at", "到达于");
+pub const V_NEVER_ARRIVED: T = T("never arrived", "从未到达");
+pub const V_BYTES_OF_MESSAGE: T = T("bytes of message", "所含消息");
+pub const V_NOW: T = T("now", "当前");
+
 /// Every UI string above, for the test that each has its translation.
 pub const STRINGS: &[(&str, &T)] = &[
+    ("V_TEXT", &V_TEXT),
+    ("V_HEX", &V_HEX),
+    ("V_STRIP_LEGEND", &V_STRIP_LEGEND),
+    ("V_MESSAGES", &V_MESSAGES),
+    ("V_SEGMENTS", &V_SEGMENTS),
+    ("V_READS", &V_READS),
+    ("V_STICKY_READS", &V_STICKY_READS),
+    ("V_SPLIT_MESSAGES", &V_SPLIT_MESSAGES),
+    ("V_NO_BYTES", &V_NO_BYTES),
+    ("V_SEG", &V_SEG),
+    ("V_SHOWING_THE_FIRST", &V_SHOWING_THE_FIRST),
+    ("V_OF", &V_OF),
+    ("V_TIME_SCALE", &V_TIME_SCALE),
+    ("V_FIT", &V_FIT),
+    ("V_LADDER_SEQ_NOTE", &V_LADDER_SEQ_NOTE),
+    ("V_CLIENT", &V_CLIENT),
+    ("V_SERVER", &V_SERVER),
+    ("V_GRAPH_NOTE", &V_GRAPH_NOTE),
+    ("V_TIME_MS", &V_TIME_MS),
+    ("V_STREAM_OFFSET_BYTES", &V_STREAM_OFFSET_BYTES),
+    ("V_SEGMENTS_2", &V_SEGMENTS_2),
+    ("V_ACK", &V_ACK),
+    ("V_RECEIVE_WINDOW_ACK_WIN", &V_RECEIVE_WINDOW_ACK_WIN),
+    ("V_MESSAGE_STARTS", &V_MESSAGE_STARTS),
+    ("V_RECV_RETURNED_UP_TO", &V_RECV_RETURNED_UP_TO),
+    ("V_NOW", &V_NOW),
+    ("V_LEFT_AT", &V_LEFT_AT),
+    ("V_ARRIVED_AT", &V_ARRIVED_AT),
+    ("V_NEVER_ARRIVED", &V_NEVER_ARRIVED),
+    ("V_BYTES_OF_MESSAGE", &V_BYTES_OF_MESSAGE),
     ("COMPARE_STACKS", &COMPARE_STACKS),
     ("EARLIER", &EARLIER),
     ("MORE_BYTES", &MORE_BYTES),
@@ -536,7 +607,7 @@ mod tests {
     }
 
     /// Strings that read the same in both languages (names, units, protocol words).
-    const SAME: &[&str] = &["MSS", "TCP", "1 ms = "];
+    const SAME: &[&str] = &["MSS", "TCP", "ACK", "1 ms = "];
 
     #[test]
     fn every_ui_string_has_its_chinese() {

@@ -8,8 +8,9 @@
 
 use egui::{Align, Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, pos2, vec2};
 
+use super::i18n;
 use super::palette;
-use super::views::{ViewCtx, tr};
+use super::views::ViewCtx;
 use crate::trace::{Micros, Part, Side};
 use crate::views::{Arrow, ArrowKind, IntervalKind, Ladder, MarkKind};
 
@@ -168,21 +169,17 @@ pub fn show(
             egui::Slider::new(&mut scale, 0.2..=60.0)
                 .logarithmic(true)
                 .show_value(false)
-                .text(tr(lang, "time scale", "时间比例")),
+                .text(i18n::V_TIME_SCALE.get(lang)),
         );
         if resp.changed() {
             *px_per_ms = Some(scale);
         }
         ui.label(format!("{scale:.1} px/ms"));
-        if ui.button(tr(lang, "Fit", "适应")).clicked() {
+        if ui.button(i18n::V_FIT.get(lang)).clicked() {
             *px_per_ms = None;
             scale = fit(l);
         }
-        let note = tr(
-            lang,
-            "seq/ack: stream offsets (Wireshark shows +1)",
-            "seq/ack：流内偏移（Wireshark 显示为 +1）",
-        );
+        let note = i18n::V_LADDER_SEQ_NOTE.get(lang);
         // In a narrow column (Both) the note would push the column wider: a tooltip.
         if ui.available_width() > 320.0 {
             ui.label(egui::RichText::new(note).weak());
@@ -230,8 +227,8 @@ fn draw(
     for side in [Side::Client, Side::Server] {
         let x = x_of(side);
         let name = match side {
-            Side::Client => tr(lang, "client", "客户端"),
-            Side::Server => tr(lang, "server", "服务端"),
+            Side::Client => i18n::V_CLIENT.get(lang),
+            Side::Server => i18n::V_SERVER.get(lang),
         };
         painter.text(
             pos2(x, rect.top() + 6.0),
@@ -487,7 +484,7 @@ fn draw(
                 format!("{} {label} {dir}", ctx.world),
             )
         });
-        let r = r.on_hover_text(arrow_details(a));
+        let r = r.on_hover_text(arrow_details(a, lang));
         if r.clicked() {
             clicked = Some(a.tx_event);
         }
@@ -537,23 +534,33 @@ fn draw(
     clicked
 }
 
-fn arrow_details(a: &Arrow) -> String {
+fn arrow_details(a: &Arrow, lang: crate::scenario::Lang) -> String {
+    let side = |s: Side| crate::timeline::side_name(s, lang);
     let mut s = format!(
-        "{} → {}\n{}\nleft at {:.3} ms",
-        a.from.name(),
-        a.from.peer().name(),
+        "{} → {}\n{}\n{} {:.3} ms",
+        side(a.from),
+        side(a.from.peer()),
         a.label,
+        i18n::V_LEFT_AT.get(lang),
         a.t_tx as f64 / 1000.0
     );
     match a.t_rx {
-        Some(t) => s.push_str(&format!(", arrived at {:.3} ms", t as f64 / 1000.0)),
-        None => s.push_str(", never arrived"),
+        Some(t) => s.push_str(&format!(
+            ", {} {:.3} ms",
+            i18n::V_ARRIVED_AT.get(lang),
+            t as f64 / 1000.0
+        )),
+        None => s.push_str(&format!(", {}", i18n::V_NEVER_ARRIVED.get(lang))),
     }
     let mut msgs: Vec<u32> = a.spans.iter().map(|s| s.msg).collect();
     msgs.dedup();
     if !msgs.is_empty() {
         let list: Vec<String> = msgs.iter().map(|m| format!("#{m}")).collect();
-        s.push_str(&format!("\nbytes of message {}", list.join(", ")));
+        s.push_str(&format!(
+            "\n{} {}",
+            i18n::V_BYTES_OF_MESSAGE.get(lang),
+            list.join(", ")
+        ));
     }
     s
 }

@@ -9,8 +9,9 @@ use egui_plot::{
     HLine, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoint, PlotPoints, Points, VLine,
 };
 
+use super::i18n;
 use super::palette;
-use super::views::{ViewCtx, tr};
+use super::views::ViewCtx;
 use crate::trace::Dir;
 use crate::views::SeqGraph;
 
@@ -46,24 +47,9 @@ pub fn show(
 ) -> Option<usize> {
     let lang = ctx.lang;
     ui.horizontal_wrapped(|ui| {
-        ui.selectable_value(
-            dir,
-            Dir::ClientToServer,
-            tr(lang, "client → server", "客户端 → 服务端"),
-        );
-        ui.selectable_value(
-            dir,
-            Dir::ServerToClient,
-            tr(lang, "server → client", "服务端 → 客户端"),
-        );
-        ui.label(
-            egui::RichText::new(tr(
-                lang,
-                "y = stream offset; a flat step = nothing sent",
-                "纵轴 = 流内偏移；水平台阶 = 没有发送",
-            ))
-            .weak(),
-        );
+        ui.selectable_value(dir, Dir::ClientToServer, i18n::C2S.get(lang));
+        ui.selectable_value(dir, Dir::ServerToClient, i18n::S2C.get(lang));
+        ui.label(egui::RichText::new(i18n::V_GRAPH_NOTE.get(lang)).weak());
     });
     let g = &graphs[dir.index()];
     let text = ui.visuals().text_color();
@@ -85,8 +71,8 @@ pub fn show(
     ))
     .height(height)
     .legend(Legend::default())
-    .x_axis_label(tr(lang, "time (ms)", "时间 (ms)"))
-    .y_axis_label(tr(lang, "stream offset (bytes)", "流内偏移 (字节)"))
+    .x_axis_label(i18n::V_TIME_MS.get(lang))
+    .y_axis_label(i18n::V_STREAM_OFFSET_BYTES.get(lang))
     .default_x_bounds(-end_ms * 0.02, end_ms * 1.02)
     .default_y_bounds(-top * 0.03, top)
     .allow_scroll(false);
@@ -109,7 +95,7 @@ pub fn show(
             let future = ctx.now.is_some_and(|now| b.t > now);
             let c = if future { c.gamma_multiply(0.25) } else { c };
             p.line(
-                Line::new(tr(lang, "segments", "报文段"), pts)
+                Line::new(i18n::V_SEGMENTS_2.get(lang), pts)
                     .color(c)
                     .allow_band(false)
                     .width(if selected { 5.0 } else { 2.5 }),
@@ -118,7 +104,7 @@ pub fn show(
         if !g.ack.is_empty() {
             p.line(
                 Line::new(
-                    tr(lang, "ACK", "ACK"),
+                    i18n::V_ACK.get(lang),
                     PlotPoints::from(steps(&g.ack, g.end)),
                 )
                 .color(ack_colour)
@@ -129,7 +115,7 @@ pub fn show(
         if !g.window.is_empty() {
             p.line(
                 Line::new(
-                    tr(lang, "receive window (ACK + win)", "接收窗口 (ACK + win)"),
+                    i18n::V_RECEIVE_WINDOW_ACK_WIN.get(lang),
                     PlotPoints::from(steps(&g.window, g.end)),
                 )
                 .color(win_colour)
@@ -141,7 +127,7 @@ pub fn show(
         if g.boundaries.len() <= 300 {
             for &(off, id) in &g.boundaries {
                 p.hline(
-                    HLine::new(tr(lang, "message starts", "消息起点"), off as f64)
+                    HLine::new(i18n::V_MESSAGE_STARTS.get(lang), off as f64)
                         .color(palette::message(id).gamma_multiply(0.6))
                         .style(LineStyle::dashed_loose())
                         .width(1.0),
@@ -151,7 +137,7 @@ pub fn show(
         if !g.reads.is_empty() {
             let pts: Vec<[f64; 2]> = g.reads.iter().map(|r| [ms(r.t), r.end as f64]).collect();
             p.points(
-                Points::new(tr(lang, "recv() returned up to", "recv() 读到"), pts)
+                Points::new(i18n::V_RECV_RETURNED_UP_TO.get(lang), pts)
                     .shape(MarkerShape::Diamond)
                     .radius(6.0)
                     .color(text),
@@ -159,7 +145,7 @@ pub fn show(
         }
         if let Some(now) = ctx.now {
             p.vline(
-                VLine::new(tr(lang, "now", "当前"), ms(now))
+                VLine::new(i18n::V_NOW.get(lang), ms(now))
                     .color(Color32::from_rgb(0xE0, 0x30, 0x30))
                     .width(2.0),
             );

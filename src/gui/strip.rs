@@ -6,8 +6,9 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
 
+use super::i18n;
 use super::palette;
-use super::views::{ViewCtx, tr};
+use super::views::ViewCtx;
 use crate::trace::Dir;
 use crate::views::{Piece, Strip};
 
@@ -39,16 +40,9 @@ pub fn show(
 ) -> Option<usize> {
     let lang = ctx.lang;
     ui.horizontal_wrapped(|ui| {
-        ui.selectable_value(hex, false, tr(lang, "text", "文本"));
-        ui.selectable_value(hex, true, tr(lang, "hex", "十六进制"));
-        ui.label(
-            egui::RichText::new(tr(
-                lang,
-                "above: messages as sent · below: segments on the wire, then what each recv() returned",
-                "上：发送的消息 · 下：线路上的报文段，以及每次 recv() 返回的内容",
-            ))
-            .weak(),
-        );
+        ui.selectable_value(hex, false, i18n::V_TEXT.get(lang));
+        ui.selectable_value(hex, true, i18n::V_HEX.get(lang));
+        ui.label(egui::RichText::new(i18n::V_STRIP_LEGEND.get(lang)).weak());
     });
     let mut clicked = None;
     egui::ScrollArea::vertical()
@@ -58,8 +52,8 @@ pub fn show(
             for dir in Dir::BOTH {
                 let s = &strips[dir.index()];
                 let title = match dir {
-                    Dir::ClientToServer => tr(lang, "client → server", "客户端 → 服务端"),
-                    Dir::ServerToClient => tr(lang, "server → client", "服务端 → 客户端"),
+                    Dir::ClientToServer => i18n::C2S.get(lang),
+                    Dir::ServerToClient => i18n::S2C.get(lang),
                 };
                 let sticky = s.sticky_reads().len();
                 let split = s.split_messages().len();
@@ -68,19 +62,19 @@ pub fn show(
                         "{title}: {} B, {} {}, {} {}, {} {} · {sticky} {} · {split} {}",
                         s.data.len(),
                         s.messages.len(),
-                        tr(lang, "messages", "条消息"),
+                        i18n::V_MESSAGES.get(lang),
                         s.segments.len(),
-                        tr(lang, "segments", "个报文段"),
+                        i18n::V_SEGMENTS.get(lang),
                         s.reads.len(),
-                        tr(lang, "reads", "次读取"),
-                        tr(lang, "sticky reads", "次粘包读取"),
-                        tr(lang, "split messages", "条被拆开的消息"),
+                        i18n::V_READS.get(lang),
+                        i18n::V_STICKY_READS.get(lang),
+                        i18n::V_SPLIT_MESSAGES.get(lang),
                     ))
                     .size(16.0)
                     .strong(),
                 );
                 if s.data.is_empty() {
-                    ui.label(tr(lang, "(no bytes)", "（没有字节）"));
+                    ui.label(i18n::V_NO_BYTES.get(lang));
                     continue;
                 }
                 if let Some(e) = draw_dir(ui, s, dir, ctx, *hex) {
@@ -156,7 +150,7 @@ fn draw_dir(ui: &mut egui::Ui, s: &Strip, dir: Dir, ctx: &ViewCtx, hex: bool) ->
         let seg_top = bytes_top + CELL_H + 2.0;
         let read_top = seg_top + TRACK;
         let pieces = [
-            (&s.segments, seg_top, tr(lang, "seg", "段")),
+            (&s.segments, seg_top, i18n::V_SEG.get(lang)),
             (&s.reads, read_top, "recv"),
         ];
         for (track, (list, y, name)) in pieces.into_iter().enumerate() {
@@ -217,8 +211,8 @@ fn draw_dir(ui: &mut egui::Ui, s: &Strip, dir: Dir, ctx: &ViewCtx, hex: bool) ->
         ui.label(
             egui::RichText::new(format!(
                 "{} {shown} B {} {} B",
-                tr(lang, "showing the first", "仅显示前"),
-                tr(lang, "of", "，共"),
+                i18n::V_SHOWING_THE_FIRST.get(lang),
+                i18n::V_OF.get(lang),
                 s.data.len()
             ))
             .color(Color32::GRAY),

@@ -97,13 +97,6 @@ impl Default for ViewsState {
     }
 }
 
-pub fn tr(lang: Lang, en: &'static str, zh: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Zh => zh,
-    }
-}
-
 /// The selector bar, then the chosen view. Returns `false` when the stage is chosen:
 /// the caller draws it as before.
 pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool {
