@@ -6,15 +6,9 @@
 
 use crate::scenario::Lang;
 use crate::timeline::{ms, text_head};
-use crate::trace::{AckReason, BlockReason, Call, DropReason, Event, EventKind, Side};
+use crate::trace::{BlockReason, Call, Event, EventKind, Side};
 
 /// A side's name as the narration says it.
-/// A framing error raised by the sender (`line` or `fixed`'s correct `send_message`),
-/// not by a decoder: the trace reports both as `DecodeError`.
-fn refused(error: &str) -> bool {
-    error.starts_with("send_message refused")
-}
-
 pub fn side_name(side: Side, lang: Lang) -> &'static str {
     match (side, lang) {
         (Side::Client, Lang::En) => "client",
@@ -24,16 +18,8 @@ pub fn side_name(side: Side, lang: Lang) -> &'static str {
     }
 }
 
-fn call_zh(call: &Call) -> String {
-    match call {
-        Call::Sleep { ms } => format!("休眠 {ms} 毫秒"),
-        Call::Close => "close() 关闭连接".to_string(),
-        other => other.text(),
-    }
-}
-
-/// What an event says, without its time and side. English is the timeline's own line
-/// ([`crate::timeline::describe`]); 中文 says the same in Chinese.
+/// What an event says, without its time and side, as the GUI's event list shows it:
+/// the timeline's line ([`crate::timeline::describe_in`]) with the bytes as short text.
 pub fn describe(e: &Event, lang: Lang) -> String {
     if lang == Lang::En {
         return crate::timeline::describe(e);
@@ -43,81 +29,7 @@ pub fn describe(e: &Event, lang: Lang) -> String {
         .as_ref()
         .map(|c| format!("  [{}]", text_head(&c.data, 24)))
         .unwrap_or_default();
-    let s = match &e.kind {
-        EventKind::AppCall { call, .. } => format!("调用 {}", call_zh(call)),
-        EventKind::AppBlocked { reason, .. } => match reason {
-            BlockReason::SendBufferFull => "  阻塞：发送缓冲区已满".to_string(),
-            BlockReason::RecvBufferEmpty => "  阻塞：接收缓冲区为空".to_string(),
-        },
-        EventKind::AppReturn { call, ret, .. } => match call {
-            Call::Sleep { .. } => "  醒来".to_string(),
-            Call::Close => "  已关闭".to_string(),
-            _ => format!("  {} 返回 {ret}", call.text()),
-        },
-        EventKind::Eof { .. } => "  EOF：对方已关闭，缓冲区已空".to_string(),
-        EventKind::Deliver { index, data, .. } => format!(
-            "  交付消息 #{index}，{} 字节：\"{}\"",
-            data.len(),
-            text_head(data, 24)
-        ),
-        EventKind::FrameHeader { json, md5, .. } => format!("  JSON 报头 {json}（md5 {md5}）"),
-        EventKind::DecodeError { error, .. } if refused(error) => format!("  拒绝发送：{error}"),
-        EventKind::DecodeError { error, .. } => format!("  解码错误：{error}"),
-        EventKind::SendBufWrite { buffered } => format!("写入发送缓冲区（现有 {buffered} 字节）"),
-        EventKind::RecvBufRead { buffered } => format!("从接收缓冲区读出（剩 {buffered} 字节）"),
-        EventKind::SegmentTx(h) => format!("发出报文段 {}", h.text()),
-        EventKind::SegmentRx(h) => format!("收到报文段 {}", h.text()),
-        EventKind::AckTx { ack, win, reason } => {
-            let why = match reason {
-                AckReason::Immediate => "立即确认",
-                AckReason::QuickAck => "快速确认模式",
-                AckReason::FullSegments => "未确认数据超过一个满报文段",
-                AckReason::TwoSegments => "第二个报文段",
-                AckReason::Timer => "延迟确认计时器到期",
-                AckReason::Fin => "确认 FIN",
-                AckReason::ReadEmptied => "读取清空了缓冲区",
-                AckReason::WindowUpdate => "窗口更新",
-            };
-            format!("发出 ACK ack={ack} win={win}（{why}）")
-        }
-        EventKind::AckRx { ack, win } => format!("收到 ACK ack={ack} win={win}"),
-        EventKind::DelayedAckStart { deadline_us } => {
-            format!("启动延迟确认计时器，{} 到期", ms(*deadline_us))
-        }
-        EventKind::DelayedAckFire => "延迟确认计时器到期".to_string(),
-        EventKind::NagleHold { held, in_flight } => {
-            format!("Nagle 扣留：{held} 字节在等待，{in_flight} 字节已发出未确认")
-        }
-        EventKind::NagleRelease { held_us } => format!("Nagle 放行，扣留了 {}", ms(*held_us)),
-        EventKind::WindowFull { in_flight, win } => {
-            format!("窗口已满：{in_flight} 字节在途，对方窗口 {win}")
-        }
-        EventKind::FinTx { seq } => format!("发出 FIN seq={seq}"),
-        EventKind::FinRx { seq } => format!("收到 FIN seq={seq}"),
-        EventKind::DatagramTx { len } => format!("发出数据报 len={len}"),
-        EventKind::DatagramRx { len } => format!("收到数据报 len={len}（排队）"),
-        EventKind::DatagramDrop { len, reason } => match reason {
-            DropReason::QueueFull => format!("数据报被丢弃 len={len}：接收队列已满"),
-            DropReason::Loss => format!("数据报在线路上丢失 len={len}"),
-        },
-        EventKind::Truncated { len, kept } => format!(
-            "  被截断：{len} 字节的数据报，recvfrom 只保留 {kept} 字节，丢失 {} 字节",
-            len.saturating_sub(*kept)
-        ),
-        EventKind::SendShort { wanted, accepted } => {
-            format!("  send() 只接受了 {wanted} 字节中的 {accepted} 字节；程序忽略了其余部分")
-        }
-        EventKind::NetError { error, .. } => format!("  网络错误：{error}"),
-        // Python's own exception text, as the program would print it.
-        EventKind::Exception { exc, .. } => format!("  抛出异常：{}", exc.text()),
-        EventKind::RstTx { seq } => format!("发出 RST seq={seq}（重置连接）"),
-        EventKind::RstRx { seq } => format!("收到 RST seq={seq}（连接被重置）"),
-        EventKind::Slice { len } => format!("中继写出一片 len={len}"),
-        EventKind::ProgramEnd => "程序结束".to_string(),
-        #[allow(unreachable_patterns)]
-        _ => crate::timeline::describe(e),
-    };
-    s + &bytes
+    crate::timeline::what_zh(e, 24) + &bytes
 }
 
 /// What the run did at its latest moment, in sentences for the class: the events among
@@ -209,7 +121,7 @@ fn sentence(e: &Event, lang: Lang) -> Option<String> {
                 format!("解码器把消息 #{index}（{} 字节）交给{who}。", data.len())
             }
         }
-        EventKind::DecodeError { error, .. } if refused(error) => {
+        EventKind::DecodeError { error, .. } if crate::timeline::refused(error) => {
             if en {
                 format!(
                     "The {who} refuses to send a body its framing cannot carry ({error}); the program stops."

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::scenario::{Action, Lang, Scenario};
-use crate::trace::{Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes};
+use crate::trace::{
+    AckReason, BlockReason, Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes,
+};
 
 /// Columns of byte text a chunk gets in an event line before its middle is elided.
 const CHUNK_WIDTH: usize = 56;
@@ -433,7 +435,7 @@ pub fn describe(event: &Event) -> String {
         }
         EventKind::FrameHeader { json, md5, .. } => format!("  JSON header {json} (md5 {md5})"),
         // The correct sender refusing a body its framing cannot carry (line, fixed).
-        EventKind::DecodeError { error, .. } if error.starts_with("send_message refused") => {
+        EventKind::DecodeError { error, .. } if refused(error) => {
             format!("  ERROR: {error}")
         }
         EventKind::DecodeError { error, .. } => format!("  DECODE ERROR: {error}"),
@@ -485,6 +487,116 @@ pub fn describe(event: &Event) -> String {
         let _ = write!(s, "  {}", marked_bytes(chunk));
     }
     s
+}
+
+fn call_zh(call: &Call) -> String {
+    match call {
+        Call::Sleep { ms } => format!("休眠 {ms} 毫秒"),
+        Call::Close => "close() 关闭连接".to_string(),
+        other => other.text(),
+    }
+}
+
+/// What an event says in Chinese, without its time, side and bytes (the same facts as
+/// [`describe`]'s English; numbers and header fields stay tcpdump-like).
+pub fn what_zh(e: &Event, deliver_width: usize) -> String {
+    match &e.kind {
+        EventKind::AppCall {
+            call: call @ Call::Sleep { .. },
+            ..
+        } => call_zh(call),
+        EventKind::AppCall { call, .. } => format!("调用 {}", call_zh(call)),
+        EventKind::AppBlocked { reason, .. } => match reason {
+            BlockReason::SendBufferFull => "  阻塞：发送缓冲区已满".to_string(),
+            BlockReason::RecvBufferEmpty => "  阻塞：接收缓冲区为空".to_string(),
+        },
+        EventKind::AppReturn { call, ret, .. } => match call {
+            Call::Sleep { .. } => "  醒来".to_string(),
+            Call::SetTimeout { .. } => "  已设置超时".to_string(),
+            Call::Close => "  已关闭".to_string(),
+            _ => format!("  {} 返回 {ret}", call.text()),
+        },
+        EventKind::Eof { .. } => "  EOF：对方已关闭，缓冲区已空".to_string(),
+        EventKind::Deliver { index, data, .. } => format!(
+            "  交付消息 #{index}，{} 字节：\"{}\"",
+            data.len(),
+            text_head(data, deliver_width)
+        ),
+        EventKind::FrameHeader { json, md5, .. } => format!("  JSON 报头 {json}（md5 {md5}）"),
+        EventKind::DecodeError { error, .. } if refused(error) => format!("  拒绝发送：{error}"),
+        EventKind::DecodeError { error, .. } => format!("  解码错误：{error}"),
+        EventKind::SendBufWrite { buffered } => format!("写入发送缓冲区（现有 {buffered} 字节）"),
+        EventKind::RecvBufRead { buffered } => format!("从接收缓冲区读出（剩 {buffered} 字节）"),
+        EventKind::SegmentTx(h) => format!("发出报文段 {}", h.text()),
+        EventKind::SegmentRx(h) => format!("收到报文段 {}", h.text()),
+        EventKind::AckTx { ack, win, reason } => {
+            let why = match reason {
+                AckReason::Immediate => "立即确认",
+                AckReason::QuickAck => "快速确认模式",
+                AckReason::FullSegments => "未确认数据超过一个满报文段",
+                AckReason::TwoSegments => "第二个报文段",
+                AckReason::Timer => "延迟确认计时器到期",
+                AckReason::Fin => "确认 FIN",
+                AckReason::ReadEmptied => "读取清空了缓冲区",
+                AckReason::WindowUpdate => "窗口更新",
+            };
+            format!("发出 ACK ack={ack} win={win}（{why}）")
+        }
+        EventKind::AckRx { ack, win } => format!("收到 ACK ack={ack} win={win}"),
+        EventKind::DelayedAckStart { deadline_us } => {
+            format!("启动延迟确认计时器，{} 到期", ms(*deadline_us))
+        }
+        EventKind::DelayedAckFire => "延迟确认计时器到期".to_string(),
+        EventKind::NagleHold { held, in_flight } => {
+            format!("Nagle 扣留：{held} 字节在等待，{in_flight} 字节已发出未确认")
+        }
+        EventKind::NagleRelease { held_us } => format!("Nagle 放行，扣留了 {}", ms(*held_us)),
+        EventKind::WindowFull { in_flight, win } => {
+            format!("窗口已满：{in_flight} 字节在途，对方窗口 {win}")
+        }
+        EventKind::FinTx { seq } => format!("发出 FIN seq={seq}"),
+        EventKind::FinRx { seq } => format!("收到 FIN seq={seq}"),
+        EventKind::DatagramTx { len } => format!("发出数据报 len={len}"),
+        EventKind::DatagramRx { len } => format!("收到数据报 len={len}（排队）"),
+        EventKind::DatagramDrop { len, reason } => match reason {
+            DropReason::QueueFull => format!("数据报被丢弃 len={len}：接收队列已满"),
+            DropReason::Loss => format!("数据报在线路上丢失 len={len}"),
+        },
+        EventKind::Truncated { len, kept } => format!(
+            "  被截断：{len} 字节的数据报，recvfrom 只保留 {kept} 字节，丢失 {} 字节",
+            len.saturating_sub(*kept)
+        ),
+        EventKind::SendShort { wanted, accepted } => {
+            format!("  send() 只接受了 {wanted} 字节中的 {accepted} 字节；程序忽略了其余部分")
+        }
+        EventKind::NetError { error, .. } => format!("  网络错误：{error}"),
+        // Python's own exception text, as the program would print it.
+        EventKind::Exception { exc, .. } => format!("  抛出异常：{}", exc.text()),
+        EventKind::RstTx { seq } => format!("发出 RST seq={seq}（重置连接）"),
+        EventKind::RstRx { seq } => format!("收到 RST seq={seq}（连接被重置）"),
+        EventKind::Slice { len } => format!("中继写出一片 len={len}"),
+        EventKind::ProgramEnd => "程序结束".to_string(),
+    }
+}
+
+/// A framing error raised by the sender (`line` or `fixed`'s correct `send_message`),
+/// not by a decoder: the trace reports both as `DecodeError`.
+pub fn refused(error: &str) -> bool {
+    error.starts_with("send_message refused")
+}
+
+/// An event's line in `lang`, without its time and side, with its bytes marked.
+pub fn describe_in(event: &Event, lang: Lang) -> String {
+    match lang {
+        Lang::En => describe(event),
+        Lang::Zh => {
+            let mut s = what_zh(event, DELIVER_WIDTH);
+            if let Some(chunk) = &event.chunk {
+                let _ = write!(s, "  {}", marked_bytes(chunk));
+            }
+            s
+        }
+    }
 }
 
 /// A phrase the CLI writes for a person, in English and in Chinese.
@@ -625,13 +737,12 @@ pub fn render_events(events: &[Event], scenario: &Scenario, lang: Lang) -> Strin
     // recv_message, the sleep of recv_delay_ms) share its line and get no note.
     let mut started: [Option<usize>; 2] = [None, None];
     for e in events {
-        // The side column follows `lang`; what happened stays tcpdump-like.
         let _ = writeln!(
             out,
             "{:>12}  {}  {}",
             ms(e.t_us),
             pad(side_name(e.side, lang), 6),
-            describe(e)
+            describe_in(e, lang)
         );
         if let EventKind::AppCall { line, .. } = e.kind {
             if started[e.side.index()] == Some(line) {

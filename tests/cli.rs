@@ -234,6 +234,23 @@ fn chinese_reports_of_every_builtin_have_no_english_headings() {
             !text.contains(" ms  client  ") && !text.contains(" ms  server  "),
             "{name}: an English side column:\n{text}"
         );
+        // The timeline's events are told in Chinese too (numbers stay tcpdump-like).
+        for phrase in [
+            "seg tx ",
+            "seg rx ",
+            "ack tx ",
+            "program ends",
+            "woke up",
+            "Nagle hold",
+            "delivered",
+            "the peer closed",
+            "send buffer +=",
+        ] {
+            assert!(
+                !text.contains(phrase),
+                "{name}: `{phrase}` in 中文:\n{text}"
+            );
+        }
         for l in own {
             for w in ENGLISH_WORDS {
                 assert!(!l.contains(w), "{name}: `{w}` in a 中文 line: {l}");

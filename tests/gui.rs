@@ -5,34 +5,18 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use stickysim::gui::{Settings, StickyApp};
 
-fn harness(scenario: &str) -> Harness<'static, StickyApp> {
-    let app = StickyApp::new(Settings {
-        scenario: scenario.into(),
-        ..Settings::default()
-    });
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        // Scroll areas take a few frames to settle after their content grows.
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-    h.run();
-    h
-}
+mod common;
+use common::{click_contains, harness, step_until};
 
 /// Picks `item` from the list named `list` (e.g. View → Compare).
 fn pick(h: &mut Harness<'static, StickyApp>, list: &str, item: &str) {
     // A narrow top bar keeps the choice in its "More" menu, as buttons.
     if h.query_by_label_contains(list).is_none() {
-        click(h, "More");
+        click_contains(h, "More");
     } else {
-        click(h, list);
+        click_contains(h, list);
     }
     h.get_by_label(item).click();
-    h.run();
-}
-
-fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
-    h.get_by_label_contains(label).click();
     h.run();
 }
 
@@ -45,15 +29,15 @@ fn scenario_04_run_to_the_end_shows_a_chip_with_two_messages() {
     h.get_by_label_contains("04 Two small sends").click();
     h.run();
     assert_eq!(h.state().scenario().name, "04-two-small-sends");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "To the end");
     h.get_by_label("recv #1 at server: 10 B, messages 1+2 (sticky)");
 }
 
 #[test]
 fn length_prefix_marks_every_message_intact() {
     let mut h = harness("04-two-small-sends");
-    click(&mut h, "length-prefix");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "length-prefix");
+    click_contains(&mut h, "To the end");
     let intact = h.query_all_by_label_contains(" intact: ").count();
     let corrupted = h
         .query_all_by_label_contains(" with wrong boundaries: ")
@@ -71,7 +55,7 @@ fn step_forward_five_and_back_five_returns_to_the_start() {
         .sim()
         .map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
     for _ in 0..5 {
-        click(&mut h, "Step ▶");
+        click_contains(&mut h, "Step ▶");
     }
     assert_eq!(h.state().playback.pos(), 5);
     let moved = h
@@ -81,7 +65,7 @@ fn step_forward_five_and_back_five_returns_to_the_start() {
         .map(|s| (s.now(), s.side_state(stickysim::trace::Side::Client)));
     assert_ne!(moved, start);
     for _ in 0..5 {
-        click(&mut h, "Step back");
+        click_contains(&mut h, "Step back");
     }
     let back = h
         .state()
@@ -115,11 +99,11 @@ fn keyboard_steps_and_resets() {
 fn chinese_changes_the_labels() {
     let mut h = harness("04-two-small-sends");
     assert!(h.query_by_label("客户端").is_none());
-    click(&mut h, "中文");
+    click_contains(&mut h, "中文");
     assert!(h.state().settings.chinese);
     h.get_by_label_contains("单步 ▶");
     h.get_by_label("客户端");
-    click(&mut h, "EN");
+    click_contains(&mut h, "EN");
     h.get_by_label_contains("Step back");
 }
 
@@ -138,10 +122,10 @@ fn compare_view_shows_a_column_per_framing_with_verdicts() {
 #[test]
 fn changing_a_parameter_keeps_the_time_cursor() {
     let mut h = harness("12-separate-header-writes");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "To the end");
     let end = h.state().playback.now();
     for _ in 0..10 {
-        click(&mut h, "Step back");
+        click_contains(&mut h, "Step back");
     }
     let t = h.state().playback.now();
     assert!(t < end);
@@ -191,24 +175,12 @@ fn every_scenario_draws_in_both_languages_at_every_framing() {
 #[test]
 fn the_tutorial_decoder_crash_is_shown() {
     let mut h = harness("08-header-split");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "To the end");
     h.get_by_label_contains("decode error at client: struct.error");
-    click(&mut h, "correct");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "correct");
+    click_contains(&mut h, "To the end");
     assert!(h.query_by_label_contains("decode error").is_none());
     assert_eq!(h.query_all_by_label_contains(" intact: ").count(), 2);
-}
-
-/// Steps the UI until `done` holds (real sockets take real time), at most ~10 s.
-fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> bool) {
-    for _ in 0..200 {
-        h.step();
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the UI did not get there in time");
 }
 
 #[test]
@@ -217,9 +189,9 @@ fn both_runs_the_scenario_on_real_loopback_too() {
     // The run starts at once and streams in while the UI keeps drawing (it repaints until
     // the run ends): step, don't wait for it to settle.
     if h.query_by_label_contains("World").is_none() {
-        click(&mut h, "More");
+        click_contains(&mut h, "More");
     } else {
-        click(&mut h, "World");
+        click_contains(&mut h, "World");
     }
     h.get_by_label("Both").click();
     h.step();
@@ -256,7 +228,7 @@ fn the_live_server_shows_what_a_client_sends() {
     let mut h = harness("01-first-round-trip");
     h.state_mut().server.port = 0;
     pick(&mut h, "View", "Live server");
-    click(&mut h, "Start");
+    click_contains(&mut h, "Start");
     let addr = h.state().server.addr().expect("listening");
     assert!(addr.ip().is_loopback());
     let mut c = std::net::TcpStream::connect(addr).unwrap();
@@ -273,7 +245,7 @@ fn the_live_server_shows_what_a_client_sends() {
     h.run();
     h.get_by_label_contains("recv 5 B \"hello\"");
     drop(c);
-    click(&mut h, "Stop");
+    click_contains(&mut h, "Stop");
     assert!(!h.state().server.running());
 }
 
@@ -281,7 +253,7 @@ fn the_live_server_shows_what_a_client_sends() {
 fn compare_decoders_on_the_upload() {
     let mut h = harness("07-ftp-upload");
     pick(&mut h, "View", "Compare");
-    click(&mut h, "correct | tutorial decoder");
+    click_contains(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("correct decoder verdict: 1 of 1 message intact");
     h.get_by_label_contains("tutorial decoder verdict: 0 of 1 message intact");
 }
@@ -289,18 +261,14 @@ fn compare_decoders_on_the_upload() {
 /// A harness like a window of `w`×`h` pixels at `zoom` (egui works in points: a window
 /// at zoom 1.5 is 1.5 × fewer points wide).
 fn window(scenario: &str, w: f32, h: f32, zoom: f32) -> Harness<'static, StickyApp> {
-    let app = StickyApp::new(Settings {
-        scenario: scenario.into(),
+    let settings = Settings {
         zoom,
-        ..Settings::default()
-    });
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(w / zoom, h / zoom))
-        .with_pixels_per_point(zoom)
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-    h.run();
-    h
+        ..common::settings(scenario)
+    };
+    common::start(
+        common::builder(w / zoom, h / zoom).with_pixels_per_point(zoom),
+        settings,
+    )
 }
 
 /// The rects of the nodes whose label contains `label` (at least one).
@@ -407,10 +375,10 @@ fn a_class_sees_verdict_results_and_controls_at_every_size_and_zoom() {
 fn present_mode_shows_only_the_lesson_and_zooms() {
     let mut h = window("12-separate-header-writes", 1280.0, 720.0, 1.0);
     assert!(h.query_by_label("Inspector").is_some());
-    click(&mut h, "Present");
+    click_contains(&mut h, "Present");
     assert!(h.state().settings.present);
     assert_eq!(h.state().zoom(), 1.5);
-    click(&mut h, "Present");
+    click_contains(&mut h, "Present");
     assert!(!h.state().settings.present);
     assert_eq!(h.state().zoom(), 1.0, "back to the zoom before presenting");
     // The window is now 1.5 × fewer points: as eframe would give it.
@@ -464,7 +432,7 @@ fn the_zoom_buttons_stay_where_they_are() {
     let mut h = window("04-two-small-sends", 1280.0, 720.0, 1.0);
     let before = rects(&h, "Zoom in")[0];
     for _ in 0..3 {
-        click(&mut h, "Zoom in");
+        click_contains(&mut h, "Zoom in");
         assert_eq!(rects(&h, "Zoom in")[0], before);
     }
     assert!((h.state().zoom() - 1.3).abs() < 1e-4);
@@ -511,14 +479,14 @@ fn play_runs_a_continuous_clock_between_steps() {
 fn the_verdict_waits_for_the_end_or_a_reveal() {
     let mut h = harness("04-two-small-sends");
     assert!(h.query_by_label_contains("verdict: ").is_none());
-    click(&mut h, "Reveal");
+    click_contains(&mut h, "Reveal");
     h.get_by_label_contains("verdict: 0 of 2 messages intact");
-    click(&mut h, "|◀ Reset");
+    click_contains(&mut h, "|◀ Reset");
     assert!(
         h.query_by_label_contains("verdict: ").is_none(),
         "hidden again"
     );
-    click(&mut h, "To the end");
+    click_contains(&mut h, "To the end");
     h.get_by_label_contains("verdict: 0 of 2 messages intact");
 }
 
@@ -527,7 +495,7 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     // 07: the tutorial's loop writes a short file, and the column says by how much.
     let mut h = harness("07-ftp-upload");
     pick(&mut h, "View", "Compare");
-    click(&mut h, "correct | tutorial decoder");
+    click_contains(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("tutorial decoder message 1 short: 5734 B not in this delivery");
     assert!(
         h.query_by_label_contains("correct decoder message 1 short")
@@ -536,13 +504,13 @@ fn compare_shows_what_changed_and_why_columns_are_the_same() {
     // 12: Nagle on | off, each run on the shared time axis: the stalls are the difference.
     let mut h = harness("12-separate-header-writes");
     pick(&mut h, "View", "Compare");
-    click(&mut h, "Nagle on | off");
+    click_contains(&mut h, "Nagle on | off");
     assert_eq!(h.query_all_by_label_contains("time axis").count(), 2);
     assert!(h.query_by_label_contains("identical").is_none());
     // 04 on raw framing: no decoder, so both decoder columns read the same, and say why.
     let mut h = harness("04-two-small-sends");
     pick(&mut h, "View", "Compare");
-    click(&mut h, "correct | tutorial decoder");
+    click_contains(&mut h, "correct | tutorial decoder");
     h.get_by_label_contains("These columns are identical: with raw framing there is no decoder");
 }
 
@@ -555,10 +523,10 @@ fn the_live_server_listens_on_this_computer_unless_asked_and_then_warns() {
         h.query_by_label_contains("Anyone on your network")
             .is_none()
     );
-    click(&mut h, "every network (0.0.0.0)");
+    click_contains(&mut h, "every network (0.0.0.0)");
     assert!(h.state().server.open);
     h.get_by_label_contains("Anyone on your network can connect");
-    click(&mut h, "this computer only");
+    click_contains(&mut h, "this computer only");
     assert!(!h.state().server.open);
 }
 
@@ -592,7 +560,7 @@ fn chinese_wraps_at_characters_not_words() {
 fn compare_linux_and_windows_on_separate_writes() {
     let mut h = harness("12-separate-header-writes");
     pick(&mut h, "View", "Compare");
-    click(&mut h, "Linux | Windows");
+    click_contains(&mut h, "Linux | Windows");
     // The same program: Linux's 40 ms delayed ACK against Windows' 200 ms.
     h.get_by_label_contains("Linux verdict: 6 of 6 messages intact; Nagle held data up to 53.0 ms");
     h.get_by_label_contains(
@@ -629,8 +597,8 @@ fn the_narration_follows_the_run_and_names_no_flags() {
         h.query_by_label_contains("written for its default settings")
             .is_none()
     );
-    click(&mut h, "length-prefix");
-    click(&mut h, "To the end");
+    click_contains(&mut h, "length-prefix");
+    click_contains(&mut h, "To the end");
     h.get_by_label_contains("written for its default settings");
     h.get_by_label_contains("narration: This run:");
 }

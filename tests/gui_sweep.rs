@@ -9,30 +9,20 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use stickysim::gui::StickyApp;
 use stickysim::gui::sweep::{Form, Metric, series};
-use stickysim::gui::{Settings, StickyApp};
 use stickysim::scenario::Lang;
 use stickysim::sweep::{self, Grid, ParamTable, Table};
 
+mod common;
+use common::click;
+
 fn harness(wgpu: bool) -> Harness<'static, StickyApp> {
-    let app = StickyApp::new(Settings {
-        scenario: "04-two-small-sends".into(),
-        ..Settings::default()
-    });
-    let mut b = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .with_max_steps(16);
+    let mut b = common::builder(1280.0, 720.0);
     if wgpu {
         b = b.wgpu();
     }
-    let mut h = b.build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-    h.run();
-    h
-}
-
-fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.run();
+    common::start(b, common::settings("04-two-small-sends"))
 }
 
 /// Frames until the sweep's thread has finished (at most 60 s).

@@ -7,6 +7,9 @@ use stickysim::quiz::{self, Answer, Asked, Expect, Outcome, Session};
 use stickysim::scenario::{self, Lang, Scenario};
 use stickysim::trace::{EventKind, Side, Trace};
 
+#[cfg(feature = "gui")]
+mod common;
+
 fn parse(text: &str) -> Scenario {
     scenario::parse(text, "t.toml").unwrap_or_else(|e| panic!("{e}"))
 }
@@ -223,32 +226,16 @@ fn every_builtin_question_has_one_right_answer_in_both_languages() {
 mod gui {
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
-    use stickysim::gui::{Settings, StickyApp};
+    use stickysim::gui::StickyApp;
 
-    fn harness(scenario: &str) -> Harness<'static, StickyApp> {
-        let app = StickyApp::new(Settings {
-            scenario: scenario.into(),
-            ..Settings::default()
-        });
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1280.0, 720.0))
-            .with_max_steps(16)
-            .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-        h.run();
-        h
-    }
-
-    fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
-        h.get_by_label_contains(label).click();
-        h.run();
-    }
+    use crate::common::{click_contains, harness, step_until};
 
     #[test]
     fn quiz_mode_stops_before_the_sticky_read_then_reveals_it() {
         let mut h = harness("04-two-small-sends");
-        click(&mut h, "Quiz");
+        click_contains(&mut h, "Quiz");
         assert!(h.state().quiz.on);
-        click(&mut h, "To the end");
+        click_contains(&mut h, "To the end");
         // Stopped before the first recv's result: no chip, no verdict, a question.
         assert_eq!(h.state().quiz.asking, Some(0));
         let stop = h.state().quiz.questions[0].stop_event;
@@ -261,14 +248,14 @@ mod gui {
         assert!(h.query_by_label_contains("verdict:").is_none());
         // Pick the right one and answer.
         let right = h.state().quiz.questions[0].right_choice().unwrap();
-        click(&mut h, &format!("choice {}: b'helloworld'", right + 1));
-        click(&mut h, "Answer (Enter)");
+        click_contains(&mut h, &format!("choice {}: b'helloworld'", right + 1));
+        click_contains(&mut h, "Answer (Enter)");
         assert_eq!(h.state().quiz.asking, None);
         assert_eq!(h.state().quiz.revealed, Some(0));
         h.get_by_label("recv #1 at server: 10 B, messages 1+2 (sticky)");
         h.get_by_label_contains("score 1 of 1");
         // Continue: the second question stops the playback again.
-        click(&mut h, "Continue (Enter)");
+        click_contains(&mut h, "Continue (Enter)");
         for _ in 0..200 {
             h.run();
             if h.state().quiz.asking.is_some() {
@@ -285,8 +272,8 @@ mod gui {
         use stickysim::gui::Cmd;
         use stickysim::scenario::Lang;
         let mut h = harness("");
-        click(&mut h, "Why / 为什么");
-        click(&mut h, "Quiz");
+        click_contains(&mut h, "Why / 为什么");
+        click_contains(&mut h, "Quiz");
         let n = h.state().scenarios.len();
         for i in 0..n {
             h.state_mut().apply(Cmd::Scenario(i));
@@ -320,8 +307,8 @@ mod gui {
         h.state_mut().scenarios.push(s);
         let i = h.state().scenarios.len() - 1;
         h.state_mut().apply(Cmd::Scenario(i));
-        click(&mut h, "Quiz");
-        click(&mut h, "To the end");
+        click_contains(&mut h, "Quiz");
+        click_contains(&mut h, "To the end");
         assert_eq!(h.state().quiz.asking, Some(0));
         assert!(h.state().quiz.questions[0].typed());
         let field = h.get_by_label("typed answer");
@@ -332,18 +319,6 @@ mod gui {
         h.run();
         assert_eq!(h.state().quiz.revealed, Some(0));
         h.get_by_label_contains("score 1 of 1");
-    }
-
-    /// Steps the UI until `done` holds (real sockets take real time), at most ~10 s.
-    fn step_until(h: &mut Harness<'static, StickyApp>, done: impl Fn(&StickyApp) -> bool) {
-        for _ in 0..200 {
-            h.step();
-            if done(h.state()) {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the UI did not get there in time");
     }
 
     fn real_finished(app: &StickyApp) -> bool {
@@ -387,7 +362,7 @@ question = "And then?"
         use stickysim::gui::{Cmd, Mode};
         use stickysim::quiz::Outcome;
         let mut h = with_scenario(ONE_SEND);
-        click(&mut h, "Quiz");
+        click_contains(&mut h, "Quiz");
         h.state_mut().apply(Cmd::Mode(Mode::Real));
         h.step();
         step_until(&mut h, real_finished);
@@ -405,15 +380,15 @@ question = "And then?"
         // Where the kernel cuts is its own business; the bytes are the start of `hello`.
         assert!(!got.is_empty() && b"hello".starts_with(&got), "{got:?}");
         let right = q.right_choice().unwrap();
-        click(&mut h, &format!("choice {}: ", right + 1));
-        click(&mut h, "Answer (Enter)");
+        click_contains(&mut h, &format!("choice {}: ", right + 1));
+        click_contains(&mut h, "Answer (Enter)");
         assert_eq!(h.state().quiz.revealed, Some(0));
         h.get_by_label_contains("real recv #1 at server");
         h.get_by_label_contains("score 1 of 1");
         // The second recv (b'', EOF) stays hidden, and so does the verdict, until answered.
         assert!(h.query_by_label_contains("real recv #2").is_none());
         assert!(h.query_by_label_contains("real verdict:").is_none());
-        click(&mut h, "Continue (Enter)");
+        click_contains(&mut h, "Continue (Enter)");
         assert_eq!(h.state().quiz.asking, Some(1));
         let second = match stickysim::analysis::recv_results(&trace).get(1) {
             Some(r) if r.eof => Outcome::Empty,
@@ -422,8 +397,8 @@ question = "And then?"
         };
         assert_eq!(h.state().quiz.questions[1].truth, second);
         let right = h.state().quiz.questions[1].right_choice().unwrap();
-        click(&mut h, &format!("choice {}: ", right + 1));
-        click(&mut h, "Answer (Enter)");
+        click_contains(&mut h, &format!("choice {}: ", right + 1));
+        click_contains(&mut h, "Answer (Enter)");
         h.get_by_label_contains("real recv #2 at server");
         h.get_by_label_contains("real verdict:");
     }
@@ -435,7 +410,7 @@ question = "And then?"
     fn both_view_quiz_hides_the_real_chip_of_the_asked_call() {
         use stickysim::gui::{Cmd, Mode};
         let mut h = with_scenario(ONE_SEND);
-        click(&mut h, "Quiz");
+        click_contains(&mut h, "Quiz");
         h.state_mut().apply(Cmd::Mode(Mode::Both));
         h.step();
         step_until(&mut h, real_finished);
@@ -449,8 +424,8 @@ question = "And then?"
         assert_eq!(h.query_all_by_label_contains("real recv #").count(), 0);
         assert!(h.query_by_label_contains("real verdict:").is_none());
         let right = h.state().quiz.questions[0].right_choice().unwrap();
-        click(&mut h, &format!("choice {}: ", right + 1));
-        click(&mut h, "Answer (Enter)");
+        click_contains(&mut h, &format!("choice {}: ", right + 1));
+        click_contains(&mut h, "Answer (Enter)");
         h.get_by_label_contains("real recv #1 at server");
         let real_truth = h.state().quiz.real[0].truth_label.en.clone();
         h.get_by_label_contains(&format!(
@@ -462,8 +437,8 @@ question = "And then?"
     #[test]
     fn keys_choose_and_enter_answers() {
         let mut h = harness("04-two-small-sends");
-        click(&mut h, "Quiz");
-        click(&mut h, "To the end");
+        click_contains(&mut h, "Quiz");
+        click_contains(&mut h, "To the end");
         let wrong = (0..4)
             .find(|k| Some(*k) != h.state().quiz.questions[0].right_choice())
             .unwrap();

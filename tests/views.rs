@@ -9,26 +9,15 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use stickysim::gui::{Cmd, Selection, Settings, StickyApp};
+use stickysim::gui::{Cmd, Selection, StickyApp};
 use stickysim::trace::Dir;
 use stickysim::views::{self, ArrowKind, IntervalKind};
 
-fn harness(scenario: &str) -> Harness<'static, StickyApp> {
-    let app = StickyApp::new(Settings {
-        scenario: scenario.into(),
-        ..Settings::default()
-    });
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-    h.run();
-    h
-}
+mod common;
+use common::click;
 
-fn click(h: &mut Harness<'static, StickyApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.run();
+fn harness(scenario: &str) -> Harness<'static, StickyApp> {
+    common::start(common::builder(1280.0, 800.0), common::settings(scenario))
 }
 
 // The transport is driven by its commands: the buttons' layout is the stage's business.
@@ -314,16 +303,10 @@ fn screenshots_of_the_views() {
             true,
         ),
     ] {
-        let app = StickyApp::new(Settings {
-            scenario: scenario.into(),
-            ..Settings::default()
-        });
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .with_max_steps(16)
-            .wgpu()
-            .build_ui_state(|ui, app: &mut StickyApp| app.show(ui), app);
-        h.run();
+        let mut h = common::start(
+            common::builder(1280.0, 800.0).wgpu(),
+            common::settings(scenario),
+        );
         click(&mut h, view);
         if let Some(e) = extra {
             click(&mut h, e);

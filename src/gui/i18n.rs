@@ -168,7 +168,7 @@ pub const IN_FLIGHT: T = T("in flight", "在途");
 pub const NAGLE_HOLD: T = T("Nagle hold", "Nagle 扣留");
 pub const DELACK_TIMER: T = T("delayed-ACK timer", "延迟确认计时器");
 
-// The sweep window (gui/sweep.rs).
+// The sweep window (gui/sweep/).
 pub const SWEEP: T = T("Sweep", "参数扫描");
 pub const SWEEP_PARAM: T = T("sweep", "扫描参数");
 pub const SWEEP_FROM: T = T("from", "从");
@@ -214,6 +214,23 @@ pub const SWEEP_NO_BROWSER: T = T(
     "浏览器中无法保存文件。",
 );
 pub const SWEEP_OFF_SCREEN: T = T("The plots are not on the screen.", "图不在屏幕上。");
+
+// The engineers' views and their pcapng export (gui/views.rs).
+pub const SHOW_AS: T = T("Show as:", "显示为：");
+pub const VIEW_STAGE: T = T("Stage", "舞台");
+pub const VIEW_LADDER: T = T("Ladder", "时序图 (Ladder)");
+pub const VIEW_GRAPH: T = T("Time–sequence", "时间–序号图");
+pub const VIEW_STREAM: T = T("Follow stream", "追踪流");
+pub const REAL_NOT_STARTED: T = T("The real run has not started.", "真实运行尚未开始。");
+pub const PCAP_FILE_HINT: T = T(
+    "File to write (.pcapng with the model's comments, or .pcap)",
+    "要写入的文件（.pcapng 带模型注释，或 .pcap）",
+);
+pub const PCAP_EXPORT: T = T("Export pcapng", "导出 pcapng");
+pub const PCAP_EXPORT_HINT: T = T(
+    "Open it in Wireshark; load wireshark/stickysim.lua to decode the frames",
+    "用 Wireshark 打开；加载 wireshark/stickysim.lua 以解码帧",
+);
 pub const ON: T = T("on", "开");
 pub const OFF: T = T("off", "关");
 pub const BYTES: T = T("bytes", "字节");
@@ -482,6 +499,15 @@ pub const STRINGS: &[(&str, &T)] = &[
     ("SWEEP_WRITTEN", &SWEEP_WRITTEN),
     ("SWEEP_NO_BROWSER", &SWEEP_NO_BROWSER),
     ("SWEEP_OFF_SCREEN", &SWEEP_OFF_SCREEN),
+    ("SHOW_AS", &SHOW_AS),
+    ("VIEW_STAGE", &VIEW_STAGE),
+    ("VIEW_LADDER", &VIEW_LADDER),
+    ("VIEW_GRAPH", &VIEW_GRAPH),
+    ("VIEW_STREAM", &VIEW_STREAM),
+    ("REAL_NOT_STARTED", &REAL_NOT_STARTED),
+    ("PCAP_FILE_HINT", &PCAP_FILE_HINT),
+    ("PCAP_EXPORT", &PCAP_EXPORT),
+    ("PCAP_EXPORT_HINT", &PCAP_EXPORT_HINT),
     ("ON", &ON),
     ("OFF", &OFF),
     ("BYTES", &BYTES),

@@ -362,8 +362,9 @@ impl StickyApp {
         let avail = ui.available_height();
         let gap = ui.spacing().item_spacing.y;
         let [narration_h, results_h, verdict_h] = self.below;
-        // The stage is the hero: at least half the height (or MIN_HEIGHT when it has room).
-        let stage_min = stage::MIN_HEIGHT.max(avail * 0.5).min(avail * 0.55);
+        // The stage is the hero: at least 45 % of the height (MIN_HEIGHT when it has room), so
+        // the recv() results under it keep their heading on a 720-pixel screen.
+        let stage_min = stage::MIN_HEIGHT.max(avail * 0.45).min(avail * 0.55);
         let narration_max = narration_h.min(avail * 0.15).max(24.0);
         let results_max = results_h
             .min(avail - stage_min - narration_max - verdict_h - 4.0 * gap)
@@ -694,7 +695,7 @@ impl Shot {
 }
 
 /// Opens the window on what `link` shows ([`crate::deeplink`]; an empty link keeps the
-/// remembered scenario). `main.rs` has checked the link.
+/// remembered scenario). `commands.rs` has checked the link.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
     let app_error = |e: String| eframe::Error::AppCreation(e.into());

@@ -6,6 +6,10 @@
 
 use egui::RichText;
 
+use super::i18n::{
+    PCAP_EXPORT, PCAP_EXPORT_HINT, PCAP_FILE_HINT, REAL_NOT_STARTED, SHOW_AS, VIEW_GRAPH,
+    VIEW_LADDER, VIEW_STAGE, VIEW_STREAM,
+};
 use super::{Cmd, Mode, Selection, StickyApp};
 use crate::params::Params;
 use crate::scenario::Lang;
@@ -111,12 +115,12 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool
     // One row, so the stage and the results below keep their room on a small screen; the
     // export (a file name and a button) opens from its own menu.
     ui.horizontal(|ui| {
-        ui.label(RichText::new(tr(lang, "Show as:", "显示为：")).strong());
+        ui.label(RichText::new(SHOW_AS.get(lang)).strong());
         let v = &mut app.views.view;
-        ui.selectable_value(v, EngView::Stage, tr(lang, "Stage", "舞台"));
-        ui.selectable_value(v, EngView::Ladder, tr(lang, "Ladder", "时序图 (Ladder)"));
-        ui.selectable_value(v, EngView::Graph, tr(lang, "Time–sequence", "时间–序号图"));
-        ui.selectable_value(v, EngView::Stream, tr(lang, "Follow stream", "追踪流"));
+        ui.selectable_value(v, EngView::Stage, VIEW_STAGE.get(lang));
+        ui.selectable_value(v, EngView::Ladder, VIEW_LADDER.get(lang));
+        ui.selectable_value(v, EngView::Graph, VIEW_GRAPH.get(lang));
+        ui.selectable_value(v, EngView::Stream, VIEW_STREAM.get(lang));
         ui.separator();
         // Stays open after Export, so the result (or the error) can be read.
         egui::containers::menu::MenuButton::new("pcapng ▼")
@@ -171,11 +175,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) -> bool
         for (col, (ctx, real)) in cols.iter_mut().zip(worlds) {
             let data = if real { &state.real } else { &state.sim };
             let Some(data) = data else {
-                col.label(tr(
-                    lang,
-                    "The real run has not started.",
-                    "真实运行尚未开始。",
-                ));
+                col.label(REAL_NOT_STARTED.get(lang));
                 continue;
             };
             if n > 1 {
@@ -222,18 +222,10 @@ fn export_ui(ui: &mut egui::Ui, app: &mut StickyApp) {
             .desired_width(180.0)
             .hint_text("run.pcapng"),
     )
-    .on_hover_text(tr(
-        lang,
-        "File to write (.pcapng with the model's comments, or .pcap)",
-        "要写入的文件（.pcapng 带模型注释，或 .pcap）",
-    ));
+    .on_hover_text(PCAP_FILE_HINT.get(lang));
     if ui
-        .button(tr(lang, "Export pcapng", "导出 pcapng"))
-        .on_hover_text(tr(
-            lang,
-            "Open it in Wireshark; load wireshark/stickysim.lua to decode the frames",
-            "用 Wireshark 打开；加载 wireshark/stickysim.lua 以解码帧",
-        ))
+        .button(PCAP_EXPORT.get(lang))
+        .on_hover_text(PCAP_EXPORT_HINT.get(lang))
         .clicked()
     {
         let trace = match (app.mode, &app.real) {

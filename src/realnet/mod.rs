@@ -29,7 +29,7 @@
 //! stream offset: the runner knows what each side wrote. `buffered` in the buffer events
 //! is the bytes written and not yet read (kernel send and receive buffers together).
 //! The kernel's segments and ACKs come from a packet capture on `lo` where permitted
-//! (TCP without a slicer; `realnet/capture.rs`); UDP datagrams and the slicer's slices (`Slice`
+//! (TCP without a slicer; `realnet/capture/`); UDP datagrams and the slicer's slices (`Slice`
 //! events at the receiving side) are counted without one.
 //!
 //! A call that cannot complete (a reset, a refused connection, a deadlock, no progress

@@ -1,0 +1,181 @@
+use super::*;
+
+fn chunk(data: &[u8]) -> Chunk {
+    Chunk {
+        dir: Dir::ClientToServer,
+        offset: 10,
+        data: data.to_vec(),
+        spans: Vec::new(),
+    }
+}
+
+// ---- Tests for the JSON shape -------------------------------------------------------
+
+#[test]
+fn a_segment_event_is_flat_in_json_and_reads_back() {
+    let e = Event {
+        t_us: 7,
+        side: Side::Client,
+        kind: EventKind::SegmentTx(SegHeader {
+            seq: 3,
+            len: 5,
+            ack: 1,
+            win: 100,
+            fin: true,
+        }),
+        chunk: None,
+    };
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"t_us": 7, "side": "client", "kind": "segment_tx",
+            "seq": 3, "len": 5, "ack": 1, "win": 100, "fin": true})
+    );
+    assert_eq!(serde_json::from_value::<Event>(v).unwrap(), e);
+}
+
+#[test]
+fn block_reasons_and_modes_keep_their_words() {
+    let kind = EventKind::AppBlocked {
+        line: 2,
+        reason: BlockReason::RecvBufferEmpty,
+    };
+    let v = serde_json::to_value(&kind).unwrap();
+    assert_eq!(v["reason"], "receive buffer empty");
+    assert_eq!(serde_json::from_value::<EventKind>(v).unwrap(), kind);
+    let v = serde_json::to_value(BlockReason::SendBufferFull).unwrap();
+    assert_eq!(v, BlockReason::SendBufferFull.text());
+    for mode in [TraceMode::Sim, TraceMode::Real] {
+        assert_eq!(serde_json::to_value(mode).unwrap(), mode.name());
+        assert!(mode == mode.name());
+    }
+    let t = Trace::new("x", TraceMode::Real, &Params::default());
+    assert_eq!(t.mode.to_string(), "real");
+    assert_eq!(t.seed, Params::default().seed);
+}
+
+#[test]
+fn seg_header_text_marks_a_fin() {
+    let h = SegHeader {
+        seq: 0,
+        len: 5,
+        ack: 0,
+        win: 65536,
+        fin: false,
+    };
+    assert_eq!(h.text(), "seq=0 len=5 ack=0 win=65536");
+    let fin = SegHeader { fin: true, ..h };
+    assert_eq!(fin.text(), "seq=0 len=5 ack=0 win=65536 FIN");
+    assert_eq!(h.end(), 5);
+}
+
+// ---- Tests for spans --------------------------------------------------------------
+
+fn message(id: u32, offset: u64, header_len: u64, accepted: u64) -> SentMessage {
+    SentMessage {
+        dir: Dir::ClientToServer,
+        id,
+        data: Vec::new(),
+        offset,
+        header_len,
+        accepted,
+        escapes: 0,
+        trailer_len: 0,
+    }
+}
+
+#[test]
+fn spans_cut_at_messages_and_headers_and_are_allocated_exactly() {
+    // Framed messages of 4 + 6 bytes at 0, 10, 20, ...
+    let msgs: Vec<SentMessage> = (0..20)
+        .map(|i| message(i + 1, 10 * i as u64, 4, 10))
+        .collect();
+    let few = spans_of(msgs.iter(), 8, 22);
+    let want = [
+        (1, Part::Body, 8, 10),
+        (2, Part::Header, 10, 14),
+        (2, Part::Body, 14, 20),
+        (3, Part::Header, 20, 22),
+    ];
+    let got: Vec<_> = few
+        .iter()
+        .map(|s| (s.msg, s.part, s.start, s.end))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(few.capacity(), few.len());
+    // More spans than fit on the stack: all of them, in order.
+    let many = spans_of(msgs.iter(), 0, 200);
+    assert_eq!(many.len(), 40);
+    assert!(many.windows(2).all(|w| w[0].end == w[1].start));
+    assert_eq!((many[39].msg, many[39].end), (20, 200));
+    assert_eq!(many.capacity(), many.len());
+    // A message the socket took nothing of has no span; an empty range none at all.
+    let gap = [
+        message(1, 0, 0, 5),
+        message(2, 5, 0, 0),
+        message(3, 5, 0, 5),
+    ];
+    let got: Vec<u32> = spans_of(gap.iter(), 0, 10).iter().map(|s| s.msg).collect();
+    assert_eq!(got, [1, 3]);
+    assert!(spans_of(gap.iter(), 3, 3).is_empty());
+}
+
+// ---- Tests for the recv event sequence ---------------------------------------------
+
+fn kinds(events: &[(EventKind, Option<Chunk>)]) -> Vec<&'static str> {
+    events
+        .iter()
+        .map(|(k, _)| match k {
+            EventKind::RecvBufRead { .. } => "read",
+            EventKind::Truncated { .. } => "truncated",
+            EventKind::AppReturn { .. } => "return",
+            EventKind::Eof { .. } => "eof",
+            _ => "other",
+        })
+        .collect()
+}
+
+#[test]
+fn a_read_returns_its_bytes_after_taking_them_from_the_buffer() {
+    let got = Received::Data {
+        chunk: chunk(b"hello"),
+        buffered: 3,
+        datagram_len: None,
+    };
+    let ev = recv_events(4, 1024, got);
+    assert_eq!(kinds(&ev), ["read", "return"]);
+    assert_eq!(ev[0].0, EventKind::RecvBufRead { buffered: 3 });
+    let ret = EventKind::AppReturn {
+        line: 4,
+        call: Call::Recv { bufsize: 1024 },
+        ret: 5,
+    };
+    assert_eq!(ev[1].0, ret);
+    assert_eq!(ev[0].1, Some(chunk(b"hello")));
+    assert_eq!(ev[1].1, Some(chunk(b"hello")));
+}
+
+#[test]
+fn eof_returns_zero_then_says_eof() {
+    let ev = recv_events(1, 8, Received::Eof);
+    assert_eq!(kinds(&ev), ["return", "eof"]);
+    assert!(ev.iter().all(|(_, c)| c.is_none()));
+}
+
+#[test]
+fn a_cut_datagram_is_reported_between_the_read_and_the_return() {
+    let cut = Received::Data {
+        chunk: chunk(b"hel"),
+        buffered: 0,
+        datagram_len: Some(5),
+    };
+    let ev = recv_events(0, 3, cut);
+    assert_eq!(kinds(&ev), ["read", "truncated", "return"]);
+    assert_eq!(ev[1].0, EventKind::Truncated { len: 5, kept: 3 });
+    let whole = Received::Data {
+        chunk: chunk(b"hello"),
+        buffered: 0,
+        datagram_len: Some(5),
+    };
+    assert_eq!(kinds(&recv_events(0, 8, whole)), ["read", "return"]);
+}
