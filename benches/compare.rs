@@ -4,7 +4,7 @@
 //! `cargo bench --bench compare` prints a table, then one JSON object as the last line.
 //! `COMPARE_MIB=64 cargo bench --bench compare` uses a smaller stream (default 256 MiB);
 //! `COMPARE_REPS=N` sets the repetitions (default 9);
-//! `COMPARE_ONLY=mixed,small,json,real,sim,rerun,memory,ui` runs only those parts (to
+//! `COMPARE_ONLY=mixed,small,json,real,sim,rerun,memory,replay,ui` runs only those parts (to
 //! profile one with `valgrind --tool=callgrind`).
 //!
 //! - `decode_mixed_vs_tokio`: our big-endian length-prefix `Decoder` ÷ tokio-util's
@@ -32,6 +32,10 @@
 //! - `trace_bytes_per_event`: the 100k run's trace (inline and heap, counted by this
 //!   bench's global allocator) ÷ its events; `rss_mb_100k_messages`: the peak RSS of a
 //!   child process that does only that run.
+//! - `replay_mb_100k_messages`: the heap a `Replay` of the 100k run holds (the GUI's
+//!   step-back: its trace, history and checkpoints), `replay_peak_mb_100k_messages` the
+//!   most live while it is built, `replay_beyond_trace_mb_100k` what it holds besides
+//!   its trace; counted like `trace_bytes_per_event`, the worse stack.
 //! - `ui_frame_p99_ms` (with the `gui` feature): p99 of headless frames with a
 //!   10,000-event trace loaded (and ÷ 16.7 ms).
 
@@ -222,6 +226,9 @@ fn main() {
     }
     if run("memory") {
         model::memory_figures(&mut figures);
+    }
+    if run("replay") {
+        model::replay_figures(&mut figures);
     }
     #[cfg(feature = "gui")]
     if run("ui") {
@@ -629,11 +636,14 @@ struct CountingAlloc;
 
 static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+/// The most [`LIVE`] has been since it was last reset.
+static PEAK: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
 
 fn count(delta: isize) {
     use std::sync::atomic::Ordering::Relaxed;
     if COUNTING.load(Relaxed) {
-        LIVE.fetch_add(delta, Relaxed);
+        let live = LIVE.fetch_add(delta, Relaxed) + delta;
+        PEAK.fetch_max(live, Relaxed);
     }
 }
 
@@ -673,7 +683,7 @@ mod model {
     use stickysim::scenario::{self, Action, Scenario};
     use stickysim::trace::{EventKind, Side, Trace};
 
-    use super::{COUNTING, Figure, LIVE, log_uniform};
+    use super::{COUNTING, Figure, LIVE, PEAK, log_uniform};
 
     /// The environment variable that makes the bench a child measuring its peak RSS.
     pub const CHILD: &str = "COMPARE_RSS_CHILD";
@@ -869,6 +879,62 @@ mod model {
             "MB",
             &worse(&rss),
             "<= 100 MB (worse stack)",
+        ));
+    }
+
+    /// `replay_mb_100k_messages`, `replay_peak_mb_100k_messages` and
+    /// `replay_beyond_trace_mb_100k` (the worse stack each): a `Replay` of the 100k run,
+    /// as the GUI opens it, counted by the bench's allocator.
+    pub fn replay_figures(figures: &mut Vec<Figure>) {
+        let (mut held, mut peak, mut beyond) = (vec![], vec![], vec![]);
+        for stack in STACKS {
+            let s = hundred_k(stack, recvs_until_eof(stack));
+            COUNTING.store(true, Relaxed);
+            let before = LIVE.load(Relaxed);
+            PEAK.store(before, Relaxed);
+            let r = Replay::new(&s, &s.params);
+            let bytes = (LIVE.load(Relaxed) - before) as f64 + std::mem::size_of::<Replay>() as f64;
+            let most = (PEAK.load(Relaxed) - before) as f64;
+            // The same run's trace alone (`run` builds it exactly as the replay does), to
+            // tell what the replay holds besides it.
+            let before = LIVE.load(Relaxed);
+            let t = run(&s, &s.params).expect("the 100k run fits the budget");
+            let trace = (LIVE.load(Relaxed) - before) as f64;
+            drop(t);
+            COUNTING.store(false, Relaxed);
+            assert!(r.error.is_none(), "the 100k replay: {:?}", r.error);
+            let checkpoints = r.len() / Replay::EVERY + 1;
+            println!(
+                "replay ({stack:?}): {} steps, {checkpoints} checkpoints, {:.1} MB held ({:.1} MB \
+                 of it the trace), peak {:.1} MB",
+                r.len(),
+                bytes / 1e6,
+                trace / 1e6,
+                most / 1e6
+            );
+            held.push(bytes / 1e6);
+            peak.push(most / 1e6);
+            beyond.push((bytes - trace) / 1e6);
+            drop(black_box(r));
+        }
+        let worse = |v: &[f64]| vec![v.iter().copied().fold(f64::MIN, f64::max)];
+        figures.push(Figure::value(
+            "replay_mb_100k_messages",
+            "MB",
+            &worse(&held),
+            "(worse stack)",
+        ));
+        figures.push(Figure::value(
+            "replay_peak_mb_100k_messages",
+            "MB",
+            &worse(&peak),
+            "(worse stack)",
+        ));
+        figures.push(Figure::value(
+            "replay_beyond_trace_mb_100k",
+            "MB",
+            &worse(&beyond),
+            "(worse stack)",
         ));
     }
 

@@ -181,7 +181,7 @@ impl Sim {
         }
         let stream = &mut self.streams[side.tx_dir().index()];
         let start = stream.len() as u64;
-        stream.extend_from_slice(bytes);
+        stream.extend(bytes);
         self.tcp[side.index()].write_end += bytes.len() as u64;
         start
     }

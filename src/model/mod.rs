@@ -38,13 +38,16 @@ pub mod tcp;
 pub mod view;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::params::{Framing, Params, Stack, Transport};
 use crate::scenario::Scenario;
-use crate::trace::{Chunk, Dir, Event, EventKind, Micros, Side, Span, Trace, TraceMode, spans_of};
+use crate::trace::{
+    Chunk, Dir, Event, EventKind, Micros, SentMessage, Side, Span, Trace, TraceMode, spans_of,
+};
 use endpoint::{Packet, TcpState};
 use program::App;
 
@@ -124,9 +127,11 @@ pub struct Sim {
     apps: [App; 2],
     tcp: [TcpState; 2],
     /// All bytes written per direction.
-    streams: [Vec<u8>; 2],
-    /// Messages per direction, in stream order (indices into trace.messages).
-    msg_index: [Vec<usize>; 2],
+    streams: [Log<u8>; 2],
+    /// The messages sent (the trace's `messages`, which [`Sim::into_trace`] fills).
+    messages: Log<SentMessage>,
+    /// Messages per direction, in stream order (indices into `messages`).
+    msg_index: [Log<usize>; 2],
     delivered: [u32; 2],
     /// UDP: datagrams waiting at the receiver of each direction.
     udp_queue: [VecDeque<(u64, usize)>; 2],
@@ -164,8 +169,9 @@ impl Sim {
             queue: BTreeMap::new(),
             apps: [App::new(&scenario.client), App::new(&scenario.server)],
             tcp: [tcp.clone(), tcp],
-            streams: [Vec::new(), Vec::new()],
-            msg_index: [Vec::new(), Vec::new()],
+            streams: [Log::new(), Log::new()],
+            messages: Log::new(),
+            msg_index: [Log::new(), Log::new()],
             delivered: [0, 0],
             udp_queue: [VecDeque::new(), VecDeque::new()],
             udp_queued_bytes: [0, 0],
@@ -199,11 +205,13 @@ impl Sim {
         self.queue.is_empty()
     }
 
+    /// The run so far; its `messages` are filled in by [`Sim::into_trace`].
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
 
-    pub fn into_trace(self) -> Trace {
+    pub fn into_trace(mut self) -> Trace {
+        self.trace.messages = self.messages.into_vec();
         self.trace
     }
 
@@ -214,12 +222,13 @@ impl Sim {
 
     /// A copy of the state without the events produced so far (a cheap checkpoint for
     /// views that keep the full trace elsewhere). Its `trace()` then holds only the
-    /// events produced after the copy; `events_len` still counts them all.
+    /// events produced after the copy; `events_len` still counts them all. The bytes
+    /// and messages written so far are shared, not copied; the first of the two to
+    /// write more copies them (see [`Sim::checkpoint`] for a copy that never does).
     pub fn clone_without_events(&self) -> Sim {
         let t = &self.trace;
         let mut trace = Trace::new(&t.scenario, t.mode, &t.params);
         trace.seed = t.seed;
-        trace.messages = t.messages.clone();
         Sim {
             params: self.params.clone(),
             stack: self.stack,
@@ -229,6 +238,7 @@ impl Sim {
             apps: self.apps.clone(),
             tcp: self.tcp.clone(),
             streams: self.streams.clone(),
+            messages: self.messages.clone(),
             msg_index: self.msg_index.clone(),
             delivered: self.delivered,
             udp_queue: self.udp_queue.clone(),
@@ -241,6 +251,39 @@ impl Sim {
             events_dropped: self.events_len(),
             trace_bytes: self.trace_bytes,
         }
+    }
+
+    /// A checkpoint for [`Replay`]: [`Sim::clone_without_events`] that also leaves out
+    /// the bytes and messages, keeping only how many it has seen, so it costs the same
+    /// at any point of a run. It must be given them with [`Sim::share_history`] before
+    /// it is used.
+    fn checkpoint(&self) -> Sim {
+        let mut sim = self.clone_without_events();
+        sim.streams = self.streams.each_ref().map(Log::detached);
+        sim.messages = self.messages.detached();
+        sim.msg_index = self.msg_index.each_ref().map(Log::detached);
+        sim
+    }
+
+    /// Gives a [`Sim::checkpoint`] the bytes and messages of a run that went on from it
+    /// (`from` is that run, further on): a prefix of them is its own.
+    fn share_history(&mut self, from: &Sim) {
+        for d in 0..2 {
+            self.streams[d].share(&from.streams[d]);
+            self.msg_index[d].share(&from.msg_index[d]);
+        }
+        self.messages.share(&from.messages);
+    }
+
+    /// The trace budget ([`MAX_TRACE_EVENTS`], [`MAX_TRACE_BYTES`]), if the run is over it.
+    fn over_budget(&self) -> Option<ModelError> {
+        (self.events_len() > MAX_TRACE_EVENTS || self.trace_bytes > MAX_TRACE_BYTES).then(|| {
+            ModelError::TraceBudget {
+                events: self.events_len(),
+                bytes: self.trace_bytes,
+                t_us: self.now,
+            }
+        })
     }
 
     /// Processes the next queued event. Returns false when there was none.
@@ -270,12 +313,8 @@ impl Sim {
             if !self.step() {
                 return Ok(n);
             }
-            if self.events_len() > MAX_TRACE_EVENTS || self.trace_bytes > MAX_TRACE_BYTES {
-                return Err(ModelError::TraceBudget {
-                    events: self.events_len(),
-                    bytes: self.trace_bytes,
-                    t_us: self.now,
-                });
+            if let Some(e) = self.over_budget() {
+                return Err(e);
             }
         }
         if self.is_idle() {
@@ -306,7 +345,7 @@ impl Sim {
 
     /// The bytes `[start, end)` of a direction's stream with their message spans.
     fn chunk(&self, dir: Dir, start: u64, end: u64) -> Chunk {
-        let data = self.streams[dir.index()][start as usize..end as usize].to_vec();
+        let data = self.streams[dir.index()].as_slice()[start as usize..end as usize].to_vec();
         Chunk {
             dir,
             offset: start,
@@ -316,11 +355,92 @@ impl Sim {
     }
 
     fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
-        let idx = &self.msg_index[dir.index()];
-        let msgs = &self.trace.messages;
+        // A copy replaying a recorded run may see a message's final `accepted` while it
+        // is still being written: the same spans for the bytes written so far.
+        let idx = self.msg_index[dir.index()].as_slice();
+        let msgs = self.messages.as_slice();
         // Skip to the first message that ends after `start` (they are in stream order).
         let first = idx.partition_point(|&i| msgs[i].offset + msgs[i].accepted <= start);
         spans_of(idx[first..].iter().map(|&i| &msgs[i]), start, end)
+    }
+}
+
+/// An append-only sequence (a direction's bytes, the messages) that a simulation shares
+/// with its copies: each sees the first `len` items of `items`. A copy that replays a
+/// recorded run finds what it writes already there and only moves its `len`; a write
+/// that differs, or comes past the end while the items are shared, copies them first.
+#[derive(Clone, Debug)]
+struct Log<T> {
+    items: Arc<Vec<T>>,
+    len: usize,
+}
+
+impl<T: Clone> Log<T> {
+    fn new() -> Log<T> {
+        Log {
+            items: Arc::new(Vec::new()),
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn as_slice(&self) -> &[T] {
+        &self.items[..self.len]
+    }
+
+    /// The items as this copy sees them, to change one (copied first if shared).
+    fn make_mut(&mut self) -> &mut Vec<T> {
+        let items = Arc::make_mut(&mut self.items);
+        items.truncate(self.len);
+        items
+    }
+
+    /// Appends `item`; `same` says whether an item already there is it.
+    fn push_by(&mut self, item: T, same: impl Fn(&T, &T) -> bool) {
+        if self.items.get(self.len).is_some_and(|x| same(x, &item)) {
+            self.len += 1;
+        } else {
+            self.make_mut().push(item);
+            self.len += 1;
+        }
+    }
+
+    fn extend(&mut self, new: &[T])
+    where
+        T: PartialEq,
+    {
+        let end = self.len + new.len();
+        if self.items.get(self.len..end) != Some(new) {
+            self.make_mut().extend_from_slice(new);
+        }
+        self.len = end;
+    }
+
+    /// The same length without the items (see [`Sim::checkpoint`]).
+    fn detached(&self) -> Log<T> {
+        Log {
+            items: Arc::new(Vec::new()),
+            len: self.len,
+        }
+    }
+
+    /// Takes `from`'s items, of which this log's are a prefix.
+    fn share(&mut self, from: &Log<T>) {
+        assert!(
+            from.len >= self.len,
+            "a checkpoint shares a later run's items"
+        );
+        self.items = Arc::clone(&from.items);
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        let len = self.len;
+        let mut items = Arc::try_unwrap(self.items).unwrap_or_else(|items| items[..len].to_vec());
+        items.truncate(len);
+        items
     }
 }
 

@@ -6,6 +6,8 @@
 use crate::framing::{self, ReadStep, Reader};
 use crate::params::{Framing, Transport, ms_to_us};
 use crate::scenario::{Action, Step};
+use std::sync::Arc;
+
 use crate::trace::{
     BlockReason, Call, Dir, EventKind, Micros, PyExc, Received, SentMessage, Side, recv_events,
 };
@@ -15,7 +17,8 @@ use super::{Pending, Sim};
 /// One side's program and where it is.
 #[derive(Clone, Debug)]
 pub(super) struct App {
-    steps: Vec<Step>,
+    /// The program, shared by the copies of a simulation (never changed).
+    pub(super) steps: Arc<[Step]>,
     /// Index of the current (or next) action.
     pub(super) pc: usize,
     op: Option<Op>,
@@ -35,7 +38,7 @@ pub(super) struct App {
 impl App {
     pub(super) fn new(steps: &[Step]) -> App {
         App {
-            steps: steps.to_vec(),
+            steps: steps.into(),
             pc: 0,
             op: None,
             block: Block::None,
@@ -374,7 +377,7 @@ impl Sim {
         let (header_len, trailer_len, escapes) = frame;
         let id = self.msg_index[dir.index()].len() as u32 + 1;
         let offset = self.streams[dir.index()].len() as u64;
-        self.trace.messages.push(SentMessage {
+        let message = SentMessage {
             dir,
             id,
             data,
@@ -383,10 +386,39 @@ impl Sim {
             trailer_len: trailer_len as u64,
             escapes: escapes as u64,
             accepted: 0,
+        };
+        // A replayed message is found with its final `accepted` (see `accepted`).
+        self.messages.push_by(message, |a, b| {
+            (
+                a.dir,
+                a.id,
+                a.offset,
+                a.header_len,
+                a.trailer_len,
+                a.escapes,
+            ) == (
+                b.dir,
+                b.id,
+                b.offset,
+                b.header_len,
+                b.trailer_len,
+                b.escapes,
+            ) && a.data == b.data
         });
-        let idx = self.trace.messages.len() - 1;
-        self.msg_index[dir.index()].push(idx);
+        let idx = self.messages.len() - 1;
+        self.msg_index[dir.index()].push_by(idx, |a, b| a == b);
         idx
+    }
+
+    /// A write of message `msg` to `dir` went on: it has accepted the stream's bytes
+    /// since its offset (the message being written is the direction's last). A copy
+    /// replaying a recorded run finds the run's final count there, never less.
+    fn accepted(&mut self, msg: usize, dir: Dir) {
+        let accepted =
+            self.streams[dir.index()].len() as u64 - self.messages.as_slice()[msg].offset;
+        if self.messages.as_slice()[msg].accepted < accepted {
+            self.messages.make_mut()[msg].accepted = accepted;
+        }
     }
 
     /// Drives the current call as far as it can go now.
@@ -452,9 +484,9 @@ impl Sim {
             // Each send is one datagram, whole; there is no send buffer to fill.
             let data: Vec<u8> = w.pieces.concat();
             let len = data.len();
-            self.trace.messages[w.msg].accepted = len as u64;
             let start = self.streams[dir.index()].len() as u64;
-            self.streams[dir.index()].extend_from_slice(&data);
+            self.streams[dir.index()].extend(&data);
+            self.accepted(w.msg, dir);
             let call = w.call;
             self.app_return(side, line, call, len);
             self.send_datagram(dir, start, len);
@@ -483,7 +515,7 @@ impl Sim {
             }
             let n = w.rest().len().min(room);
             let start = self.buffer_write(side, &w.rest()[..n]);
-            self.trace.messages[w.msg].accepted += n as u64;
+            self.accepted(w.msg, dir);
             w.copied(n);
             let buffered = self.send_buffered(side);
             let chunk = self.chunk(dir, start, start + n as u64);

@@ -1,9 +1,15 @@
 //! A finished run that can be stepped forwards and backwards exactly.
 //!
 //! The model is deterministic, so the state after any step is found by replaying from
-//! the nearest checkpoint (a copy of the simulation every [`Replay::EVERY`] steps). A
-//! "step" here is one model step that produced at least one event, so every step shows
-//! something happen.
+//! the nearest checkpoint (a copy of the simulation every [`Replay::EVERY`] steps, so a
+//! seek replays at most `EVERY - 1` steps). A "step" here is one model step that
+//! produced at least one event, so every step shows something happen.
+//!
+//! A checkpoint costs what is not history: the programs, the bytes written and the
+//! messages sent are shared by all checkpoints and the state being shown (the run's
+//! whole history, once; each copy sees its prefix of it), so the replay of a long run
+//! holds its trace, one copy of the history and a few KB per checkpoint, not a copy of
+//! everything written so far per checkpoint.
 
 use super::{DEFAULT_MAX_STEPS, ModelError, Sim};
 use crate::params::Params;
@@ -59,7 +65,7 @@ impl Replay {
                 return r;
             }
         };
-        r.checkpoints.push(sim.clone_without_events());
+        r.checkpoints.push(sim.checkpoint());
         let mut steps = 0;
         while sim.step() {
             steps += 1;
@@ -67,13 +73,20 @@ impl Replay {
                 r.error = Some(ModelError::Livelock(steps).to_string());
                 break;
             }
+            if let Some(e) = sim.over_budget() {
+                r.error = Some(e.to_string());
+                break;
+            }
             if sim.events_len() > r.bounds.last().copied().unwrap_or(0) {
                 r.bounds.push(sim.events_len());
                 r.times.push(sim.now());
                 if r.bounds.len().is_multiple_of(Self::EVERY) {
-                    r.checkpoints.push(sim.clone_without_events());
+                    r.checkpoints.push(sim.checkpoint());
                 }
             }
+        }
+        for c in &mut r.checkpoints {
+            c.share_history(&sim);
         }
         r.stuck = sim.stuck();
         r.trace = sim.into_trace();
@@ -188,6 +201,7 @@ mod tests {
     use super::*;
     use crate::params::{Framing, Transport};
     use crate::scenario::Action::*;
+    use std::sync::Arc;
 
     fn replay(params: Params) -> Replay {
         let client = vec![
@@ -288,6 +302,83 @@ mod tests {
         }
         r.seek(usize::MAX);
         assert_eq!(r.pos(), r.len(), "clamped to the run");
+    }
+
+    /// A long framed run: many checkpoints, messages cut across segments.
+    fn long_replay() -> Replay {
+        let params = Params {
+            mss: 40,
+            framing: Framing::LengthPrefix,
+            ..Params::default()
+        };
+        let client: Vec<_> = (0..1200)
+            .map(|i| SendMessage(vec![b'a' + (i % 26) as u8; 1 + i * 7 % 90]))
+            .chain([Close])
+            .collect();
+        let server = vec![RecvMessage(1024); 1201];
+        let s = Scenario::from_actions("many", params.clone(), client, server);
+        Replay::new(&s, &params)
+    }
+
+    #[test]
+    fn seeking_across_many_checkpoints_matches_walking() {
+        let mut r = long_replay();
+        assert!(r.error.is_none(), "{:?}", r.error);
+        let checkpoints = r.len() / Replay::EVERY;
+        assert!(checkpoints >= 20, "only {checkpoints} checkpoints");
+        // Around every checkpoint, and between them.
+        let mut targets: Vec<usize> = (0..=checkpoints)
+            .flat_map(|c| {
+                let at = c * Replay::EVERY;
+                [at.saturating_sub(1), at, at + 1, at + Replay::EVERY / 2]
+            })
+            .chain([r.len()])
+            .filter(|&p| p <= r.len())
+            .collect();
+        targets.sort();
+        targets.dedup();
+        // One walk from the start records the states.
+        let mut w = r.clone();
+        w.seek(0);
+        let mut walked = Vec::new();
+        for &pos in &targets {
+            while w.pos() < pos {
+                w.step();
+            }
+            walked.push((state(&w), w.sim().unwrap().in_flight()));
+        }
+        // Seeking, in an order that goes back and forth across the run.
+        let mut order: Vec<usize> = (0..targets.len()).collect();
+        order.sort_by_key(|&i| (i * 7919) % targets.len());
+        for i in order {
+            r.seek(targets[i]);
+            let got = (state(&r), r.sim().unwrap().in_flight());
+            assert_eq!(got, walked[i], "at step {}", targets[i]);
+        }
+    }
+
+    #[test]
+    fn checkpoints_and_the_state_shown_share_one_history() {
+        let mut r = long_replay();
+        r.seek(r.len() / 2);
+        for _ in 0..Replay::EVERY + 3 {
+            r.step();
+        }
+        let shown = r.sim().unwrap();
+        for c in &r.checkpoints {
+            // Stepping a copy found every byte and message it wrote already there.
+            for d in 0..2 {
+                assert!(Arc::ptr_eq(&c.streams[d].items, &shown.streams[d].items));
+                assert!(Arc::ptr_eq(
+                    &c.msg_index[d].items,
+                    &shown.msg_index[d].items
+                ));
+            }
+            assert!(Arc::ptr_eq(&c.messages.items, &shown.messages.items));
+            assert!(Arc::ptr_eq(&c.apps[0].steps, &shown.apps[0].steps));
+        }
+        // The trace keeps its own copy of the messages; the replay's history is one more.
+        assert_eq!(shown.messages.items.len(), r.trace.messages.len());
     }
 
     #[test]
