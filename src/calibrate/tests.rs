@@ -24,66 +24,41 @@ impl Script {
             chunk,
         });
     }
+    /// One action: `call` starts at `from`, and `outcome` happens at `to`.
+    fn action(mut self, from: Micros, call: Call, to: Micros, outcome: EventKind) -> Script {
+        let line = self.line;
+        self.push(from, EventKind::AppCall { line, call }, None);
+        self.push(to, outcome, None);
+        self.line += 1;
+        self
+    }
+    /// One action that returns `ret` at `to`.
+    fn returns(self, from: Micros, call: Call, to: Micros, ret: usize) -> Script {
+        let line = self.line;
+        let outcome = EventKind::AppReturn {
+            line,
+            call: call.clone(),
+            ret,
+        };
+        self.action(from, call, to, outcome)
+    }
     /// A recv called at `from` that returned `n` bytes at `to`.
-    fn recv(mut self, from: Micros, to: Micros, n: usize) -> Script {
-        let call = Call::Recv { bufsize: 1024 };
-        let line = self.line;
-        self.push(
-            from,
-            EventKind::AppCall {
-                line,
-                call: call.clone(),
-            },
-            None,
-        );
-        self.push(to, EventKind::AppReturn { line, call, ret: n }, None);
-        self.line += 1;
-        self
+    fn recv(self, from: Micros, to: Micros, n: usize) -> Script {
+        self.returns(from, Call::Recv { bufsize: 1024 }, to, n)
     }
-    fn send(mut self, t: Micros, n: usize) -> Script {
-        let call = Call::Send { len: n };
-        let line = self.line;
-        self.push(
-            t,
-            EventKind::AppCall {
-                line,
-                call: call.clone(),
-            },
-            None,
-        );
-        self.push(t, EventKind::AppReturn { line, call, ret: n }, None);
-        self.line += 1;
-        self
+    fn send(self, t: Micros, n: usize) -> Script {
+        self.returns(t, Call::Send { len: n }, t, n)
     }
-    fn sleep(mut self, from: Micros, ms: f64) -> Script {
-        let call = Call::Sleep { ms };
-        let line = self.line;
+    fn sleep(self, from: Micros, ms: f64) -> Script {
         let to = from + (ms * 1000.0) as Micros;
-        self.push(to, EventKind::AppReturn { line, call, ret: 0 }, None);
-        self.line += 1;
-        self
+        self.returns(from, Call::Sleep { ms }, to, 0)
     }
     /// A recv called at `from` that failed at `to` with realnet's text.
-    fn recv_fails(mut self, from: Micros, to: Micros, error: &str) -> Script {
+    fn recv_fails(self, from: Micros, to: Micros, error: &str) -> Script {
         let line = self.line;
-        self.push(
-            from,
-            EventKind::AppCall {
-                line,
-                call: Call::Recv { bufsize: 1024 },
-            },
-            None,
-        );
-        self.push(
-            to,
-            EventKind::NetError {
-                line,
-                error: error.to_string(),
-            },
-            None,
-        );
-        self.line += 1;
-        self
+        let error = error.to_string();
+        let call = Call::Recv { bufsize: 1024 };
+        self.action(from, call, to, EventKind::NetError { line, error })
     }
     fn end(mut self, t: Micros) -> Script {
         self.push(t, EventKind::ProgramEnd, None);

@@ -80,6 +80,17 @@ impl Program<'_> {
         self.rec.emit(self.side, kind, None);
     }
 
+    /// A framing error (the decoder's, or the correct sender refusing a body): noted and
+    /// recorded; the caller ends the program.
+    fn stop_on(&self, line: usize, error: String) {
+        self.rec.note(format!(
+            "{} stops: {error} (action {})",
+            self.side.name(),
+            line + 1
+        ));
+        self.emit(EventKind::DecodeError { line, error });
+    }
+
     /// Runs one action. `Ok(false)`: the program ends here (close, or a crash).
     fn step(&mut self, line: usize, action: &Action) -> Result<bool, End> {
         // A blocking send() copies everything; with a timeout or non-blocking, one
@@ -115,13 +126,7 @@ impl Program<'_> {
                         Err(e) => {
                             self.rec.register(self.side.tx_dir(), data, (0, 0, 0));
                             self.emit(EventKind::AppCall { line, call });
-                            let error = e.to_string();
-                            self.rec.note(format!(
-                                "{} stops: {error} (action {})",
-                                self.side.name(),
-                                line + 1
-                            ));
-                            self.emit(EventKind::DecodeError { line, error });
+                            self.stop_on(line, e.to_string());
                             Ok(false)
                         }
                     }
@@ -370,14 +375,8 @@ impl Program<'_> {
                     return Ok(true);
                 }
                 ReadStep::Error(e) => {
-                    let error = e.to_string();
-                    self.rec.note(format!(
-                        "{} stops: {error} (action {})",
-                        self.side.name(),
-                        line + 1
-                    ));
-                    self.emit(EventKind::DecodeError { line, error });
                     // The program stops on the exception and its socket closes.
+                    self.stop_on(line, e.to_string());
                     return Ok(false);
                 }
             }
