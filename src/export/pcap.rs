@@ -32,7 +32,7 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 
-use crate::params::Transport;
+use crate::params::{Framing, Transport};
 use crate::trace::{
     AckReason, Dir, DropReason, EventKind, Micros, SegHeader, Side, Trace, TraceMode,
 };
@@ -178,7 +178,17 @@ pub fn message_notes(trace: &Trace, dir: Dir, a: u64, b: u64) -> Vec<String> {
         }
         let id = m.id;
         let body_start = start + m.header_len.min(m.accepted);
+        // `line`'s delimiter, `fixed`'s padding: frame bytes after the body.
+        let trailer = match trace.params.framing {
+            Framing::Line => "delimiter",
+            _ => "padding",
+        };
         out.push(match (start >= a, end <= b) {
+            (true, true) if m.trailer_len > 0 && m.accepted == m.wire_len() => format!(
+                "message #{id} whole: {} B body + {} B {trailer} at offsets {start}–{end}",
+                m.accepted - m.header_len - m.trailer_len,
+                m.trailer_len
+            ),
             (true, true) if m.header_len > 0 => format!(
                 "message #{id} whole: {} B header + {} B body at offsets {start}–{end}",
                 body_start - start,
@@ -696,6 +706,23 @@ mod tests {
             whole[0].starts_with("message #1 whole: 4 B header"),
             "{whole:?}"
         );
+    }
+
+    #[test]
+    fn notes_name_the_delimiter_and_the_padding() {
+        for (name, what) in [("18", "B delimiter"), ("19", "B padding")] {
+            let s = crate::scenario::find_builtin(name).expect("built-in");
+            let t = crate::cli::run_sim(&s, &s.params).expect("runs").trace;
+            let m = t
+                .messages_in(Dir::ClientToServer)
+                .next()
+                .expect("a message");
+            assert!(m.trailer_len > 0, "{name}: no trailer");
+            let end = m.offset + m.accepted;
+            let whole = message_notes(&t, Dir::ClientToServer, m.offset, end);
+            let want = format!("{} {what}", m.trailer_len);
+            assert!(whole[0].contains(&want), "{name}: {whole:?}");
+        }
     }
 
     #[test]
