@@ -400,3 +400,46 @@ fn both_shows_the_models_ladder_beside_the_kernels() {
     h.run();
     assert!(matches!(h.state().selection, Some(Selection::RealEvent(_))));
 }
+
+#[test]
+fn the_compare_view_shows_each_columns_ladder_on_one_scale() {
+    // 12, Nagle on | off: the ladders side by side (issue 11: the ladder in the compare
+    // view too). Each column draws the arrows of its own run.
+    let mut h = harness("12-separate-header-writes");
+    h.state_mut()
+        .apply(Cmd::CompareBy(stickysim::gui::compare::CompareBy::Nagle));
+    h.state_mut()
+        .apply(Cmd::View(stickysim::gui::View::Compare));
+    h.run();
+    click(&mut h, "Ladder");
+    assert!(h.state().compare_ladder.is_some());
+    let columns: Vec<_> = h
+        .state()
+        .compare
+        .as_ref()
+        .expect("compare columns")
+        .columns
+        .iter()
+        .map(|(label, pb)| (label.clone(), views::ladder(&pb.trace)))
+        .collect();
+    assert_eq!(columns.len(), 2);
+    for (label, ladder) in &columns {
+        let data = ladder
+            .arrows
+            .iter()
+            .filter(|a| a.kind == ArrowKind::Data)
+            .count();
+        // A data arrow is labelled "{column} seq=… len=… {from} → {to}".
+        let drawn = h
+            .query_all_by_label_contains(&format!("{label} seq="))
+            .count();
+        assert!(
+            data > 0 && drawn >= data,
+            "{label}: {drawn} arrows drawn, {data} in its run"
+        );
+    }
+    // Off again: the receivers' views are back.
+    click(&mut h, "Ladder");
+    assert!(h.state().compare_ladder.is_none());
+    h.get_by_label_contains("Nagle off verdict: ");
+}

@@ -7,9 +7,11 @@
 use egui::RichText;
 
 use super::playback::Playback;
+use super::views::ViewCtx;
 use super::{Cmd, StickyApp, View, i18n, receiver};
 use crate::params::{DecoderKind, Framing, Params, Settings, Stack, Transport};
 use crate::trace::Side;
+use crate::views::Ladder;
 
 /// What the columns vary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub struct Compare {
     /// What the columns were computed for: scenario, params, what varies.
     key: (usize, Params, CompareBy),
     pub columns: Vec<(String, Playback)>,
+    /// Each column's ladder (issue 11: the ladder in the compare view too).
+    ladders: Vec<Ladder>,
 }
 
 /// Builds the comparison after a command, when the compare view is shown and what it
@@ -117,7 +121,7 @@ impl Compare {
             .collect(),
         };
         let scenario = app.scenario();
-        let columns = variants
+        let columns: Vec<(String, Playback)> = variants
             .into_iter()
             .map(|(label, p)| {
                 let mut pb = Playback::new(scenario, &p);
@@ -125,16 +129,21 @@ impl Compare {
                 (label, pb)
             })
             .collect();
+        let ladders = columns
+            .iter()
+            .map(|(_, pb)| crate::views::ladder(&pb.trace))
+            .collect();
         Compare {
             key: (app.current, base, app.compare_by),
             columns,
+            ladders,
         }
     }
 }
 
 pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading(format!(
             "{}: {}",
             i18n::COMPARE.get(lang),
@@ -157,6 +166,14 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         if by != app.compare_by {
             cmds.push(Cmd::CompareBy(by));
         }
+        ui.separator();
+        let mut ladder = app.compare_ladder.is_some();
+        if ui
+            .toggle_value(&mut ladder, i18n::VIEW_LADDER.get(lang))
+            .changed()
+        {
+            cmds.push(Cmd::CompareLadder(ladder.then_some(None)));
+        }
     });
     let for_udp = matches!(app.compare_by, CompareBy::Nagle | CompareBy::Stack);
     if app.playback.params.transport == Transport::Udp && !for_udp {
@@ -176,12 +193,51 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         .map(|(_, pb)| pb.end_time())
         .max()
         .unwrap_or(0);
+    if let Some(scale) = app.compare_ladder {
+        ladders(ui, compare, lang, scale, cmds);
+        return;
+    }
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.columns(compare.columns.len(), |cols| {
             for (col, (label, pb)) in cols.iter_mut().zip(&compare.columns) {
                 col.push_id(label, |ui| column(ui, label, pb, lang, end));
             }
         });
+    });
+}
+
+/// Each column's verdict over its ladder, all on one time scale (fit to the longest
+/// run unless the user set one), so a stall is as long in every column.
+fn ladders(
+    ui: &mut egui::Ui,
+    compare: &Compare,
+    lang: crate::scenario::Lang,
+    scale: Option<f32>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let fit = compare
+        .ladders
+        .iter()
+        .map(super::ladder::fit)
+        .fold(f32::INFINITY, f32::min);
+    ui.columns(compare.columns.len(), |cols| {
+        for ((col, (label, pb)), l) in cols.iter_mut().zip(&compare.columns).zip(&compare.ladders) {
+            col.push_id(label, |ui| {
+                heading_and_verdict(ui, label, pb, lang);
+                let ctx = ViewCtx {
+                    lang,
+                    now: None,
+                    selected: None,
+                    world: label,
+                };
+                let mut px = Some(scale.unwrap_or(fit));
+                let mut scrolled_to = None;
+                super::ladder::show(ui, l, &ctx, &mut px, &mut scrolled_to);
+                if px != Some(scale.unwrap_or(fit)) {
+                    cmds.push(Cmd::CompareLadder(Some(px)));
+                }
+            });
+        }
     });
 }
 
@@ -221,7 +277,8 @@ fn heading(label: &str, lang: crate::scenario::Lang) -> String {
     }
 }
 
-fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang, end: u64) {
+/// A column's name and its verdict (labelled with the column's key for tests).
+fn heading_and_verdict(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(heading(label, lang));
     let verdict = pb.error.clone().unwrap_or_else(|| {
         let v = i18n::verdict(&pb.report, lang);
@@ -230,6 +287,10 @@ fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::
     let resp = ui.label(RichText::new(&verdict).strong().size(15.0));
     let text = format!("{label} verdict: {verdict}");
     resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+}
+
+fn column(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang, end: u64) {
+    heading_and_verdict(ui, label, pb, lang);
     super::timeaxis::show(ui, &pb.trace, &pb.recvs, end, lang);
     for side in [Side::Server, Side::Client] {
         let recvs: Vec<_> = pb.recvs.iter().filter(|r| r.side == side).collect();

@@ -145,7 +145,7 @@ impl Axis {
 }
 
 /// A scale that shows the run in about 1200 px, within limits.
-fn fit(l: &Ladder) -> f32 {
+pub(super) fn fit(l: &Ladder) -> f32 {
     let ms = (l.end as f32 / 1000.0).max(0.001);
     (1200.0 / ms).clamp(0.2, 60.0)
 }

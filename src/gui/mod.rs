@@ -125,6 +125,8 @@ pub enum Cmd {
     ShowDetails(bool),
     View(View),
     CompareBy(compare::CompareBy),
+    /// Ladders in the compare view (`Some(scale)`), or receivers' views (`None`).
+    CompareLadder(Option<Option<f32>>),
     Speed(Option<f64>),
     SkipIdle(bool),
     Mode(Mode),
@@ -167,6 +169,9 @@ pub struct StickyApp {
     pub events_filter: events::Filter,
     pub compare: Option<Compare>,
     pub compare_by: compare::CompareBy,
+    /// The compare view shows each column's ladder instead of its receiver's view, on
+    /// one time scale (px per ms; `None` = fit the longest run).
+    pub compare_ladder: Option<Option<f32>>,
     pub mode: Mode,
     pub real: Option<real::RealView>,
     pub server: real::ServerView,
@@ -211,6 +216,7 @@ impl StickyApp {
             events_filter: events::Filter::default(),
             compare: None,
             compare_by: compare::CompareBy::Framing,
+            compare_ladder: None,
             mode: Mode::Sim,
             real: None,
             server: real::ServerView::default(),
@@ -589,6 +595,7 @@ impl StickyApp {
                 self.compare_by = by;
                 self.compare = None;
             }
+            Cmd::CompareLadder(ladder) => self.compare_ladder = ladder,
         }
         compare::refresh(self);
     }
@@ -677,6 +684,7 @@ impl Shot {
                 "compare" => Cmd::View(View::Compare),
                 "nagle" => Cmd::CompareBy(compare::CompareBy::Nagle),
                 "decoder" => Cmd::CompareBy(compare::CompareBy::Decoder),
+                "ladders" => Cmd::CompareLadder(Some(None)),
                 "server" => Cmd::View(View::Server),
                 "real" => Cmd::Mode(Mode::Real),
                 "both" => Cmd::Mode(Mode::Both),
