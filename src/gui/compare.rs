@@ -280,7 +280,7 @@ fn heading(label: &str, lang: crate::scenario::Lang) -> String {
 /// A column's name and its verdict (labelled with the column's key for tests).
 fn heading_and_verdict(ui: &mut egui::Ui, label: &str, pb: &Playback, lang: crate::scenario::Lang) {
     ui.heading(heading(label, lang));
-    let verdict = pb.error.clone().unwrap_or_else(|| {
+    let verdict = pb.error.as_ref().map(|e| e.text(lang)).unwrap_or_else(|| {
         let v = i18n::verdict(&pb.report, lang);
         crate::timeline::verdict_with_exceptions(&v, &pb.trace.events)
     });

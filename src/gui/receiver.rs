@@ -462,7 +462,7 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
             }
         }
         if let Some(e) = &pb.error {
-            ui.colored_label(Color32::RED, e);
+            ui.colored_label(Color32::RED, e.text(lang));
         }
     });
 }

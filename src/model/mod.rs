@@ -78,6 +78,33 @@ pub enum ModelError {
     },
 }
 
+impl ModelError {
+    /// The message in `lang` (`Display` gives the English one).
+    pub fn text(&self, lang: crate::scenario::Lang) -> String {
+        if lang == crate::scenario::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ModelError::FramingOnUdp(f) => format!(
+                "分帧 `{f}` 用于 TCP 字节流；UDP 本身就保持每个数据报完整，请用 framing = \"raw\""
+            ),
+            ModelError::Livelock(n) => format!("模拟在 {n} 步之内没有结束（活锁？）"),
+            ModelError::TraceBudget {
+                events,
+                bytes,
+                t_us,
+            } => format!(
+                "这次运行要记录的事件会超过 {} 个，或字节超过 {} MiB（在第 {events} 个事件、{} MiB、\
+                 t = {} ms 时）：请用更大的 mss，或更少、更小的消息",
+                MAX_TRACE_EVENTS,
+                MAX_TRACE_BYTES / (1024 * 1024),
+                bytes / (1024 * 1024),
+                *t_us as f64 / 1000.0
+            ),
+        }
+    }
+}
+
 /// Most events one run may record: a 100,000-message scenario makes ~650,000.
 pub const MAX_TRACE_EVENTS: usize = 1_000_000;
 /// Most payload bytes the events of one run may carry (a segment's bytes are recorded when

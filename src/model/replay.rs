@@ -25,7 +25,7 @@ pub struct Replay {
     /// Programs still blocked when the run went idle.
     pub stuck: Vec<(Side, usize, String)>,
     /// Why the run could not be done (e.g. framing on UDP), or stopped early (livelock).
-    pub error: Option<String>,
+    pub error: Option<ModelError>,
     /// Events produced up to and including each step.
     bounds: Vec<usize>,
     /// The time of each step.
@@ -61,7 +61,7 @@ impl Replay {
         let mut sim = match Sim::new(scenario, params) {
             Ok(sim) => sim,
             Err(e) => {
-                r.error = Some(e.to_string());
+                r.error = Some(e);
                 return r;
             }
         };
@@ -70,11 +70,11 @@ impl Replay {
         while sim.step() {
             steps += 1;
             if steps > max_steps {
-                r.error = Some(ModelError::Livelock(steps).to_string());
+                r.error = Some(ModelError::Livelock(steps));
                 break;
             }
             if let Some(e) = sim.over_budget() {
-                r.error = Some(e.to_string());
+                r.error = Some(e);
                 break;
             }
             if sim.events_len() > r.bounds.last().copied().unwrap_or(0) {
@@ -415,7 +415,10 @@ mod tests {
             ..Params::default()
         };
         let mut r = replay(params);
-        assert!(r.error.as_deref().unwrap().contains("framing"));
+        assert!(r.error.as_ref().unwrap().to_string().contains("framing"));
+        // The GUI shows it in the user's language.
+        let zh = r.error.as_ref().unwrap().text(crate::scenario::Lang::Zh);
+        assert!(zh.contains("分帧") && zh.contains("UDP"), "{zh}");
         assert!(r.sim().is_none());
         assert!(r.is_empty());
         r.step();
@@ -432,7 +435,13 @@ mod tests {
             vec![Recv(1000); 150],
         );
         let r = Replay::with_budget(&s, &Params::default(), 50);
-        assert!(r.error.as_deref().unwrap().contains("did not finish"));
+        assert!(
+            r.error
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("did not finish")
+        );
         assert!(!r.is_empty(), "the steps before the budget are kept");
     }
 

@@ -141,7 +141,12 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         pos2(right.left() - 8.0, rect.bottom()),
     );
     let Some(sim) = app.playback.sim() else {
-        let msg = app.playback.error.clone().unwrap_or_default();
+        let msg = app
+            .playback
+            .error
+            .as_ref()
+            .map(|e| e.text(app.lang()))
+            .unwrap_or_default();
         painter.text(
             rect.center(),
             Align2::CENTER_CENTER,
