@@ -30,8 +30,9 @@ pub struct Compare {
     /// What the columns were computed for: scenario, params, what varies.
     key: (usize, Params, CompareBy),
     pub columns: Vec<(String, Playback)>,
-    /// Each column's ladder (issue 11: the ladder in the compare view too).
-    ladders: Vec<Ladder>,
+    /// Each column's ladder (issue 11: the ladder in the compare view too), made the
+    /// first time the Ladder toggle shows them.
+    ladders: std::cell::OnceCell<Vec<Ladder>>,
 }
 
 /// Builds the comparison after a command, when the compare view is shown and what it
@@ -121,7 +122,7 @@ impl Compare {
             .collect(),
         };
         let scenario = app.scenario();
-        let columns: Vec<(String, Playback)> = variants
+        let columns = variants
             .into_iter()
             .map(|(label, p)| {
                 let mut pb = Playback::new(scenario, &p);
@@ -129,14 +130,10 @@ impl Compare {
                 (label, pb)
             })
             .collect();
-        let ladders = columns
-            .iter()
-            .map(|(_, pb)| crate::views::ladder(&pb.trace))
-            .collect();
         Compare {
             key: (app.current, base, app.compare_by),
             columns,
-            ladders,
+            ladders: std::cell::OnceCell::new(),
         }
     }
 }
@@ -215,13 +212,17 @@ fn ladders(
     scale: Option<f32>,
     cmds: &mut Vec<Cmd>,
 ) {
-    let fit = compare
-        .ladders
+    let all = compare.ladders.get_or_init(|| {
+        let runs = compare.columns.iter();
+        runs.map(|(_, pb)| crate::views::ladder(&pb.trace))
+            .collect()
+    });
+    let fit = all
         .iter()
         .map(super::ladder::fit)
         .fold(f32::INFINITY, f32::min);
     ui.columns(compare.columns.len(), |cols| {
-        for ((col, (label, pb)), l) in cols.iter_mut().zip(&compare.columns).zip(&compare.ladders) {
+        for ((col, (label, pb)), l) in cols.iter_mut().zip(&compare.columns).zip(all) {
             col.push_id(label, |ui| {
                 heading_and_verdict(ui, label, pb, lang);
                 let ctx = ViewCtx {
