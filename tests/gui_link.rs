@@ -6,22 +6,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use stickysim::gui::{Settings, StickyApp, View};
+use stickysim::gui::View;
 use stickysim::params::Framing;
 use stickysim::scenario::Lang;
 
-fn harness() -> Harness<'static, StickyApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 720.0))
-        .with_max_steps(16)
-        .build_ui_state(
-            |ui, app: &mut StickyApp| app.show(ui),
-            StickyApp::new(Settings::default()),
-        );
-    h.run();
-    h
+mod common;
+
+fn harness() -> common::H {
+    common::harness("")
 }
 
 #[test]
@@ -133,7 +126,7 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
-fn drop_file(h: &mut Harness<'static, StickyApp>, name: &str, bytes: &[u8]) {
+fn drop_file(h: &mut common::H, name: &str, bytes: &[u8]) {
     h.input_mut()
         .dropped_files
         .push(Arc::new(Dropped(PathBuf::from(name), bytes.to_vec())));
