@@ -388,7 +388,7 @@ pub fn render_text(run: &Run, lang: Lang) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&timeline::render_events(&t.events, &run.scenario, lang));
+    out.push_str(&timeline::render_events(t, &t.events, &run.scenario, lang));
     out.push('\n');
     out.push_str(&recv_sections(t, lang));
     out.push('\n');
@@ -483,7 +483,7 @@ pub struct RunJson<'a> {
     params: &'a Params,
     summary: &'a crate::analysis::Metrics,
     directions: &'a crate::analysis::Directions,
-    events: &'a [crate::trace::Event],
+    events: crate::trace::json::EventsOut<'a>,
     /// Real runs: what the runner noted (programs still blocked, capture).
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<&'a [String]>,
@@ -499,7 +499,7 @@ pub fn render_json(run: &Run) -> RunJson<'_> {
         params: &t.params,
         summary: &run.report.summary,
         directions: &run.report.directions,
-        events: &t.events,
+        events: t.events_json(),
         notes: None,
     }
 }
@@ -678,8 +678,8 @@ pub fn recv_sections(t: &Trace, lang: Lang) -> String {
     for r in analysis::recv_results(t) {
         let what = if r.eof {
             "EOF".to_string()
-        } else if let Some(c) = t.events[r.event].chunk.as_ref() {
-            timeline::marked_bytes_within(c, 60)
+        } else if let Some(c) = t.chunk_of(&t.events[r.event]) {
+            timeline::marked_bytes_within(&c, 60)
         } else {
             String::new()
         };

@@ -154,6 +154,7 @@ pub fn build(scenario: &Scenario, lang: Lang, format: Format) -> Result<String, 
     doc.heading(2, w::TIMELINE.get(lang));
     doc.para(w::TIMELINE_HOW.get(lang));
     doc.pre(&timeline::render_events(
+        &run.trace,
         &run.trace.events,
         &run.scenario,
         lang,
@@ -550,7 +551,7 @@ impl Doc {
                 html_escape(&timeline::ms(r.t_us)),
                 r.data.len()
             );
-            match trace.events[r.event].chunk.as_ref() {
+            match trace.chunk_of(&trace.events[r.event]) {
                 _ if r.eof => self.body.push_str("<span class=\"eof\">b'' (EOF)</span>"),
                 Some(c) => {
                     for s in &c.spans {

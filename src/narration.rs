@@ -6,7 +6,7 @@
 
 use crate::scenario::Lang;
 use crate::timeline::{ms, text_head};
-use crate::trace::{BlockReason, Call, Event, EventKind, Side};
+use crate::trace::{BlockReason, Call, Event, EventKind, Side, Trace};
 
 /// A side's name as the narration says it.
 pub fn side_name(side: Side, lang: Lang) -> &'static str {
@@ -20,14 +20,13 @@ pub fn side_name(side: Side, lang: Lang) -> &'static str {
 
 /// What an event says, without its time and side, as the GUI's event list shows it:
 /// the timeline's line ([`crate::timeline::describe_in`]) with the bytes as short text.
-pub fn describe(e: &Event, lang: Lang) -> String {
+pub fn describe(trace: &Trace, e: &Event, lang: Lang) -> String {
     if lang == Lang::En {
-        return crate::timeline::describe(e);
+        return crate::timeline::describe(trace, e);
     }
     let bytes = e
         .chunk
-        .as_ref()
-        .map(|c| format!("  [{}]", text_head(&c.data, 24)))
+        .map(|c| format!("  [{}]", text_head(trace.bytes(&c), 24)))
         .unwrap_or_default();
     crate::timeline::what_zh(e, 24) + &bytes
 }
@@ -35,7 +34,7 @@ pub fn describe(e: &Event, lang: Lang) -> String {
 /// What the run did at its latest moment, in sentences for the class: the events among
 /// `events` (those shown so far) at the time of the last one, the telling ones only
 /// (calls returning, data held or sent, timers, EOF, errors).
-pub fn what_happened(events: &[Event], lang: Lang) -> Vec<String> {
+pub fn what_happened(trace: &Trace, events: &[Event], lang: Lang) -> Vec<String> {
     // The latest moment that has something to say (the very last events of a run are
     // often only ACKs and program ends).
     let mut end = events.len();
@@ -48,7 +47,7 @@ pub fn what_happened(events: &[Event], lang: Lang) -> Vec<String> {
         let mut out: Vec<String> = events[start..end]
             .iter()
             .rev()
-            .filter_map(|e| sentence(e, lang))
+            .filter_map(|e| sentence(trace, e, lang))
             .collect();
         if !out.is_empty() {
             out.dedup();
@@ -63,7 +62,7 @@ pub fn what_happened(events: &[Event], lang: Lang) -> Vec<String> {
 }
 
 /// One event in a sentence, when it says something a class should hear.
-fn sentence(e: &Event, lang: Lang) -> Option<String> {
+fn sentence(trace: &Trace, e: &Event, lang: Lang) -> Option<String> {
     let who = side_name(e.side, lang);
     let en = lang == Lang::En;
     Some(match &e.kind {
@@ -75,8 +74,7 @@ fn sentence(e: &Event, lang: Lang) -> Option<String> {
         } if *ret > 0 => {
             let text = e
                 .chunk
-                .as_ref()
-                .map(|c| text_head(&c.data, 24))
+                .map(|c| text_head(trace.bytes(&c), 24))
                 .unwrap_or_default();
             if en {
                 format!("The {who}'s recv() returned {ret} B: \"{text}\".")
@@ -308,7 +306,7 @@ mod tests {
                     chunk: None,
                     ..e.clone()
                 };
-                let zh = describe(&bare, Lang::Zh);
+                let zh = describe(&trace, &bare, Lang::Zh);
                 assert!(!zh.trim().is_empty(), "{}: {e:?}", s.name);
                 // Chinese words, or only numbers, names and bytes (a seg line's header).
                 let english_words = [
@@ -335,7 +333,7 @@ mod tests {
             .iter()
             .position(|e| matches!(e.kind, EventKind::Eof { .. }))
             .unwrap();
-        let said = what_happened(&trace.events[..=eof], Lang::En).join(" ");
+        let said = what_happened(&trace, &trace.events[..=eof], Lang::En).join(" ");
         assert!(said.contains("returned b'' (EOF)"), "{said}");
         // Up to the first Nagle hold: the hold is said.
         let hold = trace
@@ -343,7 +341,7 @@ mod tests {
             .iter()
             .position(|e| matches!(e.kind, EventKind::NagleHold { .. }))
             .unwrap();
-        let said = what_happened(&trace.events[..=hold], Lang::Zh).join(" ");
+        let said = what_happened(&trace, &trace.events[..=hold], Lang::Zh).join(" ");
         assert!(said.contains("Nagle 算法把 5 字节扣在客户端"), "{said}");
     }
 
@@ -362,11 +360,11 @@ mod tests {
             .position(|e| matches!(e.kind, EventKind::DecodeError { .. }))
             .expect("the client refuses the body holding '\\n'");
         assert_eq!(trace.events[at].side, crate::trace::Side::Client);
-        let en = what_happened(&trace.events[..=at], Lang::En).join(" ");
+        let en = what_happened(&trace, &trace.events[..=at], Lang::En).join(" ");
         assert!(en.contains("The client refuses to send"), "{en}");
         assert!(en.contains("escape = true"), "{en}");
-        let zh = what_happened(&trace.events[..=at], Lang::Zh).join(" ");
+        let zh = what_happened(&trace, &trace.events[..=at], Lang::Zh).join(" ");
         assert!(zh.contains("拒绝发送"), "{zh}");
-        assert!(describe(&trace.events[at], Lang::Zh).contains("拒绝发送"));
+        assert!(describe(&trace, &trace.events[at], Lang::Zh).contains("拒绝发送"));
     }
 }

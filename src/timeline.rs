@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::scenario::{Action, Lang, Scenario};
 use crate::trace::{
-    AckReason, BlockReason, Call, Chunk, DropReason, Event, EventKind, Part, Side, escape_bytes,
+    AckReason, BlockReason, Call, Chunk, DropReason, Event, EventKind, Part, Side, Trace,
+    escape_bytes,
 };
 
 /// Columns of byte text a chunk gets in an event line before its middle is elided.
@@ -415,7 +416,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// What an event says, without its time and side: `seg tx seq=0 len=5 ack=0 win=65536`.
-pub fn describe(event: &Event) -> String {
+pub fn describe(trace: &Trace, event: &Event) -> String {
     let mut s = match &event.kind {
         EventKind::AppCall { call, .. } => call.text(),
         EventKind::AppBlocked { reason, .. } => format!("  blocked: {}", reason.text()),
@@ -482,9 +483,9 @@ pub fn describe(event: &Event) -> String {
         EventKind::Slice { len } => format!("relay slice len={len}"),
         EventKind::ProgramEnd => "program ends".to_string(),
     };
-    if let Some(chunk) = &event.chunk {
+    if let Some(chunk) = trace.chunk_of(event) {
         // Data segments, reads and writes show their bytes.
-        let _ = write!(s, "  {}", marked_bytes(chunk));
+        let _ = write!(s, "  {}", marked_bytes(&chunk));
     }
     s
 }
@@ -586,13 +587,13 @@ pub fn refused(error: &str) -> bool {
 }
 
 /// An event's line in `lang`, without its time and side, with its bytes marked.
-pub fn describe_in(event: &Event, lang: Lang) -> String {
+pub fn describe_in(trace: &Trace, event: &Event, lang: Lang) -> String {
     match lang {
-        Lang::En => describe(event),
+        Lang::En => describe(trace, event),
         Lang::Zh => {
             let mut s = what_zh(event, DELIVER_WIDTH);
-            if let Some(chunk) = &event.chunk {
-                let _ = write!(s, "  {}", marked_bytes(chunk));
+            if let Some(chunk) = trace.chunk_of(event) {
+                let _ = write!(s, "  {}", marked_bytes(&chunk));
             }
             s
         }
@@ -731,7 +732,7 @@ pub fn text_head(data: &[u8], width: usize) -> String {
 /// The whole trace, one line per event: `   5.120 ms  server  seg rx …`. When an
 /// application call starts a step of the scenario that has a note, the note follows,
 /// wrapped and indented: `              ┆ Nothing is in flight, so …`.
-pub fn render_events(events: &[Event], scenario: &Scenario, lang: Lang) -> String {
+pub fn render_events(trace: &Trace, events: &[Event], scenario: &Scenario, lang: Lang) -> String {
     let mut out = String::new();
     // The step each side last started: a step's inner calls (the recv() calls of a
     // recv_message, the sleep of recv_delay_ms) share its line and get no note.
@@ -742,7 +743,7 @@ pub fn render_events(events: &[Event], scenario: &Scenario, lang: Lang) -> Strin
             "{:>12}  {}  {}",
             ms(e.t_us),
             pad(side_name(e.side, lang), 6),
-            describe_in(e, lang)
+            describe_in(trace, e, lang)
         );
         if let EventKind::AppCall { line, .. } = e.kind {
             if started[e.side.index()] == Some(line) {
@@ -974,14 +975,27 @@ mod tests {
                 call: Call::Close,
             }),
         ];
-        let text = render_events(&events, &s, Lang::En);
+        let text = render_events(
+            &Trace::new("t", crate::trace::TraceMode::Sim, &s.params),
+            &events,
+            &s,
+            Lang::En,
+        );
         assert_eq!(text.matches("┆ reads").count(), 1, "{text}");
         let lines: Vec<&str> = text.lines().collect();
         assert!(
             lines[0].ends_with("recv_message(1024)") && lines[1] == "              ┆ reads",
             "{text}"
         );
-        assert!(render_events(&events, &s, Lang::Zh).contains("┆ 中文reads"));
+        assert!(
+            render_events(
+                &Trace::new("t", crate::trace::TraceMode::Sim, &s.params),
+                &events,
+                &s,
+                Lang::Zh
+            )
+            .contains("┆ 中文reads")
+        );
     }
 
     #[test]

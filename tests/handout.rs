@@ -92,7 +92,7 @@ fn every_scenario_has_a_handout_with_its_answers_in_both_languages_and_formats()
                 }
                 // The timeline is the one `run` prints.
                 if format == Format::Markdown {
-                    let tl = stickysim::timeline::render_events(&trace.events, s, lang);
+                    let tl = stickysim::timeline::render_events(&trace, &trace.events, s, lang);
                     assert!(text.contains(tl.trim_end()), "{what}: timeline");
                 }
             }

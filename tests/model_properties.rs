@@ -127,7 +127,7 @@ proptest! {
                         "{} B in a {} B receive buffer", in_recv_buffer, params.recv_buffer);
                 }
                 EventKind::RecvBufRead { .. } if e.side == Side::Server => {
-                    in_recv_buffer -= e.chunk.as_ref().map_or(0, |c| c.data.len()) as i64;
+                    in_recv_buffer -= e.chunk.map_or(0, |c| c.len) as i64;
                     prop_assert!(in_recv_buffer >= 0);
                 }
                 _ => {}

@@ -21,7 +21,7 @@ use stickysim::export::pcap::{
 };
 use stickysim::params::{ByteOrder, Framing, Transport};
 use stickysim::scenario::{self, Scenario};
-use stickysim::trace::{Dir, EventKind, Side, Trace};
+use stickysim::trace::{Dir, EventKind, Side, Streams, Trace};
 
 // ---- Helpers ---------------------------------------------------------------------------
 
@@ -162,7 +162,10 @@ fn expected(trace: &Trace) -> Vec<Expected> {
     // A reset acknowledges what its sender received.
     let mut received = [0u64; 2];
     for e in &trace.events {
-        let data = e.chunk.as_ref().map(|c| c.data.clone()).unwrap_or_default();
+        let data = e
+            .chunk
+            .map(|c| trace.bytes(&c).to_vec())
+            .unwrap_or_default();
         match &e.kind {
             EventKind::SegmentTx(h) => {
                 assert_eq!(data.len(), h.len, "a segment's chunk holds its bytes");
@@ -792,21 +795,6 @@ fn a_real_run_exports_the_segments_it_captured() {
 /// [`check_against_trace`] for a captured run, whose segments carry no bytes: the
 /// payloads must be the stream's bytes at their offsets.
 fn check_against_trace_bytes(name: &str, trace: &Trace, read: &[Read]) {
-    let streams = Dir::BOTH.map(|d| {
-        let mut v = Vec::new();
-        for e in &trace.events {
-            if let (EventKind::SendBufWrite { .. }, Some(c)) = (&e.kind, &e.chunk)
-                && c.dir == d
-            {
-                let end = c.offset as usize + c.data.len();
-                if v.len() < end {
-                    v.resize(end, 0);
-                }
-                v[c.offset as usize..end].copy_from_slice(&c.data);
-            }
-        }
-        v
-    });
     let mut filled = trace.clone();
     for e in &mut filled.events {
         if let EventKind::SegmentTx(h) = e.kind
@@ -814,18 +802,11 @@ fn check_against_trace_bytes(name: &str, trace: &Trace, read: &[Read]) {
             && h.len > 0
         {
             let d = e.side.tx_dir();
-            let s = &streams[d.index()];
-            let (a, b) = (h.seq as usize, h.end() as usize);
             assert!(
-                b <= s.len(),
+                h.end() <= trace.streams.dirs[d.index()].len() as u64,
                 "{name}: the programs wrote every captured byte"
             );
-            e.chunk = Some(stickysim::trace::Chunk {
-                dir: d,
-                offset: h.seq,
-                data: s[a..b].to_vec(),
-                spans: Vec::new(),
-            });
+            e.chunk = Some(Streams::range(d, h.seq, h.len));
         }
     }
     check_against_trace(name, &filled, read, false);

@@ -457,8 +457,8 @@ pub fn recv_results(trace: &Trace) -> Vec<RecvResult> {
         else {
             continue;
         };
-        let (data, spans) = match &e.chunk {
-            Some(c) => (c.data.clone(), c.spans.clone()),
+        let (data, spans) = match trace.chunk_of(e) {
+            Some(c) => (c.data, c.spans),
             None => (Vec::new(), Vec::new()),
         };
         let mut messages: Vec<u32> = Vec::new();
@@ -521,9 +521,7 @@ pub fn deliveries(trace: &Trace) -> Vec<Delivery> {
             } if udp => {
                 let msg = e
                     .chunk
-                    .as_ref()
-                    .and_then(|c| c.spans.first())
-                    .map(|s| s.msg);
+                    .and_then(|c| trace.chunk_spans(&c).first().map(|s| s.msg));
                 popped[side] = msg.map(|m| (m, cut[side]));
                 cut[side] = false;
                 continue;
@@ -630,7 +628,7 @@ pub fn analyze(trace: &Trace) -> Report {
     let mut dropped: std::collections::BTreeSet<(Dir, u32)> = Default::default();
     for e in &trace.events {
         if let (EventKind::DatagramDrop { .. }, Some(c)) = (&e.kind, &e.chunk) {
-            dropped.extend(c.spans.iter().map(|s| (c.dir, s.msg)));
+            dropped.extend(trace.chunk_spans(c).iter().map(|s| (c.dir, s.msg)));
         }
     }
     for m in &trace.messages {

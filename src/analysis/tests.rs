@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::params::Params;
-use crate::trace::{AckReason, Chunk, DropReason, Event, SegHeader, TraceMode};
+use crate::trace::{AckReason, DropReason, Event, SegHeader, TraceMode};
 
 const C2S: Dir = Dir::ClientToServer;
 const S2C: Dir = Dir::ServerToClient;
@@ -79,12 +79,8 @@ impl B {
         let start = self.read[dir.index()];
         let end = (start + n as u64).min(self.streams[dir.index()].len() as u64);
         self.read[dir.index()] = end;
-        let chunk = Chunk {
-            dir,
-            offset: start,
-            data: self.streams[dir.index()][start as usize..end as usize].to_vec(),
-            spans: self.trace.spans(dir, start, end),
-        };
+        let data = &self.streams[dir.index()][start as usize..end as usize];
+        let chunk = self.trace.streams.put(dir, start, data);
         let kind = EventKind::AppReturn {
             line: 0,
             call: Call::Recv { bufsize: n },

@@ -1,5 +1,5 @@
 use super::*;
-use crate::trace::{Call, Chunk, Event, EventKind, Side, Trace};
+use crate::trace::{Call, Event, EventKind, Side, Trace};
 
 /// Builds one side's events the way both producers write them.
 struct Script {
@@ -16,19 +16,19 @@ impl Script {
             line: 0,
         }
     }
-    fn push(&mut self, t_us: Micros, kind: EventKind, chunk: Option<Chunk>) {
+    fn push(&mut self, t_us: Micros, kind: EventKind) {
         self.events.push(Event {
             t_us,
             side: self.side,
             kind,
-            chunk,
+            chunk: None,
         });
     }
     /// One action: `call` starts at `from`, and `outcome` happens at `to`.
     fn action(mut self, from: Micros, call: Call, to: Micros, outcome: EventKind) -> Script {
         let line = self.line;
-        self.push(from, EventKind::AppCall { line, call }, None);
-        self.push(to, outcome, None);
+        self.push(from, EventKind::AppCall { line, call });
+        self.push(to, outcome);
         self.line += 1;
         self
     }
@@ -61,7 +61,7 @@ impl Script {
         self.action(from, call, to, EventKind::NetError { line, error })
     }
     fn end(mut self, t: Micros) -> Script {
-        self.push(t, EventKind::ProgramEnd, None);
+        self.push(t, EventKind::ProgramEnd);
         self
     }
 }
@@ -69,14 +69,10 @@ impl Script {
 fn trace(client: Script, server: Script) -> Trace {
     let mut events: Vec<Event> = client.events.into_iter().chain(server.events).collect();
     events.sort_by_key(|e| e.t_us);
-    Trace {
-        scenario: "t".into(),
-        mode: crate::trace::TraceMode::Sim,
-        seed: 1,
-        params: Params::default(),
-        messages: Vec::new(),
-        events,
-    }
+    let mut t = Trace::new("t", crate::trace::TraceMode::Sim, &Params::default());
+    t.seed = 1;
+    t.events = events;
+    t
 }
 
 /// Client sends 10 B at 0; server reads late (10 B at 20 ms), then EOF.
@@ -199,7 +195,6 @@ fn decoder_errors_are_named_by_their_exception_not_their_numbers() {
             line: 0,
             error: "frame body of 1 bytes is over max_frame (0 bytes)".into(),
         },
-        None,
     );
     let mut b = Script::new(Side::Client);
     b.push(
@@ -208,7 +203,6 @@ fn decoder_errors_are_named_by_their_exception_not_their_numbers() {
             line: 0,
             error: "frame body of 2 bytes is over max_frame (0 bytes)".into(),
         },
-        None,
     );
     let s = || Script::new(Side::Server).end(0);
     let (oa, ob) = (

@@ -357,7 +357,7 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                 notes.push(format!("{world}: {}", h.text()));
                 let from_stream;
                 let data = match &e.chunk {
-                    Some(c) => c.data.as_slice(),
+                    Some(c) => trace.bytes(c),
                     None => {
                         from_stream = stream_slice(&streams[dir.index()], h.seq, h.len);
                         from_stream.as_slice()
@@ -436,7 +436,7 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
             }
             EventKind::DatagramTx { .. } => {
                 let Some(c) = &e.chunk else { continue };
-                let end = c.offset + c.data.len() as u64;
+                let end = c.end();
                 let mut notes = message_notes(trace, c.dir, c.offset, end);
                 match drops.get(&(c.dir, c.offset)) {
                     Some(DropReason::Loss) => notes.push("lost on the way: never arrives".into()),
@@ -449,7 +449,7 @@ pub fn packets(trace: &Trace) -> Vec<WirePacket> {
                     t_us: e.t_us as i64,
                     from: e.side,
                     tcp: None,
-                    payload: c.data.clone(),
+                    payload: trace.bytes(c).to_vec(),
                     comment: join(notes),
                     event: Some(i),
                 });
@@ -601,7 +601,6 @@ pub fn write<W: Write>(trace: &Trace, opts: &PcapOptions, w: W) -> Result<usize,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::Chunk;
 
     fn run(name: &str) -> Trace {
         let s = crate::scenario::find_builtin(name).expect("built-in");
@@ -643,12 +642,7 @@ mod tests {
         };
         h.len = big;
         let seq = h.seq;
-        e.chunk = Some(Chunk {
-            dir: Dir::ClientToServer,
-            offset: seq,
-            data: vec![7; big],
-            spans: Vec::new(),
-        });
+        e.chunk = Some(t.streams.put_stray(Dir::ClientToServer, seq, &vec![7; big]));
         let pkts = packets(&t);
         let pieces: Vec<&WirePacket> = pkts
             .iter()

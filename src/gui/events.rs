@@ -121,7 +121,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>) {
                 if newest { "▶" } else { " " },
                 timeline::ms(e.t_us),
                 crate::narration::side_name(e.side, lang),
-                crate::narration::describe(e, lang)
+                crate::narration::describe(trace, e, lang)
             );
             let mut rich = RichText::new(&text).monospace();
             if !past {

@@ -298,9 +298,9 @@ fn event_item<'a>(
                 "{prefix}{}  {}  {}",
                 timeline::ms(e.t_us),
                 crate::narration::side_name(e.side, lang),
-                crate::narration::describe(e, lang)
+                crate::narration::describe(t, e, lang)
             );
-            (line, e.chunk.clone(), t)
+            (line, t.chunk_of(e), t)
         }
         None => (String::new(), None, t),
     }

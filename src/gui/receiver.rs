@@ -40,7 +40,8 @@ pub fn chip(
     prefix: &str,
 ) -> egui::Response {
     let font = FontId::monospace(12.0);
-    let chunk = trace.events.get(r.event).and_then(|e| e.chunk.as_ref());
+    let chunk = trace.events.get(r.event).and_then(|e| trace.chunk_of(e));
+    let chunk = chunk.as_ref();
     // Wide enough for its header bytes in hex next to a little of each body.
     let headers = chunk.map_or(0.0, |c| {
         bytes::headers_width(ui.painter(), c, &font) + 10.0 * c.spans.len() as f32
@@ -160,10 +161,10 @@ pub fn recv_wait(trace: &Trace, r: &RecvResult) -> u64 {
 const MAX_CHIPS: usize = 40;
 
 fn hover_text(trace: &Trace, r: &RecvResult, lang: Lang) -> String {
-    let Some(c) = trace.events.get(r.event).and_then(|e| e.chunk.as_ref()) else {
+    let Some(c) = trace.events.get(r.event).and_then(|e| trace.chunk_of(e)) else {
         return i18n::EOF.get(lang).into();
     };
-    span_summary(c, lang)
+    span_summary(&c, lang)
 }
 
 /// `message 1: bytes 0–4 (header), 4–9` for a tooltip.
@@ -396,7 +397,7 @@ pub fn narration(ui: &mut egui::Ui, app: &StickyApp) {
         ui.set_width(ui.available_width());
         let shown = pb.events_shown();
         if !as_written && shown > 0 {
-            let said = what_happened(&pb.trace.events[..shown], lang);
+            let said = what_happened(&pb.trace, &pb.trace.events[..shown], lang);
             if !said.is_empty() {
                 let text = format!("{} {}", i18n::THIS_RUN.get(lang), said.join(" "));
                 let resp = ui.label(RichText::new(&text).size(15.0).strong());

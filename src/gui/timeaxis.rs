@@ -89,11 +89,7 @@ pub fn show(ui: &mut egui::Ui, trace: &Trace, recvs: &[RecvResult], end: Micros,
         let (r, color) = match (&e.kind, e.side) {
             (EventKind::SegmentTx(h), side) if h.len > 0 => {
                 let r = if side == Side::Client { 0.0 } else { 1.0 };
-                let msg = e
-                    .chunk
-                    .as_ref()
-                    .and_then(|c| c.spans.first())
-                    .map_or(1, |s| s.msg);
+                let msg = e.chunk.and_then(|c| trace.first_message(&c)).unwrap_or(1);
                 (r, palette::message(msg))
             }
             (EventKind::DatagramTx { .. }, side) => (

@@ -212,7 +212,7 @@ impl Sim {
             self.udp_queued_bytes[dir.index()] -= len;
             let kept = len.min(n);
             return Ok(Some(Received::Data {
-                chunk: self.chunk(dir, offset, offset + kept as u64),
+                chunk: self.range(dir, offset, offset + kept as u64),
                 buffered: self.udp_queued_bytes[dir.index()],
                 datagram_len: Some(len),
             }));
@@ -242,7 +242,7 @@ impl Sim {
             t.rmem -= skb.truesize;
         }
         Ok(Some(Received::Data {
-            chunk: self.chunk(dir, start, start + take),
+            chunk: self.range(dir, start, start + take),
             buffered: (buffered - take) as usize,
             datagram_len: None,
         }))
@@ -499,7 +499,7 @@ impl Sim {
             }
         }
         let dir = side.tx_dir();
-        let chunk = (len > 0).then(|| self.chunk(dir, seq, hdr.end()));
+        let chunk = (len > 0).then(|| self.range(dir, seq, hdr.end()));
         self.emit(side, EventKind::SegmentTx(hdr), chunk);
         let seg = Segment {
             hdr,
@@ -618,7 +618,7 @@ impl Sim {
             let (ack, win) = (h.ack, h.win);
             self.emit(side, EventKind::AckRx { ack, win }, None);
         } else {
-            let chunk = (h.len > 0).then(|| self.chunk(dir, h.seq, h.end()));
+            let chunk = (h.len > 0).then(|| self.range(dir, h.seq, h.end()));
             self.emit(side, EventKind::SegmentRx(h), chunk);
         }
         // (2) its payload and FIN
@@ -894,7 +894,7 @@ impl Sim {
 
     pub(super) fn send_datagram(&mut self, dir: Dir, offset: u64, len: usize) {
         let side = dir.sender();
-        let chunk = self.chunk(dir, offset, offset + len as u64);
+        let chunk = self.range(dir, offset, offset + len as u64);
         self.emit(side, EventKind::DatagramTx { len }, Some(chunk));
         let lost =
             self.params.loss > 0.0 && self.loss_rng[dir.index()].random::<f64>() < self.params.loss;
@@ -904,7 +904,7 @@ impl Sim {
 
     pub(super) fn datagram_arrives(&mut self, dir: Dir, d: Datagram) {
         let side = dir.receiver();
-        let chunk = self.chunk(dir, d.offset, d.offset + d.len as u64);
+        let chunk = self.range(dir, d.offset, d.offset + d.len as u64);
         let full = self.udp_queued_bytes[dir.index()] + d.len > self.params.recv_buffer as usize;
         if d.lost || full {
             let reason = if d.lost {

@@ -46,7 +46,8 @@ use rand_chacha::ChaCha8Rng;
 use crate::params::{Framing, Params, Stack, Transport};
 use crate::scenario::Scenario;
 use crate::trace::{
-    Chunk, Dir, Event, EventKind, Micros, SentMessage, Side, Span, Trace, TraceMode, spans_of,
+    Chunk, ChunkRef, Dir, Event, EventKind, Micros, SentMessage, Side, Span, Streams, Trace,
+    TraceMode, spans_of,
 };
 use endpoint::{Packet, TcpState};
 use program::App;
@@ -239,6 +240,8 @@ impl Sim {
 
     pub fn into_trace(mut self) -> Trace {
         self.trace.messages = self.messages.into_vec();
+        let [c2s, s2c] = self.streams;
+        self.trace.streams.dirs = [c2s.into_vec(), s2c.into_vec()];
         self.trace
     }
 
@@ -356,9 +359,9 @@ impl Sim {
         self.queue.insert((t, self.seq), p);
     }
 
-    fn emit(&mut self, side: Side, kind: EventKind, chunk: Option<Chunk>) {
+    fn emit(&mut self, side: Side, kind: EventKind, chunk: Option<ChunkRef>) {
         if let Some(c) = &chunk {
-            self.trace_bytes += c.data.len() + c.spans.len() * std::mem::size_of::<Span>();
+            self.trace_bytes += c.len as usize;
         }
         self.trace.events.push(Event {
             t_us: self.now,
@@ -370,9 +373,17 @@ impl Sim {
 
     // ---- bytes and messages ----------------------------------------------------------------
 
-    /// The bytes `[start, end)` of a direction's stream with their message spans.
+    /// The bytes `[start, end)` of a direction's stream, as an event carries them (the
+    /// trace gets the streams at the end: [`Sim::into_trace`]).
+    fn range(&self, dir: Dir, start: u64, end: u64) -> ChunkRef {
+        debug_assert!(end as usize <= self.streams[dir.index()].len());
+        Streams::range(dir, start, (end - start) as usize)
+    }
+
+    /// The bytes `[start, end)` of a direction's stream with their message spans (the
+    /// views of the buffers and packets now).
     fn chunk(&self, dir: Dir, start: u64, end: u64) -> Chunk {
-        let data = self.streams[dir.index()].as_slice()[start as usize..end as usize].to_vec();
+        let data = self.streams[dir.index()].slice(start, end).to_vec();
         Chunk {
             dir,
             offset: start,
@@ -416,6 +427,11 @@ impl<T: Clone> Log<T> {
 
     fn as_slice(&self) -> &[T] {
         &self.items[..self.len]
+    }
+
+    /// Items `[start, end)`.
+    fn slice(&self, start: u64, end: u64) -> &[T] {
+        &self.as_slice()[start as usize..end as usize]
     }
 
     /// The items as this copy sees them, to change one (copied first if shared).

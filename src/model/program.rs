@@ -9,7 +9,8 @@ use crate::scenario::{Action, Step};
 use std::sync::Arc;
 
 use crate::trace::{
-    BlockReason, Call, Dir, EventKind, Micros, PyExc, Received, SentMessage, Side, recv_events,
+    BlockReason, Call, ChunkRef, Dir, EventKind, Micros, PyExc, Received, SentMessage, Side,
+    recv_events,
 };
 
 use super::{Pending, Sim};
@@ -518,7 +519,7 @@ impl Sim {
             self.accepted(w.msg, dir);
             w.copied(n);
             let buffered = self.send_buffered(side);
-            let chunk = self.chunk(dir, start, start + n as u64);
+            let chunk = self.range(dir, start, start + n as u64);
             self.emit(side, EventKind::SendBufWrite { buffered }, Some(chunk));
             if !w.all {
                 break;
@@ -596,8 +597,8 @@ impl Sim {
                 r.deadline = self.apps[side.index()].deadline(self.now);
             }
             r.inner = Some(want);
-            let data = match self.read(side, line, want) {
-                Ok(Some(data)) => data,
+            let got = match self.read(side, line, want) {
+                Ok(Some(got)) => got,
                 Ok(None) => {
                     let app = &self.apps[side.index()];
                     if app.non_blocking() {
@@ -613,27 +614,37 @@ impl Sim {
             };
             r.inner = None;
             match r.reader.as_mut() {
-                Some(reader) => reader.feed(&data),
+                Some(reader) => reader.feed(match &got {
+                    Some(c) => self.streams[c.dir.index()].slice(c.offset, c.end()),
+                    None => &[],
+                }),
                 None => return Outcome::Done,
             }
         }
     }
 
-    /// One `recv(n)`: the bytes it returns (empty = EOF), `None` if it must wait, or
+    /// One `recv(n)`: the bytes it returns (`None` = EOF), `None` if it must wait, or
     /// the exception it raises. Emits the buffer read, the return and the EOF events.
-    fn read(&mut self, side: Side, line: usize, n: usize) -> Result<Option<Vec<u8>>, PyExc> {
+    fn read(
+        &mut self,
+        side: Side,
+        line: usize,
+        n: usize,
+    ) -> Result<Option<Option<ChunkRef>>, PyExc> {
         let Some(got) = self.take_received(side, n)? else {
             return Ok(None);
         };
         let data = match &got {
-            Received::Eof => Vec::new(),
-            Received::Data { chunk, .. } => chunk.data.clone(),
+            Received::Eof => None,
+            Received::Data { chunk, .. } => Some(*chunk),
         };
         for (kind, chunk) in recv_events(line, n, got) {
             self.emit(side, kind, chunk);
         }
-        if !data.is_empty() && self.params.transport == Transport::Tcp {
-            self.after_read(side, data.len() as u64);
+        if let Some(c) = data.filter(|c| !c.is_empty())
+            && self.params.transport == Transport::Tcp
+        {
+            self.after_read(side, u64::from(c.len));
         }
         Ok(Some(data))
     }

@@ -51,7 +51,11 @@ fn recvs(trace: &Trace, side: Side) -> Vec<Vec<u8>> {
                     }
                 )
         })
-        .map(|e| e.chunk.as_ref().map(|c| c.data.clone()).unwrap_or_default())
+        .map(|e| {
+            e.chunk
+                .map(|c| trace.bytes(&c).to_vec())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -532,7 +536,7 @@ fn spans_mark_headers_and_bodies() {
                 }
             )
         })
-        .and_then(|e| e.chunk.clone())
+        .and_then(|e| t.chunk_of(e))
         .unwrap();
     assert_eq!(r.data.len(), 18);
     let parts: Vec<(u32, Part, u64, u64)> = r

@@ -203,15 +203,14 @@ fn find(trace: &Trace, side: Side, step: usize) -> Option<Found> {
                 }
                 stop.get_or_insert(i);
                 if let (Call::Recv { .. }, Some(chunk)) = (c, &e.chunk) {
-                    all_spans.extend(chunk.spans.iter().cloned());
+                    all_spans.extend(trace.chunk_spans(chunk));
                 }
                 if let Call::Recv { .. } = c
                     && first_recv.is_none()
                 {
-                    let (data, spans) = e
-                        .chunk
-                        .as_ref()
-                        .map(|c| (c.data.clone(), c.spans.clone()))
+                    let (data, spans) = trace
+                        .chunk_of(e)
+                        .map(|c| (c.data, c.spans))
                         .unwrap_or_default();
                     first_recv = Some((data, spans));
                     if !framed {

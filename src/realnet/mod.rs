@@ -107,8 +107,8 @@ pub enum RealError {
 /// What a run streams to its consumer, in order. `Finished` is the last.
 #[derive(Debug)]
 pub enum Update {
-    /// An event, as it happened.
-    Event(Event),
+    /// An event, as it happened, with the bytes its chunk refers to.
+    Event(Event, Option<Vec<u8>>),
     /// A message the sending program has finished writing (`accepted` is final).
     Message(SentMessage),
     /// Something a person should read: a fault, a deadlock, a setting the kernel
@@ -151,7 +151,7 @@ impl LiveTrace {
 
     pub fn apply(&mut self, u: Update) {
         match u {
-            Update::Event(e) => self.trace.events.push(e),
+            Update::Event(e, bytes) => self.trace.push_with_bytes(e, bytes.as_deref()),
             Update::Message(m) => self.trace.messages.push(m),
             Update::Note(n) => self.notes.push(n),
             Update::Finished(Ok(out)) => {
@@ -468,12 +468,9 @@ impl Job {
         if let Some(n) = capture.finish() {
             rec.note(n);
         }
-        let (messages, events, notes) = rec.finish();
-        let trace = Trace {
-            messages,
-            events,
-            ..Trace::new(&self.scenario.name, TraceMode::Real, &self.params)
-        };
+        let (messages, events, streams, notes) = rec.finish();
+        let mut trace = Trace::new(&self.scenario.name, TraceMode::Real, &self.params);
+        (trace.messages, trace.events, trace.streams) = (messages, events, streams);
         Ok(RealOutcome {
             trace,
             notes,

@@ -14,8 +14,8 @@ use crossbeam_channel::Sender;
 
 use super::Update;
 use crate::trace::{
-    Chunk, Dir, DropReason, Event, EventKind, Micros, Received, SentMessage, Side, recv_events,
-    spans_of,
+    ChunkRef, Dir, DropReason, Event, EventKind, Micros, Received, SentMessage, Side, Streams,
+    recv_events,
 };
 
 #[derive(Default)]
@@ -60,6 +60,8 @@ struct SideFlags {
 #[derive(Default)]
 struct Inner {
     events: Vec<Event>,
+    /// The bytes the events refer to.
+    streams: Streams,
     messages: Vec<SentMessage>,
     dirs: [DirState; 2],
     sides: [SideFlags; 2],
@@ -106,7 +108,7 @@ impl Recorder {
         self.start.elapsed().as_micros() as Micros
     }
 
-    fn push(&self, g: &mut Inner, side: Side, kind: EventKind, chunk: Option<Chunk>) {
+    fn push(&self, g: &mut Inner, side: Side, kind: EventKind, chunk: Option<ChunkRef>) {
         let max_bytes = crate::model::MAX_TRACE_BYTES;
         if g.events.len() >= self.max_events || g.bytes > max_bytes {
             if !g.over_budget {
@@ -125,7 +127,7 @@ impl Recorder {
                 return;
             }
         }
-        g.bytes += chunk.as_ref().map_or(0, |c| c.data.len());
+        g.bytes += chunk.as_ref().map_or(0, |c| c.len as usize);
         let e = Event {
             t_us: self.now(),
             side,
@@ -133,11 +135,12 @@ impl Recorder {
             chunk,
         };
         // The consumer may have gone away (the GUI closed the panel): keep recording.
-        let _ = self.tx.send(Update::Event(e.clone()));
+        let bytes = chunk.map(|c| g.streams.get(&c).to_vec());
+        let _ = self.tx.send(Update::Event(e.clone(), bytes));
         g.events.push(e);
     }
 
-    pub fn emit(&self, side: Side, kind: EventKind, chunk: Option<Chunk>) {
+    pub fn emit(&self, side: Side, kind: EventKind, chunk: Option<ChunkRef>) {
         let mut g = self.lock();
         self.push(&mut g, side, kind, chunk);
     }
@@ -149,14 +152,8 @@ impl Recorder {
         g.notes.push(text);
     }
 
-    fn chunk_of(g: &Inner, dir: Dir, offset: u64, data: &[u8]) -> Chunk {
-        let end = offset + data.len() as u64;
-        Chunk {
-            dir,
-            offset,
-            data: data.to_vec(),
-            spans: spans_of(g.dirs[dir.index()].view.iter(), offset, end),
-        }
+    fn chunk_of(g: &mut Inner, dir: Dir, offset: u64, data: &[u8]) -> ChunkRef {
+        g.streams.put(dir, offset, data)
     }
 
     /// The sending program starts a message; returns its index for the writes.
@@ -304,7 +301,7 @@ impl Recorder {
         let mut g = self.lock();
         let end = offset + data.len() as u64;
         self.flush_pending(&mut g, dir, end);
-        let chunk = Self::chunk_of(&g, dir, offset, data);
+        let chunk = Self::chunk_of(&mut g, dir, offset, data);
         let kind = EventKind::Slice { len: data.len() };
         self.push(&mut g, dir.receiver(), kind, Some(chunk));
     }
@@ -326,7 +323,7 @@ impl Recorder {
             self.flush_pending(&mut g, dir, start + data.len() as u64);
             g.dirs[dir.index()].read += data.len() as u64;
             Received::Data {
-                chunk: Self::chunk_of(&g, dir, start, data),
+                chunk: Self::chunk_of(&mut g, dir, start, data),
                 buffered: unread(&g, dir) as usize,
                 datagram_len: None,
             }
@@ -350,21 +347,16 @@ impl Recorder {
         });
         let offset = match found {
             Some(i) => {
-                let dropped: Vec<Chunk> = (d.next_datagram..i)
+                let dropped: Vec<(u64, Vec<u8>)> = (d.next_datagram..i)
                     .map(|k| {
                         let m = &d.view[d.datagrams[k]];
-                        let end = m.offset + m.accepted;
-                        Chunk {
-                            dir,
-                            offset: m.offset,
-                            data: g.messages[d.full[d.datagrams[k]]].data.clone(),
-                            spans: spans_of(d.view.iter(), m.offset, end),
-                        }
+                        (m.offset, g.messages[d.full[d.datagrams[k]]].data.clone())
                     })
                     .collect();
-                for chunk in dropped {
+                for (offset, data) in dropped {
+                    let chunk = Self::chunk_of(&mut g, dir, offset, &data);
                     let kind = EventKind::DatagramDrop {
-                        len: chunk.data.len(),
+                        len: data.len(),
                         reason: DropReason::QueueFull,
                     };
                     self.push(&mut g, side, kind, Some(chunk));
@@ -379,14 +371,12 @@ impl Recorder {
             None => None,
         };
         let chunk = match offset {
-            Some(off) => Self::chunk_of(&g, dir, off, data),
+            Some(off) => Self::chunk_of(&mut g, dir, off, data),
             // Not one of ours (a stray datagram): bytes without messages.
-            None => Chunk {
-                dir,
-                offset: g.dirs[dir.index()].read,
-                data: data.to_vec(),
-                spans: Vec::new(),
-            },
+            None => {
+                let read = g.dirs[dir.index()].read;
+                g.streams.put_stray(dir, read, data)
+            }
         };
         let got = Received::Data {
             chunk,
@@ -444,11 +434,12 @@ impl Recorder {
     }
 
     /// The trace's messages and events, and the notes, at the end of the run.
-    pub fn finish(&self) -> (Vec<SentMessage>, Vec<Event>, Vec<String>) {
+    pub fn finish(&self) -> (Vec<SentMessage>, Vec<Event>, Streams, Vec<String>) {
         let mut g = self.lock();
         (
             std::mem::take(&mut g.messages),
             std::mem::take(&mut g.events),
+            std::mem::take(&mut g.streams),
             std::mem::take(&mut g.notes),
         )
     }

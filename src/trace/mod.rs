@@ -93,7 +93,9 @@ pub struct Span {
 }
 
 /// Bytes of one direction's stream (for UDP: of one datagram, offsets counted over all
-/// datagrams sent in that direction), with the messages they belong to.
+/// datagrams sent in that direction), with the messages they belong to: what an event's
+/// [`ChunkRef`] stands for, made by [`Trace::chunk`] (and by the model's views of its
+/// buffers) for the code that shows or checks bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chunk {
     pub dir: Dir,
@@ -114,6 +116,124 @@ impl Chunk {
             }
         }
         out
+    }
+}
+
+/// The bytes an event carries, as a range: `len` bytes of `dir`'s stream from `offset`.
+/// The bytes are stored once, in the trace's [`Streams`]; [`Trace::bytes`] and
+/// [`Trace::chunk`] give them (the JSON report writes them out in every event, as a
+/// [`Chunk`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChunkRef {
+    pub dir: Dir,
+    /// Stream offset of the first byte.
+    pub offset: u64,
+    pub len: u32,
+    /// Bytes that are not the stream's at that offset (a datagram no program of ours
+    /// sent): where they are in [`Streams::stray`].
+    stray: Option<u32>,
+}
+
+impl ChunkRef {
+    /// Stream offset one past the last byte.
+    pub fn end(&self) -> u64 {
+        self.offset + u64::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Every byte a trace's events carry, stored once: each direction's stream as it was
+/// written (and read), and apart from them the bytes no sent stream holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Streams {
+    pub dirs: [Vec<u8>; 2],
+    /// Bytes a receiver got that are not its peer's stream at their offset.
+    pub stray: Vec<u8>,
+}
+
+impl Streams {
+    /// The most bytes [`Streams::put`] fills with zeros to reach an offset past a
+    /// stream's end (bytes it never saw: a datagram dropped unseen).
+    pub const MAX_GAP: u64 = 1 << 24;
+
+    /// Records `data` at `offset` of `dir`'s stream and returns its range. Bytes that
+    /// agree with what the stream holds there (a segment, then its read) are stored
+    /// once; bytes that do not, or lie too far past its end, are kept apart.
+    pub fn put(&mut self, dir: Dir, offset: u64, data: &[u8]) -> ChunkRef {
+        let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let data = &data[..len as usize];
+        let s = &mut self.dirs[dir.index()];
+        let have = s.len() as u64;
+        let fits = offset <= have.saturating_add(Self::MAX_GAP) && {
+            let start = offset.min(have) as usize;
+            let overlap = (have.saturating_sub(offset) as usize).min(data.len());
+            s[start..start + overlap] == data[..overlap]
+        };
+        if fits {
+            let end = offset + data.len() as u64;
+            if end > have {
+                s.resize(offset.max(have) as usize, 0);
+                let new = (have.saturating_sub(offset)) as usize;
+                s.extend_from_slice(&data[new..]);
+            }
+            return ChunkRef {
+                dir,
+                offset,
+                len,
+                stray: None,
+            };
+        }
+        self.put_stray(dir, offset, data)
+    }
+
+    /// Records bytes that belong to no message of the stream (a datagram no program of
+    /// ours sent), at `offset` of `dir`'s stream as the receiver counts it.
+    pub fn put_stray(&mut self, dir: Dir, offset: u64, data: &[u8]) -> ChunkRef {
+        match u32::try_from(self.stray.len()) {
+            Ok(at) => {
+                let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+                self.stray.extend_from_slice(&data[..len as usize]);
+                ChunkRef {
+                    dir,
+                    offset,
+                    len,
+                    stray: Some(at),
+                }
+            }
+            Err(_) => ChunkRef {
+                dir,
+                offset,
+                len: 0,
+                stray: Some(0),
+            },
+        }
+    }
+
+    /// The bytes of `c` (empty when they are not here, as in a trace built by hand).
+    pub fn get(&self, c: &ChunkRef) -> &[u8] {
+        let (buf, start) = match c.stray {
+            None => (&self.dirs[c.dir.index()], c.offset),
+            Some(at) => (&self.stray, u64::from(at)),
+        };
+        let end = start.saturating_add(u64::from(c.len));
+        usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(end).ok())
+            .and_then(|(a, b)| buf.get(a..b))
+            .unwrap_or(&[])
+    }
+
+    /// A range of `dir`'s stream, its bytes already there (the model's runs).
+    pub fn range(dir: Dir, offset: u64, len: usize) -> ChunkRef {
+        ChunkRef {
+            dir,
+            offset,
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            stray: None,
+        }
     }
 }
 
@@ -412,15 +532,16 @@ pub enum EventKind {
     Slice { len: usize },
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One thing that happened. The JSON report writes it flat (`t_us`, `side`, the kind's
+/// fields) with its bytes as a [`Chunk`]; see [`Trace`]'s serialization.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     pub t_us: Micros,
     /// The endpoint where it happened.
     pub side: Side,
-    #[serde(flatten)]
     pub kind: EventKind,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub chunk: Option<Chunk>,
+    /// The bytes it carries, in the trace's [`Streams`].
+    pub chunk: Option<ChunkRef>,
 }
 
 /// One message as the sending application meant it.
@@ -463,7 +584,7 @@ impl SentMessage {
 }
 
 /// A complete run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     pub scenario: String,
     pub mode: TraceMode,
@@ -471,6 +592,10 @@ pub struct Trace {
     pub params: Params,
     pub messages: Vec<SentMessage>,
     pub events: Vec<Event>,
+    /// The bytes the events' chunks refer to.
+    pub streams: Streams,
+    /// Per direction, the indices of `messages` in stream order, for [`Trace::spans`].
+    index: MessageIndex,
 }
 
 impl Trace {
@@ -483,6 +608,8 @@ impl Trace {
             params: params.clone(),
             messages: Vec::new(),
             events: Vec::new(),
+            streams: Streams::default(),
+            index: MessageIndex::default(),
         }
     }
 
@@ -493,7 +620,205 @@ impl Trace {
     /// The spans of `[start, end)` in `dir`'s stream, split at message and header/body
     /// boundaries. Bytes that belong to no message (none in a valid trace) are left out.
     pub fn spans(&self, dir: Dir, start: u64, end: u64) -> Vec<Span> {
-        spans_of(self.messages_in(dir), start, end)
+        self.index.with(&self.messages, dir, |idx| {
+            let msgs = &self.messages;
+            // Skip to the first message that ends after `start` (they are in stream order).
+            let first = idx.partition_point(|&i| {
+                let m = &msgs[i as usize];
+                m.offset + m.accepted <= start
+            });
+            spans_of(idx[first..].iter().map(|&i| &msgs[i as usize]), start, end)
+        })
+    }
+
+    /// The events as the JSON report writes them, each with its bytes and spans.
+    pub fn events_json(&self) -> json::EventsOut<'_> {
+        json::EventsOut(self)
+    }
+
+    /// The bytes an event's chunk refers to.
+    pub fn bytes(&self, c: &ChunkRef) -> &[u8] {
+        self.streams.get(c)
+    }
+
+    /// The message spans of a chunk's bytes (none for stray bytes).
+    pub fn chunk_spans(&self, c: &ChunkRef) -> Vec<Span> {
+        if c.stray.is_some() {
+            return Vec::new();
+        }
+        let len = self.bytes(c).len() as u64;
+        self.spans(c.dir, c.offset, c.offset + len)
+    }
+
+    /// The message a chunk's bytes start in, if they belong to one.
+    pub fn first_message(&self, c: &ChunkRef) -> Option<u32> {
+        let mut first = *c;
+        first.len = first.len.min(1);
+        self.chunk_spans(&first).first().map(|s| s.msg)
+    }
+
+    /// The chunk's bytes with their message spans.
+    pub fn chunk(&self, c: &ChunkRef) -> Chunk {
+        let data = self.bytes(c).to_vec();
+        let spans = self.chunk_spans(c);
+        Chunk {
+            dir: c.dir,
+            offset: c.offset,
+            data,
+            spans,
+        }
+    }
+
+    /// [`Trace::chunk`] of an event's bytes, if it has any.
+    pub fn chunk_of(&self, e: &Event) -> Option<Chunk> {
+        e.chunk.as_ref().map(|c| self.chunk(c))
+    }
+
+    /// Appends an event whose chunk (a range of another trace's streams, as a real
+    /// run's recorder sends it) carries `bytes`: they are stored in this trace's
+    /// streams (see [`Streams::put`]). Without bytes the event has no chunk.
+    pub fn push_with_bytes(&mut self, mut e: Event, bytes: Option<&[u8]>) {
+        e.chunk = e.chunk.zip(bytes).map(|(c, data)| match c.stray {
+            None => self.streams.put(c.dir, c.offset, data),
+            Some(_) => self.streams.put_stray(c.dir, c.offset, data),
+        });
+        self.events.push(e);
+    }
+}
+
+/// [`Trace::spans`]'s index of the messages, built the first time it is asked for and
+/// extended as messages are added. Not part of the trace's value: equal traces may have
+/// built it or not.
+#[derive(Debug, Default)]
+struct MessageIndex(std::sync::Mutex<IndexState>);
+
+#[derive(Clone, Debug, Default)]
+struct IndexState {
+    /// How many of the trace's messages are indexed.
+    seen: usize,
+    dirs: [Vec<u32>; 2],
+}
+
+impl MessageIndex {
+    fn with<R>(&self, messages: &[SentMessage], dir: Dir, f: impl FnOnce(&[u32]) -> R) -> R {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if g.seen > messages.len() {
+            *g = IndexState::default();
+        }
+        for (i, m) in messages.iter().enumerate().skip(g.seen) {
+            g.dirs[m.dir.index()].push(i as u32);
+        }
+        g.seen = messages.len();
+        f(&g.dirs[dir.index()])
+    }
+}
+
+impl Clone for MessageIndex {
+    fn clone(&self) -> MessageIndex {
+        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        MessageIndex(std::sync::Mutex::new(g.clone()))
+    }
+}
+
+impl PartialEq for MessageIndex {
+    fn eq(&self, _: &MessageIndex) -> bool {
+        true
+    }
+}
+
+/// The JSON report's shapes of a trace: every event with its bytes written out.
+pub mod json {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct TraceOut<'a> {
+        scenario: &'a str,
+        mode: TraceMode,
+        seed: u64,
+        params: &'a Params,
+        messages: &'a [SentMessage],
+        events: EventsOut<'a>,
+    }
+
+    /// A trace's events as the JSON report writes them: [`Trace::events_json`].
+    pub struct EventsOut<'a>(pub(super) &'a Trace);
+
+    impl Serialize for EventsOut<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let t = self.0;
+            s.collect_seq(t.events.iter().map(|e| EventOut {
+                t_us: e.t_us,
+                side: e.side,
+                kind: &e.kind,
+                chunk: t.chunk_of(e),
+            }))
+        }
+    }
+
+    #[derive(Serialize)]
+    struct EventOut<'a> {
+        t_us: Micros,
+        side: Side,
+        #[serde(flatten)]
+        kind: &'a EventKind,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        chunk: Option<Chunk>,
+    }
+
+    #[derive(Deserialize)]
+    struct TraceIn {
+        scenario: String,
+        mode: TraceMode,
+        seed: u64,
+        params: Params,
+        messages: Vec<SentMessage>,
+        events: Vec<EventIn>,
+    }
+
+    #[derive(Deserialize)]
+    struct EventIn {
+        t_us: Micros,
+        side: Side,
+        #[serde(flatten)]
+        kind: EventKind,
+        #[serde(default)]
+        chunk: Option<Chunk>,
+    }
+
+    impl Serialize for Trace {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            TraceOut {
+                scenario: &self.scenario,
+                mode: self.mode,
+                seed: self.seed,
+                params: &self.params,
+                messages: &self.messages,
+                events: EventsOut(self),
+            }
+            .serialize(s)
+        }
+    }
+
+    /// Reading a report stores each chunk's bytes in the streams; the spans it gives are
+    /// worked out again from the messages, as they were when it was written.
+    impl<'de> Deserialize<'de> for Trace {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Trace, D::Error> {
+            let t = TraceIn::deserialize(d)?;
+            let mut trace = Trace::new(&t.scenario, t.mode, &t.params);
+            trace.seed = t.seed;
+            trace.messages = t.messages;
+            trace.events.reserve(t.events.len());
+            for e in t.events {
+                let event = Event {
+                    t_us: e.t_us,
+                    side: e.side,
+                    kind: e.kind,
+                    chunk: e.chunk.as_ref().map(|c| Streams::range(c.dir, c.offset, 0)),
+                };
+                trace.push_with_bytes(event, e.chunk.as_ref().map(|c| c.data.as_slice()));
+            }
+            Ok(trace)
+        }
     }
 }
 
@@ -505,7 +830,7 @@ pub enum Received {
     /// These bytes; `buffered` is what the receive buffer (or queue) still holds.
     /// `datagram_len` is the length of the datagram they came from (UDP).
     Data {
-        chunk: Chunk,
+        chunk: ChunkRef,
         buffered: usize,
         datagram_len: Option<usize>,
     },
@@ -514,7 +839,11 @@ pub enum Received {
 /// The events of a `recv(n)` that returned, in the order every producer emits them: the
 /// buffer read, a truncation (UDP), the return with the bytes; or the empty return and
 /// the EOF. One helper for the model and the real-socket recorder, so they cannot drift.
-pub fn recv_events(line: usize, bufsize: usize, got: Received) -> Vec<(EventKind, Option<Chunk>)> {
+pub fn recv_events(
+    line: usize,
+    bufsize: usize,
+    got: Received,
+) -> Vec<(EventKind, Option<ChunkRef>)> {
     let call = Call::Recv { bufsize };
     match got {
         Received::Eof => vec![
@@ -526,8 +855,8 @@ pub fn recv_events(line: usize, bufsize: usize, got: Received) -> Vec<(EventKind
             buffered,
             datagram_len,
         } => {
-            let ret = chunk.data.len();
-            let mut out = vec![(EventKind::RecvBufRead { buffered }, Some(chunk.clone()))];
+            let ret = chunk.len as usize;
+            let mut out = vec![(EventKind::RecvBufRead { buffered }, Some(chunk))];
             if let Some(len) = datagram_len.filter(|&len| len > ret) {
                 out.push((EventKind::Truncated { len, kept: ret }, None));
             }

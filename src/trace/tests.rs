@@ -1,19 +1,15 @@
 use super::*;
 
-fn chunk(data: &[u8]) -> Chunk {
-    Chunk {
-        dir: Dir::ClientToServer,
-        offset: 10,
-        data: data.to_vec(),
-        spans: Vec::new(),
-    }
+fn chunk(data: &[u8]) -> ChunkRef {
+    Streams::range(Dir::ClientToServer, 10, data.len())
 }
 
 // ---- Tests for the JSON shape -------------------------------------------------------
 
 #[test]
 fn a_segment_event_is_flat_in_json_and_reads_back() {
-    let e = Event {
+    let mut t = Trace::new("x", TraceMode::Sim, &Params::default());
+    t.events.push(Event {
         t_us: 7,
         side: Side::Client,
         kind: EventKind::SegmentTx(SegHeader {
@@ -24,14 +20,129 @@ fn a_segment_event_is_flat_in_json_and_reads_back() {
             fin: true,
         }),
         chunk: None,
-    };
-    let v = serde_json::to_value(&e).unwrap();
+    });
+    let v = serde_json::to_value(&t).unwrap();
     assert_eq!(
-        v,
+        v["events"][0],
         serde_json::json!({"t_us": 7, "side": "client", "kind": "segment_tx",
             "seq": 3, "len": 5, "ack": 1, "win": 100, "fin": true})
     );
-    assert_eq!(serde_json::from_value::<Event>(v).unwrap(), e);
+    assert_eq!(serde_json::from_value::<Trace>(v).unwrap(), t);
+}
+
+/// Two messages of 5 bytes, a send of both, and a read of 7 bytes from offset 3.
+fn two_messages() -> Trace {
+    let mut t = Trace::new("x", TraceMode::Sim, &Params::default());
+    for (id, offset, data) in [(1, 0, b"hello"), (2, 5, b"world")] {
+        t.messages.push(SentMessage {
+            dir: Dir::ClientToServer,
+            id,
+            data: data.to_vec(),
+            offset,
+            header_len: 0,
+            trailer_len: 0,
+            escapes: 0,
+            accepted: 5,
+        });
+    }
+    let write = t.streams.put(Dir::ClientToServer, 0, b"helloworld");
+    let read = t.streams.put(Dir::ClientToServer, 3, b"loworld");
+    for (kind, chunk) in [
+        (EventKind::SendBufWrite { buffered: 10 }, write),
+        (EventKind::RecvBufRead { buffered: 3 }, read),
+    ] {
+        t.events.push(Event {
+            t_us: 1,
+            side: Side::Client,
+            kind,
+            chunk: Some(chunk),
+        });
+    }
+    t
+}
+
+#[test]
+fn bytes_are_stored_once_and_every_event_writes_them_out_with_their_spans() {
+    let t = two_messages();
+    assert_eq!(
+        t.streams.dirs[0], b"helloworld",
+        "the read's bytes are not stored again"
+    );
+    assert!(t.streams.stray.is_empty());
+    let v = serde_json::to_value(&t).unwrap();
+    let read = &v["events"][1]["chunk"];
+    assert_eq!(read["offset"], 3);
+    assert_eq!(read["data"], hex_bytes::encode(b"loworld"));
+    assert_eq!(
+        read["spans"],
+        serde_json::json!([
+            {"msg": 1, "part": "body", "start": 3, "end": 5},
+            {"msg": 2, "part": "body", "start": 5, "end": 10}
+        ])
+    );
+    let back: Trace = serde_json::from_value(v).unwrap();
+    assert_eq!(back, t);
+    assert_eq!(back.chunk_of(&back.events[1]), t.chunk_of(&t.events[1]));
+}
+
+#[test]
+fn bytes_that_disagree_with_the_stream_are_kept_apart_without_messages() {
+    let mut t = two_messages();
+    let odd = t.streams.put(Dir::ClientToServer, 5, b"WORLD");
+    assert_eq!(t.bytes(&odd), b"WORLD");
+    assert_eq!(
+        t.streams.dirs[0], b"helloworld",
+        "the stream keeps its bytes"
+    );
+    assert!(t.chunk_spans(&odd).is_empty());
+    let stray = t.streams.put_stray(Dir::ClientToServer, 5, b"world");
+    assert_eq!(t.bytes(&stray), b"world");
+    assert!(
+        t.chunk(&stray).spans.is_empty(),
+        "stray bytes belong to no message"
+    );
+    // Past the end: the gap is zeros, up to a limit; further out the bytes stay apart.
+    let far = t.streams.put(Dir::ServerToClient, 4, b"ok");
+    assert_eq!(t.streams.dirs[1], b"\0\0\0\0ok");
+    assert_eq!(t.bytes(&far), b"ok");
+    let too_far = t
+        .streams
+        .put(Dir::ServerToClient, Streams::MAX_GAP * 2, b"x");
+    assert_eq!(t.streams.dirs[1].len(), 6);
+    assert_eq!(t.bytes(&too_far), b"x");
+    // A range the streams do not hold gives no bytes rather than a panic.
+    assert!(
+        t.bytes(&Streams::range(Dir::ClientToServer, 8, 100))
+            .is_empty()
+    );
+    assert!(
+        t.bytes(&Streams::range(Dir::ClientToServer, u64::MAX, 1))
+            .is_empty()
+    );
+}
+
+#[test]
+fn spans_follow_messages_added_after_the_first_question() {
+    let mut t = two_messages();
+    assert_eq!(t.spans(Dir::ClientToServer, 0, 10).len(), 2);
+    t.messages.push(SentMessage {
+        dir: Dir::ClientToServer,
+        id: 3,
+        data: b"!".to_vec(),
+        offset: 10,
+        header_len: 0,
+        trailer_len: 0,
+        escapes: 0,
+        accepted: 1,
+    });
+    let spans = t.spans(Dir::ClientToServer, 9, 11);
+    assert_eq!(spans.iter().map(|s| s.msg).collect::<Vec<_>>(), [2, 3]);
+    t.messages.truncate(1);
+    assert_eq!(
+        t.spans(Dir::ClientToServer, 0, 10).len(),
+        1,
+        "a shorter list is indexed anew"
+    );
 }
 
 #[test]
@@ -122,7 +233,7 @@ fn spans_cut_at_messages_and_headers_and_are_allocated_exactly() {
 
 // ---- Tests for the recv event sequence ---------------------------------------------
 
-fn kinds(events: &[(EventKind, Option<Chunk>)]) -> Vec<&'static str> {
+fn kinds(events: &[(EventKind, Option<ChunkRef>)]) -> Vec<&'static str> {
     events
         .iter()
         .map(|(k, _)| match k {

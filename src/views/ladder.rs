@@ -281,7 +281,7 @@ pub fn ladder(trace: &Trace) -> Ladder {
                         len: *len,
                         ..Default::default()
                     },
-                    spans: c.spans.clone(),
+                    spans: trace.chunk_spans(c),
                     label: format!("datagram {len} B"),
                     tx_event: i,
                     rx_event: rx.map(|r| r.0),
@@ -339,25 +339,17 @@ pub fn ladder(trace: &Trace) -> Ladder {
                 }
                 let (kind, text, spans) = match call {
                     Call::Recv { .. } | Call::RecvMessage { .. } => {
-                        let data = e.chunk.as_ref().map(|c| c.data.as_slice()).unwrap_or(&[]);
+                        let data = e.chunk.map(|c| trace.bytes(&c)).unwrap_or(&[]);
                         let text = if *ret == 0 {
                             format!("{} → b'' (EOF)", call.text())
                         } else {
                             format!("{} → {ret} B \"{}\"", call.text(), preview(data))
                         };
-                        let spans = e
-                            .chunk
-                            .as_ref()
-                            .map(|c| c.spans.clone())
-                            .unwrap_or_default();
+                        let spans = e.chunk.map(|c| trace.chunk_spans(&c)).unwrap_or_default();
                         (MarkKind::Recv, text, spans)
                     }
                     Call::Send { .. } | Call::Sendall { .. } | Call::SendMessage { .. } => {
-                        let spans = e
-                            .chunk
-                            .as_ref()
-                            .map(|c| c.spans.clone())
-                            .unwrap_or_default();
+                        let spans = e.chunk.map(|c| trace.chunk_spans(&c)).unwrap_or_default();
                         (MarkKind::Send, format!("{} → {ret}", call.text()), spans)
                     }
                     _ => (MarkKind::Other, call.text(), Vec::new()),

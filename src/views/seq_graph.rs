@@ -73,7 +73,7 @@ pub fn seq_graph(trace: &Trace, dir: Dir) -> SeqGraph {
                         start: c.offset,
                         end: c.offset + *len as u64,
                         fin: false,
-                        msg: c.spans.first().map(|s| s.msg),
+                        msg: trace.first_message(c),
                         event: i,
                     });
                 }
@@ -87,15 +87,11 @@ pub fn seq_graph(trace: &Trace, dir: Dir) -> SeqGraph {
                 call: Call::Recv { .. } | Call::RecvMessage { .. },
                 ..
             } if e.side == dir.receiver() => {
-                if let Some(c) = e
-                    .chunk
-                    .as_ref()
-                    .filter(|c| c.dir == dir && !c.data.is_empty())
-                {
+                if let Some(c) = e.chunk.filter(|c| c.dir == dir && !c.is_empty()) {
                     g.reads.push(ReadMark {
                         t: e.t_us,
                         start: c.offset,
-                        end: c.offset + c.data.len() as u64,
+                        end: c.end(),
                         event: i,
                     });
                 }

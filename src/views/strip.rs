@@ -77,33 +77,13 @@ impl Strip {
     }
 }
 
-/// The bytes of `dir`'s stream from offset 0, as far as the trace shows them (at most
-/// `limit`): from the segments and datagrams that carry bytes, the buffer writes and the
-/// recv results. Bytes it never shows are 0. Captured real segments carry no bytes, so
-/// this is where their payload comes from.
+/// The bytes of `dir`'s stream from offset 0, as far as the trace holds them (at most
+/// `limit`, and whether there were more): what its segments, datagrams, buffer writes
+/// and recv results carry. Captured real segments carry no bytes, so this is where their
+/// payload comes from.
 pub fn stream_bytes(trace: &Trace, dir: Dir, limit: usize) -> (Vec<u8>, bool) {
-    let mut data = Vec::new();
-    let mut cut = false;
-    for e in &trace.events {
-        let Some(c) = e.chunk.as_ref().filter(|c| c.dir == dir) else {
-            continue;
-        };
-        let Ok(start) = usize::try_from(c.offset) else {
-            cut = true;
-            continue;
-        };
-        let end = start.saturating_add(c.data.len());
-        let keep = end.min(limit);
-        cut |= end > limit;
-        if start >= keep {
-            continue;
-        }
-        if data.len() < keep {
-            data.resize(keep, 0);
-        }
-        data[start..keep].copy_from_slice(&c.data[..keep - start]);
-    }
-    (data, cut)
+    let s = &trace.streams.dirs[dir.index()];
+    (s[..s.len().min(limit)].to_vec(), s.len() > limit)
 }
 
 /// The strip of `dir`.
@@ -133,14 +113,10 @@ pub fn strip(trace: &Trace, dir: Dir) -> Strip {
                 }
             }
             EventKind::AppReturn { .. } if e.side == dir.receiver() => {
-                if let Some(c) = e
-                    .chunk
-                    .as_ref()
-                    .filter(|c| c.dir == dir && !c.data.is_empty())
-                {
+                if let Some(c) = e.chunk.filter(|c| c.dir == dir && !c.is_empty()) {
                     s.reads.push(Piece {
                         start: c.offset,
-                        end: c.offset + c.data.len() as u64,
+                        end: c.end(),
                         event: i,
                     });
                 }

@@ -348,7 +348,7 @@ fn events_stream_while_the_run_is_in_progress() {
             .recv_timeout(Duration::from_secs(30))
             .expect("an update")
         {
-            Update::Event(e) => {
+            Update::Event(e, _) => {
                 first_before_end |= streamed.is_empty();
                 streamed.push(e);
             }
@@ -409,12 +409,10 @@ fn recv_chunks_carry_message_spans_and_follow_their_writes() {
     for e in &t.events {
         let Some(c) = &e.chunk else { continue };
         match e.kind {
-            EventKind::SendBufWrite { .. } => {
-                written[c.dir.index()] = c.offset + c.data.len() as u64
-            }
+            EventKind::SendBufWrite { .. } => written[c.dir.index()] = c.end(),
             EventKind::AppReturn { .. } | EventKind::Slice { .. } => {
                 assert!(
-                    c.offset + c.data.len() as u64 <= written[c.dir.index()],
+                    c.end() <= written[c.dir.index()],
                     "read before write at {e:?}"
                 );
             }
