@@ -434,7 +434,9 @@ pub fn describe(trace: &Trace, event: &Event) -> String {
                 text_head(data, DELIVER_WIDTH)
             )
         }
-        EventKind::FrameHeader { json, md5, .. } => format!("  JSON header {json} (md5 {md5})"),
+        EventKind::FrameHeader { header, .. } => {
+            format!("  JSON header {} (md5 {})", header.json, header.md5)
+        }
         // The correct sender refusing a body its framing cannot carry (line, fixed).
         EventKind::DecodeError { error, .. } if refused(error) => {
             format!("  ERROR: {error}")
@@ -523,7 +525,9 @@ pub fn what_zh(e: &Event, deliver_width: usize) -> String {
             data.len(),
             text_head(data, deliver_width)
         ),
-        EventKind::FrameHeader { json, md5, .. } => format!("  JSON 报头 {json}（md5 {md5}）"),
+        EventKind::FrameHeader { header, .. } => {
+            format!("  JSON 报头 {}（md5 {}）", header.json, header.md5)
+        }
         EventKind::DecodeError { error, .. } if refused(error) => format!("  拒绝发送：{error}"),
         EventKind::DecodeError { error, .. } => format!("  解码错误：{error}"),
         EventKind::SendBufWrite { buffered } => format!("写入发送缓冲区（现有 {buffered} 字节）"),
@@ -952,8 +956,9 @@ mod tests {
                     question: None,
                     line: 3,
                 },
-            ],
-            server: vec![],
+            ]
+            .into(),
+            server: Vec::new().into(),
         };
         let ev = |kind| Event {
             t_us: 0,

@@ -330,7 +330,7 @@ fn run_prints_the_notes_of_the_steps() {
         let notes: Vec<&str> = s
             .client
             .iter()
-            .chain(&s.server)
+            .chain(s.server.iter())
             .filter_map(|st| st.note.as_ref())
             .map(|n| n.get(lang))
             .collect();

@@ -59,7 +59,7 @@ fn every_scenario_has_a_handout_with_its_answers_in_both_languages_and_formats()
                 let students = students_part(&text, format);
                 let answers = answers_part(&text, format);
                 // Every step of both programs is listed on the students' page.
-                for step in s.client.iter().chain(&s.server) {
+                for step in s.client.iter().chain(s.server.iter()) {
                     // In a code block in Markdown, so as it is there.
                     let line = handout::action_text(&step.action);
                     let line = match format {

@@ -613,7 +613,7 @@ fn check_dissector(order: ByteOrder) {
     for s in scenario::builtin() {
         // Plain send()s put unframed bytes between frames: a line or record dissector
         // then cuts them too, so only scenarios that send messages are checked there.
-        let raw_writes = s.client.iter().chain(&s.server).any(|st| {
+        let raw_writes = s.client.iter().chain(s.server.iter()).any(|st| {
             matches!(
                 st.action,
                 scenario::Action::Send(_) | scenario::Action::Sendall(_)

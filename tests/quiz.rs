@@ -129,10 +129,12 @@ fn a_crash_is_an_answer() {
     // 08: the tutorial's decoder crashes when recv(4) returns 3 bytes.
     let s = scenario::find_builtin("08").unwrap();
     let mut s = s.clone();
-    s.client[0].question = Some(std::sync::Arc::new(scenario::Question {
+    let mut client = s.client.to_vec();
+    client[0].question = Some(std::sync::Arc::new(scenario::Question {
         prompt: scenario::Text::plain("?"),
         answers: scenario::Answers::Generated,
     }));
+    s.client = client.into();
     let (t, qs) = ask(&s);
     assert_eq!(s.params.decoder, DecoderKind::Tutorial);
     let q = &qs[0];
@@ -198,7 +200,7 @@ fn every_builtin_question_has_one_right_answer_in_both_languages() {
         let written = s
             .client
             .iter()
-            .chain(&s.server)
+            .chain(s.server.iter())
             .filter(|st| st.question.is_some())
             .count();
         assert_eq!(qs.len(), written, "{}: every question is reached", s.name);

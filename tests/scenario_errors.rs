@@ -331,7 +331,7 @@ fn data_forms_and_params() {
         (4, 0.0, 10.5)
     );
     assert_eq!(s.params.latency_ms, Params::default().latency_ms);
-    let actions: Vec<Action> = s.client.into_iter().map(|st| st.action).collect();
+    let actions: Vec<Action> = s.client.iter().map(|st| st.action.clone()).collect();
     assert_eq!(
         actions,
         vec![

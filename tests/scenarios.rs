@@ -111,7 +111,9 @@ fn frame_headers(run: &Run) -> Vec<(String, String)> {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::FrameHeader { json, md5, .. } => Some((json.clone(), md5.clone())),
+            EventKind::FrameHeader { header, .. } => {
+                Some((header.json.clone(), header.md5.clone()))
+            }
             _ => None,
         })
         .collect()
@@ -210,7 +212,10 @@ fn every_scenario_file_parses() {
             "{file}: both programs do something"
         );
         assert!(
-            s.client.iter().chain(&s.server).any(|st| st.note.is_some()),
+            s.client
+                .iter()
+                .chain(s.server.iter())
+                .any(|st| st.note.is_some()),
             "{file}: has narration"
         );
     }

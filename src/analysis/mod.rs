@@ -540,14 +540,14 @@ pub fn deliveries(trace: &Trace) -> Vec<Delivery> {
             Some(p) if udp => p,
             _ => (*index, false),
         };
-        let intact = sent.get(&(dir, msg)).is_some_and(|m| m.data == *data);
+        let intact = sent.get(&(dir, msg)).is_some_and(|m| *m.data == **data);
         out.push(Delivery {
             event: i,
             side: e.side,
             dir,
             index: *index,
             msg,
-            data: data.clone(),
+            data: data.to_vec(),
             intact,
             truncated: truncated && !intact,
         });

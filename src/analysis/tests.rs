@@ -113,7 +113,7 @@ impl B {
         let kind = EventKind::Deliver {
             line: 0,
             index,
-            data: data.as_bytes().to_vec(),
+            data: data.as_bytes().into(),
         };
         self.ev(t_us, side, kind)
     }

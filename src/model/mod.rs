@@ -242,6 +242,12 @@ impl Sim {
         self.trace.messages = self.messages.into_vec();
         let [c2s, s2c] = self.streams;
         self.trace.streams.dirs = [c2s.into_vec(), s2c.into_vec()];
+        // Growing by doubling left up to half of each unused; a large block shrinks in
+        // place (glibc's `mremap`), without a copy.
+        self.trace.events.shrink_to_fit();
+        for s in &mut self.trace.streams.dirs {
+            s.shrink_to_fit();
+        }
         self.trace
     }
 

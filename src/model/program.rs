@@ -37,9 +37,9 @@ pub(super) struct App {
 }
 
 impl App {
-    pub(super) fn new(steps: &[Step]) -> App {
+    pub(super) fn new(steps: &Arc<[Step]>) -> App {
         App {
-            steps: steps.into(),
+            steps: Arc::clone(steps),
             pc: 0,
             op: None,
             block: Block::None,
@@ -564,14 +564,17 @@ impl Sim {
                     ReadStep::Message(frame) => {
                         self.apps[side.index()].carry = reader.take_carry();
                         if let Some(h) = &frame.header {
-                            let (json, md5) = (h.raw.clone(), h.md5.to_string());
-                            self.emit(side, EventKind::FrameHeader { line, json, md5 }, None);
+                            let header = Box::new(crate::trace::HeaderText {
+                                json: h.raw.clone(),
+                                md5: h.md5.to_string(),
+                            });
+                            self.emit(side, EventKind::FrameHeader { line, header }, None);
                         }
                         let dir = side.peer().tx_dir();
                         self.delivered[dir.index()] += 1;
                         let index = self.delivered[dir.index()];
                         let ret = frame.body.len();
-                        let data = frame.body;
+                        let data = frame.body.into_boxed_slice();
                         self.emit(side, EventKind::Deliver { line, index, data }, None);
                         let call = r.call;
                         self.app_return(side, line, call, ret);

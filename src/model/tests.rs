@@ -575,7 +575,7 @@ fn recv_message_delivers_whole_frames_whatever_the_segments() {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            K::Deliver { data, .. } => Some(data.clone()),
+            K::Deliver { data, .. } => Some(data.to_vec()),
             _ => None,
         })
         .collect();

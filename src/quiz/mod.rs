@@ -234,7 +234,7 @@ fn find(trace: &Trace, side: Side, step: usize) -> Option<Found> {
                 truth = Some(if data.is_empty() {
                     Outcome::Empty
                 } else {
-                    Outcome::Data(data.clone())
+                    Outcome::Data(data.to_vec())
                 });
             }
             EventKind::DecodeError { error, .. } | EventKind::NetError { error, .. } => {

@@ -353,15 +353,18 @@ impl Program<'_> {
                 ReadStep::Message(frame) => {
                     self.carry = reader.take_carry();
                     if let Some(h) = &frame.header {
-                        let (json, md5) = (h.raw.clone(), h.md5.to_string());
-                        self.emit(EventKind::FrameHeader { line, json, md5 });
+                        let header = Box::new(crate::trace::HeaderText {
+                            json: h.raw.clone(),
+                            md5: h.md5.to_string(),
+                        });
+                        self.emit(EventKind::FrameHeader { line, header });
                     }
                     self.delivered += 1;
                     let len = frame.body.len();
                     self.emit(EventKind::Deliver {
                         line,
                         index: self.delivered,
-                        data: frame.body,
+                        data: frame.body.into_boxed_slice(),
                     });
                     self.emit(EventKind::AppReturn {
                         line,

@@ -10,6 +10,7 @@ pub use parse::{
 };
 
 use crate::params::{Params, Settings};
+use std::sync::Arc;
 
 /// Text in both languages. A plain string in the file fills both.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -115,8 +116,9 @@ pub struct Scenario {
     /// The parameters the file sets explicitly. They win over the link's and stack's
     /// defaults, and overrides are resolved over them ([`Settings::over`]).
     pub settings: Settings,
-    pub client: Vec<Step>,
-    pub server: Vec<Step>,
+    /// The programs, shared (not copied) by every run of the scenario.
+    pub client: Arc<[Step]>,
+    pub server: Arc<[Step]>,
 }
 
 impl Scenario {
@@ -129,7 +131,7 @@ impl Scenario {
         client: Vec<Action>,
         server: Vec<Action>,
     ) -> Scenario {
-        let steps = |actions: Vec<Action>| -> Vec<Step> {
+        let steps = |actions: Vec<Action>| -> Arc<[Step]> {
             let numbered = actions.into_iter().zip(1..);
             numbered
                 .map(|(action, line)| Step {

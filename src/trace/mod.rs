@@ -461,14 +461,14 @@ pub enum EventKind {
         line: usize,
         index: u32,
         #[serde(with = "hex_bytes")]
-        data: Vec<u8>,
+        data: Box<[u8]>,
     },
-    /// The decoder read a JSON header: its text and what became of its md5
-    /// (`verified`, `absent`, `not a checksum: …`, `unchecked: …`).
+    /// The decoder read a JSON header: its text and what became of its md5.
     FrameHeader {
         line: usize,
-        json: String,
-        md5: String,
+        /// Boxed: a rare event, and every event is as large as the largest kind.
+        #[serde(flatten)]
+        header: Box<HeaderText>,
     },
     /// The decoder failed: the program stops (and its socket closes), as a Python
     /// program would on the exception.
@@ -534,6 +534,16 @@ pub enum EventKind {
 
 /// One thing that happened. The JSON report writes it flat (`t_us`, `side`, the kind's
 /// fields) with its bytes as a [`Chunk`]; see [`Trace`]'s serialization.
+/// What [`EventKind::FrameHeader`] says of a JSON header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderText {
+    /// The header's text.
+    pub json: String,
+    /// What became of its md5: `verified`, `absent`, `not a checksum: …`,
+    /// `unchecked: …`.
+    pub md5: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     pub t_us: Micros,
@@ -968,9 +978,11 @@ pub mod hex_bytes {
         s.serialize_str(&encode(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, T: From<Vec<u8>>>(d: D) -> Result<T, D::Error> {
         let s = String::deserialize(d)?;
-        decode(&s).ok_or_else(|| serde::de::Error::custom("invalid hex"))
+        decode(&s)
+            .map(T::from)
+            .ok_or_else(|| serde::de::Error::custom("invalid hex"))
     }
 }
 

@@ -86,7 +86,7 @@ fn every_tcp_scenario_framed_over_the_slicer_decodes_every_message_intact() {
         let raw_writes = s
             .client
             .iter()
-            .chain(&s.server)
+            .chain(s.server.iter())
             .any(|st| matches!(st.action, Action::Send(_) | Action::Sendall(_)));
         if s.params.transport != Transport::Tcp || raw_writes {
             continue;

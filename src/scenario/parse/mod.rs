@@ -268,8 +268,8 @@ impl<'a> Parser<'a> {
                 lesson: None,
                 params: settings.resolve(),
                 settings,
-                client,
-                server,
+                client: client.into(),
+                server: server.into(),
             };
         }
         if !meta_seen {
@@ -294,8 +294,8 @@ impl<'a> Parser<'a> {
             lesson: meta.lesson,
             params: settings.resolve(),
             settings,
-            client,
-            server,
+            client: client.into(),
+            server: server.into(),
         }
     }
 

@@ -336,7 +336,7 @@ mod tests {
     fn client(step: &str) -> Result<Vec<Action>, String> {
         let text = format!("[meta]\ntitle = \"t\"\n[[client]]\n{step}\n");
         parse(&text, "t.toml")
-            .map(|s| s.client.into_iter().map(|st| st.action).collect())
+            .map(|s| s.client.iter().map(|st| st.action.clone()).collect())
             .map_err(|e| e.to_string())
     }
 

@@ -49,7 +49,7 @@ fn every_action_kind() {
          [[client]]\nrecv = 7\n[[client]]\nrecv_message = 8\n[[client]]\nsleep_ms = 2.5\n\
          [[client]]\nsleep_ms = 0\n[[client]]\nclose = true\n"
     ));
-    let actions: Vec<_> = s.client.into_iter().map(|st| st.action).collect();
+    let actions: Vec<_> = s.client.iter().map(|st| st.action.clone()).collect();
     assert_eq!(
         actions,
         vec![
@@ -75,8 +75,8 @@ fn three_data_forms() {
     ));
     let data: Vec<_> = s
         .client
-        .into_iter()
-        .map(|st| match st.action {
+        .iter()
+        .map(|st| match st.action.clone() {
             Action::Send(d) => d,
             other => panic!("{other:?}"),
         })
