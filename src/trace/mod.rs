@@ -532,8 +532,6 @@ pub enum EventKind {
     Slice { len: usize },
 }
 
-/// One thing that happened. The JSON report writes it flat (`t_us`, `side`, the kind's
-/// fields) with its bytes as a [`Chunk`]; see [`Trace`]'s serialization.
 /// What [`EventKind::FrameHeader`] says of a JSON header.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeaderText {
@@ -544,6 +542,8 @@ pub struct HeaderText {
     pub md5: String,
 }
 
+/// One thing that happened. The JSON report writes it flat (`t_us`, `side`, the kind's
+/// fields) with its bytes as a [`Chunk`]: see [`json`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     pub t_us: Micros,
