@@ -696,7 +696,7 @@ mod model {
     fn hundred_k(stack: Stack, recvs: usize) -> Scenario {
         let mut rng = ChaCha8Rng::seed_from_u64(100_000);
         let mut client: Vec<Action> = (0..MESSAGES)
-            .map(|i| Action::Send(vec![b'a' + (i % 26) as u8; log_uniform(&mut rng, 1024)]))
+            .map(|i| Action::Send(vec![b'a' + (i % 26) as u8; log_uniform(&mut rng, 1024)].into()))
             .collect();
         client.push(Action::Close);
         let server = vec![Action::Recv(1024); recvs];
@@ -975,7 +975,7 @@ mod ui {
     /// A scenario whose run has at least 10,000 events (the one `benches/frame.rs` uses).
     fn big_scenario() -> Scenario {
         let mut client: Vec<Action> = (0..900)
-            .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120]))
+            .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120].into()))
             .collect();
         client.push(Action::Close);
         let server: Vec<Action> = (0..1000).map(|_| Action::RecvMessage(1024)).collect();

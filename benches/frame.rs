@@ -15,7 +15,7 @@ use stickysim::scenario::{Action, Scenario};
 /// A scenario whose run has at least 10,000 events.
 fn big_scenario() -> Scenario {
     let mut client: Vec<Action> = (0..900)
-        .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120]))
+        .map(|i| Action::SendMessage(vec![b'a' + (i % 26) as u8; 120].into()))
         .collect();
     client.push(Action::Close);
     let server: Vec<Action> = (0..1000).map(|_| Action::RecvMessage(1024)).collect();

@@ -53,7 +53,7 @@ fn sender() -> impl Strategy<Value = Vec<(Vec<u8>, u8)>> {
 fn sender_actions(parts: &[(Vec<u8>, u8)]) -> Vec<Action> {
     let mut a = Vec::new();
     for (data, sleep) in parts {
-        a.push(Action::Sendall(data.clone()));
+        a.push(Action::Sendall(data.clone().into()));
         if *sleep > 0 {
             a.push(Action::Sleep(*sleep as f64 * 7.0));
         }
@@ -143,7 +143,7 @@ proptest! {
             params.transport = Transport::Udp;
             params.loss = loss;
         }
-        let client: Vec<Action> = parts.iter().map(|(d, _)| Action::Send(d.clone())).collect();
+        let client: Vec<Action> = parts.iter().map(|(d, _)| Action::Send(d.clone().into())).collect();
         let server = vec![Action::Sleep(30.0), Action::Recv(1000), Action::Recv(1000)];
         let a = run(client.clone(), server.clone(), &params);
         let b = run(client, server, &params);
@@ -171,7 +171,7 @@ proptest! {
         let mut client: Vec<Action> = Vec::new();
         let mut server: Vec<Action> = Vec::new();
         for m in &msgs {
-            client.push(Action::SendMessage(m.clone()));
+            client.push(Action::SendMessage(m.clone().into()));
             client.push(Action::RecvMessage(bufsize));
             server.push(Action::RecvMessage(bufsize));
             server.push(Action::SendMessage(m.iter().rev().copied().collect()));
@@ -222,7 +222,7 @@ proptest! {
             params.delimiter = [Delimiter::Lf, Delimiter::Crlf, Delimiter::Nul][delimiter];
             msgs
         };
-        let client: Vec<Action> = msgs.iter().map(|m| Action::SendMessage(m.clone())).collect();
+        let client: Vec<Action> = msgs.iter().map(|m| Action::SendMessage(m.clone().into())).collect();
         let mut server = vec![Action::Sleep(50.0)];
         server.extend(msgs.iter().map(|_| Action::RecvMessage(bufsize)));
         let t = run(client, server, &params);

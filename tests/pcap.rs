@@ -541,7 +541,7 @@ fn framed_messages(trace: &Trace, dir: Dir) -> Vec<Vec<u8>> {
                 let end = body.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
                 out.push(body[..end].to_vec());
             }
-            _ if m.header_len > 0 => out.push(m.data.clone()),
+            _ if m.header_len > 0 => out.push(m.data.to_vec()),
             _ => {}
         }
     }

@@ -293,8 +293,8 @@ fn the_two_small_sends_case() {
     assert_eq!(
         client,
         vec![
-            (Action::SendMessage(b"hello".to_vec()), 10),
-            (Action::SendMessage(b"world".to_vec()), 14),
+            (Action::SendMessage(b"hello".to_vec().into()), 10),
+            (Action::SendMessage(b"world".to_vec().into()), 14),
             (Action::Close, 17),
         ]
     );
@@ -335,10 +335,10 @@ fn data_forms_and_params() {
     assert_eq!(
         actions,
         vec![
-            Action::Sendall(b"ababa".to_vec()),
-            Action::Send(vec![0x00, 0xff, 0x7f]),
-            Action::Send("中".as_bytes().to_vec()),
-            Action::Send(b"xx".to_vec()),
+            Action::Sendall(b"ababa".to_vec().into()),
+            Action::Send(vec![0x00, 0xff, 0x7f].into()),
+            Action::Send("中".as_bytes().to_vec().into()),
+            Action::Send(b"xx".to_vec().into()),
         ]
     );
 }
@@ -358,8 +358,8 @@ fn the_documented_example_parses() {
     assert_eq!(
         client,
         vec![
-            Action::SendMessage(b"hello".to_vec()),
-            Action::SendMessage(b"world".to_vec()),
+            Action::SendMessage(b"hello".to_vec().into()),
+            Action::SendMessage(b"world".to_vec().into()),
             Action::Close
         ]
     );

@@ -145,7 +145,7 @@ fn step_data(steps: &[scenario::Step]) -> Vec<Vec<u8>> {
     steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::Send(d) | Action::Sendall(d) | Action::SendMessage(d) => Some(d.clone()),
+            Action::Send(d) | Action::Sendall(d) | Action::SendMessage(d) => Some(d.to_vec()),
             _ => None,
         })
         .collect()

@@ -53,7 +53,7 @@ impl B {
         self.trace.messages.push(SentMessage {
             dir,
             id,
-            data: body.as_bytes().to_vec(),
+            data: body.as_bytes().into(),
             offset,
             header_len,
             trailer_len: 0,

@@ -95,7 +95,7 @@ impl Op {
 #[derive(Clone, Debug)]
 struct WriteOp {
     call: Call,
-    pieces: Vec<Vec<u8>>,
+    pieces: Vec<Arc<[u8]>>,
     piece: usize,
     /// Bytes of `pieces[piece]` already copied.
     offset: usize,
@@ -110,7 +110,7 @@ struct WriteOp {
 }
 
 impl WriteOp {
-    fn new(call: Call, pieces: Vec<Vec<u8>>, all: bool, msg: usize) -> WriteOp {
+    fn new(call: Call, pieces: Vec<Arc<[u8]>>, all: bool, msg: usize) -> WriteOp {
         WriteOp {
             call,
             pieces,
@@ -145,7 +145,7 @@ impl WriteOp {
     }
 
     fn wanted(&self) -> usize {
-        self.pieces.iter().map(Vec::len).sum()
+        self.pieces.iter().map(|p| p.len()).sum()
     }
 }
 
@@ -307,7 +307,8 @@ impl Sim {
                     match framing::send_frame(&self.params, &data) {
                         Ok(enc) => {
                             let frame = (enc.header_len, enc.trailer_len, enc.escapes);
-                            write(self, call, enc.pieces, frame, data, true)
+                            let pieces = enc.pieces.into_iter().map(Arc::from).collect();
+                            write(self, call, pieces, frame, data, true)
                         }
                         // The correct program refuses a body it cannot frame: like
                         // Python's `raise ValueError`, the program stops there.
@@ -374,7 +375,7 @@ impl Sim {
 
     /// Registers a message the application is sending; `frame` is its framing's bytes
     /// around the body (header, trailer, escapes).
-    fn new_message(&mut self, dir: Dir, data: Vec<u8>, frame: Frame) -> usize {
+    fn new_message(&mut self, dir: Dir, data: Arc<[u8]>, frame: Frame) -> usize {
         let (header_len, trailer_len, escapes) = frame;
         let id = self.msg_index[dir.index()].len() as u32 + 1;
         let offset = self.streams[dir.index()].len() as u64;
@@ -685,7 +686,7 @@ mod tests {
 
     #[test]
     fn a_write_op_walks_through_its_pieces() {
-        let pieces = vec![b"ab".to_vec(), b"cde".to_vec()];
+        let pieces = vec![b"ab"[..].into(), b"cde"[..].into()];
         let mut w = WriteOp::new(Call::Sendall { len: 3 }, pieces, true, 0);
         assert_eq!((w.wanted(), w.rest()), (5, &b"ab"[..]));
         w.copied(1);

@@ -205,10 +205,10 @@ mod tests {
 
     fn replay(params: Params) -> Replay {
         let client = vec![
-            Send(b"hello".to_vec()),
-            Send(b"world".to_vec()),
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
             Sleep(5.0),
-            Send(b"again".to_vec()),
+            Send(b"again".to_vec().into()),
             Close,
         ];
         let server = vec![Sleep(60.0), Recv(1024), Recv(1024), Recv(1024)];
@@ -283,7 +283,7 @@ mod tests {
             nagle: false,
             ..Params::default()
         };
-        let client = vec![Sendall(vec![b'x'; 20_000]), Close];
+        let client = vec![Sendall(vec![b'x'; 20_000].into()), Close];
         // The reader keeps reading: a program that closed with unread data would reset.
         let server = vec![Recv(100); 250];
         let s = Scenario::from_actions("long", params.clone(), client, server);
@@ -312,7 +312,7 @@ mod tests {
             ..Params::default()
         };
         let client: Vec<_> = (0..1200)
-            .map(|i| SendMessage(vec![b'a' + (i % 26) as u8; 1 + i * 7 % 90]))
+            .map(|i| SendMessage(vec![b'a' + (i % 26) as u8; 1 + i * 7 % 90].into()))
             .chain([Close])
             .collect();
         let server = vec![RecvMessage(1024); 1201];
@@ -431,7 +431,7 @@ mod tests {
         let s = Scenario::from_actions(
             "t",
             Params::default(),
-            vec![Sendall(vec![b'x'; 100_000]), Close],
+            vec![Sendall(vec![b'x'; 100_000].into()), Close],
             vec![Recv(1000); 150],
         );
         let r = Replay::with_budget(&s, &Params::default(), 50);

@@ -83,7 +83,11 @@ use Action::*;
 #[test]
 fn late_reader_glues_two_small_sends() {
     let t = run(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close],
+        vec![
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
+            Close,
+        ],
         vec![Sleep(60.0), Recv(1024), Recv(1024)],
     );
     assert_eq!(
@@ -100,9 +104,9 @@ fn eager_reader_sees_each_send_apart_with_nagle_off() {
     };
     let t = run_with(
         vec![
-            Send(b"hello".to_vec()),
+            Send(b"hello".to_vec().into()),
             Sleep(20.0),
-            Send(b"world".to_vec()),
+            Send(b"world".to_vec().into()),
             Close,
         ],
         vec![Recv(1024), Recv(1024), Recv(1024)],
@@ -117,7 +121,7 @@ fn eager_reader_sees_each_send_apart_with_nagle_off() {
 #[test]
 fn recv_returns_at_most_n_and_the_rest_stays_buffered() {
     let t = run(
-        vec![Sendall(vec![b'x'; 1000]), Close],
+        vec![Sendall(vec![b'x'; 1000].into()), Close],
         vec![Sleep(50.0), Recv(300), Recv(1024), Recv(10)],
     );
     let r = recvs(&t, Side::Server);
@@ -152,7 +156,10 @@ fn windows_fin_makes_a_blocked_recv_return_eof_and_is_acked_at_once() {
 
 #[test]
 fn fin_follows_the_last_data_segment() {
-    let t = run(vec![Send(b"abc".to_vec()), Close], vec![Recv(10), Recv(10)]);
+    let t = run(
+        vec![Send(b"abc".to_vec().into()), Close],
+        vec![Recv(10), Recv(10)],
+    );
     let kinds: Vec<_> = t
         .events
         .iter()
@@ -176,8 +183,8 @@ fn fin_follows_the_last_data_segment() {
 fn second_small_send_is_held_until_the_delayed_ack() {
     let t = windows(
         vec![
-            Send(b"hello".to_vec()),
-            Send(b"world".to_vec()),
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
             Sleep(200.0),
         ],
         vec![Recv(1024), Recv(1024)],
@@ -213,7 +220,10 @@ fn no_hold_with_nagle_off() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec())],
+        vec![
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
+        ],
         vec![Recv(1024)],
         p,
     );
@@ -234,7 +244,11 @@ fn no_hold_with_nagle_off() {
 fn close_flushes_held_data() {
     // nothing acknowledges before close: the held "world" goes out with the close
     let t = windows(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec()), Close],
+        vec![
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
+            Close,
+        ],
         vec![Sleep(100.0), Recv(1024)],
     );
     let release = first_t(&t, Side::Client, |k| matches!(k, K::NagleRelease { .. }));
@@ -246,7 +260,7 @@ fn close_flushes_held_data() {
 #[test]
 fn one_segment_starts_the_timer_and_the_timer_acks() {
     let t = windows(
-        vec![Send(b"hi".to_vec()), Sleep(100.0)],
+        vec![Send(b"hi".to_vec().into()), Sleep(100.0)],
         vec![Recv(10), Sleep(100.0)],
     );
     let arrive = first_t(&t, Side::Server, |k| {
@@ -271,7 +285,7 @@ fn one_segment_starts_the_timer_and_the_timer_acks() {
 #[test]
 fn two_full_segments_are_acked_at_once() {
     let t = windows(
-        vec![Sendall(vec![7; 2920]), Sleep(100.0)],
+        vec![Sendall(vec![7; 2920].into()), Sleep(100.0)],
         vec![Sleep(100.0)],
     );
     let second = t
@@ -298,8 +312,8 @@ fn two_full_segments_are_acked_at_once() {
 #[test]
 fn reply_data_carries_the_ack_and_cancels_the_timer() {
     let t = run(
-        vec![Send(b"ping".to_vec()), Recv(10)],
-        vec![Recv(10), Send(b"pong".to_vec())],
+        vec![Send(b"ping".to_vec().into()), Recv(10)],
+        vec![Recv(10), Send(b"pong".to_vec().into())],
     );
     assert_eq!(
         count(&t, Side::Server, |k| matches!(k, K::DelayedAckFire)),
@@ -319,7 +333,11 @@ fn delayed_ack_off_acks_every_segment() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Send(b"a".to_vec()), Sleep(20.0), Send(b"b".to_vec())],
+        vec![
+            Send(b"a".to_vec().into()),
+            Sleep(20.0),
+            Send(b"b".to_vec().into()),
+        ],
         vec![Recv(1), Recv(1)],
         p,
     );
@@ -344,7 +362,7 @@ fn zero_window_waits_for_the_window_update() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Sendall(vec![1; 5000]), Close],
+        vec![Sendall(vec![1; 5000].into()), Close],
         vec![
             Sleep(100.0),
             Recv(5000),
@@ -378,7 +396,7 @@ fn zero_window_waits_for_the_window_update() {
 #[test]
 fn a_blocking_send_copies_everything() {
     let t = run(
-        vec![Send(vec![0; 50_000]), Close],
+        vec![Send(vec![0; 50_000].into()), Close],
         vec![Sleep(500.0), Recv(65536)],
     );
     let ret = t.events.iter().find_map(|e| match e.kind {
@@ -402,7 +420,7 @@ fn a_blocking_send_copies_everything() {
 #[test]
 fn sendall_blocks_until_everything_is_copied() {
     let t = run(
-        vec![Sendall(vec![0; 50_000]), Close],
+        vec![Sendall(vec![0; 50_000].into()), Close],
         vec![Sleep(500.0), Recv(65536)],
     );
     assert!(count(&t, Side::Client, |k| matches!(k, K::AppBlocked { .. })) >= 1);
@@ -422,7 +440,10 @@ fn udp() -> Params {
 #[test]
 fn datagrams_never_merge() {
     let t = run_with(
-        vec![Send(b"hello".to_vec()), Send(b"world".to_vec())],
+        vec![
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
+        ],
         vec![Sleep(50.0), Recv(1024), Recv(1024)],
         udp(),
     );
@@ -434,7 +455,7 @@ fn datagrams_never_merge() {
 
 #[test]
 fn a_big_datagram_is_truncated() {
-    let t = run_with(vec![Send(vec![9; 3000])], vec![Recv(1024)], udp());
+    let t = run_with(vec![Send(vec![9; 3000].into())], vec![Recv(1024)], udp());
     assert_eq!(recvs(&t, Side::Server)[0].len(), 1024);
     assert_eq!(
         count(&t, Side::Server, |k| matches!(
@@ -455,7 +476,11 @@ fn a_full_queue_drops_datagrams() {
         ..udp()
     };
     let t = run_with(
-        vec![Send(vec![1; 1000]), Send(vec![2; 1000]), Send(vec![3; 400])],
+        vec![
+            Send(vec![1; 1000].into()),
+            Send(vec![2; 1000].into()),
+            Send(vec![3; 400].into()),
+        ],
         vec![Sleep(50.0), Recv(2000), Recv(2000)],
         p,
     );
@@ -479,7 +504,7 @@ fn loss_drops_whole_datagrams_reproducibly() {
         seed: 7,
         ..udp()
     };
-    let sends: Vec<Action> = (0..40u8).map(|i| Send(vec![i; 10])).collect();
+    let sends: Vec<Action> = (0..40u8).map(|i| Send(vec![i; 10].into())).collect();
     let a = run_with(sends.clone(), vec![], p.clone());
     let b = run_with(sends, vec![], p);
     let lost = count(&a, Side::Server, |k| {
@@ -517,8 +542,8 @@ fn spans_mark_headers_and_bodies() {
     };
     let t = run_with(
         vec![
-            SendMessage(b"hello".to_vec()),
-            SendMessage(b"world".to_vec()),
+            SendMessage(b"hello".to_vec().into()),
+            SendMessage(b"world".to_vec().into()),
             Close,
         ],
         vec![Sleep(100.0), Recv(1024)],
@@ -564,8 +589,8 @@ fn recv_message_delivers_whole_frames_whatever_the_segments() {
     };
     let t = run_with(
         vec![
-            SendMessage(b"hello".to_vec()),
-            SendMessage(b"world".to_vec()),
+            SendMessage(b"hello".to_vec().into()),
+            SendMessage(b"world".to_vec().into()),
             Close,
         ],
         vec![RecvMessage(1024), RecvMessage(1024), RecvMessage(1024)],
@@ -591,7 +616,7 @@ fn tutorial_decoder_crashes_on_a_split_header() {
         ..Params::default()
     };
     let t = run_with(
-        vec![SendMessage(b"hello".to_vec()), Sleep(50.0)],
+        vec![SendMessage(b"hello".to_vec().into()), Sleep(50.0)],
         vec![RecvMessage(1024)],
         p,
     );
@@ -612,7 +637,7 @@ fn recv_delay_sleeps_before_each_read() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Send(b"a".to_vec()), Close],
+        vec![Send(b"a".to_vec().into()), Close],
         vec![Recv(10), Recv(10)],
         p,
     );
@@ -645,7 +670,7 @@ fn recv_size_overrides_every_bufsize() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Send(b"abcdefg".to_vec()), Close],
+        vec![Send(b"abcdefg".to_vec().into()), Close],
         vec![Sleep(50.0), Recv(1024), Recv(1024)],
         p,
     );
@@ -682,7 +707,7 @@ fn jitter_never_reorders_tcp_segments() {
         seed: 3,
         ..Params::default()
     };
-    let sends: Vec<Action> = (0..30u8).map(|i| Send(vec![i; 100])).collect();
+    let sends: Vec<Action> = (0..30u8).map(|i| Send(vec![i; 100].into())).collect();
     let t = run_with(sends, vec![Sleep(500.0), Recv(100_000)], p);
     let expected: Vec<u8> = (0..30u8).flat_map(|i| vec![i; 100]).collect();
     assert_eq!(recvs(&t, Side::Server)[0], expected);
@@ -692,12 +717,12 @@ fn jitter_never_reorders_tcp_segments() {
 fn a_checkpoint_without_events_continues_exactly_like_the_original() {
     let s = scenario(
         vec![
-            Send(b"hello".to_vec()),
-            Send(b"world".to_vec()),
+            Send(b"hello".to_vec().into()),
+            Send(b"world".to_vec().into()),
             Sleep(60.0),
             Recv(100),
         ],
-        vec![Recv(1024), Send(b"reply".to_vec()), Recv(1024)],
+        vec![Recv(1024), Send(b"reply".to_vec().into()), Recv(1024)],
     );
     let mut a = Sim::new(&s, &Params::default()).unwrap();
     for _ in 0..6 {
@@ -725,7 +750,7 @@ fn packets_on_the_wire_know_when_they_left() {
         ..Params::default()
     };
     let s = scenario(
-        vec![Send(vec![1; 1000]), Send(vec![2; 1000])],
+        vec![Send(vec![1; 1000].into()), Send(vec![2; 1000].into())],
         vec![Recv(4096)],
     );
     let mut sim = Sim::new(&s, &p).unwrap();
@@ -758,7 +783,7 @@ fn a_blocked_send_reports_why_in_the_trace() {
         ..Params::default()
     };
     let t = run_with(
-        vec![Sendall(vec![0; 1000])],
+        vec![Sendall(vec![0; 1000].into())],
         vec![Recv(1000), Recv(1000)],
         p,
     );
@@ -814,7 +839,7 @@ fn linux_small_writes_to_an_eager_reader_each_arrive_alone() {
     // kernel.md fact 12: one byte every 5 ms, the reader in recv(1024): eight reads.
     let mut client = vec![Sleep(20.0)];
     for b in b"abcdefgh" {
-        client.extend([Send(vec![*b]), Sleep(5.0)]);
+        client.extend([Send(vec![*b].into()), Sleep(5.0)]);
     }
     client.push(Close);
     let t = run_with(client, vec![Recv(1024); 9], lo());
@@ -828,7 +853,7 @@ fn linux_small_writes_to_an_eager_reader_each_arrive_alone() {
         {
             let mut c = vec![Sleep(20.0)];
             for b in b"abcdefgh" {
-                c.extend([Send(vec![*b]), Sleep(5.0)]);
+                c.extend([Send(vec![*b].into()), Sleep(5.0)]);
             }
             c
         },
@@ -842,11 +867,11 @@ fn linux_small_writes_to_an_eager_reader_each_arrive_alone() {
 fn linux_three_writes_before_a_late_recv_all_arrive() {
     // fact 13: writes at 0, 5, 10 ms; one recv at 12 ms gets all three bytes.
     let client = vec![
-        Send(b"a".to_vec()),
+        Send(b"a".to_vec().into()),
         Sleep(5.0),
-        Send(b"b".to_vec()),
+        Send(b"b".to_vec().into()),
         Sleep(5.0),
-        Send(b"c".to_vec()),
+        Send(b"c".to_vec().into()),
         Sleep(50.0),
     ];
     let p = lo();
@@ -865,7 +890,7 @@ fn linux_gives_sixteen_quick_acks_then_delays() {
     // fact 6: a reader that does not read; 1-byte segments 20 ms apart.
     let p = lo();
     let client: Vec<Action> = (0..20)
-        .flat_map(|_| [Send(b"x".to_vec()), Sleep(20.0)])
+        .flat_map(|_| [Send(b"x".to_vec().into()), Sleep(20.0)])
         .collect();
     let t = run_with(client, vec![Sleep(1000.0), Recv(100)], p);
     let reasons: Vec<AckReason> = t
@@ -891,8 +916,8 @@ fn separate_write_rounds(rounds: usize, think_ms: f64) -> (Vec<Action>, Vec<Acti
     let mut server = Vec::new();
     for _ in 0..rounds {
         client.extend([
-            Send(b"HDR1".to_vec()),
-            Send(b"BDY1".to_vec()),
+            Send(b"HDR1".to_vec().into()),
+            Send(b"BDY1".to_vec().into()),
             Recv(4),
             Recv(4),
         ]);
@@ -900,7 +925,7 @@ fn separate_write_rounds(rounds: usize, think_ms: f64) -> (Vec<Action>, Vec<Acti
         if think_ms > 0.0 {
             server.push(Sleep(think_ms));
         }
-        server.extend([Send(b"HDR2".to_vec()), Send(b"BDY2".to_vec())]);
+        server.extend([Send(b"HDR2".to_vec().into()), Send(b"BDY2".to_vec().into())]);
     }
     client.push(Close);
     // The server stays open: its close would push a held segment out.
@@ -955,7 +980,7 @@ fn linux_a_side_that_replies_late_is_not_in_ping_pong() {
 fn linux_the_tail_of_a_large_write_is_not_held() {
     let p = lo();
     let t = run_with(
-        vec![Sendall(vec![1; 1460 * 3 + 10]), Sleep(100.0)],
+        vec![Sendall(vec![1; 1460 * 3 + 10].into()), Sleep(100.0)],
         vec![Recv(100_000)],
         p,
     );
@@ -999,7 +1024,7 @@ fn close_with_unread_data_resets_and_the_peer_reads_its_data_first() {
     use crate::trace::PyExc;
     let t = run(
         vec![
-            Send(vec![b'c'; 100]),
+            Send(vec![b'c'; 100].into()),
             Sleep(50.0),
             Recv(10),
             Recv(10),
@@ -1007,7 +1032,7 @@ fn close_with_unread_data_resets_and_the_peer_reads_its_data_first() {
             Recv(10),
             Recv(10),
         ],
-        vec![Send(vec![b'r'; 25]), Sleep(20.0), Close],
+        vec![Send(vec![b'r'; 25].into()), Sleep(20.0), Close],
     );
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::RstTx { .. })), 1);
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::FinTx { .. })), 0);
@@ -1020,7 +1045,10 @@ fn close_with_unread_data_resets_and_the_peer_reads_its_data_first() {
 #[test]
 fn a_reader_blocked_when_the_reset_arrives_raises_at_once() {
     use crate::trace::PyExc;
-    let t = run(vec![Send(vec![1; 10]), Recv(10)], vec![Sleep(20.0), Close]);
+    let t = run(
+        vec![Send(vec![1; 10].into()), Recv(10)],
+        vec![Sleep(20.0), Close],
+    );
     assert_eq!(exceptions(&t, Side::Client), vec![PyExc::ConnectionReset]);
     let rst = first_t(&t, Side::Client, |k| matches!(k, K::RstRx { .. }));
     let exc = first_t(&t, Side::Client, |k| matches!(k, K::Exception { .. }));
@@ -1035,10 +1063,10 @@ fn data_sent_to_a_peer_that_closed_resets_but_recv_still_sees_eof() {
     let t = run(
         vec![
             Sleep(20.0),
-            Send(b"0123456789".to_vec()),
+            Send(b"0123456789".to_vec().into()),
             Sleep(30.0),
             Recv(1024),
-            Send(b"more".to_vec()),
+            Send(b"more".to_vec().into()),
         ],
         vec![Close],
     );
@@ -1050,7 +1078,7 @@ fn data_sent_to_a_peer_that_closed_resets_but_recv_still_sees_eof() {
 #[test]
 fn windows_has_no_reset_on_close() {
     let t = windows(
-        vec![Send(vec![1; 100]), Sleep(50.0), Recv(10)],
+        vec![Send(vec![1; 100].into()), Sleep(50.0), Recv(10)],
         vec![Sleep(20.0), Close],
     );
     assert_eq!(count(&t, Side::Server, |k| matches!(k, K::RstTx { .. })), 0);
@@ -1062,7 +1090,7 @@ fn windows_has_no_reset_on_close() {
 #[test]
 fn a_send_with_a_timeout_copies_what_fits_and_returns_the_short_count() {
     let t = run(
-        vec![SetTimeout(0.5), Send(vec![0; 50_000]), Close],
+        vec![SetTimeout(0.5), Send(vec![0; 50_000].into()), Close],
         vec![Sleep(100.0), Recv(65536), Recv(65536)],
     );
     let ret = t.events.iter().find_map(|e| match e.kind {
@@ -1097,7 +1125,7 @@ fn a_send_that_finds_no_room_until_its_timeout_raises() {
         ..Params::default()
     };
     let t = run_with(
-        vec![SetTimeout(0.1), Sendall(vec![0; 20_000])],
+        vec![SetTimeout(0.1), Sendall(vec![0; 20_000].into())],
         vec![Sleep(1000.0)],
         p,
     );
@@ -1119,8 +1147,8 @@ fn a_non_blocking_socket_raises_blocking_io_error() {
     let t = run_with(
         vec![
             SetTimeout(0.0),
-            Send(vec![0; 10_000]),
-            Send(vec![0; 10_000]),
+            Send(vec![0; 10_000].into()),
+            Send(vec![0; 10_000].into()),
         ],
         vec![Sleep(1000.0)],
         p,
@@ -1149,7 +1177,10 @@ fn a_recv_with_a_timeout_raises_after_it() {
     let raised = first_t(&t, Side::Client, |k| matches!(k, K::Exception { .. }));
     assert_eq!(raised, 250_000);
     // Data in time: no exception.
-    let t = run(vec![SetTimeout(0.25), Recv(10)], vec![Send(b"hi".to_vec())]);
+    let t = run(
+        vec![SetTimeout(0.25), Recv(10)],
+        vec![Send(b"hi".to_vec().into())],
+    );
     assert!(exceptions(&t, Side::Client).is_empty());
     assert_eq!(recv_lens(&t, Side::Client), vec![2]);
 }
@@ -1157,7 +1188,7 @@ fn a_recv_with_a_timeout_raises_after_it() {
 #[test]
 fn a_reset_on_the_wire_is_shown_as_one() {
     let s = scenario(
-        vec![Send(vec![1; 100]), Sleep(50.0)],
+        vec![Send(vec![1; 100].into()), Sleep(50.0)],
         vec![Sleep(20.0), Close],
     );
     let mut sim = Sim::new(&s, &Params::default()).unwrap();
@@ -1206,7 +1237,7 @@ fn loopback_flow_control_stall_reads_what_the_kernel_reads() {
     }
     server.extend([Sleep(50.0), Recv(65_536), Recv(65_536)]);
     let t = run_with(
-        vec![Sendall(vec![b'x'; 250_000]), Close],
+        vec![Sendall(vec![b'x'; 250_000].into()), Close],
         server,
         loopback(),
     );
@@ -1231,10 +1262,10 @@ fn loopback_a_window_below_a_segment_waits_for_a_read_or_the_persist_timer() {
     // segment (47616) while 50000 wait: the sender does not use it (tcp_snd_wnd_test),
     // until the persist timer sends what fits about 200 ms later.
     let client = vec![
-        Send(vec![b'a'; 50_000]),
+        Send(vec![b'a'; 50_000].into()),
         Sleep(100.0),
-        Send(vec![b'b'; 50_000]),
-        Sendall(vec![b'c'; 50_000]),
+        Send(vec![b'b'; 50_000].into()),
+        Sendall(vec![b'c'; 50_000].into()),
     ];
     let t = run_with(client, vec![Sleep(1000.0), Recv(300_000)], loopback());
     let wins = windows_sent(&t, Side::Server);

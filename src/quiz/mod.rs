@@ -316,7 +316,7 @@ impl<'a> Context<'a> {
                     // A delivered message: name it when it is exactly one that was sent.
                     self.sent
                         .iter()
-                        .find(|m| m.data == *d)
+                        .find(|m| *m.data == **d)
                         .map(|m| {
                             vec![Part2 {
                                 msg: m.id,
@@ -385,8 +385,7 @@ impl<'a> Context<'a> {
                 cands.push(whole(m));
                 // Glued to the next message.
                 if let Some(next) = self.message(k + 1) {
-                    let mut glued = m.data.clone();
-                    glued.extend_from_slice(&next.data);
+                    let glued = [&m.data[..], &next.data[..]].concat();
                     cands.push(Choice {
                         label: bytes_label(
                             &glued,
@@ -496,7 +495,7 @@ fn order(choices: &mut [Choice]) {
 
 fn whole(m: &SentMessage) -> Choice {
     Choice {
-        expect: Expect::Bytes(m.data.clone()),
+        expect: Expect::Bytes(m.data.to_vec()),
         label: bytes_label(
             &m.data,
             &[Part2 {

@@ -101,19 +101,19 @@ impl Program<'_> {
                 line,
                 Call::Send { len: data.len() },
                 data,
-                vec![data.clone()],
+                vec![data.to_vec()],
                 (0, 0, 0),
                 blocking,
             ),
             Action::Sendall(data) => {
                 let call = Call::Sendall { len: data.len() };
-                self.write(line, call, data, vec![data.clone()], (0, 0, 0), true)
+                self.write(line, call, data, vec![data.to_vec()], (0, 0, 0), true)
             }
             Action::SendMessage(data) => {
                 let call = Call::SendMessage { len: data.len() };
                 if self.params.framing == Framing::Raw || self.udp() {
                     // The naive program: one send(), whatever it accepts.
-                    self.write(line, call, data, vec![data.clone()], (0, 0, 0), blocking)
+                    self.write(line, call, data, vec![data.to_vec()], (0, 0, 0), blocking)
                 } else {
                     match framing::send_frame(self.params, data) {
                         Ok(enc) => {

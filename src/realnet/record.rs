@@ -7,7 +7,7 @@
 //! writes), how many bytes were written and read, and which program is blocked in a
 //! receive (to tell a deadlock from a slow peer).
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use crossbeam_channel::Sender;
@@ -168,9 +168,9 @@ impl Recorder {
             // Spans find a trailer (delimiter, padding) after the body: they need its
             // length. Such frames are small; other bodies are not copied.
             data: if trailer_len > 0 {
-                data.to_vec()
+                data.into()
             } else {
-                Vec::new()
+                Arc::from([])
             },
             offset: d.written,
             header_len,
@@ -180,7 +180,7 @@ impl Recorder {
         };
         let full_index = g.messages.len();
         g.messages.push(SentMessage {
-            data: data.to_vec(),
+            data: data.into(),
             ..m.clone()
         });
         let d = &mut g.dirs[dir.index()];
@@ -347,7 +347,7 @@ impl Recorder {
         });
         let offset = match found {
             Some(i) => {
-                let dropped: Vec<(u64, Vec<u8>)> = (d.next_datagram..i)
+                let dropped: Vec<(u64, Arc<[u8]>)> = (d.next_datagram..i)
                     .map(|k| {
                         let m = &d.view[d.datagrams[k]];
                         (m.offset, g.messages[d.full[d.datagrams[k]]].data.clone())

@@ -47,11 +47,11 @@ pub enum Action {
     /// `send(data)`: on a blocking socket, copies all of it (waiting for room); with a
     /// timeout, what fits once there is room (the short count); non-blocking, what fits
     /// now or BlockingIOError.
-    Send(Vec<u8>),
+    Send(Arc<[u8]>),
     /// `sendall(data)`: repeats until all is copied.
-    Sendall(Vec<u8>),
+    Sendall(Arc<[u8]>),
     /// Applies the framing, then sends.
-    SendMessage(Vec<u8>),
+    SendMessage(Arc<[u8]>),
     /// `recv(bufsize)`.
     Recv(u32),
     /// Receives one message through the framing's decoder, with this bufsize.

@@ -4,6 +4,8 @@
 //! Every event that carries bytes names the direction's stream offsets it covers and the
 //! messages those bytes belong to, so a consumer can colour each byte by its message.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::params::Params;
@@ -560,9 +562,10 @@ pub struct SentMessage {
     pub dir: Dir,
     /// Number within its direction, from 1.
     pub id: u32,
-    /// The message itself (the body, without any frame header).
+    /// The message itself (the body, without any frame header). Shared with the
+    /// scenario's program that sends it, not copied.
     #[serde(with = "hex_bytes")]
-    pub data: Vec<u8>,
+    pub data: Arc<[u8]>,
     /// Stream offset of its first byte on the wire (header included).
     pub offset: u64,
     /// Frame header bytes in front of the body (0 for raw).

@@ -37,7 +37,7 @@ fn two_messages() -> Trace {
         t.messages.push(SentMessage {
             dir: Dir::ClientToServer,
             id,
-            data: data.to_vec(),
+            data: data[..].into(),
             offset,
             header_len: 0,
             trailer_len: 0,
@@ -128,7 +128,7 @@ fn spans_follow_messages_added_after_the_first_question() {
     t.messages.push(SentMessage {
         dir: Dir::ClientToServer,
         id: 3,
-        data: b"!".to_vec(),
+        data: b"!"[..].into(),
         offset: 10,
         header_len: 0,
         trailer_len: 0,
@@ -186,7 +186,7 @@ fn message(id: u32, offset: u64, header_len: u64, accepted: u64) -> SentMessage 
     SentMessage {
         dir: Dir::ClientToServer,
         id,
-        data: Vec::new(),
+        data: Arc::from([]),
         offset,
         header_len,
         accepted,

@@ -830,7 +830,7 @@ fn line_and_fixed_framing_over_the_slicer() {
         .trace
         .messages
         .iter()
-        .flat_map(|m| m.data.clone())
+        .flat_map(|m| m.data.iter().copied())
         .collect();
     let sent: Vec<u8> = sent.into_iter().filter(|&b| b != b'\n').collect();
     assert!(!delivered.is_empty());

@@ -74,9 +74,9 @@ impl ActionSpec {
     }
     fn build(self) -> Action {
         match self {
-            ActionSpec::Send(d) => Action::Send(d.bytes()),
-            ActionSpec::Sendall(d) => Action::Sendall(d.bytes()),
-            ActionSpec::SendMessage(d) => Action::SendMessage(d.bytes()),
+            ActionSpec::Send(d) => Action::Send(d.bytes().into()),
+            ActionSpec::Sendall(d) => Action::Sendall(d.bytes().into()),
+            ActionSpec::SendMessage(d) => Action::SendMessage(d.bytes().into()),
             ActionSpec::Recv(n) => Action::Recv(n),
             ActionSpec::RecvMessage(n) => Action::RecvMessage(n),
             ActionSpec::Sleep(ms) => Action::Sleep(ms),

@@ -53,9 +53,9 @@ fn every_action_kind() {
     assert_eq!(
         actions,
         vec![
-            Action::Send(b"a".to_vec()),
-            Action::Sendall(b"bc".to_vec()),
-            Action::SendMessage(b"d".to_vec()),
+            Action::Send(b"a".to_vec().into()),
+            Action::Sendall(b"bc".to_vec().into()),
+            Action::SendMessage(b"d".to_vec().into()),
             Action::Recv(7),
             Action::RecvMessage(8),
             Action::Sleep(2.5),
@@ -77,7 +77,7 @@ fn three_data_forms() {
         .client
         .iter()
         .map(|st| match st.action.clone() {
-            Action::Send(d) => d,
+            Action::Send(d) => d.to_vec(),
             other => panic!("{other:?}"),
         })
         .collect();
