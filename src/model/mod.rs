@@ -37,7 +37,8 @@ mod replay;
 pub mod tcp;
 pub mod view;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
 use rand::SeedableRng;
@@ -122,6 +123,34 @@ pub fn run(scenario: &Scenario, params: &Params) -> Result<Trace, ModelError> {
     Ok(sim.into_trace())
 }
 
+/// A [`Pending`] in the queue: a max-heap on `Reverse((time, seq))` pops the earliest,
+/// and of two at the same time the one queued first.
+#[derive(Clone, Debug)]
+struct Queued {
+    at: Reverse<(Micros, u64)>,
+    pending: Pending,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Queued) -> bool {
+        self.at == other.at
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Queued) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Queued) -> std::cmp::Ordering {
+        self.at.cmp(&other.at)
+    }
+}
+
 /// Something queued to happen at a time.
 #[derive(Clone, Debug)]
 enum Pending {
@@ -151,7 +180,8 @@ pub struct Sim {
     stack: Stack,
     now: Micros,
     seq: u64,
-    queue: BTreeMap<(Micros, u64), Pending>,
+    /// What is due, earliest first (ties in the order they were queued).
+    queue: BinaryHeap<Queued>,
     apps: [App; 2],
     tcp: [TcpState; 2],
     /// All bytes written per direction.
@@ -194,7 +224,7 @@ impl Sim {
             stack,
             now: 0,
             seq: 0,
-            queue: BTreeMap::new(),
+            queue: BinaryHeap::new(),
             apps: [App::new(&scenario.client), App::new(&scenario.server)],
             tcp: [tcp.clone(), tcp],
             streams: [Log::new(), Log::new()],
@@ -226,7 +256,7 @@ impl Sim {
 
     /// When the next event is due, or `None` when the run is idle.
     pub fn next_wakeup(&self) -> Option<Micros> {
-        self.queue.keys().next().map(|&(t, _)| t)
+        self.queue.peek().map(|q| q.at.0.0)
     }
 
     pub fn is_idle(&self) -> bool {
@@ -324,7 +354,11 @@ impl Sim {
 
     /// Processes the next queued event. Returns false when there was none.
     pub fn step(&mut self) -> bool {
-        let Some(((t, _), pending)) = self.queue.pop_first() else {
+        let Some(Queued {
+            at: Reverse((t, _)),
+            pending,
+        }) = self.queue.pop()
+        else {
             return false;
         };
         debug_assert!(t >= self.now, "time never goes back");
@@ -362,7 +396,10 @@ impl Sim {
 
     fn schedule(&mut self, t: Micros, p: Pending) {
         self.seq += 1;
-        self.queue.insert((t, self.seq), p);
+        self.queue.push(Queued {
+            at: Reverse((t, self.seq)),
+            pending: p,
+        });
     }
 
     fn emit(&mut self, side: Side, kind: EventKind, chunk: Option<ChunkRef>) {

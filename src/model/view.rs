@@ -3,7 +3,7 @@
 
 use super::endpoint::{Packet, SegKind};
 use super::program::Block;
-use super::{Pending, Sim};
+use super::{Pending, Queued, Sim};
 use crate::params::Transport;
 use crate::trace::{Chunk, Dir, Micros, SegHeader, Side};
 
@@ -130,15 +130,18 @@ impl Sim {
         tcp_quiet
             && !self
                 .queue
-                .values()
-                .any(|p| matches!(p, Pending::Arrive { .. }))
+                .iter()
+                .any(|q| matches!(q.pending, Pending::Arrive { .. }))
     }
 
     /// Packets on the wire now, in order of arrival.
     pub fn in_flight(&self) -> Vec<InFlight> {
-        self.queue
-            .iter()
-            .filter_map(|(&(t, _), p)| {
+        let mut queued: Vec<&Queued> = self.queue.iter().collect();
+        queued.sort_by_key(|q| std::cmp::Reverse(q.at));
+        queued
+            .into_iter()
+            .filter_map(|q| {
+                let (t, p) = (q.at.0.0, &q.pending);
                 let Pending::Arrive {
                     dir,
                     departs_us,
