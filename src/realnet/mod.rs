@@ -109,7 +109,8 @@ pub enum RealError {
 pub enum Update {
     /// An event, as it happened, with the bytes its chunk refers to.
     Event(Event, Option<Vec<u8>>),
-    /// A message the sending program has finished writing (`accepted` is final).
+    /// A message as far as the sending program has written it: sent when each write
+    /// begins (counting the bytes being written), and when it is done (`accepted` final).
     Message(SentMessage),
     /// Something a person should read: a fault, a deadlock, a setting the kernel
     /// adjusted.
@@ -152,7 +153,17 @@ impl LiveTrace {
     pub fn apply(&mut self, u: Update) {
         match u {
             Update::Event(e, bytes) => self.trace.push_with_bytes(e, bytes.as_deref()),
-            Update::Message(m) => self.trace.messages.push(m),
+            Update::Message(m) => {
+                let known = self
+                    .trace
+                    .messages
+                    .iter()
+                    .rposition(|x| (x.dir, x.id) == (m.dir, m.id));
+                match known {
+                    Some(i) => self.trace.messages[i] = m,
+                    None => self.trace.messages.push(m),
+                }
+            }
             Update::Note(n) => self.notes.push(n),
             Update::Finished(Ok(out)) => {
                 let out = *out;
@@ -614,5 +625,50 @@ fn io(what: &'static str) -> impl Fn(std::io::Error) -> RealError {
     move |source| RealError::Io {
         what: what.to_string(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{Dir, EventKind, SentMessage, Side, Streams};
+
+    /// A message still being written already colours its bytes in a live view, and its
+    /// final update replaces it rather than adding a second one.
+    #[test]
+    fn a_live_trace_colours_a_message_while_it_is_written() {
+        let s = crate::scenario::find_builtin("04").unwrap();
+        let mut live = LiveTrace::new(&s, &s.params);
+        let message = |accepted| SentMessage {
+            dir: Dir::ClientToServer,
+            id: 1,
+            data: b"hello"[..].into(),
+            offset: 0,
+            header_len: 0,
+            trailer_len: 0,
+            escapes: 0,
+            accepted,
+        };
+        live.apply(Update::Message(message(5)));
+        let write = Event {
+            t_us: 1,
+            side: Side::Client,
+            kind: EventKind::SendBufWrite { buffered: 3 },
+            chunk: Some(Streams::range(Dir::ClientToServer, 0, 3)),
+        };
+        live.apply(Update::Event(write, Some(b"hel".to_vec())));
+        let c = live.trace.chunk_of(&live.trace.events[0]).unwrap();
+        assert_eq!(c.data, b"hel");
+        assert_eq!(c.messages(), [1], "coloured before the message is done");
+        live.apply(Update::Message(message(3)));
+        assert_eq!(live.trace.messages.len(), 1);
+        assert_eq!(live.trace.messages[0].accepted, 3);
+        assert_eq!(
+            live.trace
+                .chunk_of(&live.trace.events[0])
+                .unwrap()
+                .messages(),
+            [1]
+        );
     }
 }

@@ -165,13 +165,7 @@ impl Recorder {
         let m = SentMessage {
             dir,
             id: d.view.len() as u32 + 1,
-            // Spans find a trailer (delimiter, padding) after the body: they need its
-            // length. Such frames are small; other bodies are not copied.
-            data: if trailer_len > 0 {
-                data.into()
-            } else {
-                Arc::from([])
-            },
+            data: Arc::from(data),
             offset: d.written,
             header_len,
             trailer_len,
@@ -179,10 +173,7 @@ impl Recorder {
             accepted: 0,
         };
         let full_index = g.messages.len();
-        g.messages.push(SentMessage {
-            data: data.into(),
-            ..m.clone()
-        });
+        g.messages.push(m.clone());
         let d = &mut g.dirs[dir.index()];
         d.view.push(m);
         d.full.push(full_index);
@@ -196,6 +187,8 @@ impl Recorder {
         let start = d.written;
         d.written += data.len() as u64;
         d.view[msg].accepted += data.len() as u64;
+        // Live views colour the bytes of a message still being written.
+        let _ = self.tx.send(Update::Message(d.view[msg].clone()));
         d.pending = Some(Pending {
             side,
             start,
