@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(s) => {
             assert!(s.params.validate().is_ok());
-            for step in s.client.iter().chain(&s.server) {
+            for step in s.client.iter().chain(s.server.iter()) {
                 assert!(step.line >= 1 && step.line as usize <= lines.len());
             }
             let max = limits::MAX_ACTIONS_PER_PROGRAM as usize;
