@@ -152,10 +152,6 @@ impl Recorder {
         g.notes.push(text);
     }
 
-    fn chunk_of(g: &mut Inner, dir: Dir, offset: u64, data: &[u8]) -> ChunkRef {
-        g.streams.put(dir, offset, data)
-    }
-
     /// The sending program starts a message; returns its index for the writes.
     /// `frame` is the framing's bytes around the body: (header, trailer, escapes).
     pub fn register(&self, dir: Dir, data: &[u8], frame: (u64, u64, u64)) -> usize {
@@ -228,7 +224,7 @@ impl Recorder {
             if p.shown == 0 && upto > p.start {
                 p.shown = p.data.len();
                 let (side, start, data) = (p.side, p.start, p.data.clone());
-                let chunk = Self::chunk_of(g, dir, start, &data);
+                let chunk = g.streams.put(dir, start, &data);
                 let kind = EventKind::DatagramTx { len: data.len() };
                 self.push(g, side, kind, Some(chunk));
             }
@@ -242,7 +238,7 @@ impl Recorder {
         p.shown = b;
         let side = p.side;
         let bytes = p.data[a..b].to_vec();
-        let chunk = Self::chunk_of(g, dir, from, &bytes);
+        let chunk = g.streams.put(dir, from, &bytes);
         let buffered = unread(g, dir) as usize;
         self.push(g, side, EventKind::SendBufWrite { buffered }, Some(chunk));
     }
@@ -294,7 +290,7 @@ impl Recorder {
         let mut g = self.lock();
         let end = offset + data.len() as u64;
         self.flush_pending(&mut g, dir, end);
-        let chunk = Self::chunk_of(&mut g, dir, offset, data);
+        let chunk = g.streams.put(dir, offset, data);
         let kind = EventKind::Slice { len: data.len() };
         self.push(&mut g, dir.receiver(), kind, Some(chunk));
     }
@@ -316,7 +312,7 @@ impl Recorder {
             self.flush_pending(&mut g, dir, start + data.len() as u64);
             g.dirs[dir.index()].read += data.len() as u64;
             Received::Data {
-                chunk: Self::chunk_of(&mut g, dir, start, data),
+                chunk: g.streams.put(dir, start, data),
                 buffered: unread(&g, dir) as usize,
                 datagram_len: None,
             }
@@ -347,7 +343,7 @@ impl Recorder {
                     })
                     .collect();
                 for (offset, data) in dropped {
-                    let chunk = Self::chunk_of(&mut g, dir, offset, &data);
+                    let chunk = g.streams.put(dir, offset, &data);
                     let kind = EventKind::DatagramDrop {
                         len: data.len(),
                         reason: DropReason::QueueFull,
@@ -364,7 +360,7 @@ impl Recorder {
             None => None,
         };
         let chunk = match offset {
-            Some(off) => Self::chunk_of(&mut g, dir, off, data),
+            Some(off) => g.streams.put(dir, off, data),
             // Not one of ours (a stray datagram): bytes without messages.
             None => {
                 let read = g.dirs[dir.index()].read;
