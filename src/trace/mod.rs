@@ -663,11 +663,19 @@ impl Trace {
         self.spans(c.dir, c.offset, c.offset + len)
     }
 
-    /// The message a chunk's bytes start in, if they belong to one.
+    /// The message a chunk's bytes start in, if they belong to one (without building
+    /// spans: views call it for every segment of a trace, each frame).
     pub fn first_message(&self, c: &ChunkRef) -> Option<u32> {
-        let mut first = *c;
-        first.len = first.len.min(1);
-        self.chunk_spans(&first).first().map(|s| s.msg)
+        if c.stray.is_some() || c.len == 0 {
+            return None;
+        }
+        self.index.with(&self.messages, c.dir, |idx| {
+            let msgs = &self.messages;
+            let end = |i: u32| msgs[i as usize].offset + msgs[i as usize].accepted;
+            let at = idx.partition_point(|&i| end(i) <= c.offset);
+            let m = &msgs[*idx.get(at)? as usize];
+            (m.offset <= c.offset).then_some(m.id)
+        })
     }
 
     /// The chunk's bytes with their message spans.

@@ -290,3 +290,23 @@ fn a_cut_datagram_is_reported_between_the_read_and_the_return() {
     };
     assert_eq!(kinds(&recv_events(0, 8, whole)), ["read", "return"]);
 }
+
+#[test]
+fn the_first_message_of_a_chunk_is_the_one_its_first_byte_belongs_to() {
+    let t = two_messages();
+    for (offset, len, want) in [
+        (0, 10, Some(1)),
+        (3, 7, Some(1)),
+        (5, 5, Some(2)),
+        (9, 1, Some(2)),
+        (10, 1, None),
+        (4, 0, None),
+    ] {
+        let c = Streams::range(Dir::ClientToServer, offset, len);
+        assert_eq!(t.first_message(&c), want, "{offset}+{len}");
+        if len > 0 {
+            let spans = t.spans(Dir::ClientToServer, offset, offset + len as u64);
+            assert_eq!(spans.first().map(|s| s.msg), want, "as the spans say");
+        }
+    }
+}
