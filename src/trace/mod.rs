@@ -864,12 +864,14 @@ pub fn recv_events(
     line: usize,
     bufsize: usize,
     got: Received,
-) -> Vec<(EventKind, Option<ChunkRef>)> {
+) -> impl Iterator<Item = (EventKind, Option<ChunkRef>)> {
     let call = Call::Recv { bufsize };
-    match got {
-        Received::Eof => vec![
-            (EventKind::AppReturn { line, call, ret: 0 }, None),
-            (EventKind::Eof { line }, None),
+    // At most three events, without a `Vec` per `recv`.
+    let events = match got {
+        Received::Eof => [
+            Some((EventKind::AppReturn { line, call, ret: 0 }, None)),
+            Some((EventKind::Eof { line }, None)),
+            None,
         ],
         Received::Data {
             chunk,
@@ -877,14 +879,16 @@ pub fn recv_events(
             datagram_len,
         } => {
             let ret = chunk.len as usize;
-            let mut out = vec![(EventKind::RecvBufRead { buffered }, Some(chunk))];
-            if let Some(len) = datagram_len.filter(|&len| len > ret) {
-                out.push((EventKind::Truncated { len, kept: ret }, None));
-            }
-            out.push((EventKind::AppReturn { line, call, ret }, Some(chunk)));
-            out
+            [
+                Some((EventKind::RecvBufRead { buffered }, Some(chunk))),
+                datagram_len
+                    .filter(|&len| len > ret)
+                    .map(|len| (EventKind::Truncated { len, kept: ret }, None)),
+                Some((EventKind::AppReturn { line, call, ret }, Some(chunk))),
+            ]
         }
-    }
+    };
+    events.into_iter().flatten()
 }
 
 /// Spans of `[start, end)` over messages given in stream order.
