@@ -228,3 +228,143 @@ fn set_errors_are_in_chinese_too() {
     let e = parse_setting_both("nagel=false").unwrap_err();
     assert!(e.zh.contains("`nagle`"), "{}", e.zh);
 }
+
+fn stickysim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_stickysim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn check_prints_the_chinese_with_file_line_and_column() {
+    let file = "tests/broken/04-mss-zero.toml";
+    let out = stickysim(&["check", file, "--lang", "zh"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "错误   {file}:6:7: `mss` 的取值范围是 1 到 65495 字节，但它是 0（不能为 0）\n"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("已检查 1 个文件，1 个错误"), "{text}");
+    // English stays as it was.
+    let out = stickysim(&["check", file]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "error  {file}:6:7: `mss` must be from 1 to 65495 bytes, but it is 0 (it cannot be zero)\n"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_and_overrides_fail_in_chinese() {
+    let zh = |args: &[&str]| {
+        let out = stickysim(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let e = zh(&["--lang", "zh", "run", "tests/broken/13-close-false.toml"]);
+    assert!(
+        e.starts_with(
+            "stickysim: tests/broken/13-close-false.toml:8:9: `close = false` 什么也不做"
+        ),
+        "{e}"
+    );
+    let e = zh(&["--lang", "zh", "run", "04", "--set", "loss=2"]);
+    assert!(
+        e.starts_with("stickysim: --set loss=2：`loss` 的取值范围是 0 到 1，但它是 2"),
+        "{e}"
+    );
+    let e = zh(&[
+        "--lang",
+        "zh",
+        "sweep",
+        "04",
+        "--param",
+        "recv_delay_ms=0..10:0",
+    ]);
+    assert!(
+        e.starts_with("stickysim: --param `recv_delay_ms=0..10:0`：步长必须大于 0，不能是 0"),
+        "{e}"
+    );
+    let e = zh(&["--lang", "zh", "sweep", "04", "--param", "mss=0,1"]);
+    assert!(
+        e.starts_with("stickysim: --param mss=0：`mss` 的取值范围是"),
+        "{e}"
+    );
+    // Without --lang, the English words.
+    let e = zh(&["sweep", "04", "--param", "recv_delay_ms=0..10:0"]);
+    assert!(
+        e.starts_with(
+            "stickysim: --param `recv_delay_ms=0..10:0`: the step must be above 0, not 0"
+        ),
+        "{e}"
+    );
+}
+
+#[cfg(feature = "gui")]
+mod common;
+
+/// The app shows a bad file's errors, and a bad sweep's, in its language, and follows
+/// the language toggle while the note is open.
+#[cfg(feature = "gui")]
+mod gui {
+    use egui_kittest::kittest::Queryable;
+    use stickysim::gui::Cmd;
+    use stickysim::scenario::Lang;
+
+    use super::common;
+
+    #[test]
+    fn a_bad_file_is_explained_in_the_apps_language() {
+        let mut h = common::harness("");
+        h.state_mut().apply(Cmd::Lang(Lang::Zh));
+        let text = b"[meta]\ntitle = \"t\"\n[params]\nmss = 0\n[[client]]\nclose = true\n";
+        h.state_mut().open_file("/home/t/mine.toml", text);
+        h.run();
+        h.get_by_label_contains("无法打开 mine.toml");
+        h.get_by_label_contains(
+            "错误   mine.toml:4:7: `mss` 的取值范围是 1 到 65495 字节，但它是 0（不能为 0）",
+        );
+        // `error` keeps the English, as `check` prints it.
+        let (_, why) = h.state().link.error.clone().expect("errors shown");
+        assert!(
+            why.starts_with("error  mine.toml:4:7: `mss` must be from 1"),
+            "{why}"
+        );
+        h.state_mut().apply(Cmd::Lang(Lang::En));
+        h.run();
+        h.get_by_label_contains("error  mine.toml:4:7: `mss` must be from 1 to 65495 bytes");
+        assert!(
+            h.query_by_label_contains("错误   mine.toml").is_none(),
+            "the note follows the language"
+        );
+    }
+
+    #[test]
+    fn a_bad_sweep_is_explained_in_the_apps_language() {
+        let mut h = common::harness("04-two-small-sends");
+        h.state_mut().apply(Cmd::Lang(Lang::Zh));
+        let app = h.state_mut();
+        let (s, p) = (app.scenario().clone(), app.playback.params.clone());
+        app.sweep.form.step = "0".into();
+        app.sweep.start(&s, &p);
+        assert!(!app.sweep.running());
+        assert_eq!(
+            app.sweep.error_in(Lang::Zh),
+            Some("--param `recv_delay_ms=0..50:0`：步长必须大于 0，不能是 0")
+        );
+        assert_eq!(
+            app.sweep.error.as_deref(),
+            Some("--param `recv_delay_ms=0..50:0`: the step must be above 0, not 0")
+        );
+        h.key_press(egui::Key::S);
+        h.run();
+        h.get_by_label("--param `recv_delay_ms=0..50:0`：步长必须大于 0，不能是 0");
+    }
+}
