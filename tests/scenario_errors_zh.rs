@@ -347,6 +347,37 @@ mod gui {
     }
 
     #[test]
+    fn a_link_with_a_bad_file_is_explained_in_the_apps_language() {
+        use stickysim::deeplink::{DeepLink, Source};
+        let link = DeepLink {
+            source: Some(Source::File {
+                name: "mine".into(),
+                text: "[meta]\ntitle = \"t\"\n[[client]]\nclose = false\n".into(),
+            }),
+            ..Default::default()
+        };
+        let mut h = common::harness("");
+        h.state_mut().apply(Cmd::Lang(Lang::Zh));
+        h.state_mut().open_link(&format!("#{}", link.to_fragment()));
+        h.run();
+        let app = h.state();
+        let zh = app.link.error_in(Lang::Zh).expect("the link's errors");
+        assert!(
+            zh.starts_with(
+                "链接中的场景文件有 1 个错误：\n错误   mine.toml:4:9: `close = false` 什么也不做"
+            ),
+            "{zh}"
+        );
+        let (_, en) = app.link.error.clone().unwrap();
+        assert!(
+            en.contains("error  mine.toml:4:9: `close = false` does nothing"),
+            "{en}"
+        );
+        assert_eq!(app.link.error_in(Lang::En), Some(en.as_str()));
+        h.get_by_label_contains("错误   mine.toml:4:9:");
+    }
+
+    #[test]
     fn a_bad_sweep_is_explained_in_the_apps_language() {
         let mut h = common::harness("04-two-small-sends");
         h.state_mut().apply(Cmd::Lang(Lang::Zh));

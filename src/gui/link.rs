@@ -114,17 +114,22 @@ impl StickyApp {
     pub fn open_link(&mut self, text: &str) {
         if let Err(e) = DeepLink::parse(text).and_then(|l| self.apply_link(&l)) {
             let shown: String = text.chars().take(120).collect();
-            // A link's own words are English; a scenario file in it is said in both.
-            let zh = match &e {
-                LinkError::Scenario(errors) => format!(
-                    "链接中的场景文件有 {} 个错误：\n{}",
-                    errors.len(),
-                    check_lines_in(errors, Lang::Zh)
-                ),
-                e => e.to_string(),
-            };
-            self.link.fail(shown, Text::both(e.to_string(), zh));
+            self.link_failed(shown, &e);
         }
+    }
+
+    /// Keeps a link that could not be applied, to be shown: `what` names it. A link's
+    /// own words are English; the errors of a scenario file in it are said in both.
+    pub fn link_failed(&mut self, what: String, e: &LinkError) {
+        let zh = match e {
+            LinkError::Scenario(errors) => format!(
+                "链接中的场景文件有 {} 个错误：\n{}",
+                errors.len(),
+                check_lines_in(errors, Lang::Zh)
+            ),
+            e => e.to_string(),
+        };
+        self.link.fail(what, Text::both(e.to_string(), zh));
     }
 
     /// The link of what is shown now.
