@@ -186,19 +186,27 @@ pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
         path: path.display().to_string(),
         source,
     };
-    let invalid = |m: String| err(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let shown = path.display().to_string();
+    let invalid = |m: Text| {
+        CliError::Invalid(Text::both(
+            format!("{shown}: {}", m.en),
+            format!("{shown}：{}", m.zh),
+        ))
+    };
     let meta = std::fs::metadata(path).map_err(err)?;
     if !meta.is_file() {
-        return Err(invalid(
-            "not a regular file (a scenario is a .toml file)".to_string(),
-        ));
+        return Err(invalid(Text::both(
+            "not a regular file (a scenario is a .toml file)",
+            "不是普通文件（场景是一个 .toml 文件）",
+        )));
     }
     let max = scenario::limits::MAX_FILE_BYTES;
+    let mib = max / (1024 * 1024);
     if meta.len() > max {
-        return Err(invalid(format!(
-            "{} bytes is more than a scenario file may have ({} MiB)",
-            meta.len(),
-            max / (1024 * 1024)
+        let n = meta.len();
+        return Err(invalid(Text::both(
+            format!("{n} bytes is more than a scenario file may have ({mib} MiB)"),
+            format!("{n} 字节，超过了场景文件的上限（{mib} MiB）"),
         )));
     }
     let mut bytes = Vec::new();
@@ -208,9 +216,9 @@ pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
         .read_to_end(&mut bytes)
         .map_err(err)?;
     if bytes.len() as u64 > max {
-        return Err(invalid(format!(
-            "more than a scenario file may have ({} MiB)",
-            max / (1024 * 1024)
+        return Err(invalid(Text::both(
+            format!("more than a scenario file may have ({mib} MiB)"),
+            format!("超过了场景文件的上限（{mib} MiB）"),
         )));
     }
     Ok(bytes)

@@ -297,6 +297,21 @@ fn run_and_overrides_fail_in_chinese() {
         e.starts_with("stickysim: --param mss=0：`mss` 的取值范围是"),
         "{e}"
     );
+    let e = zh(&["--lang", "zh", "check", "/dev/null"]);
+    assert_eq!(
+        e,
+        "stickysim: /dev/null：不是普通文件（场景是一个 .toml 文件）\n"
+    );
+    let e = zh(&["check", "/dev/null"]);
+    assert_eq!(
+        e,
+        "stickysim: /dev/null: not a regular file (a scenario is a .toml file)\n"
+    );
+    let e = zh(&["--lang", "zh", "run", "no-such-scenario"]);
+    assert!(
+        e.starts_with("stickysim: 没有场景 `no-such-scenario`"),
+        "{e}"
+    );
     // Without --lang, the English words.
     let e = zh(&["sweep", "04", "--param", "recv_delay_ms=0..10:0"]);
     assert!(
