@@ -8,7 +8,7 @@ use crate::analysis::{self, Metrics, Report};
 use crate::model;
 use crate::params::table::{self, ParamValue, Value};
 use crate::params::{ByteOrder, DecoderKind, Framing, HeaderWrites, Link, Params, Settings, Stack};
-use crate::scenario::{self, Lang, Scenario, ScenarioError};
+use crate::scenario::{self, Lang, Scenario, ScenarioError, Text};
 use crate::timeline::{self, Words, pad, pad_left, side_name, words};
 use crate::trace::{Dir, Trace};
 
@@ -30,6 +30,10 @@ pub enum CliError {
     /// A parameter override that does not fit (`--mss 0`, `--set loss=2`, `--set bogus=1`).
     #[error("{0}")]
     BadParam(String),
+    /// Like [`CliError::BadParam`], with the message in both languages (`Display`:
+    /// the English one).
+    #[error("{}", .0.en)]
+    Invalid(Text),
     /// The run itself failed.
     #[error("{0}")]
     Model(#[from] model::ModelError),
@@ -39,6 +43,25 @@ pub enum CliError {
     /// The real-socket run or the live server could not run.
     #[error("{0}")]
     Real(#[from] crate::realnet::RealError),
+}
+
+impl CliError {
+    /// The message in `lang`, for `--lang` (`Display` gives the English one). What the
+    /// system says (an IO error) stays as the system says it.
+    pub fn text(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            CliError::UnknownScenario(key) => {
+                format!("没有场景 `{key}`：请给出文件路径，或 `stickysim list` 中的编号或名称")
+            }
+            CliError::Scenario(e) => e.text(lang),
+            CliError::Invalid(m) => m.get(lang).to_string(),
+            CliError::Model(e) => e.text(lang),
+            _ => self.to_string(),
+        }
+    }
 }
 
 /// Parameter overrides from the command line: each one is an explicit setting, resolved
@@ -69,8 +92,12 @@ impl Overrides {
     pub fn settings(&self) -> Result<Settings, CliError> {
         let mut s = Settings::default();
         for kv in &self.set {
-            let (param, value) = scenario::parse_setting(kv)
-                .map_err(|m| CliError::BadParam(format!("--set {kv}: {m}")))?;
+            let (param, value) = scenario::parse_setting_both(kv).map_err(|m| {
+                CliError::Invalid(Text::both(
+                    format!("--set {kv}: {}", m.en),
+                    format!("--set {kv}：{}", m.zh),
+                ))
+            })?;
             s.insert(param, value);
         }
         let flags: [(&str, Option<Value>); 12] = [
@@ -89,8 +116,13 @@ impl Overrides {
         ];
         for (key, value) in flags {
             if let Some(v) = value {
-                s.set(key, v)
-                    .map_err(|m| CliError::BadParam(format!("{}: {m}", flag_words(key, v))))?;
+                s.set_both(key, v).map_err(|m| {
+                    let flag = flag_words(key, v);
+                    CliError::Invalid(Text::both(
+                        format!("{flag}: {}", m.en),
+                        format!("{flag}：{}", m.zh),
+                    ))
+                })?;
             }
         }
         Ok(s)
@@ -154,19 +186,27 @@ pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
         path: path.display().to_string(),
         source,
     };
-    let invalid = |m: String| err(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let shown = path.display().to_string();
+    let invalid = |m: Text| {
+        CliError::Invalid(Text::both(
+            format!("{shown}: {}", m.en),
+            format!("{shown}：{}", m.zh),
+        ))
+    };
     let meta = std::fs::metadata(path).map_err(err)?;
     if !meta.is_file() {
-        return Err(invalid(
-            "not a regular file (a scenario is a .toml file)".to_string(),
-        ));
+        return Err(invalid(Text::both(
+            "not a regular file (a scenario is a .toml file)",
+            "不是普通文件（场景是一个 .toml 文件）",
+        )));
     }
     let max = scenario::limits::MAX_FILE_BYTES;
+    let mib = max / (1024 * 1024);
     if meta.len() > max {
-        return Err(invalid(format!(
-            "{} bytes is more than a scenario file may have ({} MiB)",
-            meta.len(),
-            max / (1024 * 1024)
+        let n = meta.len();
+        return Err(invalid(Text::both(
+            format!("{n} bytes is more than a scenario file may have ({mib} MiB)"),
+            format!("{n} 字节，超过了场景文件的上限（{mib} MiB）"),
         )));
     }
     let mut bytes = Vec::new();
@@ -176,9 +216,9 @@ pub fn read_scenario_file(path: &Path) -> Result<Vec<u8>, CliError> {
         .read_to_end(&mut bytes)
         .map_err(err)?;
     if bytes.len() as u64 > max {
-        return Err(invalid(format!(
-            "more than a scenario file may have ({} MiB)",
-            max / (1024 * 1024)
+        return Err(invalid(Text::both(
+            format!("more than a scenario file may have ({mib} MiB)"),
+            format!("超过了场景文件的上限（{mib} MiB）"),
         )));
     }
     Ok(bytes)
@@ -235,7 +275,7 @@ pub fn check(paths: &[PathBuf]) -> Result<(String, usize), CliError> {
     check_in(paths, Lang::En)
 }
 
-/// [`check`] with its own lines in `lang` (the scenario errors keep their words).
+/// [`check`] in `lang`, the scenario errors included.
 pub fn check_in(paths: &[PathBuf], lang: Lang) -> Result<(String, usize), CliError> {
     let mut out = String::new();
     let mut errors = 0;
@@ -280,14 +320,18 @@ fn report_check(
             Err(e) => {
                 let _ = match lang {
                     Lang::En => writeln!(out, "{error}{name}: valid, but `run` would fail: {e}"),
-                    Lang::Zh => writeln!(out, "{error}{name}：文件有效，但 `run` 会失败：{e}"),
+                    Lang::Zh => writeln!(
+                        out,
+                        "{error}{name}：文件有效，但 `run` 会失败：{}",
+                        e.text(lang)
+                    ),
                 };
                 1
             }
         },
         Err(errs) => {
             for e in &errs {
-                let _ = writeln!(out, "{error}{e}");
+                let _ = writeln!(out, "{error}{}", e.text(lang));
             }
             errs.len()
         }

@@ -7,7 +7,7 @@ use stickysim::cli::{self, CliError, Overrides};
 #[cfg(feature = "gui")]
 use stickysim::deeplink::DeepLink;
 use stickysim::params::{ByteOrder, Framing, HeaderWrites};
-use stickysim::scenario::Lang;
+use stickysim::scenario::{Lang, Text};
 use stickysim::sweep::{self, ParamTable as _};
 
 use super::{
@@ -153,7 +153,7 @@ pub(super) fn handout(a: HandoutArgs, lang: Lang) -> Result<(), CliError> {
 /// `sweep`: the grid's runs on all cores, with a progress bar on a terminal.
 pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     use std::io::IsTerminal as _;
-    let bad = |e: sweep::SweepError| CliError::BadParam(e.to_string());
+    let bad = |e: sweep::SweepError| CliError::Invalid(e.both());
     let scenario = cli::resolve(&a.scenario)?;
     let grid = sweep::Grid::parse(&a.params).map_err(bad)?;
     let runs = sweep::check_size(grid.len(), a.runs_per_point).map_err(bad)?;
@@ -163,7 +163,7 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     }
     .settings()?;
     let table = sweep::Table::new(scenario.settings.over(&fixed));
-    let base = table.params(&[]).map_err(CliError::BadParam)?;
+    let base = table.params(&[]).map_err(CliError::Invalid)?;
     let points = grid.point_params(&table).map_err(bad)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(runs);
@@ -178,14 +178,8 @@ pub(super) fn sweep(a: SweepArgs) -> Result<(), CliError> {
     };
     let result = sweep::parallel::run(&scenario, &points, a.runs_per_point, &|| bar.inc(1));
     bar.finish_and_clear();
-    let points = result.map_err(|e| {
-        CliError::BadParam(format!(
-            "at {} (seed {}): {}",
-            grid.describe(e.point),
-            e.seed,
-            e.error
-        ))
-    })?;
+    let points = result
+        .map_err(|e| CliError::Invalid(Text::both(e.at(&grid, Lang::En), e.at(&grid, Lang::Zh))))?;
     let result = sweep::Sweep {
         scenario: scenario.name.clone(),
         seed: base.seed,

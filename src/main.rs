@@ -375,7 +375,7 @@ fn main() -> ExitCode {
     match run(args.command, lang) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("stickysim: {e}");
+            eprintln!("stickysim: {}", e.text(lang));
             ExitCode::from(2)
         }
     }

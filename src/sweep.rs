@@ -24,7 +24,7 @@ use crate::analysis::{self, Metrics};
 use crate::model::{self, ModelError};
 use crate::params::table::{self, Kind, PARAMS};
 use crate::params::{Params, Settings};
-use crate::scenario::{self, Scenario};
+use crate::scenario::{self, Lang, Scenario, Text};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parallel;
@@ -36,11 +36,12 @@ pub const MAX_POINTS: usize = 100_000;
 /// Most runs a sweep may do (points × runs per point).
 pub const MAX_RUNS: u64 = 1_000_000;
 
-/// A bad `--param`, grid or sweep.
+/// A bad `--param`, grid or sweep. `Display` is English; [`SweepError::text`] gives
+/// either language.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum SweepError {
-    #[error("--param `{spec}`: {why}")]
-    BadSpec { spec: String, why: String },
+    #[error("--param `{spec}`: {}", why.en)]
+    BadSpec { spec: String, why: Text },
     #[error("--param {key} is given twice: give all its values in one --param")]
     Repeated { key: String },
     #[error("the grid has {points} points; at most {max} are allowed", max = MAX_POINTS)]
@@ -56,12 +57,46 @@ pub enum SweepError {
     },
     #[error("--runs-per-point must be at least 1")]
     NoRuns,
-    #[error("--param {key}={value}: {why}")]
+    #[error("--param {key}={value}: {}", why.en)]
     BadValue {
         key: String,
         value: String,
-        why: String,
+        why: Text,
     },
+}
+
+impl SweepError {
+    /// The message in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            SweepError::BadSpec { spec, why } => format!("--param `{spec}`：{}", why.zh),
+            SweepError::Repeated { key } => {
+                format!("--param {key} 给了两次：请在一个 --param 中给出它的所有取值")
+            }
+            SweepError::TooManyPoints { points } => {
+                format!("网格有 {points} 个点；最多允许 {MAX_POINTS} 个")
+            }
+            SweepError::TooManyRuns {
+                points,
+                runs_per_point,
+                runs,
+            } => format!(
+                "{points} 个点 × 每点 {runs_per_point} 次运行 = {runs} 次运行；最多允许 {MAX_RUNS} 次"
+            ),
+            SweepError::NoRuns => "--runs-per-point 至少为 1".to_string(),
+            SweepError::BadValue { key, value, why } => {
+                format!("--param {key}={value}：{}", why.zh)
+            }
+        }
+    }
+
+    /// The message in both languages.
+    pub fn both(&self) -> Text {
+        Text::both(self.text(Lang::En), self.text(Lang::Zh))
+    }
 }
 
 /// One value of an axis, as it is shown and handed to the parameter table.
@@ -101,21 +136,28 @@ pub struct Axis {
 /// Reads one `--param KEY=...` spec (syntax only: the parameter table checks the key and
 /// each value, see [`Grid::point_params`]).
 pub fn parse_axis(spec: &str) -> Result<Axis, SweepError> {
-    let bad = |why: String| SweepError::BadSpec {
+    let bad = |why: Text| SweepError::BadSpec {
         spec: spec.to_string(),
         why,
     };
     let Some((key, values)) = spec.split_once('=') else {
-        return Err(bad(
-            "expected KEY=VALUES, e.g. nagle=on,off or recv_delay_ms=0..50:1".into(),
-        ));
+        return Err(bad(Text::both(
+            "expected KEY=VALUES, e.g. nagle=on,off or recv_delay_ms=0..50:1",
+            "应写成 KEY=VALUES，例如 nagle=on,off 或 recv_delay_ms=0..50:1",
+        )));
     };
     let (key, values) = (key.trim(), values.trim());
     if key.is_empty() {
-        return Err(bad("the parameter name is missing before `=`".into()));
+        return Err(bad(Text::both(
+            "the parameter name is missing before `=`",
+            "`=` 前缺少参数名",
+        )));
     }
     if values.is_empty() {
-        return Err(bad(format!("no values after `{key}=`")));
+        return Err(bad(Text::both(
+            format!("no values after `{key}=`"),
+            format!("`{key}=` 后面没有取值"),
+        )));
     }
     let values = match values.split_once("..") {
         Some((lo, rest)) => range(lo, rest).map_err(bad)?,
@@ -127,22 +169,34 @@ pub fn parse_axis(spec: &str) -> Result<Axis, SweepError> {
     })
 }
 
+/// "N values; at most … are allowed".
+fn too_many_values(n: impl std::fmt::Display) -> Text {
+    Text::both(
+        format!("{n} values; at most {MAX_AXIS_VALUES} are allowed"),
+        format!("{n} 个取值；最多允许 {MAX_AXIS_VALUES} 个"),
+    )
+}
+
 /// `A,B,C`.
-fn list(values: &str) -> Result<Vec<AxisValue>, String> {
+fn list(values: &str) -> Result<Vec<AxisValue>, Text> {
     let items: Vec<&str> = values.split(',').map(str::trim).collect();
     if items.len() > MAX_AXIS_VALUES {
-        return Err(format!(
-            "{} values; at most {MAX_AXIS_VALUES} are allowed",
-            items.len()
-        ));
+        return Err(too_many_values(items.len()));
     }
     let mut out: Vec<AxisValue> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         if item.is_empty() {
-            return Err(format!("value {} of the list is empty", i + 1));
+            let n = i + 1;
+            return Err(Text::both(
+                format!("value {n} of the list is empty"),
+                format!("列表的第 {n} 个取值是空的"),
+            ));
         }
         if out.iter().any(|v| v.text == *item) {
-            return Err(format!("`{item}` is listed twice"));
+            return Err(Text::both(
+                format!("`{item}` is listed twice"),
+                format!("`{item}` 列了两次"),
+            ));
         }
         out.push(AxisValue::new(item.to_string()));
     }
@@ -150,43 +204,49 @@ fn list(values: &str) -> Result<Vec<AxisValue>, String> {
 }
 
 /// `LO..HI:STEP` or `LO..HI`, HI included.
-fn range(lo: &str, rest: &str) -> Result<Vec<AxisValue>, String> {
+fn range(lo: &str, rest: &str) -> Result<Vec<AxisValue>, Text> {
     let (hi, step) = match rest.split_once(':') {
         Some((hi, step)) => (hi, step),
         None => (rest, "1"),
     };
-    let number = |what: &str, text: &str| -> Result<f64, String> {
+    let number = |what: (&str, &str), text: &str| -> Result<f64, Text> {
         let text = text.trim();
+        let (what, what_zh) = what;
         match text.parse::<f64>() {
             Ok(x) if x.is_finite() => Ok(x),
-            _ if text.is_empty() => Err(format!(
-                "the range's {what} is missing (LO..HI:STEP, e.g. 0..50:1)"
+            _ if text.is_empty() => Err(Text::both(
+                format!("the range's {what} is missing (LO..HI:STEP, e.g. 0..50:1)"),
+                format!("范围缺少{what_zh}（LO..HI:STEP，例如 0..50:1）"),
             )),
-            _ => Err(format!("the range's {what} `{text}` is not a number")),
+            _ => Err(Text::both(
+                format!("the range's {what} `{text}` is not a number"),
+                format!("范围的{what_zh} `{text}` 不是数字"),
+            )),
         }
     };
     let (l, h, s) = (
-        number("start", lo)?,
-        number("end", hi)?,
-        number("step", step)?,
+        number(("start", "起点"), lo)?,
+        number(("end", "终点"), hi)?,
+        number(("step", "步长"), step)?,
     );
     if s <= 0.0 {
-        return Err(format!("the step must be above 0, not {}", step.trim()));
+        let step = step.trim();
+        return Err(Text::both(
+            format!("the step must be above 0, not {step}"),
+            format!("步长必须大于 0，不能是 {step}"),
+        ));
     }
     if h < l {
-        return Err(format!(
-            "the range ends ({}) before it starts ({})",
-            hi.trim(),
-            lo.trim()
+        let (hi, lo) = (hi.trim(), lo.trim());
+        return Err(Text::both(
+            format!("the range ends ({hi}) before it starts ({lo})"),
+            format!("范围的终点（{hi}）在起点（{lo}）之前"),
         ));
     }
     // Counted once, with a little slack so 0..1:0.1 includes 1.
     let steps = ((h - l) / s + 1e-9).floor();
     if steps >= MAX_AXIS_VALUES as f64 {
-        return Err(format!(
-            "{} values; at most {MAX_AXIS_VALUES} are allowed",
-            steps + 1.0
-        ));
+        return Err(too_many_values(steps + 1.0));
     }
     // Shown with as many decimals as the range was written with, so 0.1 steps print
     // 0.3, not 0.30000000000000004.
@@ -253,16 +313,21 @@ impl Grid {
 
     /// Point `n` in words: `recv_delay_ms=3, nagle=on`.
     pub fn describe(&self, n: usize) -> String {
+        self.describe_in(n, Lang::En)
+    }
+
+    /// [`Self::describe`] in `lang`.
+    pub fn describe_in(&self, n: usize, lang: Lang) -> String {
         let at: Vec<String> = self
             .axes
             .iter()
             .zip(self.point(n))
             .map(|(a, i)| format!("{}={}", a.key, a.values[i].text))
             .collect();
-        if at.is_empty() {
-            "the scenario's parameters".to_string()
-        } else {
-            at.join(", ")
+        match lang {
+            _ if !at.is_empty() => at.join(", "),
+            Lang::En => "the scenario's parameters".to_string(),
+            Lang::Zh => "场景自身的参数".to_string(),
         }
     }
 
@@ -302,7 +367,8 @@ impl Grid {
 /// scenario (its own, with any fixed overrides) with these keys set from text, each key
 /// and value checked as `--set` checks them.
 pub trait ParamTable {
-    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String>;
+    /// The error says why, in both languages.
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, Text>;
 }
 
 /// The parameter table ([`crate::params::table`]) over a sweep's base settings. Each
@@ -322,7 +388,7 @@ impl Table {
 }
 
 impl ParamTable for Table {
-    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, Text> {
         let mut point = Settings::default();
         for (key, text) in settings {
             let boolean = table::param(key).is_some_and(|p| matches!(p.kind, Kind::Bool));
@@ -331,13 +397,17 @@ impl ParamTable for Table {
                 "off" if boolean => "false",
                 text => text,
             };
-            let (p, value) = scenario::parse_setting(&format!("{key}={text}")).map_err(|e| {
-                if boolean {
-                    format!("{e} (or on / off)")
-                } else {
-                    e
-                }
-            })?;
+            let (p, value) =
+                scenario::parse_setting_both(&format!("{key}={text}")).map_err(|e| {
+                    if boolean {
+                        Text::both(
+                            format!("{} (or on / off)", e.en),
+                            format!("{}（或 on / off）", e.zh),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
             point.insert(p, value);
         }
         Ok(self.base.over(&point).resolve())
@@ -567,6 +637,18 @@ pub struct RunError {
     pub point: usize,
     pub seed: u64,
     pub error: ModelError,
+}
+
+impl RunError {
+    /// "at recv_delay_ms=3, nagle=on (seed 7): …" in `lang`, the point named on `grid`.
+    pub fn at(&self, grid: &Grid, lang: Lang) -> String {
+        let (point, seed) = (grid.describe_in(self.point, lang), self.seed);
+        let error = self.error.text(lang);
+        match lang {
+            Lang::En => format!("at {point} (seed {seed}): {error}"),
+            Lang::Zh => format!("在 {point}（种子 {seed}）：{error}"),
+        }
+    }
 }
 
 /// Run `i` of point `point` (parameters `params`, seed `params.seed + i`): the one run the

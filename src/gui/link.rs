@@ -7,7 +7,7 @@ use egui::RichText;
 
 use super::{Cmd, StickyApp, View, i18n::T, palette};
 use crate::deeplink::{self, DeepLink, LinkError, LinkView, Source};
-use crate::scenario;
+use crate::scenario::{self, Lang, ScenarioError, Text};
 
 /// Largest scenario file opened (the built-in ones are a few KiB).
 pub const MAX_FILE: usize = 1024 * 1024;
@@ -34,11 +34,44 @@ pub struct LinkState {
     /// The text of each scenario opened from a file or a link, by index in
     /// `app.scenarios` (a built-in one has none, and is linked by number).
     pub files: Vec<(usize, String)>,
-    /// The last link or file that could not be opened, and why.
+    /// The last link or file that could not be opened, and why (in English; the note
+    /// shows [`LinkState::error_in`]).
     pub error: Option<(String, String)>,
+    /// Why, in both languages, when it was said in both.
+    error_both: Option<Text>,
     /// The page's address without its fragment (web); `None` on the desktop, where the
     /// link copied is the fragment alone.
     pub base_url: Option<String>,
+}
+
+impl LinkState {
+    /// Why the last link or file could not be opened, in `lang`: the bilingual text kept
+    /// with `error`, if it still is `error`'s, else `error` as it is.
+    pub fn error_in(&self, lang: Lang) -> Option<&str> {
+        match (&self.error, &self.error_both) {
+            (Some((_, why)), Some(t)) if *why == t.en => Some(t.get(lang)),
+            (Some((_, why)), _) => Some(why),
+            (None, _) => None,
+        }
+    }
+
+    /// Keeps a failure: what could not be opened, and why in both languages.
+    fn fail(&mut self, what: String, why: Text) {
+        self.error = Some((what, why.en.clone()));
+        self.error_both = Some(why);
+    }
+}
+
+/// A file's errors as `stickysim check` prints them, in `lang` (English:
+/// [`deeplink::check_lines`]).
+pub fn check_lines_in(errors: &[ScenarioError], lang: Lang) -> String {
+    match lang {
+        Lang::En => deeplink::check_lines(errors),
+        Lang::Zh => errors
+            .iter()
+            .map(|e| format!("错误   {}\n", e.text(lang)))
+            .collect(),
+    }
 }
 
 impl StickyApp {
@@ -81,8 +114,22 @@ impl StickyApp {
     pub fn open_link(&mut self, text: &str) {
         if let Err(e) = DeepLink::parse(text).and_then(|l| self.apply_link(&l)) {
             let shown: String = text.chars().take(120).collect();
-            self.link.error = Some((shown, e.to_string()));
+            self.link_failed(shown, &e);
         }
+    }
+
+    /// Keeps a link that could not be applied, to be shown: `what` names it. A link's
+    /// own words are English; the errors of a scenario file in it are said in both.
+    pub fn link_failed(&mut self, what: String, e: &LinkError) {
+        let zh = match e {
+            LinkError::Scenario(errors) => format!(
+                "链接中的场景文件有 {} 个错误：\n{}",
+                errors.len(),
+                check_lines_in(errors, Lang::Zh)
+            ),
+            e => e.to_string(),
+        };
+        self.link.fail(what, Text::both(e.to_string(), zh));
     }
 
     /// The link of what is shown now.
@@ -141,10 +188,14 @@ impl StickyApp {
     pub fn open_file(&mut self, name: &str, bytes: &[u8]) {
         let file = name.rsplit(['/', '\\']).next().unwrap_or(name).to_string();
         if bytes.len() > MAX_FILE {
-            self.link.error = Some((
+            let kib = MAX_FILE / 1024;
+            self.link.fail(
                 file,
-                format!("the file is larger than {} KiB", MAX_FILE / 1024),
-            ));
+                Text::both(
+                    format!("the file is larger than {kib} KiB"),
+                    format!("文件超过 {kib} KiB"),
+                ),
+            );
             return;
         }
         match scenario::parse_bytes_all(bytes, &file) {
@@ -155,7 +206,13 @@ impl StickyApp {
                 self.apply(Cmd::Scenario(index));
                 self.link.error = None;
             }
-            Err(errors) => self.link.error = Some((file, deeplink::check_lines(&errors))),
+            Err(errors) => self.link.fail(
+                file,
+                Text::both(
+                    check_lines_in(&errors, Lang::En),
+                    check_lines_in(&errors, Lang::Zh),
+                ),
+            ),
         }
     }
 
@@ -238,7 +295,7 @@ pub fn buttons(ui: &mut egui::Ui, app: &StickyApp) {
 /// The note of a bad link or file, with the errors as `check` prints them.
 pub fn errors(ui: &egui::Ui, app: &mut StickyApp) {
     let lang = app.lang();
-    let Some((what, why)) = &app.link.error else {
+    let (Some((what, _)), Some(why)) = (&app.link.error, app.link.error_in(lang)) else {
         return;
     };
     let mut open = true;

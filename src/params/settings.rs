@@ -15,8 +15,18 @@ pub struct Settings {
 impl Settings {
     /// Sets `key`, checked against its row. The error is a scenario file's message.
     pub fn set(&mut self, key: &str, v: Value) -> Result<(), String> {
-        let p = param(key).ok_or_else(|| format!("unknown parameter `{key}`"))?;
-        let v = p.check(v)?;
+        self.set_both(key, v).map_err(|m| m.en)
+    }
+
+    /// [`Self::set`], with the message in both languages.
+    pub fn set_both(&mut self, key: &str, v: Value) -> Result<(), crate::scenario::Text> {
+        let p = param(key).ok_or_else(|| {
+            crate::scenario::Text::both(
+                format!("unknown parameter `{key}`"),
+                format!("未知参数 `{key}`"),
+            )
+        })?;
+        let v = p.check_both(v)?;
         self.values.insert(p.key, v);
         Ok(())
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::limits::*;
 use super::{Link, Params, Stack};
+use crate::scenario::{Lang, Text};
 
 /// A parameter's value, whatever its field's type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -170,6 +171,11 @@ impl Param {
     /// Checks a value against the row's range. The message is the one a scenario file
     /// gets for the same value.
     pub fn check(&self, v: Value) -> Result<Value, String> {
+        self.check_both(v).map_err(|m| m.en)
+    }
+
+    /// [`Self::check`], with the message in both languages.
+    pub fn check_both(&self, v: Value) -> Result<Value, Text> {
         let name = self.key;
         match (self.kind, v) {
             (Kind::Choice(names), Value::Choice(i)) if i < names.len() => Ok(v),
@@ -187,14 +193,23 @@ impl Param {
             ) => {
                 let x = check_number(name, x, min, max, self.unit)?;
                 match gap_below {
-                    Some(least) if x > 0.0 && x < least => Err(format!(
-                        "`{name}` must be 0 (unlimited) or at least {least} {}, but it is {x}",
-                        self.unit
+                    Some(least) if x > 0.0 && x < least => Err(Text::both(
+                        format!(
+                            "`{name}` must be 0 (unlimited) or at least {least} {}, but it is {x}",
+                            self.unit
+                        ),
+                        format!(
+                            "`{name}` 必须是 0（不限），或至少 {least} {}，但它是 {x}",
+                            unit_in(self.unit, Lang::Zh)
+                        ),
                     )),
                     _ => Ok(Value::Number(x)),
                 }
             }
-            _ => Err(format!("`{name}` cannot take the value {v:?}")),
+            _ => Err(Text::both(
+                format!("`{name}` cannot take the value {v:?}"),
+                format!("`{name}` 不能取值 {v:?}"),
+            )),
         }
     }
 
@@ -558,17 +573,38 @@ pub fn keys() -> Vec<&'static str> {
 
 /// `from 1 to 67108864 bytes (64 MiB)`.
 pub fn range_words(min: f64, max: f64, unit: &str) -> String {
-    let unit = if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
-    };
-    let size = if unit.starts_with(" bytes") {
+    range_words_in(min, max, unit, Lang::En)
+}
+
+/// [`range_words`] in `lang`: `1 到 67108864 字节（64 MiB）`.
+pub fn range_words_in(min: f64, max: f64, unit: &str, lang: Lang) -> String {
+    let size = if unit.starts_with("bytes") {
         size_words(max)
     } else {
         String::new()
     };
-    format!("from {min} to {max}{unit}{size}")
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", unit_in(unit, lang))
+    };
+    match lang {
+        Lang::En => format!("from {min} to {max}{unit}{size}"),
+        Lang::Zh => {
+            let size = size.trim_start().replace('(', "（").replace(')', "）");
+            format!("{min} 到 {max}{unit}{size}")
+        }
+    }
+}
+
+/// A unit of the table as a message in `lang` writes it (`bytes` → `字节`).
+pub fn unit_in(unit: &str, lang: Lang) -> &str {
+    match (lang, unit) {
+        (Lang::Zh, "bytes") => "字节",
+        (Lang::Zh, "times") => "次",
+        (Lang::Zh, "s") => "秒",
+        _ => unit,
+    }
 }
 
 /// ` (64 MiB)` for a whole number of MiB or GiB, else nothing.
@@ -589,27 +625,36 @@ fn size_words(max: f64) -> String {
 /// The range of a whole number in words; bounds past 2^53 (the seed's) are spelled
 /// exactly rather than rounded through f64.
 pub fn uint_range_words(min: u64, max: u64, unit: &str) -> String {
-    if max > 1 << 53 {
-        format!("from {min} to {max}")
-    } else {
-        range_words(min as f64, max as f64, unit)
+    uint_range_words_in(min, max, unit, Lang::En)
+}
+
+/// [`uint_range_words`] in `lang`.
+pub fn uint_range_words_in(min: u64, max: u64, unit: &str, lang: Lang) -> String {
+    match lang {
+        _ if max <= 1 << 53 => range_words_in(min as f64, max as f64, unit, lang),
+        Lang::En => format!("from {min} to {max}"),
+        Lang::Zh => format!("{min} 到 {max}"),
     }
 }
 
 /// A whole number in `min..=max`, or the message saying why not.
-pub fn check_uint(name: &str, n: i128, min: u64, max: u64, unit: &str) -> Result<u64, String> {
+pub fn check_uint(name: &str, n: i128, min: u64, max: u64, unit: &str) -> Result<u64, Text> {
     if n >= i128::from(min) && n <= i128::from(max) {
         return Ok(n as u64);
     }
-    let why = if n < 0 {
-        " (it cannot be negative)"
+    let (why, why_zh) = if n < 0 {
+        (" (it cannot be negative)", "（不能为负数）")
     } else if n == 0 {
-        " (it cannot be zero)"
+        (" (it cannot be zero)", "（不能为 0）")
     } else {
-        ""
+        ("", "")
     };
     let range = uint_range_words(min, max, unit);
-    Err(format!("`{name}` must be {range}, but it is {n}{why}"))
+    let range_zh = uint_range_words_in(min, max, unit, Lang::Zh);
+    Err(Text::both(
+        format!("`{name}` must be {range}, but it is {n}{why}"),
+        format!("`{name}` 的取值范围是 {range_zh}，但它是 {n}{why_zh}"),
+    ))
 }
 
 /// A number as a person reads it: `1e300`, not three hundred digits.
@@ -622,22 +667,25 @@ fn show_number(x: f64) -> String {
 }
 
 /// A finite number in `min..=max` (-0 reads as 0), or the message saying why not.
-pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Result<f64, String> {
+pub fn check_number(name: &str, x: f64, min: f64, max: f64, unit: &str) -> Result<f64, Text> {
     let range = range_words(min, max, unit);
+    let range_zh = range_words_in(min, max, unit, Lang::Zh);
     if !x.is_finite() {
-        return Err(format!(
-            "`{name}` must be an ordinary number, {range}, not nan or infinity"
+        return Err(Text::both(
+            format!("`{name}` must be an ordinary number, {range}, not nan or infinity"),
+            format!("`{name}` 必须是普通的数，取值范围 {range_zh}，不能是 nan 或无穷大"),
         ));
     }
     if x < min || x > max {
-        let why = if x < 0.0 {
-            " (it cannot be negative)"
+        let (why, why_zh) = if x < 0.0 {
+            (" (it cannot be negative)", "（不能为负数）")
         } else {
-            ""
+            ("", "")
         };
-        return Err(format!(
-            "`{name}` must be {range}, but it is {}{why}",
-            show_number(x)
+        let shown = show_number(x);
+        return Err(Text::both(
+            format!("`{name}` must be {range}, but it is {shown}{why}"),
+            format!("`{name}` 的取值范围是 {range_zh}，但它是 {shown}{why_zh}"),
         ));
     }
     Ok(if x == 0.0 { 0.0 } else { x })

@@ -7,6 +7,7 @@ mod parse;
 
 pub use parse::{
     ScenarioError, limits, parse, parse_all, parse_bytes, parse_bytes_all, parse_setting,
+    parse_setting_both,
 };
 
 use crate::params::{Params, Settings};
@@ -24,6 +25,13 @@ impl Text {
         Text {
             en: s.to_string(),
             zh: s.to_string(),
+        }
+    }
+    /// The same thing said in each language (messages, errors).
+    pub fn both(en: impl Into<String>, zh: impl Into<String>) -> Text {
+        Text {
+            en: en.into(),
+            zh: zh.into(),
         }
     }
     pub fn get(&self, lang: Lang) -> &str {

@@ -127,13 +127,17 @@ fn grids_refuse_repeated_keys_and_too_many_points() {
 struct Stub(Params);
 
 impl ParamTable for Stub {
-    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, String> {
+    fn params(&self, settings: &[(&str, &str)]) -> Result<Params, Text> {
         let mut p = self.0.clone();
         for (k, v) in settings {
             match *k {
-                "mss" => p.mss = v.parse().map_err(|_| format!("`{v}` is not a size"))?,
+                "mss" => {
+                    p.mss = v
+                        .parse()
+                        .map_err(|_| Text::plain(&format!("`{v}` is not a size")))?
+                }
                 "nagle" => p.nagle = *v == "on",
-                _ => return Err(format!("unknown parameter `{k}`")),
+                _ => return Err(Text::plain(&format!("unknown parameter `{k}`"))),
             }
         }
         Ok(p)
@@ -330,12 +334,17 @@ fn the_table_reads_values_as_set_does_and_points_win_over_the_base() {
     assert!(
         t.params(&[("framing", "on")])
             .unwrap_err()
+            .en
             .contains("unknown framing `on`")
     );
     let e = t.params(&[("nagle", "yes")]).unwrap_err();
     assert!(
-        e.contains("`nagle` must be true or false") && e.ends_with("(or on / off)"),
-        "{e}"
+        e.en.contains("`nagle` must be true or false") && e.en.ends_with("(or on / off)"),
+        "{e:?}"
+    );
+    assert!(
+        e.zh.contains("`nagle` 必须是 true 或 false") && e.zh.ends_with("（或 on / off）"),
+        "{e:?}"
     );
 }
 

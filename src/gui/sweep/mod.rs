@@ -14,7 +14,7 @@ use egui::{Color32, ColorImage, Rect};
 use super::i18n::{self, Lang};
 use crate::params::Params;
 use crate::params::table::{Kind, PARAMS, Param, Value};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Text};
 use crate::sweep::{self, Plan, PointStats, RunError, Sweep};
 
 mod export;
@@ -88,20 +88,20 @@ impl Form {
 
     /// The sweep to run from `scenario` with the parameters `current` (the main view's),
     /// checked as the CLI checks it, and at most [`MAX_LINES`] lines.
-    pub fn plan(&self, scenario: &Scenario, current: &Params) -> Result<Plan, String> {
+    pub fn plan(&self, scenario: &Scenario, current: &Params) -> Result<Plan, Text> {
         let plan = Plan::new(
             sweep::base_settings(scenario, current),
             &self.specs(),
             self.runs_per_point,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.both())?;
         if let Some(a) = plan.grid.axes.get(1)
             && a.values.len() > MAX_LINES
         {
-            return Err(format!(
-                "--param {}: {} values; at most {MAX_LINES} lines fit a plot",
-                a.key,
-                a.values.len()
+            let (key, n) = (&a.key, a.values.len());
+            return Err(Text::both(
+                format!("--param {key}: {n} values; at most {MAX_LINES} lines fit a plot"),
+                format!("--param {key}：{n} 个取值；一张图最多画 {MAX_LINES} 条线"),
             ));
         }
         Ok(plan)
@@ -303,6 +303,8 @@ pub struct SweepState {
     pub result: Option<Done>,
     /// Why the last sweep did not start, failed or stopped.
     pub error: Option<String>,
+    /// `error` in both languages, when it was said in both ([`Self::error_in`]).
+    error_both: Option<Text>,
     pub csv_path: String,
     pub png_path: String,
     /// The last export's outcome.
@@ -323,23 +325,38 @@ impl SweepState {
         self.job.as_ref().map(|j| (j.done(), j.plan.runs()))
     }
 
+    /// The error in `lang`: `error` as it was said in both languages, if it was.
+    pub fn error_in(&self, lang: Lang) -> Option<&str> {
+        match (&self.error, &self.error_both) {
+            (Some(e), Some(t)) if *e == t.en || *e == t.zh => Some(t.get(lang)),
+            (e, _) => e.as_deref(),
+        }
+    }
+
+    /// Keeps `m` as the error, `error` in `lang`.
+    fn fail(&mut self, m: Text, lang: Lang) {
+        self.error = Some(m.get(lang).to_string());
+        self.error_both = Some(m);
+    }
+
     /// Starts the form's sweep of `scenario` from the parameters `current`; a bad form
-    /// leaves its message in `error`.
+    /// leaves its message in `error` (English; [`Self::error_in`] has both).
     pub fn start(&mut self, scenario: &Scenario, current: &Params) {
         if let Some(j) = self.job.take() {
             j.cancel();
         }
         self.error = None;
+        self.error_both = None;
         match self.form.plan(scenario, current) {
             Ok(plan) => self.job = Some(Job::start(scenario, plan)),
-            Err(e) => self.error = Some(e),
+            Err(e) => self.fail(e, Lang::En),
         }
     }
 
     pub fn cancel(&mut self, lang: Lang) {
         if let Some(j) = self.job.take() {
             j.cancel();
-            self.error = Some(SWEEP_CANCELLED.get(lang).to_string());
+            self.fail(Text::both(SWEEP_CANCELLED.0, SWEEP_CANCELLED.1), lang);
         }
     }
 
@@ -353,14 +370,11 @@ impl SweepState {
                 let sweep = job.plan.clone().finish(&job.scenario, points);
                 self.result = Some(Done::new(sweep, lang));
             }
-            Ok(None) => self.error = Some(SWEEP_CANCELLED.get(lang).to_string()),
+            Ok(None) => self.fail(Text::both(SWEEP_CANCELLED.0, SWEEP_CANCELLED.1), lang),
             Err(e) => {
-                self.error = Some(format!(
-                    "at {} (seed {}): {}",
-                    job.plan.grid.describe(e.point),
-                    e.seed,
-                    e.error
-                ))
+                let grid = &job.plan.grid;
+                let m = Text::both(e.at(grid, Lang::En), e.at(grid, Lang::Zh));
+                self.fail(m, lang)
             }
         }
     }

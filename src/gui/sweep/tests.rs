@@ -40,17 +40,21 @@ fn too_many_lines_and_bad_ranges_are_refused() {
         values: "1,2,3,4,5,6,7,8,9".into(),
         ..Form::default()
     };
-    assert_eq!(
-        f.plan(&scenario, p).unwrap_err(),
-        "--param mss: 9 values; at most 8 lines fit a plot"
-    );
+    let e = f.plan(&scenario, p).unwrap_err();
+    assert_eq!(e.en, "--param mss: 9 values; at most 8 lines fit a plot");
+    assert_eq!(e.zh, "--param mss：9 个取值；一张图最多画 8 条线");
     let f = Form {
         to: "-5".into(),
         ..Form::default()
     };
+    let e = f.plan(&scenario, p).unwrap_err();
     assert_eq!(
-        f.plan(&scenario, p).unwrap_err(),
+        e.en,
         "--param `recv_delay_ms=0..-5:1`: the range ends (-5) before it starts (0)"
+    );
+    assert_eq!(
+        e.zh,
+        "--param `recv_delay_ms=0..-5:1`：范围的终点（-5）在起点（0）之前"
     );
     let f = Form {
         key: "loss",
@@ -60,7 +64,11 @@ fn too_many_lines_and_bad_ranges_are_refused() {
         ..Form::default()
     };
     let e = f.plan(&scenario, p).unwrap_err();
-    assert!(e.starts_with("--param loss=2: "), "{e}");
+    assert!(e.en.starts_with("--param loss=2: "), "{e:?}");
+    assert!(
+        e.zh.starts_with("--param loss=2：`loss` 的取值范围是 0 到 1"),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -77,7 +77,7 @@ pub(super) fn window(ui: &mut egui::Ui, app: &mut StickyApp) {
                 .weak(),
         );
     });
-    if let Some(e) = &state.error {
+    if let Some(e) = state.error_in(lang) {
         ui.label(RichText::new(e).color(palette::BROKEN));
     }
     if state.result.is_some() {

@@ -3,9 +3,10 @@
 use toml::de::{DeTable, DeValue};
 
 use super::keys::Place;
-use super::values::describe;
+use super::values::describe_both;
 use super::{Parser, Val, sorted};
 use crate::params::limits::*;
+use crate::scenario::Text;
 
 /// Data to send, checked but not yet materialized (so sizes are checked before any
 /// allocation).
@@ -46,12 +47,18 @@ impl Parser<'_> {
             DeValue::String(s) => DataSpec::Bytes(s.as_bytes().to_vec()),
             DeValue::Table(t) => self.data_table(name, v, t)?,
             other => {
+                let (it, it_zh) = describe_both(other);
                 self.error(
                     v.span().start,
-                    format!(
-                        "`{name}` needs data: text in quotes (\"hello\"), `{{ size = 3000 }}` or \
-                         `{{ hex = \"68 65\" }}`, but here it is {}",
-                        describe(other)
+                    Text::both(
+                        format!(
+                            "`{name}` needs data: text in quotes (\"hello\"), `{{ size = 3000 }}` \
+                             or `{{ hex = \"68 65\" }}`, but here it is {it}"
+                        ),
+                        format!(
+                            "`{name}` 需要数据：带引号的文本（\"hello\"）、`{{ size = 3000 }}` \
+                             或 `{{ hex = \"68 65\" }}`，但这里是{it_zh}"
+                        ),
                     ),
                 );
                 return None;
@@ -60,17 +67,27 @@ impl Parser<'_> {
         if spec.len() == 0 {
             self.error(
                 v.span().start,
-                format!("`{name}` has no data: send at least 1 byte"),
+                Text::both(
+                    format!("`{name}` has no data: send at least 1 byte"),
+                    format!("`{name}` 没有数据：至少要发送 1 个字节"),
+                ),
             );
             return None;
         }
         if spec.len() > MAX_DATA_PER_PROGRAM {
             self.error(
                 v.span().start,
-                format!(
-                    "`{name}` has {} bytes; one program may send at most {MAX_DATA_PER_PROGRAM} \
-                     bytes (64 MiB)",
-                    spec.len()
+                Text::both(
+                    format!(
+                        "`{name}` has {} bytes; one program may send at most \
+                         {MAX_DATA_PER_PROGRAM} bytes (64 MiB)",
+                        spec.len()
+                    ),
+                    format!(
+                        "`{name}` 有 {} 字节；一个程序最多只能发送 {MAX_DATA_PER_PROGRAM} 字节\
+                         （64 MiB）",
+                        spec.len()
+                    ),
                 ),
             );
             return None;
@@ -83,7 +100,10 @@ impl Parser<'_> {
         let mut fill = None;
         let mut hex = None;
         let mut ok = true;
-        let context = format!("in the data of `{name}`");
+        let context = Text::both(
+            format!("in the data of `{name}`"),
+            format!("在 `{name}` 的数据中"),
+        );
         for (key, value) in sorted(t) {
             match key.get_ref().as_ref() {
                 "size" => {
@@ -97,16 +117,20 @@ impl Parser<'_> {
                     DeValue::String(_) => {
                         self.error(
                             value.span().start,
-                            "`fill` is empty: give at least one character, e.g. `fill = \"x\"`",
+                            Text::both(
+                                "`fill` is empty: give at least one character, e.g. `fill = \"x\"`",
+                                "`fill` 是空的：至少给一个字符，例如 `fill = \"x\"`",
+                            ),
                         );
                         ok = false;
                     }
                     other => {
+                        let (it, it_zh) = describe_both(other);
                         self.error(
                             value.span().start,
-                            format!(
-                                "`fill` must be text in quotes, but here it is {}",
-                                describe(other)
+                            Text::both(
+                                format!("`fill` must be text in quotes, but here it is {it}"),
+                                format!("`fill` 必须是带引号的文本，但这里是{it_zh}"),
                             ),
                         );
                         ok = false;
@@ -125,7 +149,16 @@ impl Parser<'_> {
             (Some(_), Some((hex_at, _))) => {
                 self.error(
                     hex_at,
-                    format!("`{name}` has both `size` and `hex`: use `{{ size = N, fill = \"...\" }}` or `{{ hex = \"...\" }}`, not both"),
+                    Text::both(
+                        format!(
+                            "`{name}` has both `size` and `hex`: use \
+                             `{{ size = N, fill = \"...\" }}` or `{{ hex = \"...\" }}`, not both"
+                        ),
+                        format!(
+                            "`{name}` 同时有 `size` 和 `hex`：请用 \
+                             `{{ size = N, fill = \"...\" }}` 或 `{{ hex = \"...\" }}`，二者只能选一"
+                        ),
+                    ),
                 );
                 None
             }
@@ -133,7 +166,10 @@ impl Parser<'_> {
                 if let Some(_f) = fill {
                     self.error(
                         v.span().start,
-                        "`fill` goes with `size`, not with `hex`: remove it",
+                        Text::both(
+                            "`fill` goes with `size`, not with `hex`: remove it",
+                            "`fill` 要和 `size` 一起用，不能和 `hex` 一起用：请删掉它",
+                        ),
                     );
                     return None;
                 }
@@ -151,9 +187,15 @@ impl Parser<'_> {
                 if ok {
                     self.error(
                         v.span().start,
-                        format!(
-                            "`{name}` data needs `size` (e.g. `{{ size = 3000 }}`) or `hex` \
-                             (e.g. `{{ hex = \"68 65 6c 6c 6f\" }}`)"
+                        Text::both(
+                            format!(
+                                "`{name}` data needs `size` (e.g. `{{ size = 3000 }}`) or `hex` \
+                                 (e.g. `{{ hex = \"68 65 6c 6c 6f\" }}`)"
+                            ),
+                            format!(
+                                "`{name}` 的数据需要 `size`（例如 `{{ size = 3000 }}`）或 `hex`\
+                                 （例如 `{{ hex = \"68 65 6c 6c 6f\" }}`）"
+                            ),
                         ),
                     );
                 }
@@ -165,12 +207,18 @@ impl Parser<'_> {
     /// Hex digits, two per byte, with whitespace allowed between bytes.
     fn hex(&mut self, v: &Val<'_>) -> Option<Vec<u8>> {
         let DeValue::String(s) = v.get_ref() else {
+            let (it, it_zh) = describe_both(v.get_ref());
             self.error(
                 v.span().start,
-                format!(
-                    "`hex` must be text in quotes, two hex digits per byte (e.g. \"68 65 6c 6c 6f\"), \
-                     but here it is {}",
-                    describe(v.get_ref())
+                Text::both(
+                    format!(
+                        "`hex` must be text in quotes, two hex digits per byte (e.g. \
+                         \"68 65 6c 6c 6f\"), but here it is {it}"
+                    ),
+                    format!(
+                        "`hex` 必须是带引号的文本，每个字节两位十六进制数（例如 \
+                         \"68 65 6c 6c 6f\"），但这里是{it_zh}"
+                    ),
                 ),
             );
             return None;
@@ -190,29 +238,41 @@ impl Parser<'_> {
             if let Some((bad_at, bad)) = group.char_indices().find(|(_, c)| !c.is_ascii_hexdigit())
             {
                 let at = self.string_offset(v, s, idx + bad_at);
-                let hint = if group.starts_with("0x") || group.starts_with("0X") {
-                    " (write the bytes without `0x`)"
+                let (hint, hint_zh) = if group.starts_with("0x") || group.starts_with("0X") {
+                    (" (write the bytes without `0x`)", "（字节前不要写 `0x`）")
                 } else {
-                    ""
+                    ("", "")
                 };
+                let bad = bad.escape_debug();
                 self.error(
                     at,
-                    format!(
-                        "`{}` is not a hex digit: hex data uses 0-9 and a-f, two digits per byte, \
-                         spaces allowed between bytes{hint}",
-                        bad.escape_debug()
+                    Text::both(
+                        format!(
+                            "`{bad}` is not a hex digit: hex data uses 0-9 and a-f, two digits \
+                             per byte, spaces allowed between bytes{hint}"
+                        ),
+                        format!(
+                            "`{bad}` 不是十六进制数字：hex 数据只用 0-9 和 a-f，每个字节两位，\
+                             字节之间可以有空格{hint_zh}"
+                        ),
                     ),
                 );
                 return None;
             }
             if group.len() % 2 == 1 {
                 let at = self.string_offset(v, s, idx);
+                let n = group.len();
                 self.error(
                     at,
-                    format!(
-                        "`{group}` has an odd number of hex digits ({}): every byte takes exactly \
-                         two digits, e.g. `0a` not `a`",
-                        group.len()
+                    Text::both(
+                        format!(
+                            "`{group}` has an odd number of hex digits ({n}): every byte takes \
+                             exactly two digits, e.g. `0a` not `a`"
+                        ),
+                        format!(
+                            "`{group}` 的十六进制数字个数是奇数（{n}）：每个字节正好两位，\
+                             例如写 `0a` 而不是 `a`"
+                        ),
                     ),
                 );
                 return None;

@@ -4,7 +4,7 @@
 use toml::de::DeTable;
 
 use super::keys::Place;
-use super::values::describe;
+use super::values::describe_both;
 use super::{Parser, Text, Val, sorted};
 use crate::params::limits::MAX_BUFSIZE;
 use crate::scenario::{Answers, Guess, Question};
@@ -36,20 +36,32 @@ impl Parser<'_> {
                     {
                         self.error(
                             value.span().start,
-                            "the `title` is empty: give the scenario a title",
+                            Text::both(
+                                "the `title` is empty: give the scenario a title",
+                                "`title` 是空的：请给场景起个标题",
+                            ),
                         );
                     }
                 }
                 "summary" => summary = self.text_value("summary", value),
                 "lesson" => lesson = self.long_text("lesson", value),
-                other => self.unknown_key(Place::Meta, other, key.span().start, "in [meta]"),
+                other => self.unknown_key(
+                    Place::Meta,
+                    other,
+                    key.span().start,
+                    &Text::both("in [meta]", "在 [meta] 中"),
+                ),
             }
         }
         if !table.iter().any(|(k, _)| k.get_ref().as_ref() == "title") {
             self.error(
                 header,
-                "[meta] has no `title`: add a line like `title = \"Two small sends\"` or \
-                 `title = { en = \"Two small sends\", zh = \"两次 send\" }`",
+                Text::both(
+                    "[meta] has no `title`: add a line like `title = \"Two small sends\"` or \
+                     `title = { en = \"Two small sends\", zh = \"两次 send\" }`",
+                    "[meta] 没有 `title`：请加一行，例如 `title = \"Two small sends\"` 或 \
+                     `title = { en = \"Two small sends\", zh = \"两次 send\" }`",
+                ),
             );
         }
         Meta {
@@ -65,7 +77,10 @@ impl Parser<'_> {
         if text.en.len() > MAX_TEXT || text.zh.len() > MAX_TEXT {
             self.error(
                 value.span().start,
-                format!("`{name}` is too long: at most {MAX_TEXT} bytes per language"),
+                Text::both(
+                    format!("`{name}` is too long: at most {MAX_TEXT} bytes per language"),
+                    format!("`{name}` 太长了：每种语言最多 {MAX_TEXT} 字节"),
+                ),
             );
             return None;
         }
@@ -85,7 +100,11 @@ impl Parser<'_> {
             if let Some(v) = choices.or(typed) {
                 self.error(
                     v.span().start,
-                    "`choices` and `typed` belong to a question: add                      `question = { en = \"...\", zh = \"...\" }` to this step",
+                    Text::both(
+                        "`choices` and `typed` belong to a question: add                      `question = { en = \"...\", zh = \"...\" }` to this step",
+                        "`choices` 和 `typed` 属于一个问题：请给这个步骤加上 \
+                         `question = { en = \"...\", zh = \"...\" }`",
+                    ),
                 );
             }
             return None;
@@ -93,7 +112,10 @@ impl Parser<'_> {
         if !is_recv {
             self.error(
                 at,
-                "a `question` asks what a receive returns, so it goes on a `recv` or                  `recv_message` step",
+                Text::both(
+                    "a `question` asks what a receive returns, so it goes on a `recv` or                  `recv_message` step",
+                    "`question` 问的是一次接收返回什么，所以要写在 `recv` 或 `recv_message` 步骤上",
+                ),
             );
             return None;
         }
@@ -105,7 +127,10 @@ impl Parser<'_> {
             (Some(v), true) => {
                 self.error(
                     v.span().start,
-                    "a question has either `choices` or `typed = true`, not both",
+                    Text::both(
+                        "a question has either `choices` or `typed = true`, not both",
+                        "一个问题要么用 `choices`，要么用 `typed = true`，不能两个都用",
+                    ),
                 );
                 return None;
             }
@@ -118,21 +143,34 @@ impl Parser<'_> {
 
     fn choices(&mut self, v: &Val<'_>) -> Option<Vec<Guess>> {
         let DeValue::Array(items) = v.get_ref() else {
+            let (it, it_zh) = describe_both(v.get_ref());
             self.error(
                 v.span().start,
-                format!(
-                    "`choices` must be a list of 2 to 4 answers, e.g.                      `choices = [\"helloworld\", \"hello\", 5]` (text: exactly these bytes;                      a whole number: any result of that many bytes), but here it is {}",
-                    describe(v.get_ref())
+                Text::both(
+                    format!(
+                        "`choices` must be a list of 2 to 4 answers, e.g.                      `choices = [\"helloworld\", \"hello\", 5]` (text: exactly these bytes;                      a whole number: any result of that many bytes), but here it is {it}"
+                    ),
+                    format!(
+                        "`choices` 必须是 2 到 4 个答案的列表，例如 \
+                         `choices = [\"helloworld\", \"hello\", 5]`（文本：正好是这些字节；\
+                         整数：任何这么多字节的结果），但这里是{it_zh}"
+                    ),
                 ),
             );
             return None;
         };
         if !(2..=4).contains(&items.len()) {
+            let n = items.len();
             self.error(
                 v.span().start,
-                format!(
-                    "`choices` has {} answers; give 2 to 4 (or leave `choices` out to have                      them made from the run)",
-                    items.len()
+                Text::both(
+                    format!(
+                        "`choices` has {n} answers; give 2 to 4 (or leave `choices` out to have                      them made from the run)"
+                    ),
+                    format!(
+                        "`choices` 有 {n} 个答案；请给 2 到 4 个（或者不写 `choices`，\
+                         由运行结果生成选项）"
+                    ),
                 ),
             );
             return None;
@@ -145,18 +183,27 @@ impl Parser<'_> {
                     Guess::Count(self.uint("a choice", item, 0, MAX_BUFSIZE.into(), "bytes")?)
                 }
                 other => {
+                    let (it, it_zh) = describe_both(other);
                     self.error(
                         item.span().start,
-                        format!(
-                            "each choice is text in quotes (the bytes recv returns; \"\" is                              b'', end of file) or a whole number of bytes, but here it is {}",
-                            describe(other)
+                        Text::both(
+                            format!(
+                                "each choice is text in quotes (the bytes recv returns; \"\" is                              b'', end of file) or a whole number of bytes, but here it is {it}"
+                            ),
+                            format!(
+                                "每个选项是带引号的文本（recv 返回的字节；\"\" 表示 b''，\
+                                 即文件结束）或一个字节数（整数），但这里是{it_zh}"
+                            ),
                         ),
                     );
                     return None;
                 }
             };
             if out.contains(&guess) {
-                self.error(item.span().start, "this choice is given twice");
+                self.error(
+                    item.span().start,
+                    Text::both("this choice is given twice", "这个选项写了两次"),
+                );
                 return None;
             }
             out.push(guess);
@@ -181,7 +228,10 @@ impl Parser<'_> {
                                 Place::Text,
                                 other,
                                 key.span().start,
-                                &format!("in the text of `{name}`"),
+                                &Text::both(
+                                    format!("in the text of `{name}`"),
+                                    format!("在 `{name}` 的文本中"),
+                                ),
                             );
                             ok = false;
                             continue;
@@ -190,12 +240,18 @@ impl Parser<'_> {
                     match v.get_ref() {
                         DeValue::String(s) => *slot = Some(s.to_string()),
                         other => {
+                            let (it, it_zh) = describe_both(other);
+                            let lang = key.get_ref();
                             self.error(
                                 v.span().start,
-                                format!(
-                                    "`{}` in `{name}` must be text in quotes, but here it is {}",
-                                    key.get_ref(),
-                                    describe(other)
+                                Text::both(
+                                    format!(
+                                        "`{lang}` in `{name}` must be text in quotes, but here it \
+                                         is {it}"
+                                    ),
+                                    format!(
+                                        "`{name}` 中的 `{lang}` 必须是带引号的文本，但这里是{it_zh}"
+                                    ),
                                 ),
                             );
                             ok = false;
@@ -212,10 +268,17 @@ impl Parser<'_> {
                         if ok {
                             self.error(
                                 value.span().start,
-                                format!(
-                                    "`{name}` has neither `en` nor `zh`: write \
-                                     `{name} = {{ en = \"...\", zh = \"...\" }}` or a plain \
-                                     `{name} = \"...\"`"
+                                Text::both(
+                                    format!(
+                                        "`{name}` has neither `en` nor `zh`: write \
+                                         `{name} = {{ en = \"...\", zh = \"...\" }}` or a plain \
+                                         `{name} = \"...\"`"
+                                    ),
+                                    format!(
+                                        "`{name}` 既没有 `en` 也没有 `zh`：请写 \
+                                         `{name} = {{ en = \"...\", zh = \"...\" }}` 或直接写 \
+                                         `{name} = \"...\"`"
+                                    ),
                                 ),
                             );
                         }
@@ -224,12 +287,18 @@ impl Parser<'_> {
                 }
             }
             other => {
+                let (it, it_zh) = describe_both(other);
                 self.error(
                     value.span().start,
-                    format!(
-                        "`{name}` must be text: either `\"...\"` or `{{ en = \"...\", zh = \"...\" }}`, \
-                         but here it is {}",
-                        describe(other)
+                    Text::both(
+                        format!(
+                            "`{name}` must be text: either `\"...\"` or \
+                             `{{ en = \"...\", zh = \"...\" }}`, but here it is {it}"
+                        ),
+                        format!(
+                            "`{name}` 必须是文本：`\"...\"` 或 \
+                             `{{ en = \"...\", zh = \"...\" }}`，但这里是{it_zh}"
+                        ),
                     ),
                 );
                 None

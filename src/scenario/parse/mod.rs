@@ -15,7 +15,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Scenario, Text};
+use super::{Lang, Scenario, Text};
 use crate::params::Settings;
 
 mod data;
@@ -30,7 +30,7 @@ mod values;
 mod words;
 
 pub use crate::params::limits;
-pub use params::parse_setting;
+pub use params::{parse_setting, parse_setting_both};
 
 use keys::Place;
 use program::Side;
@@ -40,14 +40,39 @@ use words::syntax_message;
 type Val<'i> = Spanned<DeValue<'i>>;
 
 /// One mistake in a scenario file, at a 1-based line and column (the column counts
-/// characters, not bytes). Displays as `file:line:column: message`.
+/// characters, not bytes). Displays as `file:line:column: message`, in English;
+/// [`ScenarioError::text`] gives it in either language.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}:{column}: {message}")]
 pub struct ScenarioError {
     pub file: String,
     pub line: u32,
     pub column: u32,
+    /// The message in English.
     pub message: String,
+    /// The same message in Chinese (keys, values and examples as in the file).
+    pub zh: String,
+}
+
+impl ScenarioError {
+    /// The message alone, in `lang`.
+    pub fn message_in(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.message,
+            Lang::Zh => &self.zh,
+        }
+    }
+
+    /// `file:line:column: message` in `lang` (`Display` is the English one).
+    pub fn text(&self, lang: Lang) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.file,
+            self.line,
+            self.column,
+            self.message_in(lang)
+        )
+    }
 }
 
 /// Parses and checks a scenario; on failure, returns the first mistake in the file.
@@ -82,6 +107,10 @@ pub fn parse_bytes_all(bytes: &[u8], file: &str) -> Result<Scenario, Vec<Scenari
                     "the file is not valid UTF-8: byte 0x{bad:02X} here is not part of a UTF-8 \
                      character (was the file saved as GBK, ANSI or Latin-1? save it as UTF-8)"
                 ),
+                zh: format!(
+                    "文件不是有效的 UTF-8：此处的字节 0x{bad:02X} 不属于任何 UTF-8 字符\
+                     （文件是否存成了 GBK、ANSI 或 Latin-1？请另存为 UTF-8）"
+                ),
             }])
         }
     }
@@ -95,6 +124,7 @@ fn first(mut errors: Vec<ScenarioError>) -> ScenarioError {
             line: 1,
             column: 1,
             message: "invalid scenario".into(),
+            zh: "场景无效".into(),
         }
     } else {
         errors.swap_remove(0)
@@ -160,7 +190,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn error(&mut self, at: usize, message: impl Into<String>) {
+    /// Reports a mistake at byte offset `at`, in both languages.
+    fn error(&mut self, at: usize, message: Text) {
         if self.errors.len() >= MAX_ERRORS {
             return;
         }
@@ -169,7 +200,8 @@ impl<'a> Parser<'a> {
             file: self.file.to_string(),
             line,
             column,
-            message: message.into(),
+            message: message.en,
+            zh: message.zh,
         });
     }
 
@@ -250,7 +282,7 @@ impl<'a> Parser<'a> {
                     Place::Top,
                     other,
                     key.span().start,
-                    "at the top of the file",
+                    &Text::both("at the top of the file", "在文件顶层"),
                 ),
             }
         }
@@ -258,8 +290,12 @@ impl<'a> Parser<'a> {
         if self.text.trim_start_matches('\u{feff}').trim().is_empty() {
             self.error(
                 0,
-                "the file is empty: a scenario needs a [meta] table with a title and at least \
-                 one [[client]] or [[server]] step",
+                Text::both(
+                    "the file is empty: a scenario needs a [meta] table with a title and at \
+                     least one [[client]] or [[server]] step",
+                    "文件是空的：场景需要一个带 title 的 [meta] 表，以及至少一个 [[client]] 或 \
+                     [[server]] 步骤",
+                ),
             );
             return Scenario {
                 name: scenario_name(self.file),
@@ -275,15 +311,24 @@ impl<'a> Parser<'a> {
         if !meta_seen {
             self.error(
                 0,
-                "the file has no [meta] table: every scenario needs one, with a title, e.g. a \
-                 line `[meta]` followed by a line `title = \"Two small sends\"`",
+                Text::both(
+                    "the file has no [meta] table: every scenario needs one, with a title, e.g. \
+                     a line `[meta]` followed by a line `title = \"Two small sends\"`",
+                    "文件没有 [meta] 表：每个场景都需要一个，并写上 title，例如一行 `[meta]`，\
+                     下一行写 `title = \"Two small sends\"`",
+                ),
             );
         }
         if client.is_empty() && server.is_empty() && self.errors.is_empty() {
             self.error(
                 0,
-                "the scenario has no actions: add at least one [[client]] or [[server]] step \
-                 (for example `[[client]]` then `send_message = \"hello\"` on the next line)",
+                Text::both(
+                    "the scenario has no actions: add at least one [[client]] or [[server]] \
+                     step (for example `[[client]]` then `send_message = \"hello\"` on the next \
+                     line)",
+                    "场景没有任何动作：请至少添加一个 [[client]] 或 [[server]] 步骤\
+                     （例如一行 `[[client]]`，下一行写 `send_message = \"hello\"`）",
+                ),
             );
         }
 
@@ -311,10 +356,17 @@ impl<'a> Parser<'a> {
             other => {
                 self.error(
                     value.span().start,
-                    format!(
-                        "`{name}` must be a table, written as a line `{how}` with its keys on the \
-                         lines below it, but here it is {}",
-                        describe(other)
+                    Text::both(
+                        format!(
+                            "`{name}` must be a table, written as a line `{how}` with its keys \
+                             on the lines below it, but here it is {}",
+                            describe(other, Lang::En)
+                        ),
+                        format!(
+                            "`{name}` 必须是一个表：单独一行写 `{how}`，它的键写在下面各行，\
+                             但这里是{}",
+                            describe(other, Lang::Zh)
+                        ),
                     ),
                 );
                 None

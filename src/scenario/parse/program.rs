@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::data::DataSpec;
 use super::keys::Place;
-use super::values::describe;
+use super::values::describe_both;
 use super::words::{count_words, join_and};
 use super::{Parser, Val, sorted};
 use crate::params::limits::*;
@@ -30,11 +30,11 @@ pub(super) fn action_keys() -> impl Iterator<Item = &'static str> {
     ACTIONS.iter().map(|(k, _)| *k)
 }
 
-/// "`send`, `sendall`, … or `close = true`".
-fn action_list() -> String {
+/// "`send`, `sendall`, … or `close = true`" (in Chinese, "… 或 `close = true`").
+fn action_list(or: &str) -> String {
     let shown: Vec<&str> = ACTIONS.iter().map(|(_, s)| *s).collect();
     match shown.split_last() {
-        Some((last, init)) if !init.is_empty() => format!("{} or {last}", init.join(", ")),
+        Some((last, init)) if !init.is_empty() => format!("{} {or} {last}", init.join(", ")),
         _ => shown.join(""),
     }
 }
@@ -96,20 +96,33 @@ impl Parser<'_> {
             DeValue::Table(_) => {
                 self.error(
                     value.span().start,
-                    format!(
-                        "write `[[{name}]]` with two brackets: each `[[{name}]]` line starts one \
-                         step of the {name} program (`[{name}]` with one bracket makes a single table)"
+                    Text::both(
+                        format!(
+                            "write `[[{name}]]` with two brackets: each `[[{name}]]` line starts \
+                             one step of the {name} program (`[{name}]` with one bracket makes a \
+                             single table)"
+                        ),
+                        format!(
+                            "`[[{name}]]` 要写两层方括号：每一行 `[[{name}]]` 开始 {name} 程序的一个\
+                             步骤（只有一层方括号的 `[{name}]` 是单个表）"
+                        ),
                     ),
                 );
                 return Vec::new();
             }
             other => {
+                let (it, it_zh) = describe_both(other);
                 self.error(
                     value.span().start,
-                    format!(
-                        "`{name}` must be a list of steps, each started by a `[[{name}]]` line, \
-                         but here it is {}",
-                        describe(other)
+                    Text::both(
+                        format!(
+                            "`{name}` must be a list of steps, each started by a `[[{name}]]` \
+                             line, but here it is {it}"
+                        ),
+                        format!(
+                            "`{name}` 必须是步骤的列表，每个步骤以一行 `[[{name}]]` 开始，\
+                             但这里是{it_zh}"
+                        ),
                     ),
                 );
                 return Vec::new();
@@ -122,12 +135,18 @@ impl Parser<'_> {
         let mut over_limit = false;
         for entry in entries.iter() {
             let DeValue::Table(table) = entry.get_ref() else {
+                let (it, it_zh) = describe_both(entry.get_ref());
                 self.error(
                     entry.span().start,
-                    format!(
-                        "each {name} step must be a table of keys (a `[[{name}]]` line followed by \
-                         e.g. `send = \"hello\"`), but here it is {}",
-                        describe(entry.get_ref())
+                    Text::both(
+                        format!(
+                            "each {name} step must be a table of keys (a `[[{name}]]` line \
+                             followed by e.g. `send = \"hello\"`), but here it is {it}"
+                        ),
+                        format!(
+                            "每个 {name} 步骤必须是由键组成的表（一行 `[[{name}]]`，下面写例如 \
+                             `send = \"hello\"`），但这里是{it_zh}"
+                        ),
                     ),
                 );
                 continue;
@@ -146,9 +165,15 @@ impl Parser<'_> {
                 over_limit = true;
                 self.error(
                     parsed.repeat_at.unwrap_or(header),
-                    format!(
-                        "the {name} program would have {new_actions} actions once `repeat` is \
-                         expanded; a program may have at most {MAX_ACTIONS_PER_PROGRAM}"
+                    Text::both(
+                        format!(
+                            "the {name} program would have {new_actions} actions once `repeat` \
+                             is expanded; a program may have at most {MAX_ACTIONS_PER_PROGRAM}"
+                        ),
+                        format!(
+                            "展开 `repeat` 后，{name} 程序会有 {new_actions} 个动作；\
+                             一个程序最多 {MAX_ACTIONS_PER_PROGRAM} 个"
+                        ),
                     ),
                 );
                 continue;
@@ -162,9 +187,16 @@ impl Parser<'_> {
                 };
                 self.error(
                     at,
-                    format!(
-                        "the {name} program would send {new_data} bytes of data in all (repeat \
-                         included); a program may send at most {MAX_DATA_PER_PROGRAM} bytes (64 MiB)"
+                    Text::both(
+                        format!(
+                            "the {name} program would send {new_data} bytes of data in all \
+                             (repeat included); a program may send at most \
+                             {MAX_DATA_PER_PROGRAM} bytes (64 MiB)"
+                        ),
+                        format!(
+                            "{name} 程序总共会发送 {new_data} 字节数据（含 repeat）；\
+                             一个程序最多发送 {MAX_DATA_PER_PROGRAM} 字节（64 MiB）"
+                        ),
                     ),
                 );
                 continue;
@@ -199,7 +231,10 @@ impl Parser<'_> {
 
     fn entry(&mut self, side: Side, table: &DeTable<'_>, header: usize) -> Option<ParsedEntry> {
         let name = side.name();
-        let context = format!("in a [[{name}]] step");
+        let context = Text::both(
+            format!("in a [[{name}]] step"),
+            format!("在 [[{name}]] 步骤中"),
+        );
         let mut given: Vec<(&str, usize)> = Vec::new();
         let mut note = None;
         let mut prompt = None;
@@ -248,9 +283,15 @@ impl Parser<'_> {
                 if !unknown {
                     self.error(
                         header,
-                        format!(
-                            "this [[{name}]] step has no action: give it exactly one of {}",
-                            action_list()
+                        Text::both(
+                            format!(
+                                "this [[{name}]] step has no action: give it exactly one of {}",
+                                action_list("or")
+                            ),
+                            format!(
+                                "这个 [[{name}]] 步骤没有动作：请从 {} 中恰好选一个",
+                                action_list("或")
+                            ),
                         ),
                     );
                 }
@@ -275,14 +316,21 @@ impl Parser<'_> {
             }
             _ => {
                 let names: Vec<String> = given.iter().map(|(k, _)| format!("`{k}`")).collect();
+                let (n, second) = (given.len(), given[1].0);
                 self.error(
                     given[1].1,
-                    format!(
-                        "this [[{name}]] step has {} actions ({}): each step does exactly one \
-                         thing, so start a new `[[{name}]]` line before `{}`",
-                        count_words(given.len()),
-                        join_and(&names),
-                        given[1].0
+                    Text::both(
+                        format!(
+                            "this [[{name}]] step has {} actions ({}): each step does exactly \
+                             one thing, so start a new `[[{name}]]` line before `{second}`",
+                            count_words(n),
+                            join_and(&names),
+                        ),
+                        format!(
+                            "这个 [[{name}]] 步骤有 {n} 个动作（{}）：每个步骤只做一件事，\
+                             所以请在 `{second}` 之前另起一行 `[[{name}]]`",
+                            names.join("、"),
+                        ),
                     ),
                 );
                 None
@@ -309,8 +357,12 @@ impl Parser<'_> {
                 false => {
                     self.error(
                         v.span().start,
-                        "`close = false` does nothing: write `close = true` to close the \
-                         connection, or remove this step",
+                        Text::both(
+                            "`close = false` does nothing: write `close = true` to close the \
+                             connection, or remove this step",
+                            "`close = false` 什么也不做：要关闭连接请写 `close = true`，\
+                             否则删掉这个步骤",
+                        ),
                     );
                     return None;
                 }
