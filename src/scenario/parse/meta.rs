@@ -101,7 +101,7 @@ impl Parser<'_> {
                 self.error(
                     v.span().start,
                     Text::both(
-                        "`choices` and `typed` belong to a question: add                      `question = { en = \"...\", zh = \"...\" }` to this step",
+                        "`choices` and `typed` belong to a question: add `question = { en = \"...\", zh = \"...\" }` to this step",
                         "`choices` 和 `typed` 属于一个问题：请给这个步骤加上 \
                          `question = { en = \"...\", zh = \"...\" }`",
                     ),
@@ -113,7 +113,7 @@ impl Parser<'_> {
             self.error(
                 at,
                 Text::both(
-                    "a `question` asks what a receive returns, so it goes on a `recv` or                  `recv_message` step",
+                    "a `question` asks what a receive returns, so it goes on a `recv` or `recv_message` step",
                     "`question` 问的是一次接收返回什么，所以要写在 `recv` 或 `recv_message` 步骤上",
                 ),
             );
@@ -148,7 +148,7 @@ impl Parser<'_> {
                 v.span().start,
                 Text::both(
                     format!(
-                        "`choices` must be a list of 2 to 4 answers, e.g.                      `choices = [\"helloworld\", \"hello\", 5]` (text: exactly these bytes;                      a whole number: any result of that many bytes), but here it is {it}"
+                        "`choices` must be a list of 2 to 4 answers, e.g. `choices = [\"helloworld\", \"hello\", 5]` (text: exactly these bytes; a whole number: any result of that many bytes), but here it is {it}"
                     ),
                     format!(
                         "`choices` 必须是 2 到 4 个答案的列表，例如 \
@@ -165,7 +165,7 @@ impl Parser<'_> {
                 v.span().start,
                 Text::both(
                     format!(
-                        "`choices` has {n} answers; give 2 to 4 (or leave `choices` out to have                      them made from the run)"
+                        "`choices` has {n} answers; give 2 to 4 (or leave `choices` out to have them made from the run)"
                     ),
                     format!(
                         "`choices` 有 {n} 个答案；请给 2 到 4 个（或者不写 `choices`，\
@@ -188,7 +188,7 @@ impl Parser<'_> {
                         item.span().start,
                         Text::both(
                             format!(
-                                "each choice is text in quotes (the bytes recv returns; \"\" is                              b'', end of file) or a whole number of bytes, but here it is {it}"
+                                "each choice is text in quotes (the bytes recv returns; \"\" is b'', end of file) or a whole number of bytes, but here it is {it}"
                             ),
                             format!(
                                 "每个选项是带引号的文本（recv 返回的字节；\"\" 表示 b''，\
