@@ -378,7 +378,8 @@ impl StickyApp {
         }
         let avail = ui.available_height();
         let gap = ui.spacing().item_spacing.y;
-        let plan = plan_below(avail, gap, self.below, &self.results_rows);
+        let line = ui.fonts_mut(|f| f.row_height(&egui::FontId::proportional(15.0)));
+        let plan = plan_below(avail, gap, self.below, &self.results_rows, line);
         ui.allocate_ui(egui::vec2(ui.available_width(), plan.stage), |ui| {
             stage::show(ui, self, cmds);
         });
@@ -643,12 +644,44 @@ struct BelowPlan {
     scroll: Option<f32>,
 }
 
-/// One line of narration in its frame: what it keeps when the window is short.
-const NARRATION_LINE: f32 = 36.0;
+/// The narration's frame around its text (margin and stroke), at the top and the bottom.
+const NARRATION_PAD: f32 = 7.0;
 
 /// Plans the main view's `avail` height from the last frame's heights of the narration,
-/// the results and the verdict (`below`) and where the results' rows begin (`rows`).
-fn plan_below(avail: f32, gap: f32, below: [f32; 3], rows: &receiver::RowTops) -> BelowPlan {
+/// the results and the verdict (`below`), where the results' rows begin (`rows`) and the
+/// height of a line of narration (`line`).
+fn plan_below(
+    avail: f32,
+    gap: f32,
+    below: [f32; 3],
+    rows: &receiver::RowTops,
+    line: f32,
+) -> BelowPlan {
+    let plan = plan_heights(avail, gap, below, rows, line);
+    let narration_h = below[0];
+    if plan.narration >= narration_h || line <= 0.0 {
+        return plan;
+    }
+    // A clipped narration ends under a whole line, not half-way through one; the stage
+    // takes the rest.
+    let lines = ((plan.narration - NARRATION_PAD - 2.0) / line)
+        .floor()
+        .max(1.0);
+    let narration = (NARRATION_PAD + lines * line + 2.0).min(plan.narration);
+    BelowPlan {
+        stage: plan.stage + plan.narration - narration,
+        narration,
+        ..plan
+    }
+}
+
+fn plan_heights(
+    avail: f32,
+    gap: f32,
+    below: [f32; 3],
+    rows: &receiver::RowTops,
+    line: f32,
+) -> BelowPlan {
     let [narration_h, results_h, verdict_h] = below;
     let rest = avail - verdict_h - 4.0 * gap;
     // The stage is the hero: at least 45 % of the height (MIN_HEIGHT when it has room), so
@@ -684,7 +717,7 @@ fn plan_below(avail: f32, gap: f32, below: [f32; 3], rows: &receiver::RowTops) -
     let left = rest - results;
     let narration = narration_max
         .min(left - stage_min)
-        .max(NARRATION_LINE.min(narration_h).max(24.0));
+        .max((2.0 * NARRATION_PAD + line).min(narration_h).max(24.0));
     let mut stage = (left - narration).max(stage::FLOOR_HEIGHT);
     let fit = rest - stage - narration;
     if fit < results {
