@@ -662,15 +662,26 @@ fn plan_below(
     if plan.narration >= narration_h || line <= 0.0 {
         return plan;
     }
-    // A clipped narration ends under a whole line, not half-way through one; the stage
-    // takes the rest.
+    // A clipped narration ends under a whole line, not half-way through one; the rest
+    // goes to the results when they end inside a row (too short for their newest rows),
+    // else to the stage.
     let lines = ((plan.narration - NARRATION_PAD - 2.0) / line)
         .floor()
         .max(1.0);
     let narration = (NARRATION_PAD + lines * line + 2.0).min(plan.narration);
+    let spare = plan.narration - narration;
+    let cut = plan.scroll.is_some_and(|from| {
+        let end = from + plan.results;
+        !rows
+            .tops
+            .iter()
+            .chain([&below[1]])
+            .any(|t| (t - end).abs() < 0.5)
+    });
     BelowPlan {
-        stage: plan.stage + plan.narration - narration,
         narration,
+        stage: plan.stage + if cut { 0.0 } else { spare },
+        results: plan.results + if cut { spare } else { 0.0 },
         ..plan
     }
 }
@@ -896,4 +907,68 @@ pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
             Ok(Box::new(EframeApp(app)))
         }),
     )
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// Two receiving sides as `receiver::show` measures them: heading, then per side
+    /// "received by", a line of chips and the decoded row (12 at its end).
+    fn two_sides() -> receiver::RowTops {
+        receiver::RowTops {
+            tops: vec![0.0, 21.7, 44.7, 105.7, 136.0, 158.0, 219.0],
+            newest_chips: Some(158.0),
+        }
+    }
+
+    fn total(p: &BelowPlan, verdict: f32, gap: f32) -> f32 {
+        p.stage + p.narration + p.results + verdict + 4.0 * gap
+    }
+
+    #[test]
+    fn with_room_the_results_show_whole_and_do_not_scroll() {
+        let p = plan_below(700.0, 3.0, [60.0, 247.0, 20.0], &two_sides(), 17.3);
+        assert_eq!(p.scroll, None);
+        assert_eq!(p.results, 247.0);
+        assert!(p.stage >= stage::MIN_HEIGHT);
+        assert!((total(&p, 20.0, 3.0) - 700.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn short_of_room_the_results_start_at_a_row_and_keep_the_newest_chips() {
+        for (avail, verdict) in [(295.0, 20.0), (295.0, 43.0), (396.0, 20.0), (250.0, 20.0)] {
+            let rows = two_sides();
+            let p = plan_below(avail, 3.0, [138.0, 247.0, verdict], &rows, 17.3);
+            let what = format!("{avail} {verdict}: {p:?}");
+            let from = p.scroll.expect("the results scroll");
+            assert!(rows.tops.contains(&from), "{what}: from a row's top");
+            assert!(from <= 158.0, "{what}: the newest chips are in view");
+            assert!(p.stage >= stage::FLOOR_HEIGHT, "{what}");
+            assert!(p.narration >= 24.0, "{what}");
+            assert!(total(&p, verdict, 3.0) <= avail + 0.01, "{what}: overflows");
+            // At the sizes we ship, the line of chips (58 high) shows whole, and what is
+            // under it is cut where a row ends.
+            if avail >= 295.0 {
+                assert!(p.results >= 58.0, "{what}");
+                let end = from + p.results;
+                assert!(
+                    rows.tops
+                        .iter()
+                        .chain([&247.0])
+                        .any(|t| (t - end).abs() < 0.01),
+                    "{what}: cut at a row's end"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_clipped_narration_ends_under_a_whole_line() {
+        let line = 17.3;
+        let p = plan_below(295.0, 3.0, [138.0, 247.0, 20.0], &two_sides(), line);
+        assert!(p.narration < 138.0);
+        let lines = (p.narration - NARRATION_PAD - 2.0) / line;
+        assert!((lines - lines.round()).abs() < 0.01, "{p:?}");
+    }
 }
