@@ -165,6 +165,12 @@ pub struct StickyApp {
     frames: u64,
     /// The heights the narration, the results and the verdict took in the last frame.
     below: [f32; 3],
+    /// Where the rows of the results began in the last frame (from their top).
+    results_rows: receiver::RowTops,
+    /// The scroll offset of the results the layout last asked for.
+    results_scroll: Option<f32>,
+    /// The last frame's heights of the main view's parts.
+    last_plan: Option<BelowPlan>,
     pub selection: Option<Selection>,
     pub events_filter: events::Filter,
     pub compare: Option<Compare>,
@@ -212,6 +218,9 @@ impl StickyApp {
             zoom_before_present: None,
             frames: 0,
             below: [60.0, 120.0, 30.0],
+            results_rows: receiver::RowTops::default(),
+            results_scroll: None,
+            last_plan: None,
             selection: None,
             events_filter: events::Filter::default(),
             compare: None,
@@ -356,8 +365,10 @@ impl StickyApp {
 
     /// The main view: the stage on top, growing with the window, then the narration,
     /// the recv() results and the verdict. The last three are measured each frame and
-    /// keep their room (scrolling when the window is small) so the verdict and the
-    /// results are never pushed out of the window.
+    /// keep their room so the verdict and the newest recv chips are never pushed out of
+    /// the window nor covered. When the results do not all fit, they scroll to the top
+    /// of a row (never half a chip), and the narration (to one line) and then the stage
+    /// (to [`stage::FLOOR_HEIGHT`]) give way so the newest line of chips keeps its room.
     fn main_view(&mut self, ui: &mut egui::Ui, cmds: &mut Vec<Cmd>) {
         if self.mode == Mode::Real {
             egui::ScrollArea::vertical()
@@ -367,47 +378,69 @@ impl StickyApp {
         }
         let avail = ui.available_height();
         let gap = ui.spacing().item_spacing.y;
-        let [narration_h, results_h, verdict_h] = self.below;
-        // The stage is the hero: at least 45 % of the height (MIN_HEIGHT when it has room), so
-        // the recv() results under it keep their heading on a 720-pixel screen.
-        let stage_min = stage::MIN_HEIGHT.max(avail * 0.45).min(avail * 0.55);
-        let narration_max = narration_h.min(avail * 0.15).max(24.0);
-        let results_max = results_h
-            .min(avail - stage_min - narration_max - verdict_h - 4.0 * gap)
-            .max(40.0);
-        let stage_h = (avail - narration_max - results_max - verdict_h - 4.0 * gap).max(stage_min);
-        ui.allocate_ui(egui::vec2(ui.available_width(), stage_h), |ui| {
+        let line = ui.fonts_mut(|f| f.row_height(&egui::FontId::proportional(15.0)));
+        let plan = plan_below(avail, gap, self.below, &self.results_rows, line);
+        ui.allocate_ui(egui::vec2(ui.available_width(), plan.stage), |ui| {
             stage::show(ui, self, cmds);
         });
         let narration = egui::ScrollArea::vertical()
             .id_salt("narration")
-            .max_height(narration_max)
-            .min_scrolled_height(narration_max)
+            .max_height(plan.narration)
+            .min_scrolled_height(plan.narration)
             .auto_shrink([false, true])
             .show(ui, |ui| receiver::narration(ui, self));
-        let results = egui::ScrollArea::vertical()
+        labelled_region(ui, narration.inner_rect, "narration panel");
+        let mut results = egui::ScrollArea::vertical()
             .id_salt("results")
-            .max_height(results_max)
-            .min_scrolled_height(results_max)
-            .auto_shrink([false, true])
-            // When they do not all fit, the newest results stay in view.
-            .stick_to_bottom(true)
-            .show(ui, |ui| {
-                if self.mode == Mode::Both {
-                    ui.columns(2, |cols| {
-                        receiver::show(&mut cols[0], self, cmds);
-                        real::show(&mut cols[1], self, cmds);
-                    });
-                } else {
-                    receiver::show(ui, self, cmds);
-                }
-            });
+            .max_height(plan.results)
+            .min_scrolled_height(plan.results)
+            .auto_shrink([false, true]);
+        // When they do not all fit, the newest results come into view, from the top of a
+        // row: once per new layout, so the class may scroll on from there; and once its
+        // heights hold a frame, as the scroll area bounds the offset by the last frame's.
+        if Some(plan) == self.last_plan && plan.scroll != self.results_scroll {
+            if let Some(y) = plan.scroll {
+                results = results.vertical_scroll_offset(y);
+            }
+            self.results_scroll = plan.scroll;
+        }
+        let results = results.show(ui, |ui| {
+            let origin = ui.max_rect().top();
+            let mut rows = if self.mode == Mode::Both {
+                ui.columns(2, |cols| {
+                    let rows = receiver::show(&mut cols[0], self, cmds);
+                    real::show(&mut cols[1], self, cmds);
+                    rows
+                })
+            } else {
+                receiver::show(ui, self, cmds)
+            };
+            // From the top of the results, wherever they are scrolled.
+            rows.tops.iter_mut().for_each(|t| *t -= origin);
+            rows.newest_chips = rows.newest_chips.map(|t| t - origin);
+            rows
+        });
+        labelled_region(ui, results.inner_rect, "results panel");
         let verdict = ui.scope(|ui| receiver::verdict_row(ui, self, cmds));
-        self.below = [
+        let below = [
             narration.content_size.y,
             results.content_size.y,
             verdict.response.rect.height(),
         ];
+        // The room is planned from the last frame's sizes: when they changed, one more
+        // frame lays them out again.
+        let changed = below
+            .iter()
+            .zip(self.below)
+            .any(|(a, b)| (a - b).abs() > 0.5)
+            || results.inner != self.results_rows
+            || Some(plan) != self.last_plan;
+        self.last_plan = Some(plan);
+        if changed {
+            ui.ctx().request_repaint();
+        }
+        self.below = below;
+        self.results_rows = results.inner;
     }
 
     /// Starts a real run when the real world is shown and none matches the scenario and
@@ -601,6 +634,136 @@ impl StickyApp {
     }
 }
 
+/// The heights of the main view's parts (see [`StickyApp::main_view`]), and where the
+/// results scroll to when they do not all fit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct BelowPlan {
+    stage: f32,
+    narration: f32,
+    results: f32,
+    scroll: Option<f32>,
+}
+
+/// The narration's frame around its text (margin and stroke), at the top and the bottom.
+const NARRATION_PAD: f32 = 7.0;
+
+/// Plans the main view's `avail` height from the last frame's heights of the narration,
+/// the results and the verdict (`below`), where the results' rows begin (`rows`) and the
+/// height of a line of narration (`line`).
+fn plan_below(
+    avail: f32,
+    gap: f32,
+    below: [f32; 3],
+    rows: &receiver::RowTops,
+    line: f32,
+) -> BelowPlan {
+    let plan = plan_heights(avail, gap, below, rows, line);
+    let narration_h = below[0];
+    if plan.narration >= narration_h || line <= 0.0 {
+        return plan;
+    }
+    // A clipped narration ends under a whole line, not half-way through one; the rest
+    // goes to the results when they end inside a row (too short for their newest rows),
+    // else to the stage.
+    let lines = ((plan.narration - NARRATION_PAD - 2.0) / line)
+        .floor()
+        .max(1.0);
+    let narration = (NARRATION_PAD + lines * line + 2.0).min(plan.narration);
+    let spare = plan.narration - narration;
+    let cut = plan.scroll.is_some_and(|from| {
+        let end = from + plan.results;
+        !rows
+            .tops
+            .iter()
+            .chain([&below[1]])
+            .any(|t| (t - end).abs() < 0.5)
+    });
+    BelowPlan {
+        narration,
+        stage: plan.stage + if cut { 0.0 } else { spare },
+        results: plan.results + if cut { spare } else { 0.0 },
+        ..plan
+    }
+}
+
+fn plan_heights(
+    avail: f32,
+    gap: f32,
+    below: [f32; 3],
+    rows: &receiver::RowTops,
+    line: f32,
+) -> BelowPlan {
+    let [narration_h, results_h, verdict_h] = below;
+    let rest = avail - verdict_h - 4.0 * gap;
+    // The stage is the hero: at least 45 % of the height (MIN_HEIGHT when it has room), so
+    // the recv() results under it keep their heading on a 720-pixel screen.
+    let stage_min = stage::MIN_HEIGHT.max(avail * 0.45).min(avail * 0.55);
+    let narration_max = narration_h.min(avail * 0.15).max(24.0);
+    let room = rest - stage_min - narration_max;
+    if results_h <= room {
+        let results = results_h.max(40.0);
+        return BelowPlan {
+            stage: (rest - narration_max - results).max(stage_min),
+            narration: narration_max,
+            results,
+            scroll: None,
+        };
+    }
+    // Too tall: show the results from the top of a row, as many rows as fit at the sizes
+    // above, but at least from the newest line of chips down.
+    let must = rows
+        .newest_chips
+        .or(rows.tops.last().copied())
+        .unwrap_or(0.0)
+        .min(results_h);
+    let from = rows
+        .tops
+        .iter()
+        .copied()
+        .filter(|&t| t <= must)
+        .find(|&t| results_h - t <= room)
+        .unwrap_or(must);
+    let mut results = results_h - from;
+    // Then the narration gives way to one line, and the stage to its floor.
+    let left = rest - results;
+    let narration = narration_max
+        .min(left - stage_min)
+        .max((2.0 * NARRATION_PAD + line).min(narration_h).max(24.0));
+    let mut stage = (left - narration).max(stage::FLOOR_HEIGHT);
+    let fit = rest - stage - narration;
+    if fit < results {
+        // Still too little: the results scroll, the newest chips at their top and the
+        // rows under them cut where a row ends; the stage takes what is left over.
+        results = rows
+            .tops
+            .iter()
+            .copied()
+            .chain([results_h])
+            .filter(|&end| end > must + 1.0)
+            .map(|end| end - must)
+            .filter(|&h| h <= fit)
+            .fold(0.0, f32::max);
+        if results == 0.0 {
+            results = fit;
+        }
+        results = results.max(40.0);
+        stage = stage.max(rest - narration - results);
+    }
+    BelowPlan {
+        stage,
+        narration,
+        results,
+        scroll: Some((results_h - results).min(must).max(0.0)),
+    }
+}
+
+/// A node for the screen reader (and the layout tests) naming a region of the window.
+fn labelled_region(ui: &egui::Ui, rect: egui::Rect, label: &str) {
+    let id = ui.scope_id().with(label);
+    ui.interact(rect, id, egui::Sense::hover())
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Group, true, label));
+}
+
 /// The embedded CJK font (Noto Sans SC, cut to the characters the app and common text
 /// need) as a fallback after egui's own fonts, so 中文 never shows as boxes.
 pub fn install_fonts(ctx: &egui::Context) {
@@ -744,4 +907,68 @@ pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
             Ok(Box::new(EframeApp(app)))
         }),
     )
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// Two receiving sides as `receiver::show` measures them: heading, then per side
+    /// "received by", a line of chips and the decoded row (12 at its end).
+    fn two_sides() -> receiver::RowTops {
+        receiver::RowTops {
+            tops: vec![0.0, 21.7, 44.7, 105.7, 136.0, 158.0, 219.0],
+            newest_chips: Some(158.0),
+        }
+    }
+
+    fn total(p: &BelowPlan, verdict: f32, gap: f32) -> f32 {
+        p.stage + p.narration + p.results + verdict + 4.0 * gap
+    }
+
+    #[test]
+    fn with_room_the_results_show_whole_and_do_not_scroll() {
+        let p = plan_below(700.0, 3.0, [60.0, 247.0, 20.0], &two_sides(), 17.3);
+        assert_eq!(p.scroll, None);
+        assert_eq!(p.results, 247.0);
+        assert!(p.stage >= stage::MIN_HEIGHT);
+        assert!((total(&p, 20.0, 3.0) - 700.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn short_of_room_the_results_start_at_a_row_and_keep_the_newest_chips() {
+        for (avail, verdict) in [(295.0, 20.0), (295.0, 43.0), (396.0, 20.0), (250.0, 20.0)] {
+            let rows = two_sides();
+            let p = plan_below(avail, 3.0, [138.0, 247.0, verdict], &rows, 17.3);
+            let what = format!("{avail} {verdict}: {p:?}");
+            let from = p.scroll.expect("the results scroll");
+            assert!(rows.tops.contains(&from), "{what}: from a row's top");
+            assert!(from <= 158.0, "{what}: the newest chips are in view");
+            assert!(p.stage >= stage::FLOOR_HEIGHT, "{what}");
+            assert!(p.narration >= 24.0, "{what}");
+            assert!(total(&p, verdict, 3.0) <= avail + 0.01, "{what}: overflows");
+            // At the sizes we ship, the line of chips (58 high) shows whole, and what is
+            // under it is cut where a row ends.
+            if avail >= 295.0 {
+                assert!(p.results >= 58.0, "{what}");
+                let end = from + p.results;
+                assert!(
+                    rows.tops
+                        .iter()
+                        .chain([&247.0])
+                        .any(|t| (t - end).abs() < 0.01),
+                    "{what}: cut at a row's end"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_clipped_narration_ends_under_a_whole_line() {
+        let line = 17.3;
+        let p = plan_below(295.0, 3.0, [138.0, 247.0, 20.0], &two_sides(), line);
+        assert!(p.narration < 138.0);
+        let lines = (p.narration - NARRATION_PAD - 2.0) / line;
+        assert!((lines - lines.round()).abs() < 0.01, "{p:?}");
+    }
 }

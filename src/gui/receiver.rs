@@ -226,9 +226,26 @@ pub struct RecvView<'a> {
     pub prefix: &'a str,
 }
 
-pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
+/// Where the rows of a receiver view begin (screen y, top to bottom), so that a view
+/// too tall for its room can be scrolled to a row's top instead of cutting chips in half.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowTops {
+    pub tops: Vec<f32>,
+    /// The top of the newest line of recv chips: the row the class must see.
+    pub newest_chips: Option<f32>,
+}
+
+impl RowTops {
+    fn push(&mut self, top: f32) {
+        if self.tops.last().is_none_or(|&t| top > t + 0.5) {
+            self.tops.push(top);
+        }
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) -> RowTops {
     let pb = &app.playback;
-    ui.label(
+    let heading = ui.label(
         RichText::new(i18n::WHAT_RECV_RETURNED.get(app.lang()))
             .strong()
             .size(16.0),
@@ -243,12 +260,26 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         selection: app.selection.as_ref(),
         prefix: "",
     };
-    rows(ui, &view, app.lang(), cmds);
+    let mut tops = RowTops::default();
+    tops.push(heading.rect.top());
+    rows_measured(ui, &view, app.lang(), cmds, &mut tops);
+    tops
 }
 
 /// Per receiving side: a row of recv chips, decoder crashes, and a row of what the decoder
 /// handed to the program.
 pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
+    rows_measured(ui, v, lang, cmds, &mut RowTops::default());
+}
+
+/// [`rows`], noting where each row begins in `tops`.
+fn rows_measured(
+    ui: &mut egui::Ui,
+    v: &RecvView,
+    lang: Lang,
+    cmds: &mut Vec<Cmd>,
+    tops: &mut RowTops,
+) {
     let shown = v.shown;
     for side in [Side::Server, Side::Client] {
         let recvs: Vec<(usize, &RecvResult)> = v
@@ -267,12 +298,13 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
         };
         let past: Vec<&(usize, &RecvResult)> =
             recvs.iter().filter(|(_, r)| r.event < shown).collect();
-        ui.horizontal(|ui| {
+        let row = ui.horizontal(|ui| {
             ui.label(RichText::new(format!("{} {who}", i18n::RECEIVED_BY.get(lang))).strong());
             if past.is_empty() {
                 ui.weak(i18n::NOTHING_YET.get(lang));
             }
         });
+        tops.push(row.response.rect.top());
         if !past.is_empty() {
             ui.horizontal_wrapped(|ui| {
                 let skip = past.len().saturating_sub(MAX_CHIPS);
@@ -281,7 +313,11 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                 }
                 for (k, r) in past.into_iter().skip(skip) {
                     let selected = v.selection == Some(&(v.select)(r.event));
-                    if chip(ui, v.trace, *k, r, selected, lang, v.prefix).clicked() {
+                    let resp = chip(ui, v.trace, *k, r, selected, lang, v.prefix);
+                    // Each line of chips (they wrap) is a row.
+                    tops.push(resp.rect.top());
+                    tops.newest_chips = Some(resp.rect.top());
+                    if resp.clicked() {
                         cmds.push(Cmd::Select(Some((v.select)(r.event))));
                     }
                 }
@@ -302,6 +338,7 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
                     .color(palette::BROKEN)
                     .size(15.0),
             );
+            tops.push(resp.rect.top());
             let text = format!("{}{what} at {}: {error}", v.prefix, side.name());
             resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
         }
@@ -312,6 +349,7 @@ pub fn rows(ui: &mut egui::Ui, v: &RecvView, lang: Lang, cmds: &mut Vec<Cmd>) {
             .collect();
         // The decoder's row, once it has handed over a message.
         if !visible.is_empty() {
+            tops.push(ui.cursor().top());
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", i18n::DECODED.get(lang)));
                 let skip = visible.len().saturating_sub(MAX_CHIPS);

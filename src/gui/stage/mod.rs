@@ -14,6 +14,9 @@ use side::SideBox;
 
 /// The least height the stage takes; it grows with the window beyond that.
 pub const MIN_HEIGHT: f32 = 150.0;
+/// The least it gives way to in a short window, so that the recv() results below keep
+/// their newest chips: the hosts' boxes then show their buffers but no program listing.
+pub const FLOOR_HEIGHT: f32 = 132.0;
 
 /// How a program stands, as the stage labels it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +134,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
     let lang = app.lang();
     let height = ui.available_height().max(60.0);
     let (resp, painter) = ui.allocate_painter(vec2(ui.available_width(), height), Sense::hover());
+    resp.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Group, true, "stage"));
     let rect = resp.rect;
     let w = rect.width();
     let side_w = (w * 0.3).clamp(150.0, 420.0);

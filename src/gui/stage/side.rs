@@ -186,6 +186,10 @@ impl SideBox<'_> {
     /// context above it; a finished program shows its last lines.
     fn listing(&self, painter: &egui::Painter, area: Rect, font: &FontId, visuals: &egui::Visuals) {
         let line_h = 16.0;
+        // A stage squeezed to its floor has no room for a line: better none than half.
+        if area.height() < line_h - 2.0 {
+            return;
+        }
         let fit = ((area.height() / line_h).floor() as usize).max(1);
         let n = self.steps.len();
         let line = self.state.line.min(n);
