@@ -899,7 +899,7 @@ pub fn run(link: crate::deeplink::DeepLink) -> eframe::Result {
             install_fonts(&cc.egui_ctx);
             let mut app = StickyApp::new(settings);
             if let Err(e) = app.apply_link(&link) {
-                app.link.error = Some(("link".to_string(), e.to_string()));
+                app.link_failed("link".to_string(), &e);
             }
             for cmd in shot.map(|s| s.cmds).unwrap_or_default() {
                 app.apply(cmd);
