@@ -59,6 +59,8 @@ impl CliError {
             CliError::Scenario(e) => e.text(lang),
             CliError::Invalid(m) => m.get(lang).to_string(),
             CliError::Model(e) => e.text(lang),
+            CliError::Real(e) => e.text(lang),
+            CliError::Gui(e) => format!("无法打开窗口：{e}"),
             _ => self.to_string(),
         }
     }

@@ -24,7 +24,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::params::table::{PARAMS, Param, Value};
 use crate::params::{Params, Settings};
-use crate::scenario::{self, Lang, Scenario, ScenarioError};
+use crate::scenario::{self, Lang, Scenario, ScenarioError, Text};
 
 /// Most bytes of a scenario file carried in a link (after inflating).
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -111,15 +111,59 @@ pub enum LinkError {
     #[error("the link's step=`{0}`: expected a whole number, e.g. step=12")]
     BadStep(String),
     /// A parameter the table refuses, with its words (as `--set` says it).
-    #[error("in the link: {0}")]
-    Param(String),
+    #[error("in the link: {}", .0.en)]
+    Param(Text),
+}
+
+impl LinkError {
+    /// What it says in `lang` (English is its `Display`).
+    pub fn text(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            LinkError::TooLong(n) => format!("链接太长（{n} 个字符；最多 {MAX_FRAGMENT} 个）"),
+            LinkError::NotKeyValue(s) => format!("链接里有 `{s}`；应为 键=值，例如 s=04"),
+            LinkError::Repeated(k) => format!("链接两次给出了 `{k}`"),
+            LinkError::TwoSources => "链接同时给出了 s= 和 src=：一次只能打开一个场景".into(),
+            LinkError::NameWithoutFile => "链接给出了 name= 却没有 src=".into(),
+            LinkError::BadEscape(s) => format!("链接中 `{s}` 的 % 转义有误"),
+            LinkError::UnknownScenario(s, n) => {
+                format!("没有内置场景 `{s}`；内置场景的编号是 01 到 {n:02}")
+            }
+            LinkError::BadFile(e) => format!("链接中的场景文件（src=）已损坏：{e}"),
+            LinkError::FileTooLarge => {
+                format!("链接中的场景文件超过 {MAX_FILE_BYTES} 字节")
+            }
+            LinkError::Scenario(errors) => format!(
+                "链接中的场景文件有 {} 个错误：\n{}",
+                errors.len(),
+                check_lines_in(errors, Lang::Zh)
+            ),
+            LinkError::BadName => {
+                format!("链接的 name= 只能包含字母、数字、`.`、`-` 和 `_`，最多 {MAX_NAME} 个字符")
+            }
+            LinkError::BadLang(s) => format!("链接的 lang=`{s}`：应为 en 或 zh"),
+            LinkError::BadView(s) => format!("链接的 view=`{s}`：应为 main 或 compare"),
+            LinkError::BadStep(s) => format!("链接的 step=`{s}`：应为整数，例如 step=12"),
+            LinkError::Param(m) => format!("链接中：{}", m.zh),
+        }
+    }
 }
 
 /// A file's errors as `stickysim check` prints them.
 pub fn check_lines(errors: &[ScenarioError]) -> String {
+    check_lines_in(errors, Lang::En)
+}
+
+/// [`check_lines`] in `lang`.
+pub fn check_lines_in(errors: &[ScenarioError], lang: Lang) -> String {
     let mut out = String::new();
     for e in errors {
-        let _ = writeln!(out, "error  {e}");
+        let _ = match lang {
+            Lang::En => writeln!(out, "error  {e}"),
+            Lang::Zh => writeln!(out, "错误   {}", e.text(lang)),
+        };
     }
     out
 }
@@ -176,7 +220,7 @@ impl DeepLink {
                     )
                 }
                 _ => {
-                    let (p, v) = scenario::parse_setting(&format!("{key}={value}"))
+                    let (p, v) = scenario::parse_setting_both(&format!("{key}={value}"))
                         .map_err(LinkError::Param)?;
                     link.settings.insert(p, v);
                 }

@@ -414,3 +414,23 @@ mod gui {
         h.get_by_label("--param `recv_delay_ms=0..50:0`：步长必须大于 0，不能是 0");
     }
 }
+
+/// A server that cannot listen says why in the reader's language.
+#[test]
+fn a_port_in_use_is_said_in_chinese() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = stickysim(&["--lang", "zh", "serve", "--port", &port]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains(&format!("127.0.0.1 上的端口 {port} 已被占用")),
+        "{e}"
+    );
+    let out = stickysim(&["serve", "--port", &port]);
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        e.contains(&format!("port {port} on 127.0.0.1 is already in use")),
+        "{e}"
+    );
+}

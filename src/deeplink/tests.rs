@@ -183,11 +183,21 @@ fn bad_links_say_what_is_wrong() {
         assert!(err.contains(words), "{input}: {err}");
     }
     // The parameter's message is the one `--set` gives.
-    let set = scenario::parse_setting("loss=2").unwrap_err();
+    let set = scenario::parse_setting_both("loss=2").unwrap_err();
     assert_eq!(
         DeepLink::parse("loss=2").unwrap_err(),
         LinkError::Param(set)
     );
+    // Every error of a link is said in Chinese too.
+    for (input, _) in cases {
+        let e = DeepLink::parse(input).expect_err(input);
+        let zh = e.text(Lang::Zh);
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{input}: {zh}"
+        );
+        assert_eq!(e.text(Lang::En), e.to_string());
+    }
     // Both sources.
     let file = DeepLink {
         source: Some(Source::File {

@@ -7,7 +7,7 @@ use egui::RichText;
 
 use super::{Cmd, StickyApp, View, i18n::T, palette};
 use crate::deeplink::{self, DeepLink, LinkError, LinkView, Source};
-use crate::scenario::{self, Lang, ScenarioError, Text};
+use crate::scenario::{self, Lang, Text};
 
 /// Largest scenario file opened (the built-in ones are a few KiB).
 pub const MAX_FILE: usize = 1024 * 1024;
@@ -62,18 +62,6 @@ impl LinkState {
     }
 }
 
-/// A file's errors as `stickysim check` prints them, in `lang` (English:
-/// [`deeplink::check_lines`]).
-pub fn check_lines_in(errors: &[ScenarioError], lang: Lang) -> String {
-    match lang {
-        Lang::En => deeplink::check_lines(errors),
-        Lang::Zh => errors
-            .iter()
-            .map(|e| format!("错误   {}\n", e.text(lang)))
-            .collect(),
-    }
-}
-
 impl StickyApp {
     /// Shows what `link` says; the parts it leaves out stay as they are.
     pub fn apply_link(&mut self, link: &DeepLink) -> Result<(), LinkError> {
@@ -118,18 +106,11 @@ impl StickyApp {
         }
     }
 
-    /// Keeps a link that could not be applied, to be shown: `what` names it. A link's
-    /// own words are English; the errors of a scenario file in it are said in both.
+    /// Keeps a link that could not be applied, to be shown in either language: `what`
+    /// names it.
     pub fn link_failed(&mut self, what: String, e: &LinkError) {
-        let zh = match e {
-            LinkError::Scenario(errors) => format!(
-                "链接中的场景文件有 {} 个错误：\n{}",
-                errors.len(),
-                check_lines_in(errors, Lang::Zh)
-            ),
-            e => e.to_string(),
-        };
-        self.link.fail(what, Text::both(e.to_string(), zh));
+        self.link
+            .fail(what, Text::both(e.to_string(), e.text(Lang::Zh)));
     }
 
     /// The link of what is shown now.
@@ -209,8 +190,8 @@ impl StickyApp {
             Err(errors) => self.link.fail(
                 file,
                 Text::both(
-                    check_lines_in(&errors, Lang::En),
-                    check_lines_in(&errors, Lang::Zh),
+                    deeplink::check_lines_in(&errors, Lang::En),
+                    deeplink::check_lines_in(&errors, Lang::Zh),
                 ),
             ),
         }

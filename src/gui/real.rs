@@ -10,7 +10,7 @@ use crate::analysis::{self, Report};
 use crate::params::{Framing, Params};
 use crate::realnet::serve::{ServeApp, ServeEvent, ServeEventKind, ServeOptions, Server};
 use crate::realnet::{self, LiveTrace, RealOptions, RealRun};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Text};
 use crate::trace::escape_bytes;
 
 /// One run of the current scenario on real sockets.
@@ -20,7 +20,7 @@ pub struct RealView {
     run: Option<RealRun>,
     pub live: LiveTrace,
     pub report: Report,
-    pub error: Option<String>,
+    pub error: Option<Text>,
 }
 
 impl RealView {
@@ -29,7 +29,7 @@ impl RealView {
         let report = analysis::analyze(&live.trace);
         let (run, error) = match realnet::start(scenario, params, &RealOptions::default()) {
             Ok(run) => (Some(run), None),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(e.both())),
         };
         RealView {
             key: (index, params.clone()),
@@ -89,7 +89,7 @@ pub fn show(ui: &mut egui::Ui, app: &StickyApp, cmds: &mut Vec<Cmd>) {
         }
     });
     if let Some(e) = &rv.error {
-        ui.colored_label(palette::BROKEN, e);
+        ui.colored_label(palette::BROKEN, e.get(lang));
         return;
     }
     let trace = &rv.live.trace;
@@ -154,7 +154,7 @@ pub struct ServerView {
     pub open: bool,
     server: Option<Server>,
     pub events: Vec<ServeEvent>,
-    pub error: Option<String>,
+    pub error: Option<Text>,
 }
 
 /// Events kept for display (the oldest are dropped).
@@ -195,7 +195,7 @@ impl ServerView {
                 self.server = Some(s);
                 self.error = None;
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.error = Some(e.both()),
         }
     }
 
@@ -269,7 +269,7 @@ pub fn server_panel(ui: &mut egui::Ui, app: &mut StickyApp, cmds: &mut Vec<Cmd>)
     }
     ui.weak(i18n::SERVER_HINT.get(lang));
     if let Some(e) = &sv.error {
-        ui.colored_label(palette::BROKEN, e);
+        ui.colored_label(palette::BROKEN, e.get(lang));
     }
     // One row per connection: its recv() chunks, then its frames and errors.
     let mut conns: BTreeMap<u64, Vec<&ServeEvent>> = BTreeMap::new();

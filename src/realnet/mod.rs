@@ -104,6 +104,46 @@ pub enum RealError {
     Internal(String),
 }
 
+impl RealError {
+    /// What it says in `lang` (English is its `Display`). An OS error's own words stay as
+    /// the system gives them.
+    pub fn text(&self, lang: crate::scenario::Lang) -> String {
+        if lang == crate::scenario::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            RealError::AddrInUse { addr } => format!(
+                "{} 上的端口 {} 已被占用：另一个程序在那里监听（换一个端口，或用 0 让系统挑一个空闲端口）",
+                addr.ip(),
+                addr.port()
+            ),
+            RealError::AddrNotAvailable { addr } => {
+                format!("无法在 {addr} 上监听：这个地址不属于本机")
+            }
+            RealError::PermissionDenied { addr } => {
+                format!("没有权限在 {addr} 上监听（1024 以下的端口需要管理员权限）")
+            }
+            RealError::ConnectRefused { addr } => {
+                format!("连接 {addr} 被拒绝：那里没有程序在监听")
+            }
+            RealError::ConnectTimedOut { addr } => format!("连接 {addr} 超时"),
+            RealError::FramingOnUdp(f) => format!(
+                "framing `{f}` 只适用于 TCP 字节流；UDP 的每个数据报本来就是完整的，请用 framing = \"raw\""
+            ),
+            RealError::SlicerOnUdp => {
+                "切片中继（slicer）切的是 TCP 字节流；UDP 的每个数据报本来就是完整的".to_string()
+            }
+            RealError::Io { what, source } => format!("{what}：{source}"),
+            RealError::Internal(m) => format!("内部错误：{m}"),
+        }
+    }
+
+    /// Both languages, for a view that can switch.
+    pub fn both(&self) -> crate::scenario::Text {
+        crate::scenario::Text::both(self.to_string(), self.text(crate::scenario::Lang::Zh))
+    }
+}
+
 /// What a run streams to its consumer, in order. `Finished` is the last.
 #[derive(Debug)]
 pub enum Update {
