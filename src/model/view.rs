@@ -3,7 +3,7 @@
 
 use super::endpoint::{Packet, SegKind};
 use super::program::Block;
-use super::{Pending, Queued, Sim};
+use super::{Pending, Sim};
 use crate::params::Transport;
 use crate::trace::{Chunk, Dir, Micros, SegHeader, Side};
 
@@ -131,17 +131,16 @@ impl Sim {
             && !self
                 .queue
                 .iter()
-                .any(|q| matches!(q.pending, Pending::Arrive { .. }))
+                .any(|(_, _, p)| matches!(p, Pending::Arrive { .. }))
     }
 
     /// Packets on the wire now, in order of arrival.
     pub fn in_flight(&self) -> Vec<InFlight> {
-        let mut queued: Vec<&Queued> = self.queue.iter().collect();
-        queued.sort_by_key(|q| std::cmp::Reverse(q.at));
+        let mut queued: Vec<_> = self.queue.iter().collect();
+        queued.sort_by_key(|&(t, seq, _)| (t, seq));
         queued
             .into_iter()
-            .filter_map(|q| {
-                let (t, p) = (q.at.0.0, &q.pending);
+            .filter_map(|(t, _, p)| {
                 let Pending::Arrive {
                     dir,
                     departs_us,
