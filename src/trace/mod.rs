@@ -159,7 +159,10 @@ pub struct Streams {
 impl Streams {
     /// The most bytes [`Streams::put`] fills with zeros to reach an offset past a
     /// stream's end (bytes it never saw: a datagram dropped unseen).
-    pub const MAX_GAP: u64 = 1 << 24;
+    pub const MAX_GAP: u64 = 1 << 16;
+    /// The longest a stream grows (a hand-made report cannot make [`Streams::put`] fill
+    /// gaps without end); bytes past it are kept apart like stray ones.
+    pub const MAX_STREAM: u64 = 1 << 30;
 
     /// Records `data` at `offset` of `dir`'s stream and returns its range. Bytes that
     /// agree with what the stream holds there (a segment, then its read) are stored
@@ -169,11 +172,13 @@ impl Streams {
         let data = &data[..len as usize];
         let s = &mut self.dirs[dir.index()];
         let have = s.len() as u64;
-        let fits = offset <= have.saturating_add(Self::MAX_GAP) && {
-            let start = offset.min(have) as usize;
-            let overlap = (have.saturating_sub(offset) as usize).min(data.len());
-            s[start..start + overlap] == data[..overlap]
-        };
+        let fits = offset <= have.saturating_add(Self::MAX_GAP)
+            && offset + data.len() as u64 <= Self::MAX_STREAM.max(have)
+            && {
+                let start = offset.min(have) as usize;
+                let overlap = (have.saturating_sub(offset) as usize).min(data.len());
+                s[start..start + overlap] == data[..overlap]
+            };
         if fits {
             let end = offset + data.len() as u64;
             if end > have {
