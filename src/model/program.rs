@@ -627,8 +627,9 @@ impl Sim {
         }
     }
 
-    /// One `recv(n)`: the bytes it returns (`None` = EOF), `None` if it must wait, or
-    /// the exception it raises. Emits the buffer read, the return and the EOF events.
+    /// One `recv(n)`: `Ok(None)` if it must wait; else `Ok(Some(bytes))`, the range it
+    /// returned (`None` for EOF); or the exception it raises. Emits the buffer read, the
+    /// return and the EOF events.
     fn read(
         &mut self,
         side: Side,
